@@ -1,0 +1,240 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/smartbcc/smartbcc/ingest/bccaddr"
+	"github.com/smartbcc/smartbcc/ingest/confirm"
+	"github.com/smartbcc/smartbcc/store"
+)
+
+type addressAddOptions struct {
+	user     string
+	sendmail string
+	smtp     string
+}
+
+func newAddressCmd(app *App) *cobra.Command {
+	cmd := &cobra.Command{Use: "address", Short: "Manage a user's alternate sender addresses", Args: cobra.NoArgs}
+	var opts addressAddOptions
+	add := &cobra.Command{
+		Use:   "add --user U ADDR",
+		Short: "Add an alternate sender address and send it a confirmation email",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runAddressAdd(cmd.Context(), app, opts, args[0])
+		},
+	}
+	add.Flags().StringVar(&opts.user, "user", "", "user (email or id)")
+	add.Flags().StringVar(&opts.sendmail, "sendmail", confirm.DefaultSendmail, "sendmail-compatible `command` for the confirmation email")
+	add.Flags().StringVar(&opts.smtp, "smtp", "", "send the confirmation through this SMTP relay (`host:port`) instead")
+	_ = add.MarkFlagRequired("user")
+
+	var listUser string
+	list := &cobra.Command{
+		Use:   "list --user U",
+		Short: "List a user's sender addresses",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := app.Store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var addrs []store.Address
+			if err := st.View(cmd.Context(), func(tx store.Tx) error {
+				u, err := findUser(tx, listUser)
+				if err != nil {
+					return err
+				}
+				addrs, err = tx.Addresses(u.ID)
+				return err
+			}); err != nil {
+				return err
+			}
+			if app.JSON {
+				out := make([]map[string]any, 0, len(addrs))
+				for _, a := range addrs {
+					out = append(out, map[string]any{"id": a.ID, "user_id": a.UserID, "address": a.Email,
+						"primary": a.Primary, "status": a.Status(), "created_at": rfc3339(a.CreatedAt)})
+				}
+				return app.printJSON(out)
+			}
+			tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
+			defer tw.Flush()
+			fmt.Fprintf(tw, "ADDRESS\tSTATUS\tPRIMARY\n")
+			for _, a := range addrs {
+				fmt.Fprintf(tw, "%s\t%s\t%v\n", a.Email, a.Status(), a.Primary)
+			}
+			return nil
+		},
+	}
+	list.Flags().StringVar(&listUser, "user", "", "user (email or id)")
+	_ = list.MarkFlagRequired("user")
+
+	var removeUser string
+	remove := &cobra.Command{
+		Use:   "remove --user U ADDR",
+		Short: "Stop accepting Bcc mail from an alternate address",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			email, err := normalizeEmail(args[0])
+			if err != nil {
+				return err
+			}
+			st, err := app.Store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if err := st.Update(cmd.Context(), func(tx store.Tx) error {
+				u, err := findUser(tx, removeUser)
+				if err != nil {
+					return err
+				}
+				if email == u.Email {
+					return store.Errorf(store.EInvalid, "%s is the primary address of %s and cannot be removed", email, u.Email)
+				}
+				return tx.RemoveAddress(u.ID, email)
+			}); err != nil {
+				return err
+			}
+			if !app.JSON {
+				app.printf("removed %s\n", email)
+				return nil
+			}
+			return app.printJSON(map[string]any{"address": email, "removed": true})
+		},
+	}
+	remove.Flags().StringVar(&removeUser, "user", "", "user (email or id)")
+	_ = remove.MarkFlagRequired("user")
+
+	verify := &cobra.Command{
+		Use:   "verify CODE",
+		Short: "Confirm an alternate address with the code from its confirmation email",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := app.Store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var a *store.Address
+			if err := st.Update(cmd.Context(), func(tx store.Tx) error {
+				a, err = confirmAddressByCode(tx, args[0], "", app.Now())
+				return err
+			}); err != nil {
+				return err
+			}
+			if app.JSON {
+				return app.printJSON(map[string]any{"address": a.Email, "user_id": a.UserID, "status": a.Status()})
+			}
+			app.printf("confirmed %s\n", a.Email)
+			return nil
+		},
+	}
+	cmd.AddCommand(add, list, remove, verify)
+	return cmd
+}
+
+// confirmAddressByCode confirms the address the code was sent to. When
+// from is not empty (a reply to the confirmation email), it must be that
+// address. A wrong or expired code changes nothing.
+func confirmAddressByCode(tx store.Tx, code, from string, now time.Time) (*store.Address, error) {
+	a, err := tx.AddressByCodeHash(confirm.Hash(code))
+	if store.IsNotFound(err) {
+		return nil, store.Errorf(store.EInvalid, "unknown confirmation code")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if a.Confirmed {
+		return a, nil
+	}
+	if from != "" && !strings.EqualFold(from, a.Email) {
+		return nil, store.Errorf(store.EPermission, "confirmation reply came from %s, not from %s", from, a.Email)
+	}
+	if now.After(a.CodeExpires) {
+		return nil, store.Errorf(store.EInvalid, "confirmation code for %s expired on %s; add the address again for a new code", a.Email, rfc3339(a.CodeExpires))
+	}
+	if err := tx.ConfirmAddress(a.ID, now); err != nil {
+		return nil, err
+	}
+	a.Confirmed = true
+	return a, nil
+}
+
+func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAddr string) error {
+	email, err := normalizeEmail(rawAddr)
+	if err != nil {
+		return err
+	}
+	var sender confirm.Sender = confirm.Sendmail{Command: opts.sendmail}
+	if opts.smtp != "" {
+		sender = confirm.SMTP{Addr: opts.smtp}
+	}
+	code, hash, err := confirm.NewCode()
+	if err != nil {
+		return err
+	}
+	now := app.Now()
+	st, err := app.Store(ctx)
+	if err != nil {
+		return err
+	}
+	// The address is recorded and the email sent inside one transaction:
+	// if sending fails, the address is not left behind unconfirmable.
+	var msg confirm.Email
+	err = st.Update(ctx, func(tx store.Tx) error {
+		c, err := tx.Company()
+		if err != nil {
+			return err
+		}
+		u, err := findUser(tx, opts.user)
+		if err != nil {
+			return err
+		}
+		if existing, err := tx.AddressByEmail(email); err == nil {
+			if existing.UserID != u.ID || existing.Confirmed {
+				return store.Errorf(store.EConflict, "address %s is already registered", email)
+			}
+			// Unconfirmed address of the same user: send a fresh code.
+			if err := tx.RemoveAddress(u.ID, email); err != nil {
+				return err
+			}
+		} else if !store.IsNotFound(err) {
+			return err
+		}
+		if _, ok := bccaddr.Parse(email, c.Slug, c.BccDomain); ok {
+			return store.Errorf(store.EInvalid, "%s is a Bcc address and cannot be a sender address", email)
+		}
+		a := &store.Address{UserID: u.ID, Email: email, CodeHash: hash, CodeExpires: now.Add(confirm.Lifetime), CreatedAt: now}
+		if err := tx.AddAddress(a); err != nil {
+			return err
+		}
+		msg = confirm.Email{
+			From:      bccaddr.Address(c.Slug, c.BccDomain, bccaddr.Target{Kind: bccaddr.Universal}),
+			ReplyTo:   bccaddr.Address(c.Slug, c.BccDomain, bccaddr.Target{Kind: bccaddr.Confirm, Token: code}),
+			To:        email,
+			UserName:  u.Name,
+			UserEmail: u.Email,
+			Company:   c.Name,
+			Code:      code,
+			Expires:   a.CodeExpires,
+			Now:       now,
+		}
+		return sender.Send(ctx, msg.From, []string{email}, msg.Compose())
+	})
+	if err != nil {
+		return err
+	}
+	if app.JSON {
+		return app.printJSON(map[string]any{"address": email, "status": "unconfirmed", "confirmation_sent": true, "expires_at": rfc3339(msg.Expires)})
+	}
+	// The code is not printed: only the owner of the address may see it.
+	app.printf("added %s (unconfirmed); confirmation email sent, valid until %s\n", email, rfc3339(msg.Expires))
+	return nil
+}

@@ -1,0 +1,137 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/smartbcc/smartbcc/ingest/resolver"
+	"github.com/smartbcc/smartbcc/store"
+	"github.com/smartbcc/smartbcc/store/sqlite"
+)
+
+// App holds the global flags and what commands share: the store, the DNS
+// resolver, the clock and the streams.
+type App struct {
+	IO IOStreams
+
+	DBPath    string
+	JSON      bool
+	As        string
+	DNSZone   string
+	DNSServer string
+
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// StoreOptions tune the SQLite store (pipe deliveries and imports
+	// differ in durability needs).
+	StoreOptions sqlite.Options
+
+	db         *sqlite.DB
+	exitStatus int
+}
+
+func newApp(io IOStreams) *App {
+	return &App{IO: io, Now: time.Now}
+}
+
+// Store opens the store on first use. The caller must not close it.
+func (a *App) Store(ctx context.Context) (store.Store, error) {
+	if a.db != nil {
+		return a.db, nil
+	}
+	db, err := sqlite.Open(ctx, a.DBPath, a.StoreOptions)
+	if err != nil {
+		return nil, err
+	}
+	a.db = db
+	return db, nil
+}
+
+func (a *App) close() {
+	if a.db != nil {
+		_ = a.db.Close()
+		a.db = nil
+	}
+}
+
+// Resolver returns the DNS resolver the global flags ask for.
+func (a *App) Resolver() (resolver.Resolver, error) {
+	switch {
+	case a.DNSZone != "" && a.DNSServer != "":
+		return nil, usageErrorf("--dns-zone and --dns-server cannot be used together")
+	case a.DNSZone != "":
+		z, err := resolver.LoadZoneFile(a.DNSZone)
+		if err != nil {
+			return nil, store.Errorf(store.EInvalid, "reading DNS zone %s: %v", a.DNSZone, err)
+		}
+		return z, nil
+	case a.DNSServer != "":
+		return resolver.NewNetwork(a.DNSServer), nil
+	}
+	return resolver.System(), nil
+}
+
+// actor returns the user given by --as, or nil for the administrator.
+func (a *App) actor(tx store.Tx) (*store.User, error) {
+	if a.As == "" {
+		return nil, nil
+	}
+	return findUser(tx, a.As)
+}
+
+// viewerID is the user id reading commands filter by (0: administrator).
+func (a *App) viewerID(tx store.Tx) (int64, error) {
+	u, err := a.actor(tx)
+	if err != nil || u == nil {
+		return 0, err
+	}
+	return u.ID, nil
+}
+
+// findUser resolves a user reference: a numeric id or an email address.
+func findUser(tx store.Tx, ref string) (*store.User, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return nil, store.Errorf(store.EInvalid, "no user given")
+	}
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return tx.User(id)
+	}
+	u, err := tx.UserByEmail(strings.ToLower(ref))
+	if store.IsNotFound(err) {
+		return nil, store.Errorf(store.ENotFound, "no such user %s", ref)
+	}
+	return u, err
+}
+
+// printJSON writes v as one indented JSON document.
+func (a *App) printJSON(v any) error {
+	enc := json.NewEncoder(a.IO.Out)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func (a *App) printf(format string, args ...any) {
+	fmt.Fprintf(a.IO.Out, format, args...)
+}
+
+// parseID reads a numeric id argument.
+func parseID(what, s string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, store.Errorf(store.EInvalid, "invalid %s id %q", what, s)
+	}
+	return id, nil
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}

@@ -1,0 +1,348 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/smartbcc/smartbcc/ingest"
+	"github.com/smartbcc/smartbcc/ingest/auth"
+	"github.com/smartbcc/smartbcc/ingest/mailfile"
+	"github.com/smartbcc/smartbcc/store"
+)
+
+type ingestOptions struct {
+	recipients []string
+	sender     string
+	clientIP   string
+	helo       string
+	queueID    string
+	user       string
+	auth       string
+	format     string
+	maxSize    int64
+	progress   bool
+	dryRun     bool
+	explain    bool
+	bounce     bool
+	timeout    time.Duration
+	workers    int
+}
+
+func newIngestCmd(app *App) *cobra.Command {
+	var opts ingestOptions
+	cmd := &cobra.Command{
+		Use:   "ingest [FILE|DIR|-]...",
+		Short: "File messages from .eml files, mbox files, Maildirs or stdin (Postfix pipe)",
+		Long: `Reads .eml files, mbox files (mboxo and mboxrd), Maildir folders, or stdin
+("-" or no argument), and files each message.
+
+As a Postfix pipe(8) transport it reads one message on stdin and exits with a
+sysexits status: 0 stored, duplicate or deliberately dropped; 65 not a
+message; 75 temporary failure (Postfix retries); with --bounce also 67
+unknown Bcc address and 77 refused sender.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("progress") {
+				opts.progress = app.IO.IsTerminal
+			}
+			return runIngest(cmd, app, opts, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.recipients, "recipient", nil, "envelope recipient (repeatable); Postfix: ${original_recipient}")
+	f.StringVar(&opts.sender, "sender", "", "envelope sender; empty for the null sender")
+	f.StringVar(&opts.clientIP, "client-ip", "", "SMTP client IP address (SPF)")
+	f.StringVar(&opts.helo, "helo", "", "SMTP HELO/EHLO name (SPF)")
+	f.StringVar(&opts.queueID, "queue-id", "", "Postfix queue id, for the logs")
+	f.StringVar(&opts.user, "user", "", "owner of every message (archive import)")
+	f.StringVar(&opts.auth, "auth", "verify", "verify, trust-authres=AUTHSERV-ID, or off")
+	f.StringVar(&opts.format, "format", "auto", "input format: auto, eml, mbox, mboxo, mboxrd, maildir, dir")
+	f.Int64Var(&opts.maxSize, "max-size", ingest.DefaultMaxSize, "largest message in bytes; larger ones are refused")
+	f.BoolVar(&opts.progress, "progress", false, "show a progress bar (default on a terminal)")
+	f.BoolVar(&opts.dryRun, "dry-run", false, "decide, store nothing")
+	f.BoolVar(&opts.explain, "explain", false, "print why each message went where it went")
+	f.BoolVar(&opts.bounce, "bounce", false, "exit 67/77 for unknown recipients and refused senders so Postfix bounces")
+	f.DurationVar(&opts.timeout, "timeout", 5*time.Minute, "give up with 75 (retry) after this long; keep it below Postfix's command_time_limit")
+	f.IntVar(&opts.workers, "workers", 0, "parse workers for archives (default: one per CPU)")
+	return cmd
+}
+
+// pipeMode is one message on stdin, as Postfix delivers it.
+func (o ingestOptions) pipeMode(args []string) bool {
+	return len(args) == 0 || (len(args) == 1 && args[0] == "-")
+}
+
+func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) (err error) {
+	pipe := opts.pipeMode(args)
+	ctx, cancel := context.WithTimeout(cmd.Context(), opts.timeout)
+	defer cancel()
+	// Whatever goes wrong in here, Postfix must get 75 and retry, never
+	// Go's panic status 2 (which it would bounce).
+	defer func() {
+		if r := recover(); r != nil {
+			err = tempExit(app, "4.3.0", fmt.Errorf("internal error: %v", r))
+		}
+	}()
+	mode, err := ingest.ParseAuthMode(opts.auth)
+	if err != nil {
+		return ingestFailure(app, err, pipe)
+	}
+	format, err := mailfile.ParseFormat(opts.format)
+	if err != nil {
+		return ingestFailure(app, store.Errorf(store.EInvalid, "%v", err), pipe)
+	}
+	if pipe {
+		app.StoreOptions.Synchronous = "FULL"
+	} else {
+		app.StoreOptions.Synchronous = "NORMAL"
+	}
+	st, err := app.Store(ctx)
+	if err != nil {
+		return ingestFailure(app, err, pipe)
+	}
+	var checker ingest.Authenticator
+	if mode.Kind == "verify" {
+		r, err := app.Resolver()
+		if err != nil {
+			return ingestFailure(app, err, pipe)
+		}
+		checker = &auth.Checker{Resolver: r, Timeout: 20 * time.Second}
+	}
+	source := store.SourceImport
+	if pipe {
+		source = store.SourcePipe
+	}
+	in := ingest.New(ingest.Options{
+		Store: st, Auth: checker, AuthMode: mode, MaxSize: opts.maxSize, Source: source,
+		Owner: opts.user, DryRun: opts.dryRun, Now: app.Now,
+	})
+	env := store.Envelope{Sender: opts.sender, Recipients: opts.recipients, ClientIP: opts.clientIP, Helo: opts.helo, QueueID: opts.queueID}
+	nullSender := cmd.Flags().Changed("sender") && strings.Trim(opts.sender, "<>") == ""
+
+	var readers []mailfile.Reader
+	var total int64
+	if pipe {
+		r, err := mailfile.OpenReader(app.IO.In, "stdin", mailfile.Options{Format: format, MaxSize: opts.maxSize})
+		if err != nil {
+			return ingestFailure(app, err, pipe)
+		}
+		readers = append(readers, r)
+	} else {
+		for _, path := range args {
+			r, err := mailfile.Open(path, mailfile.Options{Format: format, MaxSize: opts.maxSize})
+			if err != nil {
+				for _, r := range readers {
+					r.Close()
+				}
+				return store.Errorf(store.EInvalid, "cannot read %s: %v", path, err)
+			}
+			readers = append(readers, r)
+			total += pathSize(path)
+		}
+	}
+	defer func() {
+		for _, r := range readers {
+			r.Close()
+		}
+	}()
+	src := &deliveries{readers: readers, env: env, nullSender: nullSender}
+
+	var bar *progressbar.ProgressBar
+	if opts.progress && !pipe && !app.JSON {
+		bar = progressbar.NewOptions64(total,
+			progressbar.OptionSetWriter(app.IO.ErrOut),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetDescription("importing"),
+			progressbar.OptionSetItsString("msg"),
+			progressbar.OptionShowIts(),
+			progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	var results []ingest.Result
+	worst := exitOK
+	start := time.Now()
+	sum, runErr := in.Run(ctx, src, ingest.RunOptions{
+		Workers: opts.workers,
+		OnResult: func(r ingest.Result) {
+			if bar != nil {
+				_ = bar.Set64(src.bytes.Load())
+			}
+			if pipe {
+				results = append(results, r)
+			}
+			if c := resultExit(r, opts.bounce); c > worst {
+				worst = c
+			}
+			printResult(app, r, opts, pipe)
+		},
+	})
+	if bar != nil {
+		_ = bar.Set64(src.bytes.Load())
+		_ = bar.Finish()
+	}
+	if runErr != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return tempExit(app, "4.4.7", fmt.Errorf("gave up after %s (--timeout); the message will be retried", opts.timeout))
+		}
+		return ingestFailure(app, runErr, pipe)
+	}
+	if !pipe && !app.JSON {
+		el := time.Since(start).Seconds()
+		fmt.Fprintf(app.IO.ErrOut, "%d messages (%.1f MB) in %.1fs: %d stored, %d duplicate, %d rejected, %d quarantined\n",
+			sum.Total, float64(sum.Bytes)/1e6, el, sum.Stored, sum.Duplicate, sum.Rejected, sum.Quarantined)
+	}
+	if pipe && sum.Total == 0 {
+		return &exitError{code: exitDataErr, err: errors.New("5.6.0 no message on standard input")}
+	}
+	if worst != exitOK {
+		return &exitError{code: worst, silent: true}
+	}
+	return nil
+}
+
+// resultExit is the exit status one result asks for.
+func resultExit(r ingest.Result, bounce bool) int {
+	switch r.Refused {
+	case ingest.RefusedData:
+		return exitDataErr
+	case ingest.RefusedRecipient:
+		if bounce {
+			return exitNoUser
+		}
+	case ingest.RefusedSender:
+		if bounce {
+			return exitNoPerm
+		}
+	}
+	return exitOK
+}
+
+func printResult(app *App, r ingest.Result, opts ingestOptions, pipe bool) {
+	if app.JSON {
+		if !opts.explain {
+			r.Explain = nil
+		}
+		enc := jsonLine(app.IO.Out)
+		_ = enc.Encode(r)
+	} else if !pipe || opts.explain {
+		id := ""
+		if r.ID != 0 {
+			id = fmt.Sprintf(" #%d", r.ID)
+		}
+		fmt.Fprintf(app.IO.Out, "%s%s %s", r.Status, id, displayID(r.MessageID))
+		if r.Reason != "" {
+			fmt.Fprintf(app.IO.Out, " (%s)", r.Reason)
+		}
+		for _, l := range r.Links {
+			fmt.Fprintf(app.IO.Out, " %s:%d/%s", l.Type, l.ID, l.How)
+		}
+		fmt.Fprintln(app.IO.Out)
+	}
+	if opts.explain && !app.JSON {
+		for _, e := range r.Explain {
+			fmt.Fprintf(app.IO.Out, "  - %s\n", e)
+		}
+	}
+	// Postfix puts stderr into the bounce or the log: a status code first,
+	// and never a secret such as a Bcc token.
+	if r.Status == ingest.StatusRejected || r.Status == ingest.StatusQuarantined {
+		detail := r.Reason
+		if len(r.Explain) > 0 {
+			detail = r.Explain[len(r.Explain)-1]
+		}
+		fmt.Fprintf(app.IO.ErrOut, "%s %s: %s\n", r.Code, r.Status, redactTokens(detail))
+	}
+}
+
+func displayID(id string) string {
+	if id == "" {
+		return "(no Message-ID)"
+	}
+	return "<" + id + ">"
+}
+
+// ingestFailure turns an error into an exit status. In pipe mode every
+// failure that is not about the message itself (busy or unwritable store,
+// a store without a company, DNS) keeps the mail queued: 75.
+func ingestFailure(app *App, err error, pipe bool) error {
+	var te *ingest.TempError
+	code := "4.3.0"
+	if errors.As(err, &te) {
+		code = te.Code
+	}
+	if pipe || ingest.IsTemporary(err) || errors.Is(err, context.DeadlineExceeded) {
+		return tempExit(app, code, err)
+	}
+	return err
+}
+
+func tempExit(app *App, code string, err error) error {
+	fmt.Fprintf(app.IO.ErrOut, "%s smartbcc: %s (temporary; Postfix will retry)\n", code, oneLine(redactTokens(err.Error())))
+	return &exitError{code: exitTempFail, silent: true}
+}
+
+// redactTokens hides item tokens and confirmation codes (they are
+// capabilities) in anything printed for Postfix.
+func redactTokens(s string) string {
+	for _, k := range []string{"+deal-", "+lead-", "+confirm-"} {
+		for {
+			i := strings.Index(s, k)
+			if i < 0 {
+				break
+			}
+			j := i + len(k)
+			for j < len(s) && (s[j] >= 'a' && s[j] <= 'z' || s[j] >= '2' && s[j] <= '7') {
+				j++
+			}
+			s = s[:i] + strings.ToUpper(k[1:2]) + k[2:] + "[token]" + s[j:]
+		}
+	}
+	return s
+}
+
+func pathSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil || fi.IsDir() {
+		return -1
+	}
+	return fi.Size()
+}
+
+// deliveries adapts file readers to ingest.Source.
+type deliveries struct {
+	readers    []mailfile.Reader
+	i          int
+	env        store.Envelope
+	nullSender bool
+	bytes      atomic.Int64
+}
+
+func (d *deliveries) Next() (*ingest.Delivery, error) {
+	for d.i < len(d.readers) {
+		it, err := d.readers[d.i].Next()
+		if err == io.EOF {
+			d.i++
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		d.bytes.Add(it.Size)
+		env := d.env
+		if env.Sender == "" && it.EnvelopeFrom != "" {
+			env.Sender = it.EnvelopeFrom
+		}
+		return &ingest.Delivery{Raw: it.Raw, Envelope: env, NullSender: d.nullSender, Origin: it.Origin, Size: it.Size, ReadErr: it.Err}, nil
+	}
+	return nil, io.EOF
+}

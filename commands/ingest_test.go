@@ -1,0 +1,340 @@
+package commands
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+type ingestResult struct {
+	MessageID string `json:"message_id"`
+	ID        int64  `json:"id"`
+	Status    string `json:"status"`
+	Reason    string `json:"reason"`
+	User      string `json:"user"`
+	ThreadID  int64  `json:"thread_id"`
+	Links     []struct {
+		Type string `json:"type"`
+		ID   int64  `json:"id"`
+		How  string `json:"how"`
+	} `json:"links"`
+	Auth struct {
+		DKIM    string `json:"dkim"`
+		SPF     string `json:"spf"`
+		DMARC   string `json:"dmarc"`
+		Aligned bool   `json:"aligned"`
+	} `json:"auth"`
+	Shared bool `json:"shared"`
+}
+
+func parseResults(t *testing.T, out string) []ingestResult {
+	t.Helper()
+	var rs []ingestResult
+	dec := json.NewDecoder(strings.NewReader(out))
+	for dec.More() {
+		var r ingestResult
+		if err := dec.Decode(&r); err != nil {
+			t.Fatalf("ingest output is not JSON lines: %v\n%s", err, out)
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+func (r ingestResult) hasLink(typ string, id int64, how string) bool {
+	for _, l := range r.Links {
+		if l.Type == typ && l.ID == id && (how == "" || l.How == how) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *cli) mustDeliver(w *mailWorld, raw, rcpt, ip string, wantStatus string, extra ...string) ingestResult {
+	c.t.Helper()
+	r := c.deliver(w, raw, rcpt, ip, extra...)
+	if r.code != 0 {
+		c.t.Fatalf("ingest exit %d, stderr %q", r.code, r.err)
+	}
+	rs := parseResults(c.t, r.out)
+	if len(rs) != 1 || rs[0].Status != wantStatus {
+		c.t.Fatalf("ingest results %+v (stderr %q), want one %s", rs, r.err, wantStatus)
+	}
+	return rs[0]
+}
+
+const universal = "acme@bcc.acme.example"
+
+func annMail(id, subject, to, body string, extra ...string) string {
+	h := append([]string{
+		"From: Ann Seller <ann@acme.example>",
+		"To: " + to,
+		"Subject: " + subject,
+		"Date: Mon, 02 Nov 2026 09:00:00 +0000",
+		"Message-ID: <" + id + ">",
+	}, extra...)
+	return msg(h, body)
+}
+
+func TestIngestStoresAuthenticatedMail(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	w := newMailWorld(t)
+	c.ok("person", "add", "--name", "Bob", "--email", "bob@customer.example")
+	raw := w.sign(annMail("p1@acme.example", "Proposal", "Bob <bob@customer.example>", "Hello Bob\n"))
+	r := c.mustDeliver(w, raw, universal, "192.0.2.10", "stored")
+	if r.User != "ann@acme.example" || r.MessageID != "p1@acme.example" || r.ID == 0 || r.ThreadID == 0 {
+		t.Fatalf("result %+v", r)
+	}
+	if r.Auth.DKIM != "pass" || r.Auth.SPF != "pass" || r.Auth.DMARC != "pass" || !r.Auth.Aligned {
+		t.Fatalf("auth %+v", r.Auth)
+	}
+	if !r.hasLink("person", 1, "") {
+		t.Fatalf("not linked to Bob: %+v", r.Links)
+	}
+	// Raw bytes are kept exactly.
+	if got := c.ok("show", itoa(r.ID), "--raw"); got != raw {
+		t.Fatalf("show --raw differs from what was delivered")
+	}
+	// Delivered again (Postfix retry): stored once.
+	again := c.mustDeliver(w, raw, universal, "192.0.2.10", "duplicate")
+	if again.ID != r.ID {
+		t.Fatalf("duplicate points at %d, want %d", again.ID, r.ID)
+	}
+}
+
+func TestIngestSecondDeliveryAddsDealLink(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	w := newMailWorld(t)
+	var d struct {
+		ID  int64  `json:"id"`
+		Bcc string `json:"bcc_address"`
+	}
+	c.json(&d, "deal", "add", "--title", "Widgets")
+	raw := w.sign(annMail("p2@acme.example", "Widgets", "bob@customer.example", "x\n"))
+	first := c.mustDeliver(w, raw, universal, "192.0.2.10", "stored")
+	if first.hasLink("deal", d.ID, "") {
+		t.Fatal("linked to the deal before mail reached its address")
+	}
+	second := c.mustDeliver(w, raw, d.Bcc, "192.0.2.10", "duplicate")
+	if !second.hasLink("deal", d.ID, "bcc") || second.ID != first.ID {
+		t.Fatalf("second delivery %+v", second)
+	}
+	var inbox []messageEntry
+	c.json(&inbox, "inbox", "--item", "deal:"+itoa(d.ID))
+	if len(inbox) != 1 || inbox[0].ID != first.ID {
+		t.Fatalf("deal inbox %+v", inbox)
+	}
+}
+
+func TestIngestRefusals(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	w := newMailWorld(t)
+	var d struct {
+		Bcc string `json:"bcc_address"`
+	}
+	c.json(&d, "deal", "add", "--title", "Widgets")
+	guessed := "acme+deal-aaaaaaaaaaaaaaaaaaaaaaaaaa@bcc.acme.example"
+	stranger := msg([]string{"From: Mallory <mallory@elsewhere.example>", "To: " + universal, "Subject: hi", "Message-ID: <m1@elsewhere.example>"}, "buy\n")
+	forged := annMail("f1@attacker.example", "Pay now", universal, "wire money\n")
+	for _, tc := range []struct {
+		name, raw, rcpt, ip string
+		bounce              bool
+		wantCode            int
+		wantReason          string
+	}{
+		{"unknown sender", stranger, universal, "198.51.100.1", false, 0, "unknown_sender"},
+		{"unknown sender --bounce", stranger, universal, "198.51.100.1", true, 77, "unknown_sender"},
+		{"forged From", forged, universal, "203.0.113.9", false, 0, "auth_failed"},
+		{"forged From --bounce", forged, universal, "203.0.113.9", true, 77, "auth_failed"},
+		{"guessed token", w.sign(annMail("g1@acme.example", "x", "bob@customer.example", "x\n")), guessed, "192.0.2.10", false, 0, "unknown_recipient"},
+		{"guessed token --bounce", w.sign(annMail("g2@acme.example", "x", "bob@customer.example", "x\n")), guessed, "192.0.2.10", true, 67, "unknown_recipient"},
+		{"foreign recipient", w.sign(annMail("g3@acme.example", "x", "bob@customer.example", "x\n")), "someone@else.example", "192.0.2.10", false, 0, "unknown_recipient"},
+		{"auto-reply", w.sign(annMail("a1@acme.example", "Out of office", universal, "away\n", "Auto-Submitted: auto-replied")), universal, "192.0.2.10", false, 0, "auto_reply"},
+		{"bulk", w.sign(annMail("b1@acme.example", "News", universal, "news\n", "Precedence: bulk")), universal, "192.0.2.10", false, 0, "bulk"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var extra []string
+			if tc.bounce {
+				extra = append(extra, "--bounce")
+			}
+			r := c.deliver(w, tc.raw, tc.rcpt, tc.ip, extra...)
+			if r.code != tc.wantCode {
+				t.Fatalf("exit %d, want %d; stderr %q", r.code, tc.wantCode, r.err)
+			}
+			rs := parseResults(t, r.out)
+			if len(rs) != 1 || rs[0].Status != "rejected" || rs[0].Reason != tc.wantReason {
+				t.Fatalf("results %+v", rs)
+			}
+			if !strings.HasPrefix(r.err, "5.") {
+				t.Fatalf("stderr does not start with an enhanced status code: %q", r.err)
+			}
+			if strings.Contains(r.err, "aaaaaaaaaaaaaaaaaaaaaaaaaa") || strings.Contains(r.out+r.err, strings.TrimPrefix(strings.Split(d.Bcc, "@")[0], "acme+deal-")) {
+				t.Fatalf("a token leaked into the output: %q", r.err)
+			}
+		})
+	}
+	var rejected []struct {
+		Reason string `json:"reason"`
+		From   string `json:"from"`
+	}
+	c.json(&rejected, "rejected")
+	if len(rejected) != 9 {
+		t.Fatalf("rejected lists %d, want 9: %+v", len(rejected), rejected)
+	}
+	var inbox []messageEntry
+	c.json(&inbox, "inbox")
+	if len(inbox) != 0 {
+		t.Fatalf("refused mail reached the inbox: %+v", inbox)
+	}
+}
+
+func TestIngestNotAMessage(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	w := newMailWorld(t)
+	r := c.deliver(w, "\x00\x01binary garbage without headers\n", universal, "192.0.2.10")
+	if r.code != 65 || !strings.HasPrefix(r.err, "5.6.0") {
+		t.Fatalf("exit %d stderr %q, want 65 and 5.6.0", r.code, r.err)
+	}
+	r = c.deliver(w, "", universal, "192.0.2.10")
+	if r.code != 65 {
+		t.Fatalf("empty input: exit %d stderr %q, want 65", r.code, r.err)
+	}
+}
+
+func TestIngestBrokenCommandLineDefers(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	r := c.runIn("From: a@b\r\n\r\nx", "ingest", "--no-such-flag")
+	if r.code != 75 || !strings.HasPrefix(r.err, "4.3.5") {
+		t.Fatalf("bad flag in pipe command: exit %d %q, want 75", r.code, r.err)
+	}
+	r = c.runIn("From: a@b\r\n\r\nx", "ingest", "--auth", "sometimes")
+	if r.code != 75 {
+		t.Fatalf("bad --auth: exit %d %q, want 75", r.code, r.err)
+	}
+}
+
+func TestIngestWithoutCompanyDefers(t *testing.T) {
+	c := newCLI(t)
+	r := c.runIn("From: ann@acme.example\r\nSubject: x\r\n\r\nx", "ingest", "--auth", "off", "--recipient", universal)
+	if r.code != 75 || !strings.HasPrefix(r.err, "4.") {
+		t.Fatalf("exit %d %q, want 75", r.code, r.err)
+	}
+}
+
+func TestQuarantineAndConfirmationReply(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	w := newMailWorld(t)
+	sendmail, captured := captureSendmail(t)
+	c.ok("address", "add", "--user", "ann@acme.example", "--sendmail", sendmail, "ann@home.example")
+	mail, _ := os.ReadFile(captured)
+	code := codeRe.FindStringSubmatch(string(mail))[1]
+
+	homeMail := msg([]string{"From: Ann <ann@home.example>", "To: bob@customer.example", "Subject: from home",
+		"Message-ID: <h1@home.example>", "Date: Tue, 03 Nov 2026 10:00:00 +0000"}, "sent from home\n")
+	home := func(raw, rcpt string, extra ...string) result {
+		args := append([]string{"--dns-zone", w.zone, "--json", "ingest", "--recipient", rcpt, "--sender", "ann@home.example",
+			"--client-ip", "192.0.2.20", "--helo", "mx.home.example"}, extra...)
+		return c.runIn(raw, args...)
+	}
+	r := home(homeMail, universal)
+	if rs := parseResults(t, r.out); r.code != 0 || len(rs) != 1 || rs[0].Status != "quarantined" {
+		t.Fatalf("unconfirmed sender: exit %d %+v %q", r.code, rs, r.err)
+	}
+	var held []struct {
+		ID      int64  `json:"id"`
+		Address string `json:"address"`
+	}
+	c.json(&held, "quarantine", "list")
+	if len(held) != 1 || held[0].Address != "ann@home.example" {
+		t.Fatalf("quarantine %+v", held)
+	}
+	c.fails("not confirmed", "--dns-zone", w.zone, "quarantine", "release", itoa(held[0].ID))
+
+	// A reply to the confirmation email from a different address confirms nothing.
+	stranger := msg([]string{"From: eve@home.example", "To: acme+confirm-" + code + "@bcc.acme.example", "Subject: Re: Confirm", "Message-ID: <e1@home.example>"}, "yes\n")
+	r = home(stranger, "acme+confirm-"+code+"@bcc.acme.example")
+	if rs := parseResults(t, r.out); len(rs) != 1 || rs[0].Status != "rejected" {
+		t.Fatalf("stranger's reply: %+v %q", rs, r.err)
+	}
+	// The owner's reply (SPF passes for home.example) confirms.
+	reply := msg([]string{"From: Ann <ann@home.example>", "To: acme+confirm-" + code + "@bcc.acme.example", "Subject: Re: Confirm", "Message-ID: <r1@home.example>"}, "yes\n")
+	r = home(reply, "acme+confirm-"+code+"@bcc.acme.example")
+	if rs := parseResults(t, r.out); r.code != 0 || len(rs) != 1 || rs[0].Status != "confirmed" {
+		t.Fatalf("confirmation reply: exit %d %+v %q", r.code, rs, r.err)
+	}
+	if strings.Contains(r.out+r.err, code) {
+		t.Fatal("the confirmation code was printed")
+	}
+	var list []struct{ Status string }
+	c.json(&list, "address", "list", "--user", "ann@acme.example")
+	if list[1].Status != "confirmed" {
+		t.Fatalf("address not confirmed: %+v", list)
+	}
+	var rel ingestResult
+	c.json(&rel, "--dns-zone", w.zone, "quarantine", "release", itoa(held[0].ID))
+	if rel.Status != "stored" || rel.User != "ann@acme.example" {
+		t.Fatalf("release: %+v", rel)
+	}
+	c.fails("already released", "--dns-zone", w.zone, "quarantine", "release", itoa(held[0].ID))
+	// Mail from home is now filed directly.
+	r = home(strings.Replace(homeMail, "h1@", "h2@", 1), universal)
+	if rs := parseResults(t, r.out); len(rs) != 1 || rs[0].Status != "stored" {
+		t.Fatalf("after confirmation: %+v %q", rs, r.err)
+	}
+}
+
+func TestImportMboxTwice(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	var mbox strings.Builder
+	for i, subj := range []string{"one", "two", "three"} {
+		mbox.WriteString("From customer@example.com Mon Nov  2 09:00:00 2026\n")
+		mbox.WriteString(strings.ReplaceAll(msg([]string{"From: Customer <customer@example.com>", "To: ann@acme.example",
+			"Subject: " + subj, "Message-ID: <imp" + itoa(int64(i)) + "@example.com>"}, "Body\n>From the start\n"), "\r\n", "\n"))
+		mbox.WriteString("\n")
+	}
+	path := filepath.Join(t.TempDir(), "archive.mbox")
+	if err := os.WriteFile(path, []byte(mbox.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := c.run("--json", "ingest", "--user", "ann@acme.example", "--auth", "off", path)
+	rs := parseResults(t, r.out)
+	if r.code != 0 || len(rs) != 3 {
+		t.Fatalf("first import: exit %d, %d results, %q", r.code, len(rs), r.err)
+	}
+	for _, x := range rs {
+		if x.Status != "stored" || x.Auth.DKIM != "" && x.Auth.DKIM != "none" && x.Auth.DKIM != "skipped" {
+			t.Fatalf("import result %+v", x)
+		}
+	}
+	raw := c.ok("show", itoa(rs[0].ID), "--raw")
+	if !strings.Contains(raw, "\nFrom the start\n") || strings.HasPrefix(raw, "From ") {
+		t.Fatalf("mboxrd unquoting or framing wrong:\n%s", raw)
+	}
+	r = c.run("--json", "ingest", "--user", "ann@acme.example", "--auth", "off", path)
+	for _, x := range parseResults(t, r.out) {
+		if x.Status != "duplicate" {
+			t.Fatalf("second import stored again: %+v", x)
+		}
+	}
+	// --dry-run decides but stores nothing.
+	c2 := newCLI(t)
+	c2.setup()
+	r = c2.run("--json", "ingest", "--dry-run", "--user", "ann@acme.example", "--auth", "off", path)
+	if rs := parseResults(t, r.out); len(rs) != 3 || rs[0].Status != "stored" {
+		t.Fatalf("dry run results %+v", rs)
+	}
+	var inbox []messageEntry
+	c2.json(&inbox, "inbox")
+	if len(inbox) != 0 {
+		t.Fatalf("dry run stored %d messages", len(inbox))
+	}
+}

@@ -1,0 +1,208 @@
+package commands
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/smartbcc/smartbcc/store"
+)
+
+func jsonLine(w io.Writer) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc
+}
+
+// messageEntry is one line of an inbox, a thread or an item's messages.
+type messageEntry struct {
+	ID          int64       `json:"id"`
+	Date        string      `json:"date"`
+	From        string      `json:"from"`
+	FromName    string      `json:"from_name,omitempty"`
+	Subject     string      `json:"subject"`
+	Owner       int64       `json:"owner_id"`
+	ThreadID    int64       `json:"thread_id"`
+	Shared      bool        `json:"shared"`
+	Sharing     string      `json:"sharing"`
+	ForwardedBy string      `json:"forwarded_by,omitempty"`
+	Links       []linkEntry `json:"links"`
+}
+
+type linkEntry struct {
+	Type string `json:"type"`
+	ID   int64  `json:"id"`
+	How  string `json:"how"`
+}
+
+func messageEntries(tx store.Tx, msgs []store.Message) ([]messageEntry, error) {
+	out := make([]messageEntry, 0, len(msgs))
+	for _, m := range msgs {
+		links, err := tx.Links(m.ID)
+		if err != nil {
+			return nil, err
+		}
+		e := messageEntry{ID: m.ID, Date: rfc3339(m.Date), From: m.FromEmail, FromName: m.FromName, Subject: m.Subject,
+			Owner: m.OwnerID, ThreadID: m.ThreadID, Shared: m.Shared, Sharing: sharing(m.Shared), ForwardedBy: m.ForwardedBy,
+			Links: []linkEntry{}}
+		for _, l := range links {
+			e.Links = append(e.Links, linkEntry{Type: string(l.Kind), ID: l.ItemID, How: l.How})
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func printMessageTable(app *App, entries []messageEntry) {
+	if len(entries) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
+	defer tw.Flush()
+	fmt.Fprintf(tw, "ID\tDATE\tFROM\tSUBJECT\tLINKS\tSHARING\n")
+	for _, e := range entries {
+		var links []string
+		for _, l := range e.Links {
+			links = append(links, fmt.Sprintf("%s:%d", l.Type, l.ID))
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.Date, e.From, truncate(e.Subject, 50), strings.Join(links, ","), e.Sharing)
+	}
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+type inboxOptions struct {
+	user     string
+	item     string
+	person   int64
+	unlinked bool
+	limit    int
+}
+
+func parseItemRef(s string) (store.ItemKind, int64, error) {
+	kind, id, ok := strings.Cut(s, ":")
+	k := store.ItemKind(kind)
+	if !ok || !k.Valid() {
+		return "", 0, store.Errorf(store.EInvalid, "invalid item %q: want deal:ID, lead:ID, project:ID or person:ID", s)
+	}
+	n, err := parseID(kind, id)
+	return k, n, err
+}
+
+func newInboxCmd(app *App) *cobra.Command {
+	var opts inboxOptions
+	cmd := &cobra.Command{
+		Use:   "inbox --user U [--item deal:ID] [--person ID] [--unlinked]",
+		Short: "List the messages a user may see, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			q := store.MessageQuery{Unlinked: opts.unlinked, Limit: opts.limit}
+			if opts.item != "" {
+				k, id, err := parseItemRef(opts.item)
+				if err != nil {
+					return err
+				}
+				q.ItemKind, q.ItemID = k, id
+			}
+			if opts.person != 0 {
+				q.ItemKind, q.ItemID = store.KindPerson, opts.person
+			}
+			return listMessages(cmd, app, opts.user, q)
+		},
+	}
+	cmd.Flags().StringVar(&opts.user, "user", "", "whose inbox (default: --as, or everything for the administrator)")
+	cmd.Flags().StringVar(&opts.item, "item", "", "only messages linked to this item (deal:ID, lead:ID, project:ID, person:ID)")
+	cmd.Flags().Int64Var(&opts.person, "person", 0, "only messages linked to this person")
+	cmd.Flags().BoolVar(&opts.unlinked, "unlinked", false, "only messages linked to nothing")
+	cmd.Flags().IntVar(&opts.limit, "limit", 0, "at most this many messages")
+	return cmd
+}
+
+// listMessages lists what the viewer may see. --user names whose mail to
+// read; with --as (or without) the permission rule is the actor's.
+func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQuery) error {
+	st, err := app.Store(cmd.Context())
+	if err != nil {
+		return err
+	}
+	var entries []messageEntry
+	err = st.View(cmd.Context(), func(tx store.Tx) error {
+		viewer, err := app.viewerID(tx)
+		if err != nil {
+			return err
+		}
+		if userRef != "" {
+			u, err := findUser(tx, userRef)
+			if err != nil {
+				return err
+			}
+			if viewer == 0 {
+				// The administrator reads a user's inbox as that user sees it.
+				viewer = u.ID
+			}
+		}
+		q.Viewer = viewer
+		msgs, err := tx.ListMessages(q)
+		if err != nil {
+			return err
+		}
+		entries, err = messageEntries(tx, msgs)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if app.JSON {
+		return app.printJSON(entries)
+	}
+	if len(entries) == 0 {
+		app.printf("no messages\n")
+		return nil
+	}
+	printMessageTable(app, entries)
+	return nil
+}
+
+func newSearchCmd(app *App) *cobra.Command {
+	var user string
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "search QUERY --user U",
+		Short: "Full-text search over subject, participants and body (prefix* and \"phrase\")",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return listMessages(cmd, app, user, store.MessageQuery{Search: strings.Join(args, " "), Limit: limit})
+		},
+	}
+	cmd.Flags().StringVar(&user, "user", "", "search what this user may see")
+	cmd.Flags().IntVar(&limit, "limit", 100, "at most this many results")
+	return cmd
+}
+
+// visibleMessage loads a message the actor may see. A private message of
+// another user is reported as not found, not as forbidden, so that ids
+// reveal nothing.
+func visibleMessage(tx store.Tx, app *App, id int64) (*store.Message, *store.User, error) {
+	actor, err := app.actor(tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := tx.Message(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if actor != nil && m.OwnerID != actor.ID && !m.Shared {
+		return nil, nil, store.Errorf(store.ENotFound, "no such message %d", id)
+	}
+	return m, actor, nil
+}

@@ -1,0 +1,154 @@
+package commands
+
+import (
+	"net/mail"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/smartbcc/smartbcc/ingest/bccaddr"
+	"github.com/smartbcc/smartbcc/store"
+)
+
+// normalizeEmail accepts a bare address (or "Name <addr>") and returns the
+// lowercase addr-spec, or an EInvalid error naming the input.
+func normalizeEmail(s string) (string, error) {
+	a, err := mail.ParseAddress(strings.TrimSpace(s))
+	if err != nil || !strings.Contains(a.Address, "@") || strings.ContainsAny(a.Address, " \t\r\n") {
+		return "", store.Errorf(store.EInvalid, "invalid email address %q", s)
+	}
+	return strings.ToLower(a.Address), nil
+}
+
+func validDomain(d string) bool {
+	d = strings.TrimSuffix(strings.ToLower(d), ".")
+	if d == "" || len(d) > 253 || !strings.Contains(d, ".") {
+		return false
+	}
+	for _, label := range strings.Split(d, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+type initOptions struct {
+	company string
+	domain  string
+}
+
+func newInitCmd(app *App) *cobra.Command {
+	var opts initOptions
+	cmd := &cobra.Command{
+		Use:   "init --company NAME --domain BCC-DOMAIN",
+		Short: "Create the store and print the universal Bcc address",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runInit(cmd, app, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.company, "company", "", "company name (its slug is the Bcc local part)")
+	cmd.Flags().StringVar(&opts.domain, "domain", "", "domain the Bcc addresses live on")
+	_ = cmd.MarkFlagRequired("company")
+	_ = cmd.MarkFlagRequired("domain")
+	return cmd
+}
+
+func runInit(cmd *cobra.Command, app *App, opts initOptions) error {
+	domain := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(opts.domain)), ".")
+	if !validDomain(domain) {
+		return store.Errorf(store.EInvalid, "invalid domain %q", opts.domain)
+	}
+	if bccaddr.Slug(opts.company) == "" {
+		return store.Errorf(store.EInvalid, "company name %q has no letters or digits to make an address from", opts.company)
+	}
+	st, err := app.Store(cmd.Context())
+	if err != nil {
+		return err
+	}
+	var c *store.Company
+	err = st.Update(cmd.Context(), func(tx store.Tx) error {
+		c, err = tx.CreateCompany(strings.TrimSpace(opts.company), domain)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	universal := bccaddr.Address(c.Slug, c.BccDomain, bccaddr.Target{Kind: bccaddr.Universal})
+	if app.JSON {
+		return app.printJSON(map[string]any{"id": c.ID, "name": c.Name, "domain": c.BccDomain, "universal_address": universal})
+	}
+	app.printf("%s\n", universal)
+	return nil
+}
+
+func newBccCmd(app *App) *cobra.Command {
+	var dealID, leadID int64
+	cmd := &cobra.Command{
+		Use:   "bcc [--deal ID | --lead ID]",
+		Short: "Print the universal Bcc address, or a deal's or lead's own",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if dealID != 0 && leadID != 0 {
+				return usageErrorf("give --deal or --lead, not both")
+			}
+			st, err := app.Store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var addr string
+			var kind store.ItemKind
+			var id int64
+			err = st.View(cmd.Context(), func(tx store.Tx) error {
+				c, err := tx.Company()
+				if err != nil {
+					return err
+				}
+				switch {
+				case dealID != 0:
+					kind, id = store.KindDeal, dealID
+				case leadID != 0:
+					kind, id = store.KindLead, leadID
+				default:
+					addr = bccaddr.Address(c.Slug, c.BccDomain, bccaddr.Target{Kind: bccaddr.Universal})
+					return nil
+				}
+				it, err := tx.Item(kind, id)
+				if err != nil {
+					return err
+				}
+				addr = itemAddress(c, it)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if app.JSON {
+				out := map[string]any{"address": addr}
+				if kind != "" {
+					out["type"], out["id"] = kind, id
+				}
+				return app.printJSON(out)
+			}
+			app.printf("%s\n", addr)
+			return nil
+		},
+	}
+	cmd.Flags().Int64Var(&dealID, "deal", 0, "print this deal's Bcc address")
+	cmd.Flags().Int64Var(&leadID, "lead", 0, "print this lead's Bcc address")
+	return cmd
+}
+
+// itemAddress is the item's own Bcc address, "" for kinds without one.
+func itemAddress(c *store.Company, it *store.Item) string {
+	if !it.Kind.HasBccAddress() || it.Token == "" {
+		return ""
+	}
+	return bccaddr.Address(c.Slug, c.BccDomain, bccaddr.Target{Kind: bccaddr.Kind(it.Kind), Token: it.Token})
+}

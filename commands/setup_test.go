@@ -1,0 +1,222 @@
+package commands
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestInitPrintsUniversalAddress(t *testing.T) {
+	c := newCLI(t)
+	if got := c.ok("init", "--company", "Acme Corp", "--domain", "BCC.Example.com"); got != "acme-corp@bcc.example.com\n" {
+		t.Fatalf("init printed %q", got)
+	}
+	c.fails("already", "init", "--company", "Other", "--domain", "bcc.example.com")
+	var bcc struct{ Address string }
+	c.json(&bcc, "bcc")
+	if bcc.Address != "acme-corp@bcc.example.com" {
+		t.Fatalf("bcc --json = %+v", bcc)
+	}
+}
+
+func TestRefusedInputs(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	for _, tc := range []struct {
+		want string
+		args []string
+	}{
+		{"invalid domain", []string{"init", "--company", "X", "--domain", "not a domain"}},
+		{"invalid email address", []string{"user", "add", "not-an-address", "--name", "X"}},
+		{"ann@acme.example", []string{"user", "add", "ann@acme.example", "--name", "Ann again"}},
+		{"no such user", []string{"settings", "show", "--user", "nobody@acme.example"}},
+		{"unknown setting", []string{"settings", "set", "--user", "ann@acme.example", "colour", "blue"}},
+		{"invalid value", []string{"settings", "set", "--user", "ann@acme.example", "auto-link", "maybe"}},
+		{"no such deal", []string{"deal", "show", "42"}},
+		{"invalid status", []string{"deal", "add", "--title", "X", "--status", "pending"}},
+		{"no such person", []string{"deal", "add", "--title", "X", "--person", "9"}},
+		{"invalid email address", []string{"person", "add", "--name", "P", "--email", "p@"}},
+		{"invalid deal id", []string{"deal", "show", "abc"}},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			c.fails(tc.want, tc.args...)
+		})
+	}
+	// Nothing half-written: the refused person left no row behind.
+	var persons []map[string]any
+	c.json(&persons, "person", "list")
+	if len(persons) != 0 {
+		t.Fatalf("refused inputs left persons behind: %v", persons)
+	}
+	var users []map[string]any
+	c.json(&users, "user", "list")
+	if len(users) != 1 {
+		t.Fatalf("want 1 user, got %v", users)
+	}
+}
+
+func TestItemsHaveOwnBccAddress(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	c.ok("person", "add", "--name", "Bob", "--email", "bob@customer.example", "--email", "Bob.B@Customer.example", "--org", "Customer")
+	var p struct {
+		ID     int64
+		Emails []string
+	}
+	c.json(&p, "person", "show", "1")
+	re := regexp.MustCompile(`^acme\+deal-[a-z2-7]{26}@bcc\.acme\.example$`)
+	seen := map[string]bool{}
+	for i := 0; i < 3; i++ {
+		var d struct {
+			ID         int64  `json:"id"`
+			Status     string `json:"status"`
+			PersonID   int64  `json:"person_id"`
+			BccAddress string `json:"bcc_address"`
+		}
+		c.json(&d, "deal", "add", "--title", "Widgets", "--person", "1")
+		if !re.MatchString(d.BccAddress) || seen[d.BccAddress] || d.Status != "open" || d.PersonID != 1 {
+			t.Fatalf("deal %+v", d)
+		}
+		seen[d.BccAddress] = true
+		var shown struct {
+			Bcc string `json:"bcc_address"`
+		}
+		c.json(&shown, "deal", "show", itoa(d.ID))
+		if shown.Bcc != d.BccAddress {
+			t.Fatalf("deal show bcc %q, add said %q", shown.Bcc, d.BccAddress)
+		}
+		if got := strings.TrimSpace(c.ok("bcc", "--deal", itoa(d.ID))); got != d.BccAddress {
+			t.Fatalf("bcc --deal = %q, want %q", got, d.BccAddress)
+		}
+	}
+	var lead struct {
+		BccAddress string `json:"bcc_address"`
+	}
+	c.json(&lead, "lead", "add", "--title", "Inbound")
+	if !strings.HasPrefix(lead.BccAddress, "acme+lead-") {
+		t.Fatalf("lead address %q", lead.BccAddress)
+	}
+	var proj map[string]any
+	c.json(&proj, "project", "add", "--title", "Rollout", "--status", "won")
+	if _, has := proj["bcc_address"]; has || proj["status"] != "won" {
+		t.Fatalf("project %v", proj)
+	}
+	// Text output too.
+	out := c.ok("deal", "list")
+	if !strings.Contains(out, "Widgets") || !strings.Contains(out, "open") {
+		t.Fatalf("deal list text: %q", out)
+	}
+	var deals []map[string]any
+	c.json(&deals, "deal", "list")
+	if len(deals) != 3 {
+		t.Fatalf("deal list: %v", deals)
+	}
+	if _, leaked := deals[0]["token"]; leaked {
+		t.Fatal("deal list leaks the token field")
+	}
+}
+
+func TestSettings(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	var s struct {
+		AutoLink       bool   `json:"auto_link"`
+		DefaultSharing string `json:"default_sharing"`
+	}
+	c.json(&s, "settings", "show", "--user", "ann@acme.example")
+	if s.AutoLink || s.DefaultSharing != "private" {
+		t.Fatalf("defaults: %+v", s)
+	}
+	c.ok("settings", "set", "--user", "ann@acme.example", "auto-link", "on")
+	c.ok("settings", "set", "--user", "1", "default-sharing", "shared")
+	c.json(&s, "settings", "show", "--user", "ann@acme.example")
+	if !s.AutoLink || s.DefaultSharing != "shared" {
+		t.Fatalf("after set: %+v", s)
+	}
+	if out := c.ok("settings", "show", "--user", "ann@acme.example"); !strings.Contains(out, "auto-link: on") {
+		t.Fatalf("text: %q", out)
+	}
+}
+
+// captureSendmail writes a sendmail stand-in that stores its input.
+func captureSendmail(t *testing.T) (cmd, captured string) {
+	dir := t.TempDir()
+	captured = filepath.Join(dir, "mail.txt")
+	script := filepath.Join(dir, "sendmail")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\n[ \"$1\" = -t ] || exit 9\ncat > "+captured+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return script + " -t -i", captured
+}
+
+var codeRe = regexp.MustCompile(`smartbcc address verify ([a-z2-7]{16})`)
+
+func TestAlternateAddressConfirmation(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	sendmail, captured := captureSendmail(t)
+	c.ok("address", "add", "--user", "ann@acme.example", "--sendmail", sendmail, "Ann@Home.example")
+	raw, err := os.ReadFile(captured)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := codeRe.FindStringSubmatch(string(raw))
+	if m == nil || !strings.Contains(string(raw), "To: <ann@home.example>") {
+		t.Fatalf("confirmation mail lacks code or address:\n%s", raw)
+	}
+	code := m[1]
+	if !strings.Contains(string(raw), "Reply-To: <acme+confirm-"+code+"@bcc.acme.example>") {
+		t.Fatalf("no reply address in:\n%s", raw)
+	}
+	var list []struct{ Address, Status string }
+	c.json(&list, "address", "list", "--user", "ann@acme.example")
+	if len(list) != 2 || list[1].Address != "ann@home.example" || list[1].Status != "unconfirmed" {
+		t.Fatalf("list before verify: %+v", list)
+	}
+	c.fails("unknown confirmation code", "address", "verify", "aaaaaaaaaaaaaaaa")
+	c.json(&list, "address", "list", "--user", "ann@acme.example")
+	if list[1].Status != "unconfirmed" {
+		t.Fatal("a wrong code changed the address")
+	}
+	c.ok("address", "verify", strings.ToUpper(code))
+	c.json(&list, "address", "list", "--user", "ann@acme.example")
+	if list[1].Status != "confirmed" {
+		t.Fatalf("after verify: %+v", list)
+	}
+	// The address belongs to Ann now; nobody else can add it.
+	c.ok("user", "add", "dan@acme.example", "--name", "Dan")
+	c.fails("already registered", "address", "add", "--user", "dan@acme.example", "--sendmail", sendmail, "ann@home.example")
+	c.ok("address", "remove", "--user", "ann@acme.example", "ann@home.example")
+	c.fails("primary", "address", "remove", "--user", "ann@acme.example", "ann@acme.example")
+}
+
+func TestExpiredCodeChangesNothing(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	sendmail, captured := captureSendmail(t)
+	c.now = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c.ok("address", "add", "--user", "ann@acme.example", "--sendmail", sendmail, "ann@home.example")
+	raw, _ := os.ReadFile(captured)
+	code := codeRe.FindStringSubmatch(string(raw))[1]
+	c.now = c.now.Add(73 * time.Hour)
+	c.fails("expired", "address", "verify", code)
+	var list []struct{ Status string }
+	c.json(&list, "address", "list", "--user", "ann@acme.example")
+	if list[1].Status != "unconfirmed" {
+		t.Fatal("expired code confirmed the address")
+	}
+}
+
+func TestSendFailureLeavesNoAddress(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	c.fails("sending with /bin/false", "address", "add", "--user", "ann@acme.example", "--sendmail", "/bin/false", "ann@home.example")
+	var list []map[string]any
+	c.json(&list, "address", "list", "--user", "ann@acme.example")
+	if len(list) != 1 {
+		t.Fatalf("failed send left the address behind: %v", list)
+	}
+}

@@ -1,0 +1,97 @@
+package commands
+
+import (
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/smartbcc/smartbcc/store"
+)
+
+func newUserCmd(app *App) *cobra.Command {
+	cmd := &cobra.Command{Use: "user", Short: "Manage users (salespeople)", Args: cobra.NoArgs}
+	var name string
+	add := &cobra.Command{
+		Use:   "add EMAIL --name NAME",
+		Short: "Add a user; EMAIL is their primary sender address",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			email, err := normalizeEmail(args[0])
+			if err != nil {
+				return err
+			}
+			if strings.TrimSpace(name) == "" {
+				return store.Errorf(store.EInvalid, "a user needs a --name")
+			}
+			st, err := app.Store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var u *store.User
+			err = st.Update(cmd.Context(), func(tx store.Tx) error {
+				if _, err := tx.Company(); err != nil {
+					return err
+				}
+				u, err = tx.CreateUser(email, strings.TrimSpace(name))
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if app.JSON {
+				return app.printJSON(u)
+			}
+			app.printf("user %d %s\n", u.ID, u.Email)
+			return nil
+		},
+	}
+	add.Flags().StringVar(&name, "name", "", "the user's name")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List users",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := app.Store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var users []store.User
+			if err := st.View(cmd.Context(), func(tx store.Tx) error {
+				users, err = tx.Users()
+				return err
+			}); err != nil {
+				return err
+			}
+			if app.JSON {
+				if users == nil {
+					users = []store.User{}
+				}
+				return app.printJSON(users)
+			}
+			tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
+			defer tw.Flush()
+			tw.Write([]byte("ID\tEMAIL\tNAME\tAUTO-LINK\tSHARING\n"))
+			for _, u := range users {
+				tw.Write([]byte(strings.Join([]string{itoa(u.ID), u.Email, u.Name, onOff(u.Settings.AutoLink), sharing(u.Settings.DefaultShared)}, "\t") + "\n"))
+			}
+			return nil
+		},
+	}
+	cmd.AddCommand(add, list)
+	return cmd
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+func sharing(shared bool) string {
+	if shared {
+		return "shared"
+	}
+	return "private"
+}

@@ -1,0 +1,64 @@
+package auth
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+)
+
+// ErrNotMessage is returned for input that has no header field at all:
+// nothing to authenticate, and nothing a retry would change.
+var ErrNotMessage = errors.New("auth: input has no message header")
+
+// field is one header field, unfolded (line breaks removed, the folding
+// whitespace kept), in the order it appears.
+type field struct {
+	name, value string
+}
+
+// readHeader splits the header block off raw. It is lenient where mail is
+// sloppy (bare LF, an mbox "From " line, a garbage line without a colon are
+// skipped) because a verdict needs only the few fields it reads; the DKIM
+// verifier reads the header again with its own exact rules.
+func readHeader(raw []byte) ([]field, error) {
+	var fields []field
+	rest := raw
+	for len(rest) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			line, rest = rest, nil
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 {
+			break // end of header
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if n := len(fields); n > 0 {
+				fields[n-1].value += string(line)
+			}
+			continue
+		}
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok || len(name) == 0 || bytes.ContainsAny(name, " \t") {
+			continue
+		}
+		fields = append(fields, field{name: string(name), value: string(value)})
+	}
+	if len(fields) == 0 {
+		return nil, ErrNotMessage
+	}
+	return fields, nil
+}
+
+// values returns the values of every field called name, in order.
+func values(fields []field, name string) []string {
+	var out []string
+	for _, f := range fields {
+		if strings.EqualFold(f.name, name) {
+			out = append(out, f.value)
+		}
+	}
+	return out
+}

@@ -1,0 +1,120 @@
+// Package bccaddr makes and reads the company's Bcc addresses.
+//
+// The universal address is <slug>@<domain>. Deals and leads each have their
+// own address <slug>+deal-<token>@<domain> / <slug>+lead-<token>@<domain>,
+// where token carries 128 random bits so an outsider cannot aim mail at a
+// deal by guessing. Replies to a confirmation email go to
+// <slug>+confirm-<code>@<domain>.
+//
+// Parse is the one place that reads an address back; both the commands that
+// print addresses and the ingest pipeline that receives mail use it.
+package bccaddr
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// Kind says what a Bcc address points at.
+type Kind string
+
+const (
+	Universal Kind = "universal"
+	Deal      Kind = "deal"
+	Lead      Kind = "lead"
+	Confirm   Kind = "confirm"
+)
+
+// Target is a parsed Bcc address.
+type Target struct {
+	Kind  Kind
+	Token string // deal/lead token or confirmation code; "" for Universal
+}
+
+// tokenEncoding is lowercase base32 without padding: safe in a local part,
+// case-insensitive like most MTAs treat local parts.
+var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// NewToken returns a fresh token of 128 random bits (26 characters).
+func NewToken() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("reading random token: %w", err)
+	}
+	return tokenEncoding.EncodeToString(b[:]), nil
+}
+
+// Slug turns a company name into the local part of its universal address:
+// lowercase letters and digits, other runs folded into one '-'.
+func Slug(company string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(company) {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimRight(b.String(), "-")
+}
+
+// Address builds the address for a target.
+func Address(slug, domain string, t Target) string {
+	local := slug
+	if t.Kind != Universal && t.Kind != "" {
+		local = slug + "+" + string(t.Kind) + "-" + t.Token
+	}
+	return local + "@" + strings.ToLower(domain)
+}
+
+// Parse reads addr back into a Target. ok is false when addr is not one of
+// the company's Bcc addresses at all. A well-formed address with a token
+// that does not exist still parses; the caller looks the token up, and
+// must refuse unknown tokens exactly as it refuses foreign addresses so that
+// a guess reveals nothing.
+func Parse(addr, slug, domain string) (Target, bool) {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	addr = strings.TrimSuffix(strings.TrimPrefix(addr, "<"), ">")
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 {
+		return Target{}, false
+	}
+	local, dom := addr[:at], strings.TrimSuffix(addr[at+1:], ".")
+	if dom != strings.ToLower(domain) || slug == "" {
+		return Target{}, false
+	}
+	if local == slug {
+		return Target{Kind: Universal}, true
+	}
+	rest, found := strings.CutPrefix(local, slug+"+")
+	if !found {
+		return Target{}, false
+	}
+	kind, token, found := strings.Cut(rest, "-")
+	if !found || token == "" || !validToken(token) {
+		return Target{}, false
+	}
+	switch Kind(kind) {
+	case Deal, Lead, Confirm:
+		return Target{Kind: Kind(kind), Token: token}, true
+	}
+	return Target{}, false
+}
+
+func validToken(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '2' && r <= '7') {
+			return false
+		}
+	}
+	return true
+}

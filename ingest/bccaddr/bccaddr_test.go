@@ -1,0 +1,88 @@
+package bccaddr
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSlug(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Acme", "acme"},
+		{"Acme Corp.", "acme-corp"},
+		{"  Über  GmbH ", "ber-gmbh"},
+		{"R&D 42", "r-d-42"},
+	} {
+		if got := Slug(tc.in); got != tc.want {
+			t.Errorf("Slug(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestParse(t *testing.T) {
+	const slug, dom = "acme", "bcc.example.com"
+	for _, tc := range []struct {
+		addr string
+		want Target
+		ok   bool
+	}{
+		{"acme@bcc.example.com", Target{Kind: Universal}, true},
+		{"ACME@BCC.EXAMPLE.COM.", Target{Kind: Universal}, true},
+		{"<acme@bcc.example.com>", Target{Kind: Universal}, true},
+		{"acme+deal-abcdefgh234567@bcc.example.com", Target{Deal, "abcdefgh234567"}, true},
+		{"acme+lead-zz@bcc.example.com", Target{Lead, "zz"}, true},
+		{"acme+confirm-abc@bcc.example.com", Target{Confirm, "abc"}, true},
+		{"acme+deal-@bcc.example.com", Target{}, false},
+		{"acme+deal-ABC1@bcc.example.com", Target{}, false}, // '1' is not base32
+		{"acme+person-abc@bcc.example.com", Target{}, false},
+		{"acme@other.example.com", Target{}, false},
+		{"other@bcc.example.com", Target{}, false},
+		{"acmex@bcc.example.com", Target{}, false},
+		{"acme+deal-" + strings.Repeat("a", 65) + "@bcc.example.com", Target{}, false},
+		{"", Target{}, false},
+		{"@bcc.example.com", Target{}, false},
+	} {
+		got, ok := Parse(tc.addr, slug, dom)
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("Parse(%q) = %+v, %v; want %+v, %v", tc.addr, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 100; i++ {
+		tok, err := NewToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tok) < 26 || seen[tok] {
+			t.Fatalf("token %q too short or repeated", tok)
+		}
+		seen[tok] = true
+		for _, k := range []Kind{Deal, Lead} {
+			addr := Address("acme", "Bcc.Example.com", Target{k, tok})
+			got, ok := Parse(addr, "acme", "bcc.example.com")
+			if !ok || got.Kind != k || got.Token != tok {
+				t.Fatalf("round trip of %q gave %+v %v", addr, got, ok)
+			}
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add("acme+deal-abcdefgh@bcc.example.com")
+	f.Add("acme@bcc.example.com")
+	f.Add("acme+lead-@bcc.example.com")
+	f.Add("+@")
+	f.Fuzz(func(t *testing.T, addr string) {
+		tgt, ok := Parse(addr, "acme", "bcc.example.com")
+		if !ok {
+			return
+		}
+		// Whatever parses must print back to an address that parses the same.
+		again, ok2 := Parse(Address("acme", "bcc.example.com", tgt), "acme", "bcc.example.com")
+		if !ok2 || again != tgt {
+			t.Fatalf("%q parsed to %+v but its address parses to %+v %v", addr, tgt, again, ok2)
+		}
+	})
+}

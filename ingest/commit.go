@@ -1,0 +1,235 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/smartbcc/smartbcc/ingest/confirm"
+	"github.com/smartbcc/smartbcc/linker"
+	"github.com/smartbcc/smartbcc/store"
+)
+
+// Commit stores a batch of prepared messages in one transaction and returns
+// one Result each. Either the whole batch is stored or none of it; the
+// error is then temporary (store busy, disk full) or a bug.
+func (in *Ingester) Commit(ctx context.Context, batch []*Prepared) ([]Result, error) {
+	results := make([]Result, len(batch))
+	err := in.opt.Store.Update(ctx, func(tx store.Tx) error {
+		for i, p := range batch {
+			r, err := in.commitOne(tx, p)
+			if err != nil {
+				return fmt.Errorf("%s: %w", p.d.Origin, err)
+			}
+			results[i] = r
+		}
+		if in.opt.DryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range batch {
+		if p.res.Status == StatusConfirmed {
+			in.Refresh()
+		}
+	}
+	return results, nil
+}
+
+func (in *Ingester) commitOne(tx store.Tx, p *Prepared) (Result, error) {
+	res := p.res
+	switch {
+	case p.confirmCode != "" && res.Status == "":
+		return in.commitConfirmation(tx, p)
+	case res.Status == StatusQuarantined:
+		return res, in.commitQuarantine(tx, p)
+	case res.Status != "":
+		return res, in.recordRejection(tx, p)
+	}
+	msg := p.msg
+
+	// Item addresses: an unknown token is refused like a foreign address,
+	// so that guessing reveals nothing.
+	var bccItems []store.Item
+	for _, t := range p.bccTokens {
+		it, err := tx.ItemByToken(store.ItemKind(t.Kind), t.Token)
+		if store.IsNotFound(err) {
+			res.explainf("an item address with an unknown token was ignored")
+			continue
+		}
+		if err != nil {
+			return res, err
+		}
+		bccItems = append(bccItems, *it)
+	}
+	if len(bccItems) == 0 && len(p.bccTokens) > 0 && !p.universal && p.dir.owner == nil {
+		p.res = res
+		p.refuse(StatusRejected, "unknown_recipient", RefusedRecipient, "5.1.1", "no recipient is this company's Bcc address")
+		return p.res, in.recordRejection(tx, p)
+	}
+
+	// Duplicate: the same owner already has this message. A second
+	// delivery only adds what is new (a deal address link).
+	if prev, err := tx.MessageByKey(msg.OwnerID, msg.DedupKey); err == nil {
+		res.Status, res.ID, res.ThreadID, res.Shared = StatusDuplicate, prev.ID, prev.ThreadID, prev.Shared
+		res.Reason = "already stored"
+		th, err := tx.Thread(prev.ThreadID)
+		if err != nil {
+			return res, err
+		}
+		plan := &linker.Plan{ThreadItems: map[store.ItemKind]int64{}}
+		for _, it := range bccItems {
+			plan.Links = append(plan.Links, store.Link{Kind: it.Kind, ItemID: it.ID, How: store.HowBcc})
+			if th.ItemID(it.Kind) == 0 {
+				plan.ThreadItems[it.Kind] = it.ID
+			}
+		}
+		added, err := linker.Apply(tx, prev.ID, prev.ThreadID, plan)
+		if err != nil {
+			return res, err
+		}
+		res.Links = linksOut(added)
+		res.explainf("duplicate of message %d (key %s); %d new link(s)", prev.ID, keyKind(msg.DedupKey), len(added))
+		return res, nil
+	} else if !store.IsNotFound(err) {
+		return res, err
+	}
+
+	// Thread.
+	th, how, err := in.findThread(tx, p)
+	if err != nil {
+		return res, err
+	}
+	res.explainf("thread: %s", how)
+
+	plan, err := linker.MakePlan(tx, linker.Input{
+		Owner: p.owner, Thread: th, Participants: msg.Participants, BccItems: bccItems,
+		Internal: p.dir.internal, ListMail: p.listMail,
+	})
+	if err != nil {
+		return res, err
+	}
+	if th.ID == 0 {
+		if err := tx.CreateThread(th); err != nil {
+			return res, err
+		}
+	}
+	msg.ThreadID = th.ID
+	if err := tx.InsertMessage(msg); err != nil {
+		return res, err
+	}
+	added, err := linker.Apply(tx, msg.ID, th.ID, plan)
+	if err != nil {
+		return res, err
+	}
+	res.Explain = append(res.Explain, plan.Explain...)
+	res.Status, res.ID, res.ThreadID, res.Shared = StatusStored, msg.ID, th.ID, msg.Shared
+	res.Links = linksOut(added)
+	res.User = p.owner.Email
+	res.explainf("sharing: %s (the owner's default)", map[bool]string{true: "shared", false: "private"}[msg.Shared])
+	return res, nil
+}
+
+func (in *Ingester) findThread(tx store.Tx, p *Prepared) (*store.Thread, string, error) {
+	msg := p.msg
+	if len(p.refs) > 0 {
+		th, err := tx.ThreadByReferences(p.refs)
+		if err == nil {
+			return th, fmt.Sprintf("joined thread %d through Message-ID references", th.ID), nil
+		}
+		if !store.IsNotFound(err) {
+			return nil, "", err
+		}
+	}
+	if !p.hasParents && p.normSubject != "" {
+		var parts []string
+		for _, pt := range msg.Participants {
+			if !p.dir.internal(pt.Email) {
+				parts = append(parts, pt.Email)
+			}
+		}
+		if len(parts) > 0 {
+			th, err := tx.ThreadBySubject(p.normSubject, parts)
+			if err == nil {
+				return th, fmt.Sprintf("joined thread %d: same subject and a shared participant", th.ID), nil
+			}
+			if !store.IsNotFound(err) {
+				return nil, "", err
+			}
+		}
+	}
+	return &store.Thread{Subject: p.normSubject, CreatedAt: msg.ReceivedAt}, "new thread", nil
+}
+
+func (in *Ingester) commitConfirmation(tx store.Tx, p *Prepared) (Result, error) {
+	res := p.res
+	a, err := tx.AddressByCodeHash(confirm.Hash(p.confirmCode))
+	now := in.opt.Now()
+	switch {
+	case store.IsNotFound(err):
+		p.refuse(StatusRejected, "bad_confirmation", RefusedSender, "5.7.1", "unknown confirmation code")
+	case err != nil:
+		return res, err
+	case !strings.EqualFold(a.Email, p.from):
+		p.refuse(StatusRejected, "bad_confirmation", RefusedSender, "5.7.1", "the reply came from "+p.from+", not from the address being confirmed")
+	case a.Confirmed:
+		res.Status, res.Reason, res.Code = StatusConfirmed, "already confirmed", "2.0.0"
+		return res, nil
+	case now.After(a.CodeExpires):
+		p.refuse(StatusRejected, "bad_confirmation", RefusedSender, "5.7.1", "the confirmation code expired")
+	default:
+		if err := tx.ConfirmAddress(a.ID, now); err != nil {
+			return res, err
+		}
+		res.Status, res.Reason, res.Code = StatusConfirmed, "confirmed "+a.Email, "2.0.0"
+		res.explainf("reply to the confirmation email from %s: address confirmed", a.Email)
+		return res, nil
+	}
+	return p.res, in.recordRejection(tx, p)
+}
+
+func (in *Ingester) commitQuarantine(tx store.Tx, p *Prepared) error {
+	if in.opt.Source == "release" {
+		return nil
+	}
+	return tx.InsertQuarantine(&store.Quarantined{
+		At: in.opt.Now().UTC(), UserID: p.quarantine.UserID, Address: p.quarantine.Email,
+		Envelope: p.d.Envelope, From: p.from, Subject: p.msg.Subject, MessageID: p.msg.MessageID, Raw: p.d.Raw,
+	})
+}
+
+func (in *Ingester) recordRejection(tx store.Tx, p *Prepared) error {
+	r := &store.Rejection{
+		At: in.opt.Now().UTC(), Code: p.res.Code, Reason: p.res.Reason, Envelope: p.d.Envelope,
+		From: p.from, MessageID: p.res.MessageID, RawSHA256: p.rawSHA, Size: p.d.Size,
+	}
+	if len(p.res.Explain) > 0 {
+		r.Detail = p.res.Explain[len(p.res.Explain)-1]
+	}
+	if p.msg != nil {
+		r.Subject = p.msg.Subject
+	}
+	return tx.InsertRejection(r)
+}
+
+func linksOut(ls []store.Link) []LinkOut {
+	out := make([]LinkOut, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, LinkOut{Type: string(l.Kind), ID: l.ItemID, How: l.How})
+	}
+	return out
+}
+
+func keyKind(k string) string {
+	if strings.HasPrefix(k, "mid:") {
+		return "Message-ID"
+	}
+	return "hash of the raw message"
+}

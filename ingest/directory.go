@@ -1,0 +1,94 @@
+package ingest
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/smartbcc/smartbcc/ingest/bccaddr"
+	"github.com/smartbcc/smartbcc/store"
+)
+
+// directory is the company's users and sender addresses, read once per
+// run: every message needs them and they rarely change during one.
+type directory struct {
+	company   *store.Company
+	users     map[int64]*store.User
+	addresses map[string]store.Address // by lowercase email
+	owner     *store.User              // forced owner (--user), if any
+}
+
+func (d *directory) isBcc(email string) bool {
+	_, ok := bccaddr.Parse(email, d.company.Slug, d.company.BccDomain)
+	return ok
+}
+
+// internal reports the company's own addresses: users' sender addresses
+// and Bcc addresses. They never become or match persons.
+func (d *directory) internal(email string) bool {
+	email = strings.ToLower(email)
+	if a, ok := d.addresses[email]; ok && (a.Confirmed || a.Primary) {
+		return true
+	}
+	return d.isBcc(email)
+}
+
+var dirMu sync.Mutex
+
+func (in *Ingester) directory(ctx context.Context) (*directory, error) {
+	dirMu.Lock()
+	defer dirMu.Unlock()
+	if in.dir != nil {
+		return in.dir, nil
+	}
+	d := &directory{users: map[int64]*store.User{}, addresses: map[string]store.Address{}}
+	err := in.opt.Store.View(ctx, func(tx store.Tx) error {
+		c, err := tx.Company()
+		if err != nil {
+			if store.IsNotFound(err) {
+				return store.Errorf(store.EInvalid, "store has no company yet: run smartbcc init first")
+			}
+			return err
+		}
+		d.company = c
+		users, err := tx.Users()
+		if err != nil {
+			return err
+		}
+		for i := range users {
+			u := &users[i]
+			d.users[u.ID] = u
+			addrs, err := tx.Addresses(u.ID)
+			if err != nil {
+				return err
+			}
+			for _, a := range addrs {
+				d.addresses[strings.ToLower(a.Email)] = a
+			}
+		}
+		if in.opt.Owner != "" {
+			ref := strings.ToLower(strings.TrimSpace(in.opt.Owner))
+			for _, u := range d.users {
+				if u.Email == ref || itoa(u.ID) == ref {
+					d.owner = u
+				}
+			}
+			if d.owner == nil {
+				return store.Errorf(store.ENotFound, "no such user %s", in.opt.Owner)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	in.dir = d
+	return d, nil
+}
+
+// Refresh forgets the cached directory (after a confirmation changed it).
+func (in *Ingester) Refresh() {
+	dirMu.Lock()
+	in.dir = nil
+	dirMu.Unlock()
+}

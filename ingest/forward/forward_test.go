@@ -1,0 +1,367 @@
+package forward
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+// crlf turns a readable "\n" message into wire format.
+func crlf(s string) []byte { return []byte(strings.ReplaceAll(s, "\n", "\r\n")) }
+
+const customerMail = `From: Carla Customer <carla@customer.example>
+To: Sam Sales <sam@acme.example>
+Subject: Re: Quote 4711
+Date: Tue, 02 Jan 2024 10:00:00 +0100
+Message-ID: <c1@customer.example>
+In-Reply-To: <s1@acme.example>
+References: <s0@acme.example> <s1@acme.example>
+Content-Type: text/plain; charset=utf-8
+
+Yes, we accept the quote.
+Carla
+`
+
+// wrapRFC822 builds a forward carrying inner as a message/rfc822 part.
+func wrapRFC822(from, subject, note string, inner []byte) []byte {
+	return append(append(crlf(`From: `+from+`
+To: archive@bcc.acme.example
+Subject: `+subject+`
+Date: Wed, 03 Jan 2024 09:00:00 +0100
+Message-ID: <`+strings.Fields(subject)[0]+`x@acme.example>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b-`+from[:3]+`"
+
+--b-`+from[:3]+`
+Content-Type: text/plain; charset=utf-8
+
+`+note+`
+--b-`+from[:3]+`
+Content-Type: message/rfc822
+Content-Disposition: attachment
+
+`), inner...), crlf(`
+--b-`+from[:3]+`--
+`)...)
+}
+
+func TestUnwrapRFC822(t *testing.T) {
+	customer := crlf(customerMail)
+	colleague := wrapRFC822("Colin Colleague <colin@acme.example>", "Fwd: Re: Quote 4711", "FYI, see Carla's answer.", customer)
+	// The outer forward's own text also carries an inline block; the
+	// attachment must win.
+	outerText := "Here it is.\n\n---------- Forwarded message ---------\nFrom: Someone Else <else@elsewhere.example>\nDate: Wed, 3 Jan 2024 at 09:00\nSubject: Fwd: Re: Quote 4711\n\nFYI\n"
+
+	tests := []struct {
+		name      string
+		in        Input
+		opt       Options
+		wantOK    bool
+		wantFrom  string
+		wantDepth int
+	}{
+		{"single", Input{Subject: "Fwd: Re: Quote 4711", Attached: [][]byte{customer}}, Options{}, true, "carla@customer.example", 1},
+		{"nested twice", Input{Subject: "Fwd: Fwd: Re: Quote 4711", Text: outerText, Attached: [][]byte{colleague}}, Options{}, true, "carla@customer.example", 2},
+		{"max depth stops at colleague", Input{Subject: "Fwd: Fwd: Re: Quote 4711", Attached: [][]byte{colleague}}, Options{MaxDepth: 1}, true, "colin@acme.example", 1},
+		{"too large falls back to inline", Input{Subject: "Fwd: Fwd: Re: Quote 4711", Text: outerText, Attached: [][]byte{colleague}}, Options{MaxAttached: 100}, true, "else@elsewhere.example", 1},
+		{"too large and no inline", Input{Subject: "Fwd: x", Attached: [][]byte{colleague}}, Options{MaxAttached: 100}, false, "", 0},
+		{"garbage attachment skipped", Input{Subject: "Fwd: x", Attached: [][]byte{[]byte("not a mail"), customer}}, Options{}, true, "carla@customer.example", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, ok := Unwrap(tt.in, tt.opt)
+			if ok != tt.wantOK {
+				t.Fatalf("ok = %v, want %v", ok, tt.wantOK)
+			}
+			if !ok {
+				return
+			}
+			if o.From.Email != tt.wantFrom || o.Depth != tt.wantDepth {
+				t.Errorf("From = %q depth %d, want %q depth %d", o.From.Email, o.Depth, tt.wantFrom, tt.wantDepth)
+			}
+		})
+	}
+
+	o, _ := Unwrap(Input{Subject: "Fwd: Fwd: Re: Quote 4711", Attached: [][]byte{colleague}}, Options{})
+	want := Original{
+		From: Address{"Carla Customer", "carla@customer.example"}, To: []Address{{"Sam Sales", "sam@acme.example"}},
+		Subject: "Re: Quote 4711", MessageID: "c1@customer.example", InReplyTo: "s1@acme.example",
+		Body: "Yes, we accept the quote.\r\nCarla", Via: "rfc822", Depth: 2,
+		Date: time.Date(2024, 1, 2, 9, 0, 0, 0, time.UTC),
+	}
+	if o.From != want.From || len(o.To) != 1 || o.To[0] != want.To[0] || o.Subject != want.Subject ||
+		o.MessageID != want.MessageID || o.InReplyTo != want.InReplyTo || o.Via != want.Via || o.Depth != want.Depth ||
+		!o.Date.Equal(want.Date) || strings.ReplaceAll(o.Body, "\r\n", "\n") != strings.ReplaceAll(want.Body, "\r\n", "\n") {
+		t.Errorf("got %+v\nwant %+v", *o, want)
+	}
+	if strings.Join(o.References, " ") != "s0@acme.example s1@acme.example" {
+		t.Errorf("References = %v", o.References)
+	}
+	if !bytes.Contains(o.Raw, []byte("Message-ID: <c1@customer.example>")) {
+		t.Errorf("Raw does not hold the customer's message: %q", o.Raw)
+	}
+}
+
+// A customer's own mail that carries an old mail as an attachment is the
+// original itself; the old mail is not unwrapped.
+func TestAttachedMailOfCustomerNotFollowed(t *testing.T) {
+	old := crlf("From: Old Supplier <old@supplier.example>\nSubject: Prices 2019\n\nold prices\n")
+	carla := wrapRFC822("Carla Customer <carla@customer.example>", "Quote 4711", "Please match these prices.", old)
+	o, ok := Unwrap(Input{Subject: "Fwd: Quote 4711", Attached: [][]byte{carla}}, Options{})
+	if !ok || o.From.Email != "carla@customer.example" || o.Depth != 1 {
+		t.Fatalf("got %+v, %v; want Carla at depth 1", o, ok)
+	}
+}
+
+const gmailBlock = `---------- Forwarded message ---------
+From: Carla Customer <carla@customer.example>
+Date: Tue, 2 Jan 2024 at 10:00
+Subject: Re: Quote 4711
+To: Sam Sales <sam@acme.example>
+Cc: Pat Purchasing <pat@customer.example>, <legal@customer.example>
+
+Yes, we accept the quote.
+
+Carla Customer | Head of Buying
+Phone +1 555 0100 | carla.private@mail.example
+`
+
+func TestUnwrapInline(t *testing.T) {
+	quote := func(s, prefix string) string {
+		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+		for i, l := range lines {
+			lines[i] = strings.TrimRight(prefix+l, " ")
+		}
+		return strings.Join(lines, "\n") + "\n"
+	}
+	tests := []struct {
+		name      string
+		in        Input
+		wantOK    bool
+		wantFrom  Address
+		wantVia   string
+		wantDepth int
+	}{
+		{"gmail", Input{Subject: "Fwd: Re: Quote 4711", Text: "See below.\n\n" + gmailBlock},
+			true, Address{"Carla Customer", "carla@customer.example"}, "inline:gmail", 1},
+		{"quoted gmail", Input{Subject: "Fwd: Re: Quote 4711", Text: "See below.\n\n" + quote(gmailBlock, "> ") + "\n-- \nSam\n"},
+			true, Address{"Carla Customer", "carla@customer.example"}, "inline:gmail", 1},
+		{"nested inline, quoted inside", Input{Subject: "Fwd: Fwd: Re: Quote 4711", Text: "FYI\n\n---------- Forwarded message ---------\nFrom: Colin Colleague <colin@acme.example>\nDate: Wed, 3 Jan 2024 at 09:00\nSubject: Fwd: Re: Quote 4711\nTo: <sam@acme.example>\n\nSam, your customer.\n\n" + quote(gmailBlock, "> ")},
+			true, Address{"Carla Customer", "carla@customer.example"}, "inline:gmail", 2},
+		{"outlook underscore forward", Input{Subject: "FW: Quote 4711", Text: "Sam\n\n________________________________\nFrom: Carla Customer <carla@customer.example>\nSent: Tuesday, January 2, 2024 10:00 AM\nTo: Sam Sales <sam@acme.example>\nSubject: Quote 4711\n\nYes.\n"},
+			true, Address{"Carla Customer", "carla@customer.example"}, "inline:outlook", 1},
+		{"outlook original message, mailto form", Input{Subject: "FW: Quote 4711", Text: "-----Original Message-----\nFrom: Carla Customer [mailto:carla@customer.example]\nSent: Tuesday, January 2, 2024 10:00 AM\nTo: Sam Sales\nSubject: Quote 4711\n\nYes.\n"},
+			true, Address{"Carla Customer", "carla@customer.example"}, "inline:outlook", 1},
+		{"apple mail german", Input{Subject: "WG: Angebot", Text: "Anfang der weitergeleiteten Nachricht:\n\nVon: Carla Kundin <carla@customer.example>\nBetreff: Angebot\nDatum: 2. Januar 2024 um 10:00:00 MEZ\nAn: sam@acme.example\n\nJa.\n"},
+			true, Address{"Carla Kundin", "carla@customer.example"}, "inline:apple_mail", 1},
+		{"thunderbird french", Input{Subject: "Tr: Devis", Text: "-------- Message transféré --------\nSujet : \tDevis\nDate : \tTue, 2 Jan 2024 10:00:00 +0100\nDe : \tCarla Cliente <carla@customer.example>\nPour : \tsam@acme.example\n\nOui.\n"},
+			true, Address{"Carla Cliente", "carla@customer.example"}, "inline:thunderbird", 1},
+		{"wrote line under forward subject", Input{Subject: "FW: Quote 4711", Text: "On 02/01/2024 10:00, \"Carla Customer\" <carla@customer.example> wrote:\n\n    Yes.\n"},
+			true, Address{"Carla Customer", "carla@customer.example"}, "inline:generic", 1},
+
+		// Replies: the same blocks above quoted history are not forwards.
+		{"outlook reply", Input{Subject: "RE: Quote 4711", Text: "Thanks!\n\n________________________________\nFrom: Carla Customer <carla@customer.example>\nSent: Tuesday, January 2, 2024 10:00 AM\nTo: Sam Sales <sam@acme.example>\nSubject: Quote 4711\n\nYes.\n"},
+			false, Address{}, "", 0},
+		{"wrote line in reply", Input{Subject: "Re: Quote 4711", Text: "Great.\n\nOn Tue, Jan 2, 2024 at 10:00 AM Carla Customer <carla@customer.example> wrote:\n> Yes.\n"},
+			false, Address{}, "", 0},
+		{"original message in reply", Input{Subject: "Re: Quote 4711", Text: "Great.\n\n-----Original Message-----\nFrom: Carla Customer <carla@customer.example>\nSent: Tuesday\nSubject: Quote 4711\n\nYes.\n"},
+			false, Address{}, "", 0},
+		// A reply quoting a forward is still a reply: the first block decides.
+		{"reply quoting a forward", Input{Subject: "Re: Quote 4711", Text: "Great.\n\nOn Tue, Jan 2, 2024 at 10:00 AM Colin <colin@acme.example> wrote:\n> " + strings.ReplaceAll(gmailBlock, "\n", "\n> ")},
+			false, Address{}, "", 0},
+
+		// Never invent a sender.
+		{"name without address", Input{Subject: "FW: Quote 4711", Text: "-----Original Message-----\nFrom: Carla Customer\nSent: 23 July 2022 07:53\nTo: Sam Sales\nSubject: Quote 4711\n\nYes.\n"},
+			false, Address{}, "", 0},
+		{"signature only, no block", Input{Subject: "Fwd: Quote", Text: "Please call me.\n\n--\nMallory <mallory@spam.example>\nFrom: mallory@spam.example\n"},
+			false, Address{}, "", 0},
+		{"plain mail", Input{Subject: "Quote", Text: "Hello,\nFrom: our side all is fine.\nDate: tomorrow\n"},
+			false, Address{}, "", 0},
+		{"empty", Input{}, false, Address{}, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, ok := Unwrap(tt.in, Options{})
+			if ok != tt.wantOK {
+				t.Fatalf("ok = %v, want %v (%+v)", ok, tt.wantOK, o)
+			}
+			if !ok {
+				return
+			}
+			if o.From != tt.wantFrom || o.Via != tt.wantVia || o.Depth != tt.wantDepth {
+				t.Errorf("From %+v via %s depth %d, want %+v via %s depth %d", o.From, o.Via, o.Depth, tt.wantFrom, tt.wantVia, tt.wantDepth)
+			}
+		})
+	}
+}
+
+// Addresses outside the header block (the forwarder's note, the customer's
+// signature) are never returned in any field.
+func TestAddressesOutsideBlockNeverReturned(t *testing.T) {
+	text := "From: Mallory <mallory@spam.example>\nmallory2@spam.example wrote a lot\n\n" + gmailBlock
+	o, ok := Unwrap(Input{Subject: "Fwd: Re: Quote 4711", Text: text}, Options{})
+	if !ok {
+		t.Fatal("not unwrapped")
+	}
+	all := append(append([]Address{o.From}, o.To...), o.Cc...)
+	got := map[string]bool{}
+	for _, a := range all {
+		got[a.Email] = true
+	}
+	for _, bad := range []string{"mallory@spam.example", "mallory2@spam.example", "carla.private@mail.example"} {
+		if got[bad] {
+			t.Errorf("%s returned from outside the block: %+v", bad, all)
+		}
+	}
+	wantCc := []Address{{"Pat Purchasing", "pat@customer.example"}, {"", "legal@customer.example"}}
+	if !sameAddresses(o.Cc, wantCc, false) {
+		t.Errorf("Cc = %+v, want %+v", o.Cc, wantCc)
+	}
+	if !strings.HasPrefix(o.Body, "Yes, we accept the quote.") || !strings.Contains(o.Body, "carla.private@mail.example") {
+		t.Errorf("Body = %q", o.Body)
+	}
+	if o.Subject != "Re: Quote 4711" || o.DateText != "Tue, 2 Jan 2024 at 10:00" || !o.Date.IsZero() {
+		t.Errorf("Subject %q, Date %v, DateText %q", o.Subject, o.Date, o.DateText)
+	}
+}
+
+func TestUnwrapHTMLOnly(t *testing.T) {
+	html := `<div dir="ltr">See below<br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">---------- Forwarded message ---------<br>From: <strong class="gmail_sendername" dir="auto">Carla Customer</strong> <span dir="auto">&lt;<a href="mailto:carla@customer.example">carla@customer.example</a>&gt;</span><br>Date: Tue, Jan 2, 2024 at 10:00 AM<br>Subject: Re: Quote 4711<br>To: Sam Sales &lt;<a href="mailto:sam@acme.example">sam@acme.example</a>&gt;<br></div><br><div dir="ltr">Yes, we accept the quote.<br><a href="mailto:carla.private@mail.example">write me</a></div></div></div>`
+	o, ok := Unwrap(Input{Subject: "Fwd: Re: Quote 4711", HTML: html}, Options{})
+	if !ok {
+		t.Fatal("HTML-only forward not unwrapped")
+	}
+	if o.From != (Address{"Carla Customer", "carla@customer.example"}) || o.Via != "inline:gmail" {
+		t.Errorf("From %+v via %s", o.From, o.Via)
+	}
+	if len(o.To) != 1 || o.To[0] != (Address{"Sam Sales", "sam@acme.example"}) {
+		t.Errorf("To %+v", o.To)
+	}
+	if !strings.HasPrefix(o.Body, "Yes, we accept the quote.") {
+		t.Errorf("Body %q", o.Body)
+	}
+	// Text wins over HTML when both are present.
+	if o, ok := Unwrap(Input{Subject: "Fwd: x", Text: "just text", HTML: html}, Options{}); ok {
+		t.Errorf("used HTML although Text was present: %+v", o)
+	}
+}
+
+func TestParseAddressList(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []Address
+	}{
+		{"John Doe <john@x.example>", []Address{{"John Doe", "john@x.example"}}},
+		{"john@x.example", []Address{{"", "john@x.example"}}},
+		{`"Doe, John" <john@x.example>; 'jane@x.example' <jane@x.example>`, []Address{{"Doe, John", "john@x.example"}, {"", "jane@x.example"}}},
+		{"Doe, John <john@x.example>, Roe, Jane<jane@x.example>", []Address{{"Doe, John", "john@x.example"}, {"Roe, Jane", "jane@x.example"}}},
+		{"John Doe [mailto:john@x.example], jane@x.example", []Address{{"John Doe", "john@x.example"}, {"", "jane@x.example"}}},
+		{"John Doe<mailto:john@x.example> <john@x.example<mailto:john@x.example>> on behalf of t@x.example<mailto:t@x.example>", []Address{{"John Doe", "john@x.example"}, {"on behalf of", "t@x.example"}}},
+		{"John Doe (John@X.example)", []Address{{"John Doe", "john@x.example"}}},
+		{"« Jean Dupont » < jean@x.example >", []Address{{"Jean Dupont", "jean@x.example"}}},
+		{"John Doe; Jane Roe", []Address{{Name: "John Doe"}, {Name: "Jane Roe"}}},
+		{"Sam Sales; bob@x.example", []Address{{Name: "Sam Sales"}, {"", "bob@x.example"}}},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		got := parseAddressList(tt.in)
+		if !sameAddresses(got, tt.want, false) {
+			t.Errorf("parseAddressList(%q) = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // RFC 3339, "" for unparsed
+	}{
+		{"Wed, 3 Nov 2021 15:51:30 +0100", "2021-11-03T15:51:30+01:00"},
+		{"Tuesday, November 2, 2021, 09:26:50 AM GMT+1", "2021-11-02T09:26:50+01:00"},
+		{"25 October 2021 at 11:17:21 EEST", "2021-10-25T11:17:21+03:00"},
+		{"Monday, September 19, 2022, 5:55:44 PM -0400", "2022-09-19T17:55:44-04:00"},
+		{"Wed, Oct 27, 2021 at 9:31 AM", ""},      // no zone: not guessed
+		{"26. Oktober 2021 um 14:25:08 OESZ", ""}, // not English
+		{"2. November 2021 09:26:50 IST", ""},     // ambiguous zone
+		{"", ""},
+	}
+	for _, tt := range tests {
+		got, ok := parseDate(tt.in)
+		s := ""
+		if ok {
+			s = got.Format(time.RFC3339)
+		}
+		if s != tt.want {
+			t.Errorf("parseDate(%q) = %q, want %q", tt.in, s, tt.want)
+		}
+	}
+}
+
+func FuzzUnwrap(f *testing.F) {
+	f.Add("Fwd: Re: Quote 4711", "See below.\n\n"+gmailBlock)
+	f.Add("FW: x", "> > -----Original Message-----\n> > From: a <a@b.example>\n> > Sent: now\n")
+	f.Add("", "   ----- Forwarded Message ----- From: A <a@b.example>To: c@d.example Subject: x\n body")
+	f.Add("FW: x", "On 1/2/2024, A <a@b.example> wrote:\n    hi")
+	f.Fuzz(func(t *testing.T, subj, text string) {
+		o, ok := Unwrap(Input{Subject: subj, Text: text}, Options{MaxDepth: 3})
+		if !ok {
+			return
+		}
+		if o.Depth < 1 || o.Depth > 3 {
+			t.Fatalf("depth %d out of range", o.Depth)
+		}
+		// Every returned address must be written in the input.
+		lower := strings.ToLower(text)
+		for _, a := range append(append([]Address{o.From}, o.To...), o.Cc...) {
+			if a.Email != "" && !strings.Contains(lower, a.Email) {
+				t.Fatalf("address %q not in input", a.Email)
+			}
+		}
+		if o.From.Email == "" {
+			t.Fatal("ok without a From address")
+		}
+	})
+}
+
+func BenchmarkUnwrapGmail(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("Hi team,\n\nplease have a look at the customer's answer below.\n\nThanks,\nSam\n\n")
+	sb.WriteString(gmailBlock)
+	for i := 0; i < 40; i++ {
+		sb.WriteString("> earlier line of the conversation number with some words in it\n")
+	}
+	in := Input{Subject: "Fwd: Re: Quote 4711", Text: sb.String()}
+	b.SetBytes(int64(len(in.Text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := Unwrap(in, Options{}); !ok {
+			b.Fatal("not unwrapped")
+		}
+	}
+}
+
+// Hostile input stays fast: long runs of header-like lines, separators
+// and attribution lines must not make the scan quadratic. Measured as a
+// benchmark (compare ns/op per byte with BenchmarkUnwrapGmail), never as a
+// timed test.
+func BenchmarkUnwrapHostileHeaderRuns(b *testing.B) {
+	var sb strings.Builder
+	for i := 0; i < 20000; i++ {
+		sb.WriteString("To: someone@x.example\n---------- Forwarded message ---------\n> Cc: a@b.example\nOn Monday someone wrote:\n")
+	}
+	in := Input{Subject: "Fwd: x", Text: sb.String()}
+	b.SetBytes(int64(len(in.Text)))
+	for b.Loop() {
+		Unwrap(in, Options{})
+	}
+}
+
+func BenchmarkUnwrapHostileLongSeparators(b *testing.B) {
+	line := "----- Forwarded Message ----- " + strings.Repeat("ABCDEFGHIJ", 400) + "\n"
+	in := Input{Subject: "Fwd: x", Text: strings.Repeat(line, 2000)}
+	b.SetBytes(int64(len(in.Text)))
+	for b.Loop() {
+		Unwrap(in, Options{})
+	}
+}

@@ -1,0 +1,195 @@
+// Package ingest is smartbcc's main job: one message in, one decision out.
+//
+// Each message goes through: size limit, parse, loop and noise checks,
+// recipients (Bcc address or token), sender to user, authentication,
+// forward unwrapping, duplicate check, thread, links, sharing, store. The
+// work that needs no store writes (parsing, DNS) is done in Prepare, so an
+// import can run it on several workers; Commit does the rest inside one
+// store transaction, so a message is stored completely or not at all.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/smartbcc/smartbcc/ingest/auth"
+	"github.com/smartbcc/smartbcc/ingest/parse"
+	"github.com/smartbcc/smartbcc/store"
+)
+
+// Statuses of a processed message.
+const (
+	StatusStored      = "stored"
+	StatusDuplicate   = "duplicate"
+	StatusRejected    = "rejected"
+	StatusQuarantined = "quarantined"
+	StatusConfirmed   = "confirmed" // a reply that confirmed an alternate address
+)
+
+// Refusal classes decide the exit status with --bounce.
+const (
+	RefusedNone      = ""
+	RefusedData      = "data"      // not a message at all: 65 always
+	RefusedRecipient = "recipient" // unknown Bcc address or token: 67 with --bounce
+	RefusedSender    = "sender"    // unknown sender or failed auth: 77 with --bounce
+	RefusedPolicy    = "policy"    // loops, auto-replies, too large: 0 always
+)
+
+// DefaultMaxSize is the default message size limit (Postfix's own default
+// message_size_limit is 10 MB; we allow for larger local setups).
+const DefaultMaxSize = 25 << 20
+
+// Authenticator checks a message's sender (package auth).
+type Authenticator interface {
+	Check(ctx context.Context, in auth.Input) (*auth.Verdict, error)
+}
+
+// AuthMode says how authentication is decided.
+type AuthMode struct {
+	Kind       string // "verify", "trust-authres", "off"
+	AuthservID string // for trust-authres
+}
+
+func (m AuthMode) String() string {
+	if m.Kind == "trust-authres" {
+		return "trust-authres=" + m.AuthservID
+	}
+	return m.Kind
+}
+
+// ParseAuthMode reads the --auth flag.
+func ParseAuthMode(s string) (AuthMode, error) {
+	switch {
+	case s == "verify" || s == "":
+		return AuthMode{Kind: "verify"}, nil
+	case s == "off":
+		return AuthMode{Kind: "off"}, nil
+	case len(s) > len("trust-authres=") && s[:len("trust-authres=")] == "trust-authres=":
+		return AuthMode{Kind: "trust-authres", AuthservID: s[len("trust-authres="):]}, nil
+	}
+	return AuthMode{}, store.Errorf(store.EInvalid, "invalid --auth %q: want verify, trust-authres=AUTHSERV-ID or off", s)
+}
+
+// Options configure an Ingester.
+type Options struct {
+	Store    store.Store
+	Auth     Authenticator
+	AuthMode AuthMode
+	MaxSize  int64
+	Limits   parse.Limits
+	Source   string // store.SourcePipe or store.SourceImport
+	// Owner, when set (--user), owns every message regardless of sender,
+	// and no Bcc recipient is required (archive import).
+	Owner  string
+	DryRun bool
+	Now    func() time.Time
+}
+
+// Delivery is one message as it arrived.
+type Delivery struct {
+	Raw      []byte
+	Envelope store.Envelope
+	// NullSender is set when the envelope sender was given and empty
+	// (bounces).
+	NullSender bool
+	Origin     string // file and position, for messages and --explain
+	Size       int64
+	// ReadErr is a problem the reader had with this message (too large).
+	ReadErr error
+}
+
+// Result is what happened to one message; --json prints it.
+type Result struct {
+	MessageID string    `json:"message_id"`
+	ID        int64     `json:"id"`
+	Status    string    `json:"status"`
+	Reason    string    `json:"reason"`
+	User      string    `json:"user"`
+	ThreadID  int64     `json:"thread_id"`
+	Links     []LinkOut `json:"links"`
+	Auth      AuthOut   `json:"auth"`
+	Shared    bool      `json:"shared"`
+	Origin    string    `json:"origin,omitempty"`
+	Explain   []string  `json:"explain,omitempty"`
+	Code      string    `json:"-"` // enhanced status code for stderr
+	Refused   string    `json:"-"` // refusal class
+}
+
+// LinkOut is one link in a Result.
+type LinkOut struct {
+	Type string `json:"type"`
+	ID   int64  `json:"id"`
+	How  string `json:"how"`
+}
+
+// AuthOut is the authentication summary in a Result.
+type AuthOut struct {
+	DKIM    string `json:"dkim"`
+	SPF     string `json:"spf"`
+	DMARC   string `json:"dmarc"`
+	Aligned bool   `json:"aligned"`
+}
+
+func (r *Result) explainf(format string, args ...any) {
+	r.Explain = append(r.Explain, fmt.Sprintf(format, args...))
+}
+
+// TempError is a temporary failure: the caller should exit 75 so Postfix
+// retries, and nothing has been stored.
+type TempError struct {
+	Code string // enhanced status code, 4.x.x
+	Err  error
+}
+
+func (e *TempError) Error() string { return e.Err.Error() }
+func (e *TempError) Unwrap() error { return e.Err }
+
+// IsTemporary reports whether err should make Postfix retry.
+func IsTemporary(err error) bool {
+	var te *TempError
+	return errors.As(err, &te) || store.IsTemporary(err)
+}
+
+// Ingester processes messages into one store.
+type Ingester struct {
+	opt Options
+	dir *directory
+}
+
+// New makes an Ingester. The company, users and sender addresses are read
+// once, on first use.
+func New(opt Options) *Ingester {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.MaxSize == 0 {
+		opt.MaxSize = DefaultMaxSize
+	}
+	if opt.Limits.MaxParts == 0 {
+		opt.Limits = parse.DefaultLimits
+	}
+	if opt.Source == "" {
+		opt.Source = store.SourcePipe
+	}
+	if opt.AuthMode.Kind == "" {
+		opt.AuthMode.Kind = "verify"
+	}
+	return &Ingester{opt: opt}
+}
+
+// Ingest processes one delivery completely. The error is non-nil only for
+// failures that are worth retrying (TempError, store busy/unavailable) or
+// bugs; every decision about the message itself is in the Result.
+func (in *Ingester) Ingest(ctx context.Context, d Delivery) (Result, error) {
+	p, err := in.Prepare(ctx, d)
+	if err != nil {
+		return Result{Origin: d.Origin}, err
+	}
+	results, err := in.Commit(ctx, []*Prepared{p})
+	if err != nil {
+		return Result{Origin: d.Origin}, err
+	}
+	return results[0], nil
+}

@@ -1,0 +1,117 @@
+package mailfile
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/iotest"
+	"time"
+)
+
+// addSeeds adds every testdata/*.mbox file as a fuzz seed.
+func addSeeds(f *testing.F) {
+	files, err := filepath.Glob("testdata/*.mbox")
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no seeds in testdata: %v", err)
+	}
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+}
+
+// FuzzMboxReader checks, for any input: no panic; every byte is a message
+// byte, framing or a removed quote; the result does not depend on how the
+// input arrives; MaxSize only turns big messages into ErrTooLarge; and
+// writing the messages with MboxWriter and reading them back as mboxrd gives
+// the same bytes.
+func FuzzMboxReader(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, q := range []quoting{quoteMboxrd, quoteMboxo} {
+			r := newMboxReader(bytes.NewReader(data), "f", q, DefaultMaxSize, readBufSize)
+			items := readItems(t, r)
+			var sum int64
+			lastOff := int64(-1)
+			for _, it := range items {
+				sum += it.Size
+				if it.Err != nil {
+					if it.Raw != nil {
+						t.Fatalf("%s: Raw with Err %v", it.Origin, it.Err)
+					}
+					continue
+				}
+				if it.Size != int64(len(it.Raw)) || it.Size == 0 {
+					t.Fatalf("%s: Size %d, len(Raw) %d", it.Origin, it.Size, len(it.Raw))
+				}
+				if it.Offset <= lastOff || it.Offset >= int64(len(data)) {
+					t.Fatalf("%s: offset %d after %d", it.Origin, it.Offset, lastOff)
+				}
+				lastOff = it.Offset
+			}
+			if got := sum + r.framing + r.quotes; got != int64(len(data)) {
+				t.Fatalf("accounted %d of %d bytes", got, len(data))
+			}
+
+			trickle := readItems(t, newMboxReader(iotest.OneByteReader(bytes.NewReader(data)), "f", q, DefaultMaxSize, lookahead))
+			if !sameItems(items, trickle) {
+				t.Fatalf("one byte at a time gives other items")
+			}
+
+			const small = 64
+			bounded := readItems(t, newMboxReader(bytes.NewReader(data), "f", q, small, readBufSize))
+			if len(bounded) != len(items) {
+				t.Fatalf("MaxSize %d: %d items, want %d", small, len(bounded), len(items))
+			}
+			for i, it := range bounded {
+				if it.Size != items[i].Size || (it.Size > small && items[i].Err == nil) != errors.Is(it.Err, ErrTooLarge) {
+					t.Fatalf("MaxSize %d: item %d size %d err %v; unbounded size %d", small, i, it.Size, it.Err, items[i].Size)
+				}
+			}
+
+			if q == quoteMboxrd {
+				var msgs [][]byte
+				for _, it := range items {
+					if it.Err != nil {
+						continue
+					}
+					if err := NewMboxWriter(&bytes.Buffer{}).Write(it.EnvelopeFrom, time.Time{}, it.Raw); err != nil {
+						if !errors.Is(err, ErrNotMessage) {
+							t.Fatalf("Write: %v", err)
+						}
+						continue
+					}
+					msgs = append(msgs, it.Raw)
+				}
+				roundTrip(t, msgs)
+			}
+		}
+		// Whatever a stream holds, OpenReader must yield Items, not fail.
+		r, err := OpenReader(bytes.NewReader(data), "-", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		readItems(t, r)
+	})
+}
+
+// FuzzMboxWriter checks that any two messages MboxWriter accepts read back
+// as they were written.
+func FuzzMboxWriter(f *testing.F) {
+	f.Add([]byte("Subject: a\n\nFrom x\n"), []byte(">From y\n\n>>From z"))
+	f.Add([]byte("Subject: a\r\n\r\nx\r"), []byte("X: \x00\n\nFrom a@x Mon Jan  1 00:00:00 2024\nS: s\n\n"))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		var msgs [][]byte
+		for _, m := range [][]byte{a, b} {
+			if err := NewMboxWriter(&bytes.Buffer{}).Write("s@x", time.Time{}, m); err == nil {
+				msgs = append(msgs, m)
+			}
+		}
+		roundTrip(t, msgs)
+	})
+}

@@ -1,0 +1,400 @@
+package mailfile
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"runtime"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// readItems drains r; it fails the test on a Next error other than io.EOF.
+func readItems(t testing.TB, r Reader) []*Item {
+	t.Helper()
+	var items []*Item
+	for {
+		item, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("Next: %v", err)
+		}
+		items = append(items, item)
+		if len(items) > 1e6 {
+			t.Fatal("Next does not stop")
+		}
+	}
+	if err := r.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	return items
+}
+
+func readMbox(t testing.TB, data string, q quoting, maxSize int64) []*Item {
+	t.Helper()
+	return readItems(t, newMboxReader(strings.NewReader(data), "m", q, maxSize, readBufSize))
+}
+
+type wantMsg struct {
+	raw      string
+	envelope string
+	from     string // a unique prefix of the From_ line: the offset is where it is in the input
+	err      error
+}
+
+func TestMboxSplit(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    string
+		quote quoting
+		want  []wantMsg
+	}{
+		{
+			name: "two messages, blank line separator dropped",
+			in:   "From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\nbody 1\n\nFrom b@x Tue Jan  2 00:00:00 2024\nSubject: 2\n\nbody 2\n\n",
+			want: []wantMsg{
+				{raw: "Subject: 1\n\nbody 1\n", envelope: "a@x"},
+				{raw: "Subject: 2\n\nbody 2\n", envelope: "b@x", from: "From b"},
+			},
+		},
+		{
+			name: "CRLF endings kept",
+			in:   "From a@x Mon Jan  1 00:00:00 2024\r\nSubject: 1\r\n\r\nbody 1\r\n\r\nFrom b@x Tue Jan  2 00:00:00 2024\r\nSubject: 2\r\n\r\nbody 2\r\n\r\n",
+			want: []wantMsg{
+				{raw: "Subject: 1\r\n\r\nbody 1\r\n", envelope: "a@x"},
+				{raw: "Subject: 2\r\n\r\nbody 2\r\n", envelope: "b@x", from: "From b"},
+			},
+		},
+		{
+			name: "From here on without a blank line before is body",
+			in:   "From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\nline\nFrom here on\nNote: this\n",
+			want: []wantMsg{{raw: "Subject: 1\n\nline\nFrom here on\nNote: this\n", envelope: "a@x"}},
+		},
+		{
+			name: "From here on after a blank line is body",
+			in:   "From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\nline\n\nFrom here on\n\nthe end\n",
+			want: []wantMsg{{raw: "Subject: 1\n\nline\n\nFrom here on\n\nthe end\n", envelope: "a@x"}},
+		},
+		{
+			name: "From Russia followed by a header-like line is body: not envelope-shaped",
+			in:   "From - \nSubject: 1\n\nmovie:\n\nFrom Russia with love\nYear: 1963\n",
+			want: []wantMsg{{raw: "Subject: 1\n\nmovie:\n\nFrom Russia with love\nYear: 1963\n"}},
+		},
+		{
+			name: "envelope-shaped line not followed by a header is body",
+			in:   "From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\nhi\n\nFrom me\n\nbye\n",
+			want: []wantMsg{{raw: "Subject: 1\n\nhi\n\nFrom me\n\nbye\n", envelope: "a@x"}},
+		},
+		{
+			name: "Netscape style: From_ right after the body, nothing dropped",
+			in:   "From - \nSubject: 1\n\nbody 1\n--boundary--\nFrom - Mon Jun  3 12:50:27 1996\nReturn-Path: <x@y>\n\nbody 2\n",
+			want: []wantMsg{
+				{raw: "Subject: 1\n\nbody 1\n--boundary--\n"},
+				{raw: "Return-Path: <x@y>\n\nbody 2\n", from: "From - Mon"},
+			},
+		},
+		{
+			name: "mbox with no blank lines at all splits on envelope lines",
+			in:   "From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\nFrom b@x Tue Jan  2 00:00:00 2024\nSubject: 2\n",
+			want: []wantMsg{
+				{raw: "Subject: 1\n", envelope: "a@x"},
+				{raw: "Subject: 2\n", envelope: "b@x", from: "From b"},
+			},
+		},
+		{
+			name: "empty messages are skipped",
+			in: "From a@x Mon Jan  1 00:00:00 2024\n\nFrom b@x Mon Jan  1 00:00:00 2024\nFrom c@x Mon Jan  1 00:00:00 2024\nSubject: c\n\n" +
+				"From d@x Mon Jan  1 00:00:00 2024\n\nFrom e@x Mon Jan  1 00:00:00 2024\nSubject: e\n\nFrom f@x Mon Jan  1 00:00:00 2024\n",
+			want: []wantMsg{
+				{raw: "Subject: c\n", envelope: "c@x", from: "From c"},
+				// The last From_ line has no message after it, so nothing
+				// confirms it is framing: it stays in e's body.
+				{raw: "Subject: e\n\nFrom f@x Mon Jan  1 00:00:00 2024\n", envelope: "e@x", from: "From e"},
+			},
+		},
+		{
+			name:  "mboxrd unquoting removes one '>' from every quoted From",
+			in:    "From a@x Mon Jan  1 00:00:00 2024\nSubject: q\n\n>From x\n>>From y\n>>>From z\n>Fromage\n> From w\n",
+			quote: quoteMboxrd,
+			want:  []wantMsg{{raw: "Subject: q\n\nFrom x\n>From y\n>>From z\n>Fromage\n> From w\n", envelope: "a@x"}},
+		},
+		{
+			name:  "mboxo unquoting removes '>' only from >From",
+			in:    "From a@x Mon Jan  1 00:00:00 2024\nSubject: q\n\n>From x\n>>From y\n",
+			quote: quoteMboxo,
+			want:  []wantMsg{{raw: "Subject: q\n\nFrom x\n>>From y\n", envelope: "a@x"}},
+		},
+		{
+			name: "no final newline",
+			in:   "From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\nno newline",
+			want: []wantMsg{{raw: "Subject: 1\n\nno newline", envelope: "a@x"}},
+		},
+		{
+			name: "only one trailing blank line is framing",
+			in:   "From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\nbody\n\n\n",
+			want: []wantMsg{{raw: "Subject: 1\n\nbody\n\n", envelope: "a@x"}},
+		},
+		{
+			name: "blank lines and a byte order mark before the first From_ line",
+			in:   "\n\r\n\xef\xbb\xbfFrom <a@x> Mon Jan  1 00:00:00 2024\nSubject: 1\n",
+			want: []wantMsg{{raw: "Subject: 1\n", envelope: "a@x", from: "\xef"}},
+		},
+		{
+			name: "bytes before the first From_ line are no message",
+			in:   "garbage\nmore\n\nFrom MAILER-DAEMON Mon Jan  1 00:00:00 2024\nSubject: 1\n",
+			want: []wantMsg{
+				{err: ErrNotMessage},
+				{raw: "Subject: 1\n", from: "From M"},
+			},
+		},
+		{
+			name: "a From_ line at the end of the file is body",
+			in:   "From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\nbye\n\nFrom b@x Mon Jan  1 00:00:00 2024\n",
+			want: []wantMsg{{raw: "Subject: 1\n\nbye\n\nFrom b@x Mon Jan  1 00:00:00 2024\n", envelope: "a@x"}},
+		},
+		{
+			name: "NUL bytes are kept",
+			in:   "From a@x Mon Jan  1 00:00:00 2024\nSubject: \x00\n\n\x00\x00body\x00\n",
+			want: []wantMsg{{raw: "Subject: \x00\n\n\x00\x00body\x00\n", envelope: "a@x"}},
+		},
+		{
+			name: "header starting with a quoted From_ line",
+			in:   "From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\nFrom b@x Mon Jan  1 00:00:00 2024\n>From b@x Sun Dec 31 00:00:00 2023\nSubject: 2\n",
+			want: []wantMsg{
+				{raw: "Subject: 1\n", envelope: "a@x"},
+				{raw: "From b@x Sun Dec 31 00:00:00 2023\nSubject: 2\n", envelope: "b@x", from: "From b"},
+			},
+		},
+		{
+			name: "a From_ line with only a date-less sender (Gmail export)",
+			in:   "From 1844347792267117879@xxx\nX-GM-THRID: 1\n\nb\n\nFrom 1844347839636459560@xxx\nX-GM-THRID: 2\n\nc\n",
+			want: []wantMsg{
+				{raw: "X-GM-THRID: 1\n\nb\n", envelope: "1844347792267117879@xxx"},
+				{raw: "X-GM-THRID: 2\n\nc\n", envelope: "1844347839636459560@xxx", from: "From 18443478"},
+			},
+		},
+		{
+			name: "only From_ lines: nothing",
+			in:   "From a@x Mon Jan  1 00:00:00 2024\n",
+		},
+		{
+			name: "empty input: nothing",
+			in:   "",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := readMbox(t, tt.in, tt.quote, DefaultMaxSize)
+			if len(got) != len(tt.want) {
+				for i, it := range got {
+					t.Logf("got[%d] = %q err=%v", i, it.Raw, it.Err)
+				}
+				t.Fatalf("got %d items, want %d", len(got), len(tt.want))
+			}
+			for i, w := range tt.want {
+				g := got[i]
+				if w.err != nil {
+					if !errors.Is(g.Err, w.err) || g.Raw != nil {
+						t.Errorf("item %d: err %v raw %q, want %v and no raw", i, g.Err, g.Raw, w.err)
+					}
+					continue
+				}
+				if g.Err != nil {
+					t.Errorf("item %d: unexpected error %v", i, g.Err)
+				}
+				if string(g.Raw) != w.raw {
+					t.Errorf("item %d: raw\n%q\nwant\n%q", i, g.Raw, w.raw)
+				}
+				if g.EnvelopeFrom != w.envelope {
+					t.Errorf("item %d: envelope %q, want %q", i, g.EnvelopeFrom, w.envelope)
+				}
+				if want := int64(max(0, strings.Index(tt.in, w.from))); w.from != "" && g.Offset != want || w.from == "" && g.Offset != 0 {
+					t.Errorf("item %d: offset %d, want %d", i, g.Offset, want)
+				}
+				if g.Size != int64(len(g.Raw)) {
+					t.Errorf("item %d: size %d, len(raw) %d", i, g.Size, len(g.Raw))
+				}
+			}
+			checkAccounting(t, tt.in, tt.quote)
+		})
+	}
+}
+
+// checkAccounting reads data again and checks every input byte is either a
+// message byte, framing or a removed quote.
+func checkAccounting(t testing.TB, data string, q quoting) {
+	t.Helper()
+	r := newMboxReader(strings.NewReader(data), "m", q, DefaultMaxSize, readBufSize)
+	var sum int64
+	for _, it := range readItems(t, r) {
+		sum += it.Size
+	}
+	if got := sum + r.framing + r.quotes; got != int64(len(data)) {
+		t.Errorf("accounted %d bytes (messages %d, framing %d, quotes %d), input has %d",
+			got, sum, r.framing, r.quotes, len(data))
+	}
+}
+
+func TestMboxOrigins(t *testing.T) {
+	in := "junk\n\nFrom a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\nFrom b@x Mon Jan  1 00:00:00 2024\nSubject: 2\n"
+	got := readItems(t, newMboxReader(strings.NewReader(in), "box", quoteMboxrd, DefaultMaxSize, readBufSize))
+	want := []string{"box@0", "box:#1", "box:#2"}
+	if len(got) != len(want) {
+		t.Fatalf("got %d items, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].Origin != want[i] {
+			t.Errorf("item %d: origin %q, want %q", i, got[i].Origin, want[i])
+		}
+	}
+}
+
+func TestMboxMaxSize(t *testing.T) {
+	const max = 100
+	msg := func(n int) string { // a message of exactly n bytes
+		s := "Subject: x\n\n"
+		return s + strings.Repeat("y", n-len(s)-1) + "\n"
+	}
+	from := "From a@x Mon Jan  1 00:00:00 2024\n"
+	in := from + msg(max) + "\n" + from + msg(max+1) + "\n" + from + msg(3*max) + "\n" + from + msg(max-1)
+	got := readMbox(t, in, quoteMboxrd, max)
+	want := []struct {
+		size int64
+		err  error
+	}{{max, nil}, {max + 1, ErrTooLarge}, {3 * max, ErrTooLarge}, {max - 1, nil}}
+	if len(got) != len(want) {
+		t.Fatalf("got %d items, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		if got[i].Size != w.size || !errors.Is(got[i].Err, w.err) {
+			t.Errorf("item %d: size %d err %v, want %d %v", i, got[i].Size, got[i].Err, w.size, w.err)
+		}
+		if (got[i].Raw == nil) != (w.err != nil) {
+			t.Errorf("item %d: raw %q with err %v", i, got[i].Raw, got[i].Err)
+		}
+	}
+}
+
+// TestMboxReadsSmallPieces feeds the reader one byte at a time and in a
+// small buffer: line and lookahead decisions must not depend on how the
+// input arrives.
+func TestMboxReadsSmallPieces(t *testing.T) {
+	in := "From a@x Mon Jan  1 00:00:00 2024\r\nSubject: 1\r\n\r\n" + strings.Repeat("long ", 3000) + "\r\n>From q\r\n\r\n" +
+		"From b@x Mon Jan  1 00:00:00 2024\r\nSubject: 2\r\n\r\nFrom here on\r\n\r\n"
+	want := readMbox(t, in, quoteMboxrd, DefaultMaxSize)
+	if len(want) != 2 {
+		t.Fatalf("got %d items, want 2", len(want))
+	}
+	readers := map[string]io.Reader{
+		"one byte": iotest.OneByteReader(strings.NewReader(in)),
+		"half":     iotest.HalfReader(strings.NewReader(in)),
+		"data+err": iotest.DataErrReader(strings.NewReader(in)),
+	}
+	for name, rd := range readers {
+		for _, size := range []int{lookahead, 4096, readBufSize} {
+			got := readItems(t, newMboxReader(rd, "m", quoteMboxrd, DefaultMaxSize, size))
+			if !sameItems(got, want) {
+				t.Errorf("%s, buffer %d: items differ from one large read", name, size)
+			}
+			rd = iotest.OneByteReader(strings.NewReader(in))
+		}
+	}
+}
+
+func sameItems(a, b []*Item) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !bytes.Equal(a[i].Raw, b[i].Raw) || a[i].Size != b[i].Size || a[i].Offset != b[i].Offset ||
+			a[i].EnvelopeFrom != b[i].EnvelopeFrom || (a[i].Err == nil) != (b[i].Err == nil) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestMboxReadError(t *testing.T) {
+	boom := errors.New("boom")
+	in := "From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\npartial"
+	r := newMboxReader(io.MultiReader(strings.NewReader(in), iotest.ErrReader(boom)), "m", quoteMboxrd, DefaultMaxSize, readBufSize)
+	got := readItems(t, r)
+	if len(got) != 1 || !errors.Is(got[0].Err, boom) || got[0].Raw != nil {
+		t.Fatalf("got %d items, want one with err %v", len(got), boom)
+	}
+}
+
+func TestMboxHugeLine(t *testing.T) {
+	line := strings.Repeat("x", 1<<20) + "\n"
+	msg := "Subject: big\n\n" + line
+	in := "From a@x Mon Jan  1 00:00:00 2024\n" + msg + "\n" + "From " + line + "\n" +
+		"From b@x Mon Jan  1 00:00:00 2024\nSubject: 2\n"
+	got := readMbox(t, in, quoteMboxrd, DefaultMaxSize)
+	if len(got) != 2 {
+		t.Fatalf("got %d items, want 2", len(got))
+	}
+	// A 1 MB line starting with "From " is too long to be a From_ line.
+	if want := msg + "\nFrom " + line; string(got[0].Raw) != want {
+		t.Errorf("first message has %d bytes, want %d", len(got[0].Raw), len(want))
+	}
+	if string(got[1].Raw) != "Subject: 2\n" {
+		t.Errorf("second message %q", got[1].Raw)
+	}
+}
+
+// generated yields an mbox of n bytes without holding it: one message whose
+// body is lines of text, or (oneLine) a single line with NUL bytes and no
+// blank lines.
+type generated struct {
+	left    int64
+	started bool
+	line    []byte
+}
+
+func (g *generated) Read(p []byte) (int, error) {
+	if g.left <= 0 {
+		return 0, io.EOF
+	}
+	if !g.started {
+		g.started = true
+		n := copy(p, "From a@x Mon Jan  1 00:00:00 2024\nSubject: big\n")
+		g.left -= int64(n)
+		return n, nil
+	}
+	n := 0
+	for n < len(p) && g.left > 0 {
+		c := copy(p[n:min(len(p), n+int(min(g.left, int64(len(g.line)))))], g.line)
+		n += c
+		g.left -= int64(c)
+	}
+	return n, nil
+}
+
+// TestMboxBoundedMemory reads 64 MB messages that are larger than MaxSize
+// and checks the reader allocated a small multiple of MaxSize, not the input.
+func TestMboxBoundedMemory(t *testing.T) {
+	const total = 64 << 20
+	const max = 1 << 20
+	for name, line := range map[string][]byte{
+		"lines":                []byte("some text in a line of a long message body\n"),
+		"one line with NUL":    []byte("\x00no newline at all\x00"),
+		"no blank lines, From": []byte("From x\n"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			items := readItems(t, newMboxReader(&generated{left: total, line: line}, "m", quoteMboxrd, max, readBufSize))
+			runtime.ReadMemStats(&after)
+			if len(items) != 1 || !errors.Is(items[0].Err, ErrTooLarge) || items[0].Size < total-100 {
+				t.Fatalf("got %d items (%+v), want one too-large item", len(items), items)
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8*max {
+				t.Errorf("allocated %d bytes reading %d", alloc, total)
+			}
+		})
+	}
+}

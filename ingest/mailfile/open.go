@@ -1,0 +1,367 @@
+package mailfile
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// DefaultMaxSize is the MaxSize used when Options.MaxSize is 0 or less.
+const DefaultMaxSize = 64 << 20
+
+// Options says how to read.
+type Options struct {
+	// Format is the format of the path or stream; "" means FormatAuto.
+	Format Format
+	// MaxSize: a message larger than this many bytes is not held in
+	// memory; it is skipped in a streaming way and reported as an Item with
+	// Err = ErrTooLarge and its Size. 0 means DefaultMaxSize.
+	MaxSize int64
+}
+
+func (o Options) maxSize() int64 {
+	if o.MaxSize <= 0 {
+		return DefaultMaxSize
+	}
+	return o.MaxSize
+}
+
+// Item is one message, or one problem with one message.
+type Item struct {
+	// Raw is the message, its original bytes less the mbox framing; nil
+	// when Err is set.
+	Raw []byte
+	// Origin names where the message came from, for errors and --explain:
+	// "path" (a single-message file), "path:#N" (the Nth message of an
+	// mbox, from 1) or "path@offset" (bytes that are no message).
+	Origin string
+	// Offset is the byte offset of the message's From_ line in its mbox
+	// (0 for other files).
+	Offset int64
+	// EnvelopeFrom is the sender from the mbox From_ line, "" when there is
+	// none or it is the null sender.
+	EnvelopeFrom string
+	// Size is the message size in bytes, also when Raw is nil.
+	Size int64
+	// Err is a problem with this message only (ErrTooLarge, ErrNotMessage,
+	// a read error): the caller records it and goes on with the next Item.
+	Err error
+}
+
+// Reader yields Items one at a time; Next returns io.EOF after the last one.
+type Reader interface {
+	Next() (*Item, error)
+	Close() error
+}
+
+// Open reads the messages in path: a single-message file, an mbox file, a
+// Maildir, or a directory tree walked in sorted order (see Format). Only a
+// path that cannot be read at all is an error here; problems with the files
+// in it come back as Items with Err.
+func Open(path string, opt Options) (Reader, error) {
+	format := opt.Format
+	if format == "" {
+		format = FormatAuto
+	}
+	if _, err := ParseFormat(string(format)); err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		if format == FormatMaildir || format == FormatDir {
+			return nil, fmt.Errorf("mailfile: %s is not a directory", path)
+		}
+		return &tree{opt: opt, fileFormat: format, stack: [][]entry{{{path: path, kind: kindFile}}}}, nil
+	}
+	root := entry{path: path, kind: kindDir}
+	switch format {
+	case FormatMaildir:
+		if !isMaildir(path) {
+			return nil, fmt.Errorf("mailfile: %s is not a Maildir (no cur/ or new/)", path)
+		}
+		root.kind = kindMaildir
+	case FormatAuto:
+		if isMaildir(path) {
+			root.kind = kindMaildir
+		}
+	}
+	fileFormat := format
+	if format == FormatMaildir || format == FormatDir {
+		fileFormat = FormatAuto
+	}
+	return &tree{opt: opt, fileFormat: fileFormat, stack: [][]entry{{root}}}, nil
+}
+
+// OpenReader reads messages from a stream such as stdin, named name in
+// Origins. With FormatAuto it peeks at the first bytes: an mbox (Postfix
+// pipe(8) with flags=F prepends a From_ line) or a single message. Closing
+// the Reader does not close r.
+func OpenReader(r io.Reader, name string, opt Options) (Reader, error) {
+	format := opt.Format
+	if format == "" {
+		format = FormatAuto
+	}
+	switch format {
+	case FormatAuto, FormatEML, FormatMbox, FormatMboxo, FormatMboxrd:
+	default:
+		return nil, fmt.Errorf("mailfile: format %q cannot be read from a stream", format)
+	}
+	return openStream(bufio.NewReaderSize(r, readBufSize), nil, name, format, opt.maxSize()), nil
+}
+
+// detectHead is how much of a file Detect gets to see.
+const detectHead = 4096
+
+func openStream(br *bufio.Reader, closer io.Closer, name string, format Format, maxSize int64) Reader {
+	if format == FormatAuto {
+		head, err := br.Peek(detectHead)
+		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+			return &single{closer: closer, item: &Item{Origin: name, Err: fmt.Errorf("mailfile: reading %s: %w", name, err)}}
+		}
+		format = Detect(head)
+		if format == "" {
+			return &single{br: br, closer: closer, name: name, maxSize: maxSize, notMessage: true}
+		}
+	}
+	switch format {
+	case FormatMbox, FormatMboxrd:
+		m := newMboxReader(br, name, quoteMboxrd, maxSize, readBufSize)
+		m.closer = closer
+		return m
+	case FormatMboxo:
+		m := newMboxReader(br, name, quoteMboxo, maxSize, readBufSize)
+		m.closer = closer
+		return m
+	}
+	return &single{br: br, closer: closer, name: name, maxSize: maxSize}
+}
+
+// single yields the one message of an .eml file or stream.
+type single struct {
+	br         *bufio.Reader
+	closer     io.Closer
+	name       string
+	maxSize    int64
+	notMessage bool  // Detect found neither a header nor a From_ line
+	item       *Item // set when the item is known before reading
+	done       bool
+}
+
+func (s *single) Next() (*Item, error) {
+	if s.done {
+		return nil, io.EOF
+	}
+	s.done = true
+	defer s.Close()
+	if s.item != nil {
+		return s.item, nil
+	}
+	item := &Item{Origin: s.name}
+	if s.notMessage {
+		n, err := io.Copy(io.Discard, s.br)
+		item.Size = n
+		item.Err = fmt.Errorf("%w: starts with neither a header field nor a From_ line", ErrNotMessage)
+		if n == 0 {
+			item.Err = fmt.Errorf("%w: empty", ErrNotMessage)
+		}
+		if err != nil {
+			item.Err = fmt.Errorf("mailfile: reading %s: %w", s.name, err)
+		}
+		return item, nil
+	}
+	raw, err := io.ReadAll(io.LimitReader(s.br, s.maxSize+1))
+	item.Size = int64(len(raw))
+	switch {
+	case err != nil:
+		item.Err = fmt.Errorf("mailfile: reading %s: %w", s.name, err)
+	case item.Size > s.maxSize:
+		n, err := io.Copy(io.Discard, s.br)
+		item.Size += n
+		item.Err = ErrTooLarge
+		if err != nil {
+			item.Err = fmt.Errorf("mailfile: reading %s: %w", s.name, err)
+		}
+	case item.Size == 0:
+		item.Err = fmt.Errorf("%w: empty", ErrNotMessage)
+	default:
+		item.Raw = raw
+	}
+	return item, nil
+}
+
+func (s *single) Close() error {
+	s.done = true
+	if s.closer != nil {
+		c := s.closer
+		s.closer = nil
+		return c.Close()
+	}
+	return nil
+}
+
+type entryKind int
+
+const (
+	kindFile entryKind = iota
+	kindDir
+	kindMaildir
+)
+
+type entry struct {
+	path string
+	kind entryKind
+}
+
+// tree walks files and directories lazily, depth first in sorted order, with
+// one file open at a time.
+type tree struct {
+	opt        Options
+	fileFormat Format    // format of each file: auto or what the caller forced
+	stack      [][]entry // pending entries, one slice per directory level
+	cur        Reader
+}
+
+func (t *tree) Next() (*Item, error) {
+	for {
+		if t.cur != nil {
+			item, err := t.cur.Next()
+			if err == nil {
+				return item, nil
+			}
+			t.cur.Close()
+			t.cur = nil
+			if err != io.EOF {
+				return nil, err
+			}
+		}
+		if len(t.stack) == 0 {
+			return nil, io.EOF
+		}
+		top := t.stack[len(t.stack)-1]
+		if len(top) == 0 {
+			t.stack = t.stack[:len(t.stack)-1]
+			continue
+		}
+		e := top[0]
+		t.stack[len(t.stack)-1] = top[1:]
+		switch e.kind {
+		case kindFile:
+			f, err := os.Open(e.path)
+			if err != nil {
+				return &Item{Origin: e.path, Err: err}, nil
+			}
+			t.cur = openStream(bufio.NewReaderSize(f, readBufSize), f, e.path, t.fileFormat, t.opt.maxSize())
+		case kindDir, kindMaildir:
+			children, err := list(e)
+			if err != nil {
+				return &Item{Origin: e.path, Err: err}, nil
+			}
+			t.stack = append(t.stack, children)
+		}
+	}
+}
+
+func (t *tree) Close() error {
+	t.stack = nil
+	if t.cur != nil {
+		err := t.cur.Close()
+		t.cur = nil
+		return err
+	}
+	return nil
+}
+
+// list returns what to read in a directory, in order. A plain directory
+// gives its files and subdirectories in name order, skipping hidden names
+// (.DS_Store, .git). A Maildir gives the files of cur/ then new/, then its
+// subfolders that are Maildirs themselves (Maildir++ ".Sent", ".Foo.Bar"):
+// tmp/ holds deliveries in progress and index files live next to cur/.
+func list(e entry) ([]entry, error) {
+	if e.kind == kindMaildir {
+		var out []entry
+		for _, sub := range []string{"cur", "new"} {
+			files, err := readDir(filepath.Join(e.path, sub))
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, err
+			}
+			for _, f := range files {
+				// The Maildir spec says to ignore names starting with '.'.
+				if f.kind == kindFile && !strings.HasPrefix(filepath.Base(f.path), ".") {
+					out = append(out, f)
+				}
+			}
+		}
+		dirs, err := readDir(e.path)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range dirs {
+			switch filepath.Base(d.path) {
+			case "cur", "new", "tmp":
+				continue
+			}
+			if d.kind != kindFile && isMaildir(d.path) {
+				out = append(out, entry{path: d.path, kind: kindMaildir})
+			}
+		}
+		return out, nil
+	}
+	children, err := readDir(e.path)
+	if err != nil {
+		return nil, err
+	}
+	out := children[:0]
+	for _, c := range children {
+		if strings.HasPrefix(filepath.Base(c.path), ".") {
+			continue
+		}
+		if c.kind == kindDir && isMaildir(c.path) {
+			c.kind = kindMaildir
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// readDir lists dir in name order as entries: regular files (also through
+// symlinks) and directories (not through symlinks, which could loop).
+// Sockets, devices and dangling links are left out.
+func readDir(dir string) ([]entry, error) {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]entry, 0, len(des))
+	for _, de := range des {
+		p := filepath.Join(dir, de.Name())
+		switch t := de.Type(); {
+		case t.IsDir():
+			out = append(out, entry{path: p, kind: kindDir})
+		case t.IsRegular():
+			out = append(out, entry{path: p, kind: kindFile})
+		case t&fs.ModeSymlink != 0:
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+				out = append(out, entry{path: p, kind: kindFile})
+			}
+		}
+	}
+	return out, nil
+}
+
+// isMaildir reports whether dir has a cur/ or new/ subdirectory.
+func isMaildir(dir string) bool {
+	for _, sub := range []string{"cur", "new"} {
+		if st, err := os.Stat(filepath.Join(dir, sub)); err == nil && st.IsDir() {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,185 @@
+package mailfile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const mboxTwo = "From a@x Mon Jan  1 00:00:00 2024\nSubject: m1\n\nx\n\nFrom b@x Mon Jan  1 00:00:00 2024\nSubject: m2\n\ny\n"
+
+// writeTree creates files under dir; a name ending in "/" is a directory.
+func writeTree(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if strings.HasSuffix(name, "/") {
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// summary is one line per item: origin relative to dir, then the Subject or
+// the error.
+func summary(t *testing.T, dir string, items []*Item) []string {
+	var out []string
+	for _, it := range items {
+		origin := strings.TrimPrefix(filepath.ToSlash(it.Origin), filepath.ToSlash(dir)+"/")
+		switch {
+		case errors.Is(it.Err, ErrNotMessage):
+			out = append(out, origin+" not-message")
+		case errors.Is(it.Err, ErrTooLarge):
+			out = append(out, origin+" too-large")
+		case it.Err != nil:
+			out = append(out, origin+" error "+it.Err.Error())
+		default:
+			subject, _, _ := strings.Cut(strings.TrimPrefix(string(it.Raw), "Subject: "), "\n")
+			out = append(out, origin+" "+subject)
+		}
+	}
+	return out
+}
+
+func TestOpen(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"a.eml":                           "Subject: a\n\nbody\n",
+		"b.mbox":                          mboxTwo,
+		"c.bin":                           "\x89PNG\r\n\x1a\n\x00",
+		"d.empty":                         "",
+		"e.big":                           "Subject: e\n\n" + strings.Repeat("x", 1000) + "\n",
+		".hidden":                         "Subject: hidden\n",
+		"sub/f.eml":                       "Subject: f\n",
+		"Maildir/cur/1.host:2,S":          "Subject: cur1\n",
+		"Maildir/cur/2.host:2,":           "Subject: cur2\n",
+		"Maildir/new/3.host":              "Subject: new3\n",
+		"Maildir/tmp/4.host":              "Subject: tmp4\n",
+		"Maildir/dovecot-uidlist":         "3 V1 N4\n",
+		"Maildir/.Sent/cur/5.host:2,S":    "Subject: sent5\n",
+		"Maildir/.Sent/maildirfolder":     "",
+		"Maildir/.Junk/new/.6.host":       "Subject: dotfile\n",
+		"Maildir/.Junk/new/7.host":        "Subject: junk7\n",
+		"Maildir/notmaildir/x":            "Subject: nope\n",
+		"Maildir/cur/8.host-mbox-style:2": "From a@x Mon Jan  1 00:00:00 2024\nSubject: cur8\n",
+	})
+	tests := []struct {
+		name string
+		path string
+		opt  Options
+		want []string
+	}{
+		{
+			name: "directory walk",
+			path: ".",
+			opt:  Options{MaxSize: 500},
+			want: []string{
+				"Maildir/cur/1.host:2,S cur1", "Maildir/cur/2.host:2, cur2", "Maildir/cur/8.host-mbox-style:2:#1 cur8",
+				"Maildir/new/3.host new3", "Maildir/.Junk/new/7.host junk7", "Maildir/.Sent/cur/5.host:2,S sent5",
+				"a.eml a", "b.mbox:#1 m1", "b.mbox:#2 m2", "c.bin not-message", "d.empty not-message", "e.big too-large",
+				"sub/f.eml f",
+			},
+		},
+		{
+			name: "maildir",
+			path: "Maildir",
+			opt:  Options{Format: FormatMaildir},
+			want: []string{
+				"Maildir/cur/1.host:2,S cur1", "Maildir/cur/2.host:2, cur2", "Maildir/cur/8.host-mbox-style:2:#1 cur8",
+				"Maildir/new/3.host new3", "Maildir/.Junk/new/7.host junk7", "Maildir/.Sent/cur/5.host:2,S sent5",
+			},
+		},
+		{name: "mbox file", path: "b.mbox", want: []string{"b.mbox:#1 m1", "b.mbox:#2 m2"}},
+		{name: "eml file", path: "a.eml", opt: Options{Format: FormatEML}, want: []string{"a.eml a"}},
+		{name: "mbox forced as eml", path: "b.mbox", opt: Options{Format: FormatEML}, want: []string{"b.mbox From a@x Mon Jan  1 00:00:00 2024"}},
+		{name: "eml forced as mbox", path: "a.eml", opt: Options{Format: FormatMboxrd}, want: []string{"a.eml@0 not-message"}},
+		{name: "binary file", path: "c.bin", want: []string{"c.bin not-message"}},
+		{name: "empty eml", path: "d.empty", opt: Options{Format: FormatEML}, want: []string{"d.empty not-message"}},
+		{name: "too large", path: "e.big", opt: Options{MaxSize: 1000}, want: []string{"e.big too-large"}},
+		{name: "just fits", path: "e.big", opt: Options{MaxSize: 1013}, want: []string{"e.big e"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Open(filepath.Join(dir, tt.path), tt.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := summary(t, dir, readItems(t, r))
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"a.eml": "Subject: a\n", "plain/": ""})
+	tests := []struct {
+		name string
+		path string
+		opt  Options
+	}{
+		{"missing", "nope", Options{}},
+		{"maildir that is not", "plain", Options{Format: FormatMaildir}},
+		{"file as dir", "a.eml", Options{Format: FormatDir}},
+		{"bad format", "a.eml", Options{Format: "pst"}},
+	}
+	for _, tt := range tests {
+		if r, err := Open(filepath.Join(dir, tt.path), tt.opt); err == nil {
+			r.Close()
+			t.Errorf("%s: Open succeeded", tt.name)
+		}
+	}
+}
+
+func TestOpenReader(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		opt  Options
+		want []string
+	}{
+		{"single message", "Received: x\nSubject: s\n\nbody\n", Options{}, []string{"- Received: x"}},
+		{"postfix flags=F", "From a@x Mon Jan  1 00:00:00 2024\nSubject: s\n\n>From quoted\n", Options{}, []string{"-:#1 s"}},
+		{"mbox", mboxTwo, Options{}, []string{"-:#1 m1", "-:#2 m2"}},
+		{"binary", "\x00\x01\x02", Options{}, []string{"- not-message"}},
+		{"empty", "", Options{}, []string{"- not-message"}},
+		{"too large", "Subject: s\n\n" + strings.Repeat("x", 100), Options{MaxSize: 50}, []string{"- too-large"}},
+		{"forced eml", mboxTwo, Options{Format: FormatEML}, []string{"- From a@x Mon Jan  1 00:00:00 2024"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := OpenReader(strings.NewReader(tt.in), "-", tt.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			items := readItems(t, r)
+			got := summary(t, "", items)
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+			for _, it := range items {
+				if it.Err == nil && it.Size != int64(len(it.Raw)) {
+					t.Errorf("size %d, raw %d bytes", it.Size, len(it.Raw))
+				}
+				if errors.Is(it.Err, ErrTooLarge) && it.Size != int64(len(tt.in)) {
+					t.Errorf("too-large size %d, want %d", it.Size, len(tt.in))
+				}
+			}
+		})
+	}
+	if _, err := OpenReader(strings.NewReader(""), "-", Options{Format: FormatMaildir}); err == nil {
+		t.Error("OpenReader accepted FormatMaildir")
+	}
+}

@@ -1,0 +1,103 @@
+package mailfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// MboxWriter writes messages in mboxrd format: "From sender date" line,
+// the message with every line matching ^>*From quoted by one more '>', and a
+// blank line. Reading the result with FormatMboxrd gives back each message's
+// bytes exactly (a final newline is added to a message that lacks one).
+type MboxWriter struct {
+	w io.Writer
+}
+
+// NewMboxWriter returns a writer that appends messages to w. Wrap w in a
+// bufio.Writer: messages are written in many small pieces.
+func NewMboxWriter(w io.Writer) *MboxWriter {
+	return &MboxWriter{w: w}
+}
+
+// Write appends one message. envelopeFrom is the envelope sender ("" is the
+// null sender, written as MAILER-DAEMON); white space in it becomes '_' so
+// that the From_ line stays one word plus the date. A zero date is written as
+// the Unix epoch, so that the output depends on the input only.
+//
+// raw must not be empty and must start with a header field: the reader
+// recognises a From_ line by the header that follows it, and a message
+// that starts with anything else could not be told from body text.
+func (mw *MboxWriter) Write(envelopeFrom string, date time.Time, raw []byte) error {
+	if len(raw) == 0 {
+		return fmt.Errorf("%w: empty", ErrNotMessage)
+	}
+	if !isHeaderLike(raw) && quoteDepth(raw) == 0 && !bytes.HasPrefix(raw, fromPrefix) {
+		return fmt.Errorf("%w: does not start with a header field", ErrNotMessage)
+	}
+	// Keep the file's line endings consistent with the message's.
+	nl := "\n"
+	if i := bytes.IndexByte(raw, '\n'); i > 0 && raw[i-1] == '\r' {
+		nl = "\r\n"
+	}
+	sender := envelopeSender(envelopeFrom)
+	if len(sender) > maxFromLine-64 {
+		return errors.New("mailfile: envelope sender too long for a From_ line")
+	}
+	if date.IsZero() {
+		date = time.Unix(0, 0)
+	}
+	var b bytes.Buffer
+	b.WriteString("From ")
+	b.WriteString(sender)
+	b.WriteByte(' ')
+	b.WriteString(date.UTC().Format(time.ANSIC))
+	b.WriteString(nl)
+	if _, err := mw.w.Write(b.Bytes()); err != nil {
+		return err
+	}
+	// Write runs of unquoted lines in one piece, a '>' before each line
+	// that needs quoting.
+	start := 0
+	for lineStart := 0; lineStart < len(raw); {
+		if quoteDepth(raw[lineStart:]) > 0 || bytes.HasPrefix(raw[lineStart:], fromPrefix) {
+			if _, err := mw.w.Write(raw[start:lineStart]); err != nil {
+				return err
+			}
+			if _, err := io.WriteString(mw.w, ">"); err != nil {
+				return err
+			}
+			start = lineStart
+		}
+		i := bytes.IndexByte(raw[lineStart:], '\n')
+		if i < 0 {
+			break
+		}
+		lineStart += i + 1
+	}
+	if _, err := mw.w.Write(raw[start:]); err != nil {
+		return err
+	}
+	tail := nl // the blank line that ends every message
+	if raw[len(raw)-1] != '\n' {
+		tail = nl + nl
+	}
+	_, err := io.WriteString(mw.w, tail)
+	return err
+}
+
+func envelopeSender(s string) string {
+	if s == "" {
+		return "MAILER-DAEMON"
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			return '_'
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,101 @@
+package mailfile
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMboxWriterOutput(t *testing.T) {
+	var b bytes.Buffer
+	w := NewMboxWriter(&b)
+	date := time.Date(2024, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 3600))
+	if err := w.Write("a@x", date, []byte("Subject: 1\n\nFrom here\n>From there\nno newline")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write("", time.Time{}, []byte("Subject: 2\r\n\r\nbody\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	want := "From a@x Tue Jan  2 02:04:05 2024\nSubject: 1\n\n>From here\n>>From there\nno newline\n\n" +
+		"From MAILER-DAEMON Thu Jan  1 00:00:00 1970\r\nSubject: 2\r\n\r\nbody\r\n\r\n"
+	if b.String() != want {
+		t.Errorf("wrote\n%q\nwant\n%q", b.String(), want)
+	}
+}
+
+func TestMboxWriterRejects(t *testing.T) {
+	for _, raw := range []string{"", "\nbody only\n", "not a header\n"} {
+		var b bytes.Buffer
+		if err := NewMboxWriter(&b).Write("a@x", time.Time{}, []byte(raw)); !errors.Is(err, ErrNotMessage) || b.Len() != 0 {
+			t.Errorf("Write(%q) = %v, wrote %d bytes; want ErrNotMessage and nothing", raw, err, b.Len())
+		}
+	}
+	if err := NewMboxWriter(&bytes.Buffer{}).Write(strings.Repeat("a", 2000), time.Time{}, []byte("S: x\n")); err == nil {
+		t.Error("a 2000-byte envelope sender was accepted")
+	}
+}
+
+// roundTrip writes msgs with MboxWriter and reads them back as mboxrd.
+func roundTrip(t testing.TB, msgs [][]byte) {
+	t.Helper()
+	var b bytes.Buffer
+	w := NewMboxWriter(&b)
+	for i, m := range msgs {
+		if err := w.Write("s"+strings.Repeat(" x", i%2)+"@x", time.Unix(int64(i)*86400, 0), m); err != nil {
+			t.Fatalf("Write(%q): %v", m, err)
+		}
+	}
+	got := readItems(t, newMboxReader(bytes.NewReader(b.Bytes()), "rt", quoteMboxrd, DefaultMaxSize, readBufSize))
+	if len(got) != len(msgs) {
+		t.Fatalf("wrote %d messages, read %d back from\n%q", len(msgs), len(got), b.Bytes())
+	}
+	for i, m := range msgs {
+		want := withFinalNewline(m)
+		if got[i].Err != nil || !bytes.Equal(got[i].Raw, want) {
+			t.Errorf("message %d: read back %q (err %v), want %q", i, got[i].Raw, got[i].Err, want)
+		}
+		if wantEnv := envelopeSender("s" + strings.Repeat(" x", i%2) + "@x"); got[i].EnvelopeFrom != wantEnv {
+			t.Errorf("message %d: envelope %q, want %q", i, got[i].EnvelopeFrom, wantEnv)
+		}
+	}
+}
+
+// withFinalNewline is what a message reads back as: MboxWriter adds a line
+// ending to a message without one.
+func withFinalNewline(m []byte) []byte {
+	if len(m) > 0 && m[len(m)-1] == '\n' {
+		return m
+	}
+	nl := "\n"
+	if i := bytes.IndexByte(m, '\n'); i > 0 && m[i-1] == '\r' {
+		nl = "\r\n"
+	}
+	return append(append([]byte{}, m...), nl...)
+}
+
+func TestMboxWriterRoundTrip(t *testing.T) {
+	msgs := []string{
+		"Subject: plain\n\nbody\n",
+		"Subject: crlf\r\n\r\nbody\r\n",
+		"Subject: quoting\n\nFrom a\n>From b\n>>From c\n>Fromage\nFrom\n",
+		"From a@x Mon Jan  1 00:00:00 2024\nSubject: starts with a From_ line\n",
+		">>From a@x Mon Jan  1 00:00:00 2024\nSubject: starts quoted\n",
+		"Subject: ends with blank lines\n\nbody\n\n\n",
+		"Subject: no final newline",
+		"Subject: no final newline, crlf\r\n\r\nx\r",
+		"Subject: blank then From_\n\nx\n\nFrom a@x Mon Jan  1 00:00:00 2024\nSubject: inner\n",
+		"Subject: NUL\x00\n\n\x00",
+		"Subject: x\n\n" + strings.Repeat(">", maxFromLine) + "From deep\n",
+		"Subject: x\n\n" + strings.Repeat("long line ", 100000) + "\n",
+	}
+	var raws [][]byte
+	for _, m := range msgs {
+		raws = append(raws, []byte(m))
+	}
+	roundTrip(t, raws)
+	for _, m := range raws { // each alone too: first and last in the file
+		roundTrip(t, [][]byte{m})
+	}
+}

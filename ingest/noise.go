@@ -1,0 +1,49 @@
+package ingest
+
+import (
+	"mime"
+	"net/textproto"
+	"strings"
+
+	"github.com/smartbcc/smartbcc/ingest/confirm"
+)
+
+// noise reports mail that must never be filed as customer mail nor
+// answered: our own confirmation emails, auto-replies, bulk mail, bounces
+// and loops. It returns a reason word and a human detail, or "" when the
+// mail is ordinary.
+func noise(h textproto.MIMEHeader, d Delivery, isBcc func(string) bool) (reason, detail string) {
+	if h.Get(confirm.HeaderMarker) != "" {
+		return "own_mail", "one of our own confirmation emails"
+	}
+	if v := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); v != "" && v != "no" {
+		return "auto_reply", "Auto-Submitted: " + v
+	}
+	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress-Sent"} {
+		if h.Get(k) != "" {
+			return "auto_reply", k + " header"
+		}
+	}
+	switch p := strings.ToLower(strings.TrimSpace(h.Get("Precedence"))); p {
+	case "bulk", "list", "junk", "auto_reply":
+		return "bulk", "Precedence: " + p
+	}
+	if d.NullSender {
+		return "bounce", "null envelope sender"
+	}
+	if mt, params, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil && mt == "multipart/report" {
+		return "bounce", "multipart/report; report-type=" + params["report-type"]
+	}
+	// Postfix's pipe transport adds one Delivered-To for our address
+	// (flags=D). A second one means the mail came round again.
+	n := 0
+	for _, v := range h.Values("Delivered-To") {
+		if isBcc(strings.TrimSpace(v)) {
+			n++
+		}
+	}
+	if n > 1 {
+		return "loop", "already delivered to our Bcc address"
+	}
+	return "", ""
+}

@@ -1,0 +1,398 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/smartbcc/smartbcc/ingest/auth"
+	"github.com/smartbcc/smartbcc/ingest/bccaddr"
+	"github.com/smartbcc/smartbcc/ingest/forward"
+	"github.com/smartbcc/smartbcc/ingest/mailfile"
+	"github.com/smartbcc/smartbcc/ingest/parse"
+	"github.com/smartbcc/smartbcc/ingest/subject"
+	"github.com/smartbcc/smartbcc/store"
+)
+
+func itoa(i int64) string { return strconv.FormatInt(i, 10) }
+
+// Prepared is a message after everything that needs no store writes.
+type Prepared struct {
+	d   Delivery
+	res Result // Status set when the decision is already final (refused)
+
+	msg         *store.Message // what will be stored
+	owner       *store.User
+	bccTokens   []bccaddr.Target
+	confirmCode string
+	quarantine  *store.Address // unconfirmed alternate address
+	refs        []string       // Message-IDs for threading
+	hasParents  bool           // In-Reply-To or References present
+	normSubject string
+	listMail    bool
+	universal   bool // sent to the universal address
+	rawSHA      string
+	from        string
+	dir         *directory
+}
+
+// Result is the decision so far (final when Status is set).
+func (p *Prepared) Result() Result { return p.res }
+
+func (p *Prepared) refuse(status, reason, class, code, detail string) {
+	p.res.Status, p.res.Reason, p.res.Refused, p.res.Code = status, reason, class, code
+	if detail != "" {
+		p.res.explainf("%s: %s", reason, detail)
+	}
+}
+
+// Prepare does the store-independent work on one delivery: parse, noise
+// checks, recipients, sender, authentication and forward unwrapping. It
+// returns an error only for temporary failures.
+func (in *Ingester) Prepare(ctx context.Context, d Delivery) (p *Prepared, err error) {
+	defer func() {
+		// A bug on one hostile message must not take an import down, nor
+		// make Postfix bounce the mail: report it as temporary.
+		if r := recover(); r != nil {
+			p, err = nil, &TempError{Code: "4.3.0", Err: fmt.Errorf("internal error while preparing %s: %v", d.Origin, r)}
+		}
+	}()
+	dir, err := in.directory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(d.Raw)
+	p = &Prepared{d: d, dir: dir, rawSHA: hex.EncodeToString(sum[:])}
+	p.res.Origin = d.Origin
+	p.res.Links = []LinkOut{}
+	if d.Size == 0 {
+		p.d.Size = int64(len(d.Raw))
+	}
+
+	switch {
+	case errors.Is(d.ReadErr, mailfile.ErrNotMessage):
+		p.refuse(StatusRejected, "not_a_message", RefusedData, "5.6.0", d.ReadErr.Error())
+		return p, nil
+	case d.ReadErr != nil && !errors.Is(d.ReadErr, mailfile.ErrTooLarge):
+		p.refuse(StatusRejected, "unreadable", RefusedData, "5.6.0", d.ReadErr.Error())
+		return p, nil
+	case d.ReadErr != nil || int64(len(d.Raw)) > in.opt.MaxSize:
+		p.refuse(StatusRejected, "too_large", RefusedPolicy, "5.3.4",
+			fmt.Sprintf("message of %d bytes is over the %d byte limit", p.d.Size, in.opt.MaxSize))
+		return p, nil
+	}
+	m, err := parse.Parse(d.Raw, in.opt.Limits)
+	if err != nil {
+		p.refuse(StatusRejected, "not_a_message", RefusedData, "5.6.0", err.Error())
+		return p, nil
+	}
+	p.res.MessageID = m.MessageID
+	for _, pr := range m.Problems {
+		p.res.explainf("parse: %s", pr)
+	}
+	if len(m.From) > 0 {
+		p.from = m.From[0].Email
+	}
+	if reason, detail := noise(m.Header, d, dir.isBcc); reason != "" {
+		p.refuse(StatusRejected, reason, RefusedPolicy, "5.7.0", detail)
+		p.msg = &store.Message{MessageID: m.MessageID, Subject: m.Subject, FromEmail: p.from}
+		return p, nil
+	}
+	p.listMail = m.Header.Get("List-Id") != "" || m.Header.Get("List-Unsubscribe") != ""
+	p.msg = &store.Message{MessageID: m.MessageID, Subject: m.Subject, FromEmail: p.from}
+
+	// Recipients: which Bcc addresses was this sent to?
+	if !in.recipients(p, m) {
+		return p, nil
+	}
+	// Sender to owner.
+	if !in.sender(p, m) {
+		return p, nil
+	}
+	// Authentication.
+	if err := in.authenticate(ctx, p); err != nil {
+		return nil, err
+	}
+	if p.res.Status != "" {
+		return p, nil
+	}
+	if p.quarantine != nil {
+		p.refuse(StatusQuarantined, "unconfirmed_sender", RefusedNone, "2.0.0",
+			p.quarantine.Email+" is an alternate address of "+dir.users[p.quarantine.UserID].Email+" that is not confirmed yet; held until it is")
+		return p, nil
+	}
+	if p.confirmCode != "" {
+		return p, nil
+	}
+	in.fill(p, m)
+	return p, nil
+}
+
+// recipients finds the Bcc targets. It reports false when the message is
+// refused.
+func (in *Ingester) recipients(p *Prepared, m *parse.Message) bool {
+	c := p.dir.company
+	var candidates []string
+	source := "envelope"
+	if len(p.d.Envelope.Recipients) > 0 {
+		candidates = p.d.Envelope.Recipients
+	} else {
+		source = "headers"
+		for _, k := range []string{"Delivered-To", "X-Original-To"} {
+			for _, v := range m.Header.Values(k) {
+				candidates = append(candidates, strings.TrimSpace(v))
+			}
+		}
+		for _, a := range append(append([]parse.Address{}, m.To...), append(m.Cc, m.Bcc...)...) {
+			candidates = append(candidates, a.Email)
+		}
+	}
+	universal := false
+	seen := map[bccaddr.Target]bool{}
+	for _, rc := range candidates {
+		t, ok := bccaddr.Parse(rc, c.Slug, c.BccDomain)
+		if !ok || seen[t] {
+			continue
+		}
+		seen[t] = true
+		switch t.Kind {
+		case bccaddr.Universal:
+			universal = true
+		case bccaddr.Confirm:
+			p.confirmCode = t.Token
+		default:
+			p.bccTokens = append(p.bccTokens, t)
+		}
+	}
+	p.universal = universal
+	if universal || len(p.bccTokens) > 0 || p.confirmCode != "" {
+		p.res.explainf("recipients (%s): universal=%v, item addresses=%d", source, universal, len(p.bccTokens))
+		return true
+	}
+	if p.dir.owner != nil {
+		p.res.explainf("no Bcc address among the recipients; filed for %s as the import's owner", p.dir.owner.Email)
+		return true
+	}
+	p.refuse(StatusRejected, "unknown_recipient", RefusedRecipient, "5.1.1",
+		"no recipient is this company's Bcc address ("+source+")")
+	return false
+}
+
+// sender maps the From address to the owning user.
+func (in *Ingester) sender(p *Prepared, m *parse.Message) bool {
+	if p.dir.owner != nil && p.confirmCode == "" {
+		p.owner = p.dir.owner
+		p.res.User = p.owner.Email
+		p.res.explainf("owner %s given by --user", p.owner.Email)
+		return true
+	}
+	from := m.From
+	if len(from) != 1 {
+		// RFC 5322 allows several From addresses only with one Sender.
+		if len(m.Sender) == 1 {
+			from = m.Sender
+		} else {
+			p.refuse(StatusRejected, "unknown_sender", RefusedSender, "5.7.1",
+				fmt.Sprintf("the message has %d From addresses and no single Sender", len(m.From)))
+			return false
+		}
+	}
+	email := from[0].Email
+	p.from = email
+	a, ok := p.dir.addresses[email]
+	if p.confirmCode != "" {
+		// A reply to a confirmation email: its sender must be the
+		// unconfirmed address; the code is checked in Commit.
+		if !ok {
+			p.refuse(StatusRejected, "unknown_sender", RefusedSender, "5.7.1", email+" has no pending confirmation")
+			return false
+		}
+		p.owner = p.dir.users[a.UserID]
+		return true
+	}
+	if !ok {
+		p.refuse(StatusRejected, "unknown_sender", RefusedSender, "5.7.1", email+" is not a user's sender address")
+		return false
+	}
+	p.owner = p.dir.users[a.UserID]
+	if p.owner == nil {
+		p.refuse(StatusRejected, "unknown_sender", RefusedSender, "5.7.1", email+" belongs to no user")
+		return false
+	}
+	p.res.User = p.owner.Email
+	if !a.Confirmed && !a.Primary {
+		q := a
+		p.quarantine = &q
+		return true
+	}
+	p.res.explainf("sender %s is %s of user %s", email, map[bool]string{true: "the primary address", false: "a confirmed alternate address"}[a.Primary], p.owner.Email)
+	return true
+}
+
+func (in *Ingester) authenticate(ctx context.Context, p *Prepared) error {
+	var v *auth.Verdict
+	var err error
+	mode := in.opt.AuthMode
+	if p.dir.owner != nil && p.confirmCode == "" && mode.Kind == "verify" && in.opt.Source == store.SourceImport && p.d.Envelope.ClientIP == "" {
+		// An archive has no SMTP envelope: only DKIM can be verified.
+		p.res.explainf("auth: archive message without client IP, SPF cannot be checked")
+	}
+	switch mode.Kind {
+	case "off":
+		v = auth.Skipped()
+	case "trust-authres":
+		v, err = auth.TrustAuthResults(p.d.Raw, mode.AuthservID)
+	default:
+		if in.opt.Auth == nil {
+			return fmt.Errorf("no authenticator configured")
+		}
+		ip := net.ParseIP(p.d.Envelope.ClientIP)
+		v, err = in.opt.Auth.Check(ctx, auth.Input{Raw: p.d.Raw, ClientIP: ip, Helo: p.d.Envelope.Helo, MailFrom: p.d.Envelope.Sender})
+	}
+	if err != nil {
+		p.refuse(StatusRejected, "auth_failed", RefusedSender, "5.7.1", "cannot check authentication: "+err.Error())
+		return nil
+	}
+	p.msg.Auth = store.AuthResult{Mode: mode.String(), DKIM: v.DKIM, SPF: v.SPF, DMARC: v.DMARC, Aligned: v.Aligned}
+	p.msg.Auth.Details, _ = json.Marshal(v)
+	p.res.Auth = AuthOut{DKIM: v.DKIM, SPF: v.SPF, DMARC: v.DMARC, Aligned: v.Aligned}
+	p.res.explainf("auth: %s", v.Summary())
+	if v.Pass() {
+		return nil
+	}
+	if v.Temporary() {
+		return &TempError{Code: "4.7.0", Err: fmt.Errorf("authentication could not be decided: %s", v.Summary())}
+	}
+	p.refuse(StatusRejected, "auth_failed", RefusedSender, "5.7.1",
+		"neither DKIM nor SPF passed aligned with the From domain "+v.FromDomain)
+	return nil
+}
+
+// fill builds the message to store, unwrapping a forwarded customer mail.
+func (in *Ingester) fill(p *Prepared, m *parse.Message) {
+	now := in.opt.Now().UTC()
+	msg := p.msg
+	msg.OwnerID = p.owner.ID
+	msg.Source = in.opt.Source
+	msg.ReceivedAt = now
+	msg.Shared = p.owner.Settings.DefaultShared
+	msg.Raw = p.d.Raw
+	msg.Size = int64(len(p.d.Raw))
+	msg.Envelope = p.d.Envelope
+	msg.Headers, _ = json.Marshal(m.Header)
+	msg.MessageID, msg.InReplyTo, msg.References = m.MessageID, m.InReplyTo, m.References
+	msg.Subject, msg.Date = m.Subject, m.Date
+	msg.TextBody, msg.HTMLBody = m.Text, m.HTML
+	if len(m.From) > 0 {
+		msg.FromName, msg.FromEmail = m.From[0].Name, m.From[0].Email
+	}
+	add := func(role string, list []parse.Address) {
+		for _, a := range list {
+			msg.Participants = append(msg.Participants, store.Participant{Role: role, Name: a.Name, Email: a.Email})
+		}
+	}
+	add(store.RoleFrom, m.From)
+	add(store.RoleSender, m.Sender)
+	add(store.RoleTo, m.To)
+	add(store.RoleCc, m.Cc)
+	add(store.RoleBcc, m.Bcc)
+	add(store.RoleReplyTo, m.ReplyTo)
+	for i, a := range m.Attachments {
+		msg.Attachments = append(msg.Attachments, store.Attachment{Index: i, Name: a.Name, ContentType: a.ContentType,
+			Size: int64(len(a.Content)), SHA256: a.SHA256, Content: a.Content})
+	}
+	// The key is the owner's Message-ID of this delivery; a hash of the
+	// raw bytes when there is none.
+	if m.MessageID != "" {
+		msg.DedupKey = "mid:" + m.MessageID
+	} else {
+		msg.DedupKey = "sha256:" + p.rawSHA
+	}
+	if msg.Date.IsZero() {
+		msg.Date = now
+	}
+
+	in.unwrapForward(p, m)
+
+	p.refs = compact(append([]string{msg.MessageID, msg.InReplyTo}, msg.References...))
+	p.hasParents = msg.InReplyTo != "" || len(msg.References) > 0
+	p.normSubject = subject.Normalize(msg.Subject)
+}
+
+// unwrapForward replaces the participants, subject and date by those of
+// the customer's original when the user forwarded a customer's mail.
+func (in *Ingester) unwrapForward(p *Prepared, m *parse.Message) {
+	msg := p.msg
+	toOthers := false
+	for _, a := range append(append([]parse.Address{}, m.To...), m.Cc...) {
+		if !p.dir.internal(a.Email) {
+			toOthers = true
+		}
+	}
+	looksForwarded := subject.IsForward(m.Subject) || len(m.Attached) > 0 || !toOthers
+	if !looksForwarded {
+		return
+	}
+	orig, ok := forward.Unwrap(forward.Input{Subject: m.Subject, Text: m.Text, HTML: m.HTML, Attached: m.Attached},
+		forward.Options{MaxDepth: 5, MaxAttached: in.opt.MaxSize})
+	if !ok || orig.From.Email == "" {
+		if subject.IsForward(m.Subject) {
+			p.res.explainf("forward: the subject says forward but no original sender was found; filed as the user's own mail")
+		}
+		return
+	}
+	origFrom := strings.ToLower(orig.From.Email)
+	if p.dir.internal(origFrom) {
+		p.res.explainf("forward: the original is from the company's own %s; filed as is", origFrom)
+		return
+	}
+	msg.ForwardedBy = msg.FromEmail
+	msg.FromName, msg.FromEmail = orig.From.Name, origFrom
+	if orig.Subject != "" {
+		msg.Subject = orig.Subject
+	}
+	if !orig.Date.IsZero() {
+		msg.Date = orig.Date.UTC()
+	}
+	if orig.MessageID != "" {
+		msg.MessageID, msg.InReplyTo, msg.References = orig.MessageID, orig.InReplyTo, orig.References
+		// Forwarding the same original twice is one message.
+		msg.DedupKey = "mid:" + orig.MessageID
+	} else {
+		msg.InReplyTo, msg.References = "", nil
+	}
+	if orig.Body != "" {
+		msg.TextBody = orig.Body
+	}
+	parts := []store.Participant{{Role: store.RoleFrom, Name: orig.From.Name, Email: origFrom}}
+	for _, a := range orig.To {
+		parts = append(parts, store.Participant{Role: store.RoleTo, Name: a.Name, Email: strings.ToLower(a.Email)})
+	}
+	for _, a := range orig.Cc {
+		parts = append(parts, store.Participant{Role: store.RoleCc, Name: a.Name, Email: strings.ToLower(a.Email)})
+	}
+	msg.Participants = parts
+	p.res.MessageID = msg.MessageID
+	p.res.explainf("forward: unwrapped %s (%d layer(s)); the original sender %s is the participant, %s forwarded it",
+		orig.Via, orig.Depth, origFrom, msg.ForwardedBy)
+}
+
+func compact(ids []string) []string {
+	seen := map[string]bool{}
+	out := ids[:0]
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+var errDryRun = errors.New("dry run")

@@ -1,0 +1,229 @@
+package linker
+
+import (
+	"context"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/smartbcc/smartbcc/store"
+	"github.com/smartbcc/smartbcc/store/sqlite"
+)
+
+func openStore(t *testing.T) store.Store {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func update(t *testing.T, st store.Store, fn func(tx store.Tx) error) {
+	t.Helper()
+	if err := st.Update(context.Background(), fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAutoLinkOneOpenItemRule(t *testing.T) {
+	type item struct {
+		kind   store.ItemKind
+		person int // index into persons
+		status string
+	}
+	for _, tc := range []struct {
+		name     string
+		autoLink bool
+		persons  int // persons participating, each bob<i>@customer.example
+		items    []item
+		want     []string // "deal:N" of created-item index N+1
+		explain  string
+	}{
+		{"no items", true, 1, nil, nil, "has no deal"},
+		{"one open deal", true, 1, []item{{store.KindDeal, 0, "open"}}, []string{"deal:1"}, "only open deal"},
+		{"one open one won", true, 1, []item{{store.KindDeal, 0, "open"}, {store.KindDeal, 0, "won"}}, []string{"deal:1"}, ""},
+		{"two open deals", true, 1, []item{{store.KindDeal, 0, "open"}, {store.KindDeal, 0, "open"}}, nil, "2 open deals"},
+		{"only won and lost", true, 1, []item{{store.KindDeal, 0, "won"}, {store.KindDeal, 0, "lost"}}, nil, "never auto-linked"},
+		{"deleted", true, 1, []item{{store.KindDeal, 0, "deleted"}}, nil, "never auto-linked"},
+		{"auto-link off", false, 1, []item{{store.KindDeal, 0, "open"}}, nil, "auto-link is off"},
+		{"lead and project too", true, 1, []item{{store.KindLead, 0, "open"}, {store.KindProject, 0, "open"}}, []string{"lead:1", "project:1"}, ""},
+		{"two persons, different open deals", true, 2, []item{{store.KindDeal, 0, "open"}, {store.KindDeal, 1, "open"}}, nil, "different open deals"},
+		{"two persons, one has a deal", true, 2, []item{{store.KindDeal, 1, "open"}}, []string{"deal:1"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := openStore(t)
+			var plan *Plan
+			update(t, st, func(tx store.Tx) error {
+				if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+					return err
+				}
+				u, err := tx.CreateUser("ann@acme.example", "Ann")
+				if err != nil {
+					return err
+				}
+				u.Settings.AutoLink = tc.autoLink
+				var parts []store.Participant
+				var personIDs []int64
+				for i := 0; i < tc.persons; i++ {
+					e := "bob" + string(rune('a'+i)) + "@customer.example"
+					p := &store.Person{Name: "Bob", Emails: []string{e}}
+					if err := tx.CreatePerson(p); err != nil {
+						return err
+					}
+					personIDs = append(personIDs, p.ID)
+					parts = append(parts, store.Participant{Role: store.RoleTo, Email: e})
+				}
+				for _, it := range tc.items {
+					if err := tx.CreateItem(&store.Item{Kind: it.kind, Title: "t", PersonID: personIDs[it.person], Status: it.status}); err != nil {
+						return err
+					}
+				}
+				parts = append(parts, store.Participant{Role: store.RoleFrom, Email: "ann@acme.example"})
+				plan, err = MakePlan(tx, Input{Owner: u, Participants: parts, Internal: func(e string) bool { return e == "ann@acme.example" }})
+				return err
+			})
+			var got []string
+			persons := 0
+			for _, l := range plan.Links {
+				if l.Kind == store.KindPerson {
+					persons++
+					continue
+				}
+				if l.How != store.HowAuto {
+					t.Errorf("link %+v is not auto", l)
+				}
+				got = append(got, string(l.Kind)+":"+itoa(l.ItemID))
+			}
+			if persons != tc.persons {
+				t.Errorf("linked %d persons, want %d (never the user's own address)", persons, tc.persons)
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("auto links %v, want %v\nexplain: %s", got, tc.want, strings.Join(plan.Explain, "\n"))
+			}
+			if tc.explain != "" && !strings.Contains(strings.Join(plan.Explain, "\n"), tc.explain) {
+				t.Errorf("explain lacks %q:\n%s", tc.explain, strings.Join(plan.Explain, "\n"))
+			}
+		})
+	}
+}
+
+func itoa(i int64) string { return strconv.FormatInt(i, 10) }
+
+// insertMessage stores a message in a new or given thread.
+func insertMessage(t *testing.T, tx store.Tx, owner, thread int64, id string) *store.Message {
+	t.Helper()
+	if thread == 0 {
+		th := &store.Thread{Subject: "widgets"}
+		if err := tx.CreateThread(th); err != nil {
+			t.Fatal(err)
+		}
+		thread = th.ID
+	}
+	m := &store.Message{OwnerID: owner, ThreadID: thread, DedupKey: "mid:" + id, MessageID: id, Subject: "Widgets",
+		FromEmail: "bob@customer.example", Source: store.SourcePipe, Raw: []byte("Subject: Widgets\r\n\r\nx"), Size: 24}
+	if err := tx.InsertMessage(m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestManualLinkFollowsThread(t *testing.T) {
+	st := openStore(t)
+	update(t, st, func(tx store.Tx) error {
+		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+			return err
+		}
+		u, err := tx.CreateUser("ann@acme.example", "Ann")
+		if err != nil {
+			return err
+		}
+		d1 := &store.Item{Kind: store.KindDeal, Title: "one", Status: "open", Token: "aaaa"}
+		d2 := &store.Item{Kind: store.KindDeal, Title: "two", Status: "open", Token: "bbbb"}
+		for _, d := range []*store.Item{d1, d2} {
+			if err := tx.CreateItem(d); err != nil {
+				return err
+			}
+		}
+		m1 := insertMessage(t, tx, u.ID, 0, "m1@x")
+		m2 := insertMessage(t, tx, u.ID, m1.ThreadID, "m2@x")
+		added, err := Link(tx, m2.ID, store.KindDeal, d1.ID)
+		if err != nil {
+			return err
+		}
+		if len(added) != 2 {
+			t.Fatalf("manual link added %+v, want both thread messages", added)
+		}
+		th, _ := tx.Thread(m1.ThreadID)
+		if th.DealID != d1.ID {
+			t.Fatalf("thread belongs to deal %d, want %d", th.DealID, d1.ID)
+		}
+		// A new message in the thread inherits the deal.
+		plan, err := MakePlan(tx, Input{Owner: u, Thread: th})
+		if err != nil {
+			return err
+		}
+		if len(plan.Links) != 1 || plan.Links[0].ItemID != d1.ID || plan.Links[0].How != store.HowThread {
+			t.Fatalf("new message in the thread: %+v", plan.Links)
+		}
+		// Linking the thread to another deal moves it: one deal per thread.
+		if _, err := Link(tx, m1.ID, store.KindDeal, d2.ID); err != nil {
+			return err
+		}
+		for _, m := range []*store.Message{m1, m2} {
+			links, _ := tx.Links(m.ID)
+			if len(links) != 1 || links[0].ItemID != d2.ID {
+				t.Fatalf("message %d links %+v, want only deal %d", m.ID, links, d2.ID)
+			}
+		}
+		n, err := Unlink(tx, m1.ID, store.KindDeal, d2.ID)
+		if err != nil || n != 2 {
+			t.Fatalf("unlink: %d, %v", n, err)
+		}
+		th, _ = tx.Thread(m1.ThreadID)
+		if th.DealID != 0 {
+			t.Fatal("thread still belongs to the deal after unlink")
+		}
+		if _, err := Unlink(tx, m1.ID, store.KindDeal, d2.ID); !store.IsNotFound(err) {
+			t.Fatalf("second unlink: %v, want not found", err)
+		}
+		return nil
+	})
+}
+
+func TestBccLinkWinsAndSetsThread(t *testing.T) {
+	st := openStore(t)
+	update(t, st, func(tx store.Tx) error {
+		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+			return err
+		}
+		u, _ := tx.CreateUser("ann@acme.example", "Ann")
+		d := &store.Item{Kind: store.KindDeal, Title: "one", Status: "won", Token: "cccc"}
+		if err := tx.CreateItem(d); err != nil {
+			return err
+		}
+		plan, err := MakePlan(tx, Input{Owner: u, Thread: &store.Thread{}, BccItems: []store.Item{*d}})
+		if err != nil {
+			return err
+		}
+		// Even a won deal is linked when mail is sent to its own address.
+		if len(plan.Links) != 1 || plan.Links[0].How != store.HowBcc || plan.ThreadItems[store.KindDeal] != d.ID {
+			t.Fatalf("plan %+v", plan)
+		}
+		return nil
+	})
+}
+
+func TestMachineAddresses(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"noreply@x.com": true, "no-reply@x.com": true, "MAILER-DAEMON@x.com": true, "list-request@x.com": true,
+		"owner-list@x.com": true, "notifications@github.com": true, "bounces+123@x.com": true,
+		"bob@customer.example": false, "noreen@x.com": false, "replyto@x.com": false,
+	} {
+		if got := IsMachineAddress(addr); got != want {
+			t.Errorf("IsMachineAddress(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}

@@ -1,0 +1,308 @@
+// Package sqlite is the SQLite backend of store.Store: one file, WAL mode,
+// embedded numbered migrations recorded in the database.
+//
+// Many short-lived `smartbcc ingest` processes write to the same file at
+// once, so every write transaction starts with BEGIN IMMEDIATE: a writer
+// takes the write lock before it reads anything and never has to upgrade a
+// read lock, which in SQLite fails at once with SQLITE_BUSY instead of
+// waiting. Readers use a separate pool and, thanks to WAL, never wait for
+// writers.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+
+	"github.com/smartbcc/smartbcc/store"
+)
+
+// Options tune how a store is opened. The zero value is the safe default.
+type Options struct {
+	// BusyTimeout is how long a transaction waits for another process's
+	// lock before failing with store.EBusy. Default 5s.
+	BusyTimeout time.Duration
+	// Synchronous is SQLite's synchronous setting: "FULL" (default), so
+	// that a delivery acknowledged to Postfix survives power loss, or
+	// "NORMAL" for bulk imports, which can simply be run again.
+	Synchronous string
+	// FileMode is given to the database file and its -wal and -shm files
+	// when they are created. Default 0600: the store holds private mail.
+	FileMode os.FileMode
+	// ReadOnly opens the store for View only; Update fails with
+	// store.EUnavailable.
+	ReadOnly bool
+}
+
+const (
+	defaultBusyTimeout = 5 * time.Second
+	defaultFileMode    = 0o600
+	maxReaders         = 4
+)
+
+func (o Options) withDefaults() (Options, error) {
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = defaultBusyTimeout
+	}
+	if o.FileMode == 0 {
+		o.FileMode = defaultFileMode
+	}
+	o.Synchronous = strings.ToUpper(strings.TrimSpace(o.Synchronous))
+	switch o.Synchronous {
+	case "":
+		o.Synchronous = "FULL"
+	case "OFF", "NORMAL", "FULL", "EXTRA":
+	default:
+		return o, store.Errorf(store.EInvalid, "invalid synchronous setting %q: want FULL or NORMAL", o.Synchronous)
+	}
+	return o, nil
+}
+
+// DB is an open store. It is safe for concurrent use by goroutines; other
+// processes may open the same file at the same time.
+type DB struct {
+	path   string
+	opt    Options
+	writer *sql.DB // one connection, BEGIN IMMEDIATE; nil when read-only
+	reader *sql.DB // read transactions
+
+	// search is set when the full-text index exists (migration
+	// 0002_search); only a store opened through the test hook lacks it.
+	search bool
+
+	now func() time.Time
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens the store at path, creating the file if it is missing and
+// bringing its schema up to date. The directory must exist.
+func Open(ctx context.Context, path string, opt Options) (*DB, error) {
+	return open(ctx, path, opt, migrations)
+}
+
+func open(ctx context.Context, path string, opt Options, migs []migration) (*DB, error) {
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if path == "" {
+		return nil, store.Errorf(store.EInvalid, "no store path given")
+	}
+	created, err := createFile(path, opt)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{path: path, opt: opt, now: time.Now}
+	if err := db.openPools(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	applied, err := db.migrate(ctx, migs)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.search = applied[searchMigration]
+	if created {
+		// SQLite gives -wal and -shm the database file's mode when it
+		// creates them; make sure of it, whatever the umask.
+		for _, suffix := range []string{"-wal", "-shm"} {
+			if err := os.Chmod(path+suffix, opt.FileMode); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				db.Close()
+				return nil, &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("store %s: %v", path, err), Err: err}
+			}
+		}
+	}
+	return db, nil
+}
+
+// createFile makes an empty database file with the configured mode so
+// that SQLite never creates it with the umask's. It reports whether the
+// file is new.
+func createFile(path string, opt Options) (bool, error) {
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		if err == nil {
+			err = fmt.Errorf("%s is not a directory", dir)
+		}
+		return false, &store.Error{Code: store.EUnavailable,
+			Message: fmt.Sprintf("cannot open store %s: directory %s does not exist", path, dir), Err: err}
+	}
+	if opt.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return false, &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("cannot open store %s read-only: %v", path, err), Err: err}
+		}
+		return false, nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, opt.FileMode)
+	if errors.Is(err, fs.ErrExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("cannot create store %s: %v", path, err), Err: err}
+	}
+	defer f.Close()
+	if err := f.Chmod(opt.FileMode); err != nil {
+		return true, &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("cannot create store %s: %v", path, err), Err: err}
+	}
+	return true, nil
+}
+
+// openPools opens the writer and reader pools. Settings go into the DSN so
+// that every connection a pool makes gets them.
+func (db *DB) openPools(ctx context.Context) error {
+	busy := fmt.Sprint(db.opt.BusyTimeout.Milliseconds())
+	var err error
+	if !db.opt.ReadOnly {
+		db.writer, err = sql.Open("sqlite3", dsn(db.path, url.Values{
+			"_busy_timeout": {busy},
+			"_foreign_keys": {"on"},
+			"_journal_mode": {"WAL"},
+			"_synchronous":  {db.opt.Synchronous},
+			"_txlock":       {"immediate"},
+		}))
+		if err != nil {
+			return db.storeError(err)
+		}
+		// One connection: writers in one process queue in database/sql
+		// rather than in SQLite's busy handler.
+		db.writer.SetMaxOpenConns(1)
+		db.writer.SetConnMaxIdleTime(0)
+		db.writer.SetConnMaxLifetime(0)
+		// Connect now, so that WAL is on before any reader opens the file.
+		if err := db.writer.PingContext(ctx); err != nil {
+			return db.storeError(err)
+		}
+	}
+	db.reader, err = sql.Open("sqlite3", dsn(db.path, url.Values{
+		"mode":          {"ro"},
+		"_busy_timeout": {busy},
+		"_foreign_keys": {"on"},
+		"_txlock":       {"deferred"},
+	}))
+	if err != nil {
+		return db.storeError(err)
+	}
+	db.reader.SetMaxOpenConns(maxReaders)
+	if err := db.reader.PingContext(ctx); err != nil {
+		return db.storeError(err)
+	}
+	return nil
+}
+
+// dsn makes a SQLite URI filename; characters that mean something in a URI
+// are escaped so that any path works.
+func dsn(path string, params url.Values) string {
+	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	return "file:" + escaped + "?" + params.Encode()
+}
+
+// Close closes both pools. The store stays consistent whenever a process
+// dies, so Close only releases resources.
+func (db *DB) Close() error {
+	var errs []error
+	if db.reader != nil {
+		errs = append(errs, db.reader.Close())
+	}
+	if db.writer != nil {
+		errs = append(errs, db.writer.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Path returns the file the store lives in.
+func (db *DB) Path() string { return db.path }
+
+// View runs fn in a read transaction.
+func (db *DB) View(ctx context.Context, fn func(store.Tx) error) error {
+	return db.run(ctx, db.reader, false, fn)
+}
+
+// Update runs fn in a write transaction (BEGIN IMMEDIATE) and commits when
+// fn returns nil.
+func (db *DB) Update(ctx context.Context, fn func(store.Tx) error) error {
+	if db.writer == nil {
+		return store.Errorf(store.EUnavailable, "store %s was opened read-only", db.path)
+	}
+	return db.run(ctx, db.writer, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, writable bool, fn func(store.Tx) error) error {
+	sqlTx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		return db.storeError(err)
+	}
+	// A no-op after Commit; on error or panic it undoes everything fn did.
+	defer sqlTx.Rollback()
+
+	tx := &Tx{db: db, tx: sqlTx, ctx: ctx, writable: writable, now: db.now().UTC()}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return db.storeError(err)
+	}
+	return nil
+}
+
+// Tx is a transaction on the store; it implements store.Tx. It must not be
+// used after the View or Update function returns.
+type Tx struct {
+	db       *DB
+	tx       *sql.Tx
+	ctx      context.Context
+	writable bool
+	now      time.Time // defaults for CreatedAt fields the caller left zero
+}
+
+var _ store.Tx = (*Tx)(nil)
+
+func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(tx.ctx, query, args...)
+}
+
+func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(tx.ctx, query, args...)
+}
+
+func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(tx.ctx, query, args...)
+}
+
+// insert runs an INSERT and returns the new row's id.
+func (tx *Tx) insert(query string, args ...any) (int64, error) {
+	res, err := tx.exec(query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// limitOffset returns the LIMIT/OFFSET clause; SQLite needs a LIMIT for
+// an OFFSET, -1 meaning none.
+func limitOffset(limit, offset int) string {
+	switch {
+	case limit > 0 && offset > 0:
+		return fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)
+	case limit > 0:
+		return fmt.Sprintf(" LIMIT %d", limit)
+	case offset > 0:
+		return fmt.Sprintf(" LIMIT -1 OFFSET %d", offset)
+	}
+	return ""
+}
+
+// placeholders returns "?, ?, ?" for n arguments.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

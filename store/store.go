@@ -1,0 +1,387 @@
+// Package store defines what smartbcc keeps and the interface every storage
+// backend implements. The SQLite backend lives in store/sqlite; a PostgreSQL
+// backend (for companies whose several MX hosts pipe into one database) can
+// implement the same interface without touching ingest, linker or commands.
+//
+// All access goes through a transaction: View for reads, Update for writes.
+// An Update either commits everything its function did or nothing, so a
+// refused input never leaves half-written rows behind.
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Store is a transactional handle on the company's data.
+type Store interface {
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Update runs fn in a read-write transaction and commits when fn
+	// returns nil. Backends must serialise writers (SQLite: BEGIN
+	// IMMEDIATE) and report a busy or locked store as ErrBusy after their
+	// own wait, so that callers can turn it into a temporary failure.
+	Update(ctx context.Context, fn func(Tx) error) error
+	Close() error
+}
+
+// Tx is everything a transaction can read and write. Methods return
+// *Error values with a Code (see errors.go) for domain failures.
+type Tx interface {
+	// Company. There is exactly one company per store.
+	CreateCompany(name, domain string) (*Company, error)
+	Company() (*Company, error)
+
+	// Users. CreateUser also records the primary sender address as
+	// confirmed; an address already used by any user is a Conflict.
+	CreateUser(email, name string) (*User, error)
+	User(id int64) (*User, error)
+	UserByEmail(email string) (*User, error) // primary address only
+	Users() ([]User, error)
+	UpdateSettings(userID int64, s Settings) error
+
+	// Sender addresses (primary and alternate).
+	AddAddress(a *Address) error // sets a.ID
+	Addresses(userID int64) ([]Address, error)
+	// AddressByEmail finds a sender address of any user, confirmed or not.
+	AddressByEmail(email string) (*Address, error)
+	AddressByCodeHash(codeHash string) (*Address, error)
+	ConfirmAddress(id int64, at time.Time) error
+	RemoveAddress(userID int64, email string) error
+
+	// Persons (contacts), each with one or more email addresses.
+	CreatePerson(p *Person) error // sets p.ID, p.CreatedAt
+	Person(id int64) (*Person, error)
+	Persons() ([]Person, error)
+	PersonsByEmails(emails []string) ([]Person, error)
+
+	// Items: deals, leads and projects.
+	CreateItem(it *Item) error // sets it.ID, it.CreatedAt
+	Item(kind ItemKind, id int64) (*Item, error)
+	Items(kind ItemKind) ([]Item, error)
+	ItemByToken(kind ItemKind, token string) (*Item, error)
+	// ItemsOfPerson lists the items of kind whose person is personID,
+	// whatever their status.
+	ItemsOfPerson(kind ItemKind, personID int64) ([]Item, error)
+
+	// Messages.
+	// MessageByKey finds the message already filed for owner under a
+	// duplicate key (see Message.DedupKey).
+	MessageByKey(ownerID int64, dedupKey string) (*Message, error)
+	// InsertMessage stores m with its participants, attachments and
+	// references; sets m.ID. Links are added separately with AddLink.
+	InsertMessage(m *Message) error
+	// Message loads headers, bodies, participants and attachment metadata
+	// (not attachment content, not the raw bytes).
+	Message(id int64) (*Message, error)
+	MessageRaw(id int64) ([]byte, error)
+	AttachmentContent(messageID int64, index int) ([]byte, error)
+	ListMessages(q MessageQuery) ([]Message, error)
+	SetShared(messageID int64, shared bool) error
+
+	// Threads. References are the Message-IDs a message names (its own,
+	// In-Reply-To and References); a thread is found through any of them.
+	ThreadByReferences(msgIDs []string) (*Thread, error)
+	// ThreadBySubject finds the newest thread with the same normalised
+	// subject that has a message with one of the participant addresses.
+	ThreadBySubject(normSubject string, participants []string) (*Thread, error)
+	CreateThread(t *Thread) error // sets t.ID
+	Thread(id int64) (*Thread, error)
+	ThreadMessages(threadID int64) ([]Message, error)
+	// SetThreadItem records that the thread belongs to the item (or to no
+	// item of that kind when itemID is 0). A thread belongs to at most one
+	// deal, one lead and one project.
+	SetThreadItem(threadID int64, kind ItemKind, itemID int64) error
+
+	// Links between a message and a person, deal, lead or project.
+	// AddLink reports whether the link was new.
+	AddLink(l Link) (bool, error)
+	RemoveLink(messageID int64, kind ItemKind, itemID int64) (bool, error)
+	Links(messageID int64) ([]Link, error)
+
+	// Refused and held mail.
+	InsertRejection(r *Rejection) error
+	Rejections(since time.Time) ([]Rejection, error)
+	InsertQuarantine(q *Quarantined) error
+	Quarantine(id int64) (*Quarantined, error)
+	QuarantineList(includeReleased bool) ([]Quarantined, error)
+	MarkReleased(id int64, messageID int64, at time.Time) error
+}
+
+// Company is the one tenant of a store.
+type Company struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Slug      string    `json:"slug"`       // local part of the universal Bcc address
+	BccDomain string    `json:"bcc_domain"` // domain the Bcc addresses live on
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Settings are a user's mail-sync preferences.
+type Settings struct {
+	AutoLink bool `json:"auto_link"`
+	// DefaultShared is the sharing new mail of this user gets.
+	DefaultShared bool `json:"default_shared"`
+	// CreatePersons makes unknown participant addresses into persons.
+	CreatePersons bool `json:"create_persons"`
+}
+
+// User is a salesperson whose mail is filed.
+type User struct {
+	ID        int64     `json:"id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Settings  Settings  `json:"settings"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Address is a sender address a user's Bcc mail is accepted from.
+type Address struct {
+	ID          int64      `json:"id"`
+	UserID      int64      `json:"user_id"`
+	Email       string     `json:"email"`
+	Primary     bool       `json:"primary"`
+	Confirmed   bool       `json:"confirmed"`
+	CodeHash    string     `json:"-"` // SHA-256 of the one-time code; never shown
+	CodeExpires time.Time  `json:"-"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+}
+
+// Status reports the confirmation state as the CLI shows it.
+func (a Address) Status() string {
+	if a.Confirmed {
+		return "confirmed"
+	}
+	return "unconfirmed"
+}
+
+// Person is a contact of the company.
+type Person struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Org       string    `json:"org,omitempty"`
+	Emails    []string  `json:"emails"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ItemKind names what a message can be linked to.
+type ItemKind string
+
+const (
+	KindDeal    ItemKind = "deal"
+	KindLead    ItemKind = "lead"
+	KindProject ItemKind = "project"
+	KindPerson  ItemKind = "person"
+)
+
+// ItemKinds are the CRM item kinds (persons are separate).
+var ItemKinds = []ItemKind{KindDeal, KindLead, KindProject}
+
+// Valid reports whether k is a kind a link can have.
+func (k ItemKind) Valid() bool {
+	switch k {
+	case KindDeal, KindLead, KindProject, KindPerson:
+		return true
+	}
+	return false
+}
+
+// HasBccAddress reports whether items of this kind get their own address.
+func (k ItemKind) HasBccAddress() bool { return k == KindDeal || k == KindLead }
+
+// Item statuses.
+const (
+	StatusOpen    = "open"
+	StatusWon     = "won"
+	StatusLost    = "lost"
+	StatusDeleted = "deleted"
+)
+
+// Item is a deal, lead or project.
+type Item struct {
+	ID        int64     `json:"id"`
+	Kind      ItemKind  `json:"kind"`
+	Title     string    `json:"title"`
+	PersonID  int64     `json:"person_id,omitempty"` // 0: none
+	Status    string    `json:"status"`
+	Token     string    `json:"-"` // Bcc token of deals and leads; secret-ish
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Participant roles.
+const (
+	RoleFrom    = "from"
+	RoleSender  = "sender"
+	RoleTo      = "to"
+	RoleCc      = "cc"
+	RoleBcc     = "bcc"
+	RoleReplyTo = "reply_to"
+)
+
+// Participant is one address on a message.
+type Participant struct {
+	Role  string `json:"role"`
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email"`
+}
+
+// Attachment describes one attachment; Content is only set on insert.
+type Attachment struct {
+	Index       int    `json:"index"`
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+	Content     []byte `json:"-"`
+}
+
+// Envelope is what the MTA told us about a delivery.
+type Envelope struct {
+	Sender     string   `json:"sender,omitempty"`
+	Recipients []string `json:"recipients,omitempty"`
+	ClientIP   string   `json:"client_ip,omitempty"`
+	Helo       string   `json:"helo,omitempty"`
+	QueueID    string   `json:"queue_id,omitempty"`
+}
+
+// AuthResult is the authentication verdict stored with every message.
+type AuthResult struct {
+	Mode    string `json:"mode"`    // verify, trust-authres=ID, off
+	DKIM    string `json:"dkim"`    // pass, fail, none, temperror, permerror, neutral
+	SPF     string `json:"spf"`     // pass, fail, softfail, neutral, none, temperror, permerror
+	DMARC   string `json:"dmarc"`   // pass, fail, none
+	Aligned bool   `json:"aligned"` // an aligned pass of DKIM or SPF
+	// Details keeps the per-signature and SPF detail as the auth package
+	// produced it (JSON), for show and auth check.
+	Details []byte `json:"-"`
+}
+
+// Sources of a message.
+const (
+	SourcePipe   = "pipe"
+	SourceImport = "import"
+)
+
+// Message is one filed email.
+type Message struct {
+	ID          int64    `json:"id"`
+	OwnerID     int64    `json:"owner_id"`
+	ThreadID    int64    `json:"thread_id"`
+	DedupKey    string   `json:"-"`
+	MessageID   string   `json:"message_id"` // without angle brackets
+	InReplyTo   string   `json:"in_reply_to,omitempty"`
+	References  []string `json:"references,omitempty"`
+	Subject     string   `json:"subject"`
+	FromName    string   `json:"from_name,omitempty"`
+	FromEmail   string   `json:"from_email"`
+	Date        time.Time
+	ReceivedAt  time.Time
+	Source      string `json:"source"`
+	Shared      bool   `json:"shared"`
+	ForwardedBy string `json:"forwarded_by,omitempty"` // user address that forwarded it
+	// Headers are the decoded top-level headers as JSON ({"Name": ["v"]}).
+	Headers      []byte        `json:"-"`
+	TextBody     string        `json:"-"`
+	HTMLBody     string        `json:"-"`
+	Envelope     Envelope      `json:"envelope"`
+	Auth         AuthResult    `json:"auth"`
+	Participants []Participant `json:"participants"`
+	Attachments  []Attachment  `json:"attachments"`
+	Raw          []byte        `json:"-"` // exactly as received; set on insert
+	Size         int64         `json:"size"`
+}
+
+// MessageQuery selects messages for inbox, search and export.
+type MessageQuery struct {
+	// Viewer restricts to what that user may see: own mail plus mail
+	// shared with the company. 0 means the administrator (everything).
+	Viewer int64
+	// Owner restricts to one user's mail (0: any).
+	Owner    int64
+	ItemKind ItemKind // with ItemID: only messages linked to it
+	ItemID   int64
+	Unlinked bool   // only messages with no deal/lead/project/person link
+	Search   string // full-text query (FTS5 syntax)
+	ThreadID int64
+	Limit    int
+	Offset   int
+	// Oldest orders oldest first (export, thread); default newest first.
+	Oldest bool
+}
+
+// Thread is a conversation.
+type Thread struct {
+	ID        int64     `json:"id"`
+	Subject   string    `json:"subject"` // normalised
+	DealID    int64     `json:"deal_id,omitempty"`
+	LeadID    int64     `json:"lead_id,omitempty"`
+	ProjectID int64     `json:"project_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ItemID returns the thread's item of kind, 0 when none.
+func (t Thread) ItemID(kind ItemKind) int64 {
+	switch kind {
+	case KindDeal:
+		return t.DealID
+	case KindLead:
+		return t.LeadID
+	case KindProject:
+		return t.ProjectID
+	}
+	return 0
+}
+
+// How a link was made.
+const (
+	HowBcc    = "bcc"
+	HowAuto   = "auto"
+	HowThread = "thread"
+	HowManual = "manual"
+	HowPerson = "participant"
+)
+
+// Link ties a message to a person, deal, lead or project.
+type Link struct {
+	MessageID int64     `json:"message_id"`
+	Kind      ItemKind  `json:"type"`
+	ItemID    int64     `json:"id"`
+	How       string    `json:"how"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Rejection records refused mail so administrators can see it and spoofed
+// senders get no backscatter.
+type Rejection struct {
+	ID        int64     `json:"id"`
+	At        time.Time `json:"at"`
+	Code      string    `json:"code"`   // enhanced status code, e.g. 5.7.1
+	Reason    string    `json:"reason"` // short machine word, e.g. auth_failed
+	Detail    string    `json:"detail"`
+	Envelope  Envelope  `json:"envelope"`
+	From      string    `json:"from,omitempty"`
+	MessageID string    `json:"message_id,omitempty"`
+	Subject   string    `json:"subject,omitempty"`
+	RawSHA256 string    `json:"raw_sha256"`
+	Size      int64     `json:"size"`
+}
+
+// Quarantined is mail held because its sender address is an alternate
+// address that is not confirmed yet. The raw bytes are kept so that
+// `quarantine release` can ingest it again once confirmed.
+type Quarantined struct {
+	ID         int64      `json:"id"`
+	At         time.Time  `json:"at"`
+	UserID     int64      `json:"user_id"`
+	Address    string     `json:"address"`
+	Envelope   Envelope   `json:"envelope"`
+	From       string     `json:"from"`
+	Subject    string     `json:"subject"`
+	MessageID  string     `json:"message_id,omitempty"`
+	Raw        []byte     `json:"-"`
+	Released   bool       `json:"released"`
+	ReleasedAt *time.Time `json:"released_at,omitempty"`
+	// FiledAs is the message id it was filed as on release.
+	FiledAs int64 `json:"filed_as,omitempty"`
+}
