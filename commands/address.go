@@ -48,7 +48,7 @@ func newAddressCmd(app *App) *cobra.Command {
 			}
 			var addrs []store.Address
 			if err := st.View(cmd.Context(), func(tx store.Tx) error {
-				u, err := findUser(tx, listUser)
+				u, err := app.userForChange(tx, listUser)
 				if err != nil {
 					return err
 				}
@@ -92,7 +92,7 @@ func newAddressCmd(app *App) *cobra.Command {
 				return err
 			}
 			if err := st.Update(cmd.Context(), func(tx store.Tx) error {
-				u, err := findUser(tx, removeUser)
+				u, err := app.userForChange(tx, removeUser)
 				if err != nil {
 					return err
 				}
@@ -193,7 +193,7 @@ func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAdd
 		if err != nil {
 			return err
 		}
-		u, err := findUser(tx, opts.user)
+		u, err := app.userForChange(tx, opts.user)
 		if err != nil {
 			return err
 		}

@@ -98,8 +98,27 @@ func runLink(cmd *cobra.Command, app *App, msgID int64, opts linkOptions, unlink
 		if err != nil {
 			return err
 		}
+		// Links follow the whole thread, but what is reported back must
+		// not reveal messages the actor may not see.
+		viewer, err := app.viewerID(tx)
+		if err != nil {
+			return err
+		}
+		visible := func(id int64) bool {
+			if viewer == 0 || id == m.ID {
+				return true
+			}
+			vm, err := tx.Message(id)
+			return err == nil && (vm.OwnerID == viewer || vm.Shared)
+		}
 		if unlink {
-			removed, err = linker.Unlink(tx, msgID, kind, itemID)
+			var affected []int64
+			affected, err = linker.Unlink(tx, msgID, kind, itemID)
+			for _, id := range affected {
+				if visible(id) {
+					removed++
+				}
+			}
 			return err
 		}
 		switch newKind {
@@ -130,7 +149,9 @@ func runLink(cmd *cobra.Command, app *App, msgID int64, opts linkOptions, unlink
 		}
 		added, err := linker.Link(tx, msgID, kind, itemID)
 		for _, l := range added {
-			out = append(out, linkEntry{Type: string(l.Kind), ID: l.ItemID, How: l.How})
+			if visible(l.MessageID) {
+				out = append(out, linkEntry{Type: string(l.Kind), ID: l.ItemID, How: l.How})
+			}
 		}
 		return err
 	})

@@ -43,7 +43,7 @@ func newSettingsCmd(app *App) *cobra.Command {
 			}
 			var u *store.User
 			err = st.Update(cmd.Context(), func(tx store.Tx) error {
-				if u, err = findUser(tx, setUser); err != nil {
+				if u, err = app.userForChange(tx, setUser); err != nil {
 					return err
 				}
 				if err := applySetting(&u.Settings, args[0], args[1]); err != nil {

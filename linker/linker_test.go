@@ -178,9 +178,9 @@ func TestManualLinkFollowsThread(t *testing.T) {
 				t.Fatalf("message %d links %+v, want only deal %d", m.ID, links, d2.ID)
 			}
 		}
-		n, err := Unlink(tx, m1.ID, store.KindDeal, d2.ID)
-		if err != nil || n != 2 {
-			t.Fatalf("unlink: %d, %v", n, err)
+		affected, err := Unlink(tx, m1.ID, store.KindDeal, d2.ID)
+		if err != nil || len(affected) != 2 {
+			t.Fatalf("unlink: %v, %v", affected, err)
 		}
 		th, _ = tx.Thread(m1.ThreadID)
 		if th.DealID != 0 {

@@ -61,49 +61,50 @@ func Link(tx store.Tx, msgID int64, kind store.ItemKind, itemID int64) ([]store.
 }
 
 // Unlink removes a link. For a deal, lead or project the whole thread is
-// unlinked from the item and the thread no longer belongs to it.
-func Unlink(tx store.Tx, msgID int64, kind store.ItemKind, itemID int64) (int, error) {
+// unlinked from the item and the thread no longer belongs to it. It
+// returns the messages that lost the link.
+func Unlink(tx store.Tx, msgID int64, kind store.ItemKind, itemID int64) ([]int64, error) {
 	m, err := tx.Message(msgID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if kind == store.KindPerson || m.ThreadID == 0 {
 		ok, err := tx.RemoveLink(msgID, kind, itemID)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		if !ok {
-			return 0, store.Errorf(store.ENotFound, "message %d is not linked to %s %d", msgID, kind, itemID)
+			return nil, store.Errorf(store.ENotFound, "message %d is not linked to %s %d", msgID, kind, itemID)
 		}
-		return 1, nil
+		return []int64{msgID}, nil
 	}
 	th, err := tx.Thread(m.ThreadID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	msgs, err := tx.ThreadMessages(th.ID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	n := 0
+	var affected []int64
 	for _, tm := range msgs {
 		ok, err := tx.RemoveLink(tm.ID, kind, itemID)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		if ok {
-			n++
+			affected = append(affected, tm.ID)
 		}
 	}
 	if th.ItemID(kind) == itemID {
 		if err := tx.SetThreadItem(th.ID, kind, 0); err != nil {
-			return 0, err
+			return nil, err
 		}
 	}
-	if n == 0 {
-		return 0, store.Errorf(store.ENotFound, "message %d is not linked to %s %d", msgID, kind, itemID)
+	if len(affected) == 0 {
+		return nil, store.Errorf(store.ENotFound, "message %d is not linked to %s %d", msgID, kind, itemID)
 	}
-	return n, nil
+	return affected, nil
 }
 
 func checkItem(tx store.Tx, kind store.ItemKind, id int64) error {

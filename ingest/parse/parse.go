@@ -77,7 +77,7 @@ func Parse(raw []byte, lim Limits) (*Message, error) {
 	if !hasHeader(raw) {
 		return nil, ErrNotMessage
 	}
-	env, err := parser.ReadEnvelope(bytes.NewReader(raw))
+	env, err := readEnvelope(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotMessage, err)
 	}
@@ -135,6 +135,15 @@ func Parse(raw []byte, lim Limits) (*Message, error) {
 		m.Problems = append(m.Problems, fmt.Sprintf("%d parts, only the first %d kept", seen, lim.MaxParts))
 	}
 	return m, nil
+}
+
+// readEnvelope is enmime's ReadEnvelope, with the multipart structure
+// split by readTree where it can.
+func readEnvelope(raw []byte) (*enmime.Envelope, error) {
+	if root, ok := readTree(parser, raw); ok {
+		return parser.EnvelopeFromPart(root)
+	}
+	return parser.ReadEnvelope(bytes.NewReader(raw))
 }
 
 // hasHeader reports whether raw starts with at least one header field.

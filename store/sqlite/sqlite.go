@@ -98,8 +98,9 @@ func open(ctx context.Context, path string, opt Options, migs []migration) (*DB,
 	if path == "" {
 		return nil, store.Errorf(store.EInvalid, "no store path given")
 	}
-	created, err := createFile(path, opt)
-	if err != nil {
+	// SQLite creates the -wal and -shm files with the database file's
+	// mode (and owner), so setting the mode here covers all three.
+	if err := createFile(path, opt); err != nil {
 		return nil, err
 	}
 	db := &DB{path: path, opt: opt, now: time.Now}
@@ -113,49 +114,39 @@ func open(ctx context.Context, path string, opt Options, migs []migration) (*DB,
 		return nil, err
 	}
 	db.search = applied[searchMigration]
-	if created {
-		// SQLite gives -wal and -shm the database file's mode when it
-		// creates them; make sure of it, whatever the umask.
-		for _, suffix := range []string{"-wal", "-shm"} {
-			if err := os.Chmod(path+suffix, opt.FileMode); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				db.Close()
-				return nil, &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("store %s: %v", path, err), Err: err}
-			}
-		}
-	}
 	return db, nil
 }
 
-// createFile makes an empty database file with the configured mode so
-// that SQLite never creates it with the umask's. It reports whether the
-// file is new.
-func createFile(path string, opt Options) (bool, error) {
+// createFile makes an empty database file with the configured mode, so
+// that SQLite never creates it with the umask's, after checking that the
+// directory exists: SQLite would only say "unable to open database file".
+func createFile(path string, opt Options) error {
 	dir := filepath.Dir(path)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		if err == nil {
 			err = fmt.Errorf("%s is not a directory", dir)
 		}
-		return false, &store.Error{Code: store.EUnavailable,
+		return &store.Error{Code: store.EUnavailable,
 			Message: fmt.Sprintf("cannot open store %s: directory %s does not exist", path, dir), Err: err}
 	}
 	if opt.ReadOnly {
 		if _, err := os.Stat(path); err != nil {
-			return false, &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("cannot open store %s read-only: %v", path, err), Err: err}
+			return &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("cannot open store %s read-only: %v", path, err), Err: err}
 		}
-		return false, nil
+		return nil
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, opt.FileMode)
 	if errors.Is(err, fs.ErrExist) {
-		return false, nil
+		return nil
 	}
 	if err != nil {
-		return false, &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("cannot create store %s: %v", path, err), Err: err}
+		return &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("cannot create store %s: %v", path, err), Err: err}
 	}
 	defer f.Close()
 	if err := f.Chmod(opt.FileMode); err != nil {
-		return true, &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("cannot create store %s: %v", path, err), Err: err}
+		return &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("cannot create store %s: %v", path, err), Err: err}
 	}
-	return true, nil
+	return nil
 }
 
 // openPools opens the writer and reader pools. Settings go into the DSN so
@@ -170,6 +161,8 @@ func (db *DB) openPools(ctx context.Context) error {
 			"_journal_mode": {"WAL"},
 			"_synchronous":  {db.opt.Synchronous},
 			"_txlock":       {"immediate"},
+			// Ingest runs the same few statements again and again.
+			"_stmt_cache_size": {"32"},
 		}))
 		if err != nil {
 			return db.storeError(err)
@@ -219,9 +212,6 @@ func (db *DB) Close() error {
 	}
 	return errors.Join(errs...)
 }
-
-// Path returns the file the store lives in.
-func (db *DB) Path() string { return db.path }
 
 // View runs fn in a read transaction.
 func (db *DB) View(ctx context.Context, fn func(store.Tx) error) error {

@@ -1,0 +1,231 @@
+package parse
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/jhillyerd/enmime/v2"
+
+	"github.com/smartbcc/smartbcc/ingest/mailfile"
+)
+
+const corpora = "../../../shared/corpora"
+
+// diffTree reports the first difference between two part trees, "" when
+// they are the same in every field enmime fills.
+func diffTree(path string, a, b *enmime.Part) string {
+	if (a == nil) != (b == nil) {
+		return fmt.Sprintf("%s: one tree has a part the other lacks (%v, %v)", path, a != nil, b != nil)
+	}
+	if a == nil {
+		return ""
+	}
+	at := fmt.Sprintf("%s[%s %s]", path, a.PartID, a.ContentType)
+	type field struct {
+		name string
+		x, y any
+	}
+	for _, f := range []field{
+		{"PartID", a.PartID, b.PartID},
+		{"Header", a.Header, b.Header},
+		{"Boundary", a.Boundary, b.Boundary},
+		{"ContentID", a.ContentID, b.ContentID},
+		{"ContentType", a.ContentType, b.ContentType},
+		{"Disposition", a.Disposition, b.Disposition},
+		{"FileName", a.FileName, b.FileName},
+		{"FileModDate", a.FileModDate, b.FileModDate},
+		{"Charset", a.Charset, b.Charset},
+		{"OrigCharset", a.OrigCharset, b.OrigCharset},
+		{"Errors", errorList(a.Errors), errorList(b.Errors)},
+		{"Content", string(a.Content), string(b.Content)},
+		{"Epilogue", string(a.Epilogue), string(b.Epilogue)},
+	} {
+		if !reflect.DeepEqual(f.x, f.y) {
+			x, y := fmt.Sprintf("%q", f.x), fmt.Sprintf("%q", f.y)
+			if len(x) > 300 {
+				x = x[:300] + "..."
+			}
+			if len(y) > 300 {
+				y = y[:300] + "..."
+			}
+			return fmt.Sprintf("%s: %s differs:\n  split: %s\n  enmime: %s", at, f.name, x, y)
+		}
+	}
+	if d := diffTree(at+">", a.FirstChild, b.FirstChild); d != "" {
+		return d
+	}
+	return diffTree(path, a.NextSibling, b.NextSibling)
+}
+
+func errorList(errs []*enmime.Error) []string {
+	var out []string
+	for _, e := range errs {
+		out = append(out, e.Error())
+	}
+	return out
+}
+
+// checkTree compares readTree with enmime's ReadParts on raw. It reports
+// whether readTree took the message (false: it left it to enmime).
+func checkTree(t testing.TB, name string, raw []byte) bool {
+	t.Helper()
+	fast, ok := readTree(parser, raw)
+	if !ok {
+		return false
+	}
+	slow, err := parser.ReadParts(bytes.NewReader(raw))
+	if err != nil {
+		t.Errorf("%s: readTree took a message enmime refuses: %v", name, err)
+		return true
+	}
+	if d := diffTree("", fast, slow); d != "" {
+		t.Errorf("%s: %s", name, d)
+	}
+	// And the envelope built from it, as Parse uses it.
+	fe, err1 := parser.EnvelopeFromPart(fast)
+	se, err2 := parser.ReadEnvelope(bytes.NewReader(raw))
+	if (err1 == nil) != (err2 == nil) {
+		t.Errorf("%s: envelope errors differ: %v / %v", name, err1, err2)
+		return true
+	}
+	if err1 == nil && (fe.Text != se.Text || fe.HTML != se.HTML || len(fe.Attachments) != len(se.Attachments) ||
+		len(fe.Inlines) != len(se.Inlines) || len(fe.OtherParts) != len(se.OtherParts) ||
+		!reflect.DeepEqual(errorList(fe.Errors), errorList(se.Errors))) {
+		t.Errorf("%s: envelopes differ", name)
+	}
+	return true
+}
+
+func isMultipart(raw []byte) bool {
+	h, err := Header(raw)
+	return err == nil && strings.Contains(strings.ToLower(h.Get("Content-Type")), "multipart/")
+}
+
+// TestTreeMatchesEnmime parses every message of the shared corpora (and of
+// the benchmark mbox when SMARTBCC_BENCH_MBOX is set) both ways.
+func TestTreeMatchesEnmime(t *testing.T) {
+	if _, err := os.Stat(corpora); err != nil {
+		t.Skip("no corpora at", corpora)
+	}
+	var multipart, taken int
+	check := func(name string, raw []byte) {
+		if isMultipart(raw) {
+			multipart++
+		}
+		if checkTree(t, name, raw) {
+			taken++
+		}
+	}
+	filepath.WalkDir(corpora, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil || fi.Size() > 8<<20 {
+			return nil
+		}
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return nil
+		}
+		if strings.Contains(strings.ToLower(filepath.Base(p)), "mbox") {
+			r, err := mailfile.OpenReader(bytes.NewReader(raw), p, mailfile.Options{Format: mailfile.FormatMbox})
+			if err == nil {
+				for {
+					it, err := r.Next()
+					if err != nil {
+						break
+					}
+					if it.Err == nil {
+						check(it.Origin, it.Raw)
+					}
+				}
+				return nil
+			}
+		}
+		check(p, raw)
+		return nil
+	})
+	if msgs, _ := benchMessages(); len(msgs) > 0 {
+		for i, m := range msgs {
+			check(fmt.Sprintf("bench #%d", i+1), m)
+		}
+	}
+	t.Logf("%d multipart messages, %d split by readTree", multipart, taken)
+	if multipart < 100 || taken*10 < multipart*7 {
+		t.Errorf("readTree took %d of %d multipart messages; want most of them", taken, multipart)
+	}
+}
+
+// The structures readTree must split as enmime does, and those it must
+// leave to enmime.
+var treeCases = []struct {
+	name  string
+	raw   string
+	taken bool
+}{
+	{"lf", "Content-Type: multipart/mixed; boundary=b\n\npreamble\n--b\nContent-Type: text/plain\n\none\n--b\nContent-Type: application/pdf; name=x.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0=\n--b--\nepilogue\n", true},
+	{"crlf", "Content-Type: multipart/mixed; boundary=\"b 1\"\r\n\r\n--b 1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\none\r\n\r\n--b 1\r\nContent-Type: text/html\r\n\r\n<p>x</p>\r\n--b 1--\r\n", true},
+	{"nested", "Content-Type: multipart/mixed; boundary=o\n\n--o\nContent-Type: multipart/alternative; boundary=i\n\n--i\nContent-Type: text/plain\n\nt\n--i\nContent-Type: text/html\n\n<b>h</b>\n--i--\ninner epilogue\n--o\nContent-Type: message/rfc822\n\nFrom: a@b.example\nSubject: s\n\nbody\n--o--\n", true},
+	{"empty part", "Content-Type: multipart/mixed; boundary=b\n\n--b\n--b\nContent-Type: text/plain\n\nx\n--b--", false},
+	{"empty content", "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n--b\nContent-Type: text/plain\n--b--", true},
+	{"empty media type", "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: ; charset=utf-8\n\nx\n--b--\n", false},
+	{"not a boundary", "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n--bx is not one\n--b--\n", true},
+	{"padding after boundary", "Content-Type: multipart/mixed; boundary=b\n\n--b  \nContent-Type: text/plain\n\nx\n--b \t\nContent-Type: text/plain\n\ny\n--b--  \n", true},
+	{"blank lines before boundary", "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nx\n\n\n--b\r\nContent-Type: text/plain\r\n\r\ny\r\n\r\n\r\n--b--\n", true},
+	{"no close delimiter", "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nx\n", false},
+	{"boundary inside a line", "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nx --b \n--b--\n", false},
+	{"boundary after CR", "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nx\r\r\n--b\n--b--\n", false},
+	{"part without content type", "Content-Type: multipart/mixed; boundary=b\n\n--b\n\nx\n--b--\n", false},
+	{"text with boundary", "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain; boundary=c\n\nx\n--b--\n", false},
+	{"multipart without boundary", "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: multipart/mixed\n\nx\n--b--\n", false},
+	{"root without boundary", "Content-Type: multipart/mixed\n\n--\nContent-Type: text/plain\n\nx\n----\n", false},
+	{"close delimiter in preamble", "Content-Type: multipart/mixed; boundary=b\n\n--b--\n", false},
+	{"single part", "Content-Type: text/plain\n\n--b\n", false},
+	{"delimiter last line", "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nx\n--b\n", false},
+}
+
+func TestTreeCases(t *testing.T) {
+	for _, c := range treeCases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := checkTree(t, c.name, []byte(c.raw)); got != c.taken {
+				t.Errorf("readTree took it: %v, want %v", got, c.taken)
+			}
+		})
+	}
+}
+
+// TestParseUsesTree checks that Parse gives the same Message both ways.
+func TestParseUsesTree(t *testing.T) {
+	for _, c := range treeCases {
+		fast, err := Parse([]byte(c.raw), DefaultLimits)
+		env, err2 := parser.ReadEnvelope(bytes.NewReader([]byte(c.raw)))
+		if (err == nil) != (err2 == nil) {
+			t.Fatalf("%s: Parse: %v, enmime: %v", c.name, err, err2)
+		}
+		if err != nil {
+			continue
+		}
+		if fast.Text != env.Text || fast.HTML != env.HTML {
+			t.Errorf("%s: bodies differ: %q %q / %q %q", c.name, fast.Text, fast.HTML, env.Text, env.HTML)
+		}
+	}
+}
+
+// FuzzTree: whatever readTree accepts, it splits exactly as enmime does.
+func FuzzTree(f *testing.F) {
+	for _, c := range treeCases {
+		f.Add([]byte(c.raw))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if len(raw) > 64<<10 {
+			return
+		}
+		checkTree(t, "fuzz", raw)
+	})
+}

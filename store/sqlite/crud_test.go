@@ -1,0 +1,503 @@
+package sqlite
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/smartbcc/smartbcc/store"
+)
+
+func TestCompany(t *testing.T) {
+	db := openTest(t)
+	err := db.View(ctxb, func(tx store.Tx) error { _, err := tx.Company(); return err })
+	wantCode(t, "Company before init", err, store.ENotFound)
+
+	tests := []struct {
+		name, domain string
+		code         string
+	}{
+		{"", "bcc.acme.example", store.EInvalid},
+		{"Acme Widgets Ltd.", "", store.EInvalid},
+		{"Acme Widgets Ltd.", "BCC.Acme.Example", ""},
+		{"Other", "bcc.other.example", store.EConflict},
+	}
+	for _, tc := range tests {
+		err := db.Update(ctxb, func(tx store.Tx) error { _, err := tx.CreateCompany(tc.name, tc.domain); return err })
+		wantCode(t, "CreateCompany "+tc.name, err, tc.code)
+	}
+	view(t, db, func(tx store.Tx) error {
+		c, err := tx.Company()
+		if err != nil {
+			return err
+		}
+		if c.ID != 1 || c.Name != "Acme Widgets Ltd." || c.Slug != "acme-widgets-ltd" || c.BccDomain != "bcc.acme.example" || c.CreatedAt.IsZero() {
+			t.Errorf("company %+v", c)
+		}
+		return nil
+	})
+}
+
+func TestUsers(t *testing.T) {
+	db := openTest(t)
+	var ann *store.User
+	update(t, db, func(tx store.Tx) error {
+		var err error
+		ann, err = tx.CreateUser("ann@acme.example", "Ann Seller")
+		return err
+	})
+	tests := []struct {
+		email string
+		code  string
+	}{
+		{"dan@acme.example", ""},
+		{"ANN@acme.example", store.EConflict}, // any case
+		{"  ", store.EInvalid},
+	}
+	for _, tc := range tests {
+		err := db.Update(ctxb, func(tx store.Tx) error { _, err := tx.CreateUser(tc.email, "X"); return err })
+		wantCode(t, "CreateUser "+tc.email, err, tc.code)
+	}
+	// An alternate address of one user cannot become another user.
+	update(t, db, func(tx store.Tx) error {
+		return tx.AddAddress(&store.Address{UserID: ann.ID, Email: "ann@home.example"})
+	})
+	err := db.Update(ctxb, func(tx store.Tx) error { _, err := tx.CreateUser("ann@home.example", "Y"); return err })
+	wantCode(t, "CreateUser with another user's alternate address", err, store.EConflict)
+
+	update(t, db, func(tx store.Tx) error {
+		return tx.UpdateSettings(ann.ID, store.Settings{AutoLink: true, CreatePersons: true})
+	})
+	wantCode(t, "UpdateSettings of nobody", db.Update(ctxb, func(tx store.Tx) error {
+		return tx.UpdateSettings(999, store.Settings{})
+	}), store.ENotFound)
+
+	view(t, db, func(tx store.Tx) error {
+		u, err := tx.User(ann.ID)
+		if err != nil {
+			return err
+		}
+		want := store.Settings{AutoLink: true, CreatePersons: true}
+		if u.Email != "ann@acme.example" || u.Name != "Ann Seller" || u.Settings != want || !u.CreatedAt.Equal(ann.CreatedAt) {
+			t.Errorf("User = %+v", u)
+		}
+		if u, err := tx.UserByEmail("Ann@ACME.example"); err != nil || u.ID != ann.ID {
+			t.Errorf("UserByEmail any case = %v, %v", u, err)
+		}
+		_, err = tx.UserByEmail("ann@home.example")
+		wantCode(t, "UserByEmail of an alternate address", err, store.ENotFound)
+		_, err = tx.User(999)
+		wantCode(t, "User(999)", err, store.ENotFound)
+		users, err := tx.Users()
+		if err != nil {
+			return err
+		}
+		if len(users) != 2 || users[0].Email != "ann@acme.example" || users[1].Email != "dan@acme.example" {
+			t.Errorf("Users = %+v", users)
+		}
+		return nil
+	})
+}
+
+func TestAddresses(t *testing.T) {
+	db := openTest(t)
+	var ann, dan *store.User
+	expires := testTime.Add(24 * time.Hour)
+	alt := &store.Address{Email: "ann@home.example", CodeHash: "hash-1", CodeExpires: expires, CreatedAt: testTime}
+	update(t, db, func(tx store.Tx) error {
+		ann, _ = tx.CreateUser("ann@acme.example", "Ann")
+		dan, _ = tx.CreateUser("dan@acme.example", "Dan")
+		alt.UserID = ann.ID
+		return tx.AddAddress(alt)
+	})
+	if alt.ID == 0 {
+		t.Fatal("AddAddress did not set the id")
+	}
+	adds := []struct {
+		what string
+		a    store.Address
+		code string
+	}{
+		{"same address, other case, other user", store.Address{UserID: dan.ID, Email: "ANN@home.example"}, store.EConflict},
+		{"another user's primary", store.Address{UserID: dan.ID, Email: "ann@acme.example"}, store.EConflict},
+		{"no such user", store.Address{UserID: 999, Email: "x@y.example"}, store.ENotFound},
+		{"second primary", store.Address{UserID: ann.ID, Email: "p@y.example", Primary: true}, store.EInvalid},
+		{"empty", store.Address{UserID: ann.ID}, store.EInvalid},
+	}
+	for _, tc := range adds {
+		err := db.Update(ctxb, func(tx store.Tx) error { return tx.AddAddress(&tc.a) })
+		wantCode(t, "AddAddress "+tc.what, err, tc.code)
+	}
+
+	view(t, db, func(tx store.Tx) error {
+		as, err := tx.Addresses(ann.ID)
+		if err != nil {
+			return err
+		}
+		if len(as) != 2 || !as[0].Primary || !as[0].Confirmed || as[0].ConfirmedAt == nil || as[1].Email != "ann@home.example" || as[1].Confirmed {
+			t.Errorf("Addresses = %+v", as)
+		}
+		a, err := tx.AddressByEmail("Ann@Home.example")
+		if err != nil {
+			return err
+		}
+		if a.ID != alt.ID || a.UserID != ann.ID || a.CodeHash != "hash-1" || !a.CodeExpires.Equal(expires) || !a.CreatedAt.Equal(testTime) || a.ConfirmedAt != nil {
+			t.Errorf("AddressByEmail = %+v", a)
+		}
+		if a, err := tx.AddressByCodeHash("hash-1"); err != nil || a.ID != alt.ID {
+			t.Errorf("AddressByCodeHash = %v, %v", a, err)
+		}
+		_, err = tx.AddressByCodeHash("nope")
+		wantCode(t, "AddressByCodeHash unknown", err, store.ENotFound)
+		_, err = tx.AddressByCodeHash("")
+		wantCode(t, "AddressByCodeHash empty", err, store.ENotFound)
+		_, err = tx.Addresses(999)
+		wantCode(t, "Addresses of nobody", err, store.ENotFound)
+		return nil
+	})
+
+	confirmedAt := testTime.Add(time.Hour)
+	update(t, db, func(tx store.Tx) error { return tx.ConfirmAddress(alt.ID, confirmedAt) })
+	wantCode(t, "ConfirmAddress(999)", db.Update(ctxb, func(tx store.Tx) error { return tx.ConfirmAddress(999, confirmedAt) }), store.ENotFound)
+	view(t, db, func(tx store.Tx) error {
+		// The code still finds the address, now confirmed, so that a
+		// second reply is "already confirmed", not "unknown code".
+		a, err := tx.AddressByCodeHash("hash-1")
+		if err != nil {
+			return err
+		}
+		if !a.Confirmed || a.ConfirmedAt == nil || !a.ConfirmedAt.Equal(confirmedAt) || a.Status() != "confirmed" {
+			t.Errorf("after ConfirmAddress: %+v", a)
+		}
+		return nil
+	})
+
+	removes := []struct {
+		what   string
+		userID int64
+		email  string
+		code   string
+	}{
+		{"primary", ann.ID, "ann@acme.example", store.EInvalid},
+		{"someone else's", dan.ID, "ann@home.example", store.ENotFound},
+		{"unknown", ann.ID, "nobody@x.example", store.ENotFound},
+		{"alternate, other case", ann.ID, "ANN@home.example", ""},
+		{"again", ann.ID, "ann@home.example", store.ENotFound},
+	}
+	for _, tc := range removes {
+		err := db.Update(ctxb, func(tx store.Tx) error { return tx.RemoveAddress(tc.userID, tc.email) })
+		wantCode(t, "RemoveAddress "+tc.what, err, tc.code)
+	}
+}
+
+func TestPersons(t *testing.T) {
+	db := openTest(t)
+	bob := &store.Person{Name: " Bob Buyer ", Org: "Customer Ltd", Emails: []string{"bob@customer.example", "BOB@customer.example", "", "bob@home.example"}}
+	carol := &store.Person{Name: "Carol", Emails: []string{"shared@customer.example"}}
+	dave := &store.Person{Name: "Dave", Emails: []string{"Shared@customer.example"}} // may share an address
+	update(t, db, func(tx store.Tx) error {
+		for _, p := range []*store.Person{bob, carol, dave} {
+			if err := tx.CreatePerson(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	wantCode(t, "CreatePerson empty", db.Update(ctxb, func(tx store.Tx) error { return tx.CreatePerson(&store.Person{}) }), store.EInvalid)
+
+	view(t, db, func(tx store.Tx) error {
+		p, err := tx.Person(bob.ID)
+		if err != nil {
+			return err
+		}
+		if p.Name != "Bob Buyer" || p.Org != "Customer Ltd" || !reflect.DeepEqual(p.Emails, []string{"bob@customer.example", "bob@home.example"}) || p.CreatedAt.IsZero() {
+			t.Errorf("Person = %+v", p)
+		}
+		_, err = tx.Person(999)
+		wantCode(t, "Person(999)", err, store.ENotFound)
+		all, err := tx.Persons()
+		if err != nil {
+			return err
+		}
+		if len(all) != 3 || all[2].Name != "Dave" || len(all[1].Emails) != 1 {
+			t.Errorf("Persons = %+v", all)
+		}
+		lookups := []struct {
+			emails []string
+			want   []int64
+		}{
+			{[]string{"BOB@HOME.example"}, []int64{bob.ID}},
+			{[]string{"shared@customer.example", "bob@customer.example"}, []int64{bob.ID, carol.ID, dave.ID}},
+			{[]string{"nobody@x.example"}, nil},
+			{nil, nil},
+		}
+		for _, l := range lookups {
+			ps, err := tx.PersonsByEmails(l.emails)
+			if err != nil {
+				return err
+			}
+			var got []int64
+			for _, p := range ps {
+				got = append(got, p.ID)
+			}
+			if !reflect.DeepEqual(got, l.want) {
+				t.Errorf("PersonsByEmails(%v) = %v, want %v", l.emails, got, l.want)
+			}
+		}
+		return nil
+	})
+}
+
+func TestItems(t *testing.T) {
+	db := openTest(t)
+	var bob store.Person
+	update(t, db, func(tx store.Tx) error {
+		bob = store.Person{Name: "Bob", Emails: []string{"bob@customer.example"}}
+		return tx.CreatePerson(&bob)
+	})
+	creates := []struct {
+		what string
+		it   store.Item
+		code string
+	}{
+		{"deal", store.Item{Kind: store.KindDeal, Title: "Widgets", PersonID: bob.ID, Token: "t1"}, ""},
+		{"second deal", store.Item{Kind: store.KindDeal, Title: "Gadgets", Status: store.StatusWon, Token: "t2"}, ""},
+		{"lead with the deal's token", store.Item{Kind: store.KindLead, Title: "Lead", PersonID: bob.ID, Token: "t1"}, ""},
+		{"project", store.Item{Kind: store.KindProject, Title: "Rollout", PersonID: bob.ID, Status: store.StatusDeleted}, ""},
+		{"duplicate token", store.Item{Kind: store.KindDeal, Title: "Dup", Token: "t1"}, store.EConflict},
+		{"bad status", store.Item{Kind: store.KindDeal, Title: "X", Status: "pending"}, store.EInvalid},
+		{"bad kind", store.Item{Kind: store.KindPerson, Title: "X"}, store.EInvalid},
+		{"no title", store.Item{Kind: store.KindDeal}, store.EInvalid},
+		{"no such person", store.Item{Kind: store.KindDeal, Title: "X", PersonID: 999}, store.ENotFound},
+		{"project token", store.Item{Kind: store.KindProject, Title: "X", Token: "t9"}, store.EInvalid},
+	}
+	for _, tc := range creates {
+		err := db.Update(ctxb, func(tx store.Tx) error { return tx.CreateItem(&tc.it) })
+		wantCode(t, "CreateItem "+tc.what, err, tc.code)
+	}
+	view(t, db, func(tx store.Tx) error {
+		// Each kind numbers from 1.
+		for _, kind := range store.ItemKinds {
+			it, err := tx.Item(kind, 1)
+			if err != nil {
+				return err
+			}
+			if it.Kind != kind || it.ID != 1 || it.CreatedAt.IsZero() {
+				t.Errorf("Item(%s, 1) = %+v", kind, it)
+			}
+		}
+		d, _ := tx.Item(store.KindDeal, 1)
+		if d.Title != "Widgets" || d.PersonID != bob.ID || d.Status != store.StatusOpen || d.Token != "t1" {
+			t.Errorf("deal 1 = %+v", d)
+		}
+		_, err := tx.Item(store.KindDeal, 42)
+		if wantCode(t, "Item(deal, 42)", err, store.ENotFound); err != nil && err.Error() != "no such deal 42" {
+			t.Errorf("message %q", err)
+		}
+		deals, err := tx.Items(store.KindDeal)
+		if err != nil || len(deals) != 2 || deals[1].Status != store.StatusWon {
+			t.Errorf("Items(deal) = %+v, %v", deals, err)
+		}
+		if it, err := tx.ItemByToken(store.KindLead, "t1"); err != nil || it.Kind != store.KindLead || it.ID != 1 {
+			t.Errorf("ItemByToken(lead, t1) = %+v, %v", it, err)
+		}
+		for _, tc := range []struct {
+			kind  store.ItemKind
+			token string
+		}{{store.KindDeal, "nope"}, {store.KindDeal, ""}, {store.KindProject, "t1"}} {
+			_, err := tx.ItemByToken(tc.kind, tc.token)
+			wantCode(t, "ItemByToken "+string(tc.kind)+" "+tc.token, err, store.ENotFound)
+		}
+		projects, err := tx.ItemsOfPerson(store.KindProject, bob.ID)
+		if err != nil || len(projects) != 1 || projects[0].Status != store.StatusDeleted {
+			t.Errorf("ItemsOfPerson(project) = %+v, %v (all statuses expected)", projects, err)
+		}
+		deals, err = tx.ItemsOfPerson(store.KindDeal, bob.ID)
+		if err != nil || len(deals) != 1 || deals[0].ID != 1 {
+			t.Errorf("ItemsOfPerson(deal) = %+v, %v", deals, err)
+		}
+		return nil
+	})
+}
+
+func TestThreadsAndLinks(t *testing.T) {
+	f := newFixture(t)
+	m := message(f.ann.ID, f.thread.ID, "m1@acme.example", "Widgets")
+	f.insert(t, m)
+
+	update(t, f.db, func(tx store.Tx) error { return tx.SetThreadItem(f.thread.ID, store.KindDeal, f.deal.ID) })
+	setItem := []struct {
+		what   string
+		thread int64
+		kind   store.ItemKind
+		item   int64
+		code   string
+	}{
+		{"no such deal", f.thread.ID, store.KindDeal, 999, store.ENotFound},
+		{"person", f.thread.ID, store.KindPerson, f.bob.ID, store.EInvalid},
+		{"no such thread", 999, store.KindDeal, f.deal.ID, store.ENotFound},
+	}
+	for _, tc := range setItem {
+		err := f.db.Update(ctxb, func(tx store.Tx) error { return tx.SetThreadItem(tc.thread, tc.kind, tc.item) })
+		wantCode(t, "SetThreadItem "+tc.what, err, tc.code)
+	}
+	view(t, f.db, func(tx store.Tx) error {
+		th, err := tx.Thread(f.thread.ID)
+		if err == nil && (th.DealID != f.deal.ID || th.ItemID(store.KindDeal) != f.deal.ID || th.Subject != "widgets") {
+			t.Errorf("Thread = %+v", th)
+		}
+		_, err2 := tx.Thread(999)
+		wantCode(t, "Thread(999)", err2, store.ENotFound)
+		return err
+	})
+	update(t, f.db, func(tx store.Tx) error { return tx.SetThreadItem(f.thread.ID, store.KindDeal, 0) })
+	view(t, f.db, func(tx store.Tx) error {
+		th, err := tx.Thread(f.thread.ID)
+		if err == nil && th.DealID != 0 {
+			t.Errorf("SetThreadItem 0 did not clear: %+v", th)
+		}
+		return err
+	})
+
+	adds := []struct {
+		what string
+		l    store.Link
+		new  bool
+		code string
+	}{
+		{"deal", store.Link{MessageID: m.ID, Kind: store.KindDeal, ItemID: f.deal.ID, How: store.HowBcc}, true, ""},
+		{"again", store.Link{MessageID: m.ID, Kind: store.KindDeal, ItemID: f.deal.ID, How: store.HowManual}, false, ""},
+		{"person", store.Link{MessageID: m.ID, Kind: store.KindPerson, ItemID: f.bob.ID, How: store.HowPerson}, true, ""},
+		{"no such deal", store.Link{MessageID: m.ID, Kind: store.KindDeal, ItemID: 999, How: store.HowManual}, false, store.ENotFound},
+		{"no such message", store.Link{MessageID: 999, Kind: store.KindDeal, ItemID: f.deal.ID, How: store.HowManual}, false, store.ENotFound},
+		{"bad kind", store.Link{MessageID: m.ID, Kind: "task", ItemID: 1, How: store.HowManual}, false, store.EInvalid},
+		{"no how", store.Link{MessageID: m.ID, Kind: store.KindDeal, ItemID: f.deal.ID}, false, store.EInvalid},
+	}
+	for _, tc := range adds {
+		var isNew bool
+		err := f.db.Update(ctxb, func(tx store.Tx) error {
+			var err error
+			isNew, err = tx.AddLink(tc.l)
+			return err
+		})
+		wantCode(t, "AddLink "+tc.what, err, tc.code)
+		if isNew != tc.new {
+			t.Errorf("AddLink %s reported new=%v, want %v", tc.what, isNew, tc.new)
+		}
+	}
+	view(t, f.db, func(tx store.Tx) error {
+		ls, err := tx.Links(m.ID)
+		if err != nil {
+			return err
+		}
+		if len(ls) != 2 || ls[0].Kind != store.KindDeal || ls[0].How != store.HowBcc || ls[1].Kind != store.KindPerson || ls[0].CreatedAt.IsZero() {
+			t.Errorf("Links = %+v", ls)
+		}
+		return nil
+	})
+	for _, want := range []bool{true, false} {
+		var removed bool
+		update(t, f.db, func(tx store.Tx) error {
+			var err error
+			removed, err = tx.RemoveLink(m.ID, store.KindDeal, f.deal.ID)
+			return err
+		})
+		if removed != want {
+			t.Errorf("RemoveLink = %v, want %v", removed, want)
+		}
+	}
+}
+
+func TestRejections(t *testing.T) {
+	db := openTest(t)
+	env := store.Envelope{Sender: "eve@evil.example", Recipients: []string{"acme@bcc.acme.example"}, ClientIP: "192.0.2.1", Helo: "evil", QueueID: "ABC"}
+	update(t, db, func(tx store.Tx) error {
+		for i, reason := range []string{"auth_failed", "unknown_sender"} {
+			r := &store.Rejection{At: testTime.Add(time.Duration(i) * time.Hour), Code: "5.7.1", Reason: reason,
+				Detail: "DKIM and SPF failed", Envelope: env, From: "ann@acme.example", MessageID: "x@y", Subject: "Hi", RawSHA256: "abc", Size: 12}
+			if err := tx.InsertRejection(r); err != nil {
+				return err
+			}
+			if r.ID == 0 {
+				t.Error("InsertRejection did not set the id")
+			}
+		}
+		return nil
+	})
+	tests := []struct {
+		since time.Time
+		want  []string
+	}{
+		{time.Time{}, []string{"auth_failed", "unknown_sender"}},
+		{testTime.Add(30 * time.Minute), []string{"unknown_sender"}},
+		{testTime.Add(48 * time.Hour), nil},
+	}
+	view(t, db, func(tx store.Tx) error {
+		for _, tc := range tests {
+			rs, err := tx.Rejections(tc.since)
+			if err != nil {
+				return err
+			}
+			var got []string
+			for _, r := range rs {
+				got = append(got, r.Reason)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Rejections(%v) = %v, want %v", tc.since, got, tc.want)
+			}
+			if len(rs) > 0 && (!reflect.DeepEqual(rs[0].Envelope, env) || rs[0].Size != 12 || rs[0].At.Location() != time.UTC) {
+				t.Errorf("rejection = %+v", rs[0])
+			}
+		}
+		return nil
+	})
+}
+
+func TestQuarantine(t *testing.T) {
+	f := newFixture(t)
+	raw := []byte("From: ann@home.example\r\n\r\nheld\r\n")
+	q := &store.Quarantined{At: testTime, UserID: f.ann.ID, Address: "ann@home.example",
+		Envelope: store.Envelope{Sender: "ann@home.example"}, From: "ann@home.example", Subject: "held", MessageID: "h@x", Raw: raw}
+	update(t, f.db, func(tx store.Tx) error { return tx.InsertQuarantine(q) })
+	wantCode(t, "InsertQuarantine for nobody", f.db.Update(ctxb, func(tx store.Tx) error {
+		return tx.InsertQuarantine(&store.Quarantined{UserID: 999, Raw: raw})
+	}), store.ENotFound)
+
+	view(t, f.db, func(tx store.Tx) error {
+		got, err := tx.Quarantine(q.ID)
+		if err != nil {
+			return err
+		}
+		if string(got.Raw) != string(raw) || got.Released || got.ReleasedAt != nil || got.Envelope.Sender != "ann@home.example" {
+			t.Errorf("Quarantine = %+v", got)
+		}
+		list, err := tx.QuarantineList(false)
+		if err != nil || len(list) != 1 || list[0].Raw != nil {
+			t.Errorf("QuarantineList = %+v, %v (raw must not be loaded)", list, err)
+		}
+		_, err = tx.Quarantine(999)
+		wantCode(t, "Quarantine(999)", err, store.ENotFound)
+		return nil
+	})
+
+	m := message(f.ann.ID, f.thread.ID, "h@x", "held")
+	f.insert(t, m)
+	at := testTime.Add(time.Hour)
+	update(t, f.db, func(tx store.Tx) error { return tx.MarkReleased(q.ID, m.ID, at) })
+	for _, tc := range []struct {
+		what      string
+		id, filed int64
+		code      string
+	}{{"no such entry", 999, m.ID, store.ENotFound}, {"no such message", q.ID, 999, store.ENotFound}} {
+		err := f.db.Update(ctxb, func(tx store.Tx) error { return tx.MarkReleased(tc.id, tc.filed, at) })
+		wantCode(t, "MarkReleased "+tc.what, err, tc.code)
+	}
+	view(t, f.db, func(tx store.Tx) error {
+		pending, _ := tx.QuarantineList(false)
+		all, err := tx.QuarantineList(true)
+		if len(pending) != 0 || len(all) != 1 || !all[0].Released || all[0].FiledAs != m.ID || all[0].ReleasedAt == nil || !all[0].ReleasedAt.Equal(at) {
+			t.Errorf("after release: pending %+v all %+v", pending, all)
+		}
+		return err
+	})
+}

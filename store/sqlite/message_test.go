@@ -1,0 +1,310 @@
+package sqlite
+
+import (
+	"bytes"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/smartbcc/smartbcc/store"
+)
+
+func TestInsertAndLoadMessage(t *testing.T) {
+	f := newFixture(t)
+	m := message(f.ann.ID, f.thread.ID, "m1@acme.example", "Widgets")
+	m.InReplyTo = "parent@customer.example"
+	m.References = []string{"root@customer.example", "parent@customer.example"}
+	m.Date = time.Date(2024, 3, 1, 11, 30, 0, 0, time.FixedZone("CET", 3600))
+	m.Shared = true
+	m.ForwardedBy = "ann@acme.example"
+	m.Headers = []byte(`{"Subject":["Widgets"]}`)
+	m.HTMLBody = "<p>Hello</p>"
+	m.Envelope = store.Envelope{Sender: "ann@acme.example", Recipients: []string{"acme@bcc.acme.example"}, ClientIP: "192.0.2.7", Helo: "mx", QueueID: "Q1"}
+	m.Auth = store.AuthResult{Mode: "verify", DKIM: "pass", SPF: "pass", DMARC: "pass", Aligned: true, Details: []byte(`{"dkim":[]}`)}
+	m.Attachments = []store.Attachment{
+		{Index: 0, Name: "quote.pdf", ContentType: "application/pdf", Size: 4, SHA256: "h0", Content: []byte("%PDF")},
+		{Index: 1, Name: "empty.txt", ContentType: "text/plain"},
+	}
+	f.insert(t, m)
+	if m.ID == 0 || m.Size != int64(len(m.Raw)) {
+		t.Fatalf("InsertMessage set id %d size %d", m.ID, m.Size)
+	}
+
+	view(t, f.db, func(tx store.Tx) error {
+		got, err := tx.Message(m.ID)
+		if err != nil {
+			return err
+		}
+		want := *m
+		want.Raw = nil
+		want.Date = m.Date.UTC()
+		want.Attachments = []store.Attachment{
+			{Index: 0, Name: "quote.pdf", ContentType: "application/pdf", Size: 4, SHA256: "h0"},
+			{Index: 1, Name: "empty.txt", ContentType: "text/plain"},
+		}
+		if !reflect.DeepEqual(*got, want) {
+			t.Errorf("Message =\n%+v\nwant\n%+v", *got, want)
+		}
+		if got.Date.Location() != time.UTC {
+			t.Errorf("Date not in UTC: %v", got.Date)
+		}
+		raw, err := tx.MessageRaw(m.ID)
+		if err != nil || !bytes.Equal(raw, m.Raw) {
+			t.Errorf("MessageRaw = %q, %v", raw, err)
+		}
+		c, err := tx.AttachmentContent(m.ID, 0)
+		if err != nil || string(c) != "%PDF" {
+			t.Errorf("AttachmentContent = %q, %v", c, err)
+		}
+		c, err = tx.AttachmentContent(m.ID, 1)
+		if err != nil || c == nil || len(c) != 0 {
+			t.Errorf("AttachmentContent of an empty attachment = %#v, %v", c, err)
+		}
+		byKey, err := tx.MessageByKey(f.ann.ID, m.DedupKey)
+		if err != nil || byKey.ID != m.ID {
+			t.Errorf("MessageByKey = %v, %v", byKey, err)
+		}
+
+		notFound := []struct {
+			what string
+			fn   func() error
+		}{
+			{"Message", func() error { _, err := tx.Message(999); return err }},
+			{"MessageRaw", func() error { _, err := tx.MessageRaw(999); return err }},
+			{"AttachmentContent", func() error { _, err := tx.AttachmentContent(m.ID, 7); return err }},
+			{"MessageByKey other owner", func() error { _, err := tx.MessageByKey(f.dan.ID, m.DedupKey); return err }},
+		}
+		for _, tc := range notFound {
+			wantCode(t, tc.what, tc.fn(), store.ENotFound)
+		}
+		return nil
+	})
+}
+
+func TestInsertMessageErrors(t *testing.T) {
+	f := newFixture(t)
+	first := message(f.ann.ID, f.thread.ID, "dup@acme.example", "Dup")
+	f.insert(t, first)
+
+	noMsgID := message(f.ann.ID, f.thread.ID, "", "No Message-ID")
+	noMsgID.DedupKey = "sha256:abc"
+	otherOwner := message(f.dan.ID, f.thread.ID, "dup@acme.example", "Dup")
+	dupAttachment := message(f.ann.ID, f.thread.ID, "att@acme.example", "Att")
+	dupAttachment.Attachments = []store.Attachment{{Index: 0}, {Index: 0}}
+	noKey := message(f.ann.ID, f.thread.ID, "nokey@acme.example", "x")
+	noKey.DedupKey = ""
+
+	tests := []struct {
+		what string
+		m    *store.Message
+		code string
+	}{
+		{"same key, same owner", message(f.ann.ID, f.thread.ID, "dup@acme.example", "Dup"), store.EConflict},
+		{"same key, other owner", otherOwner, ""},
+		{"no Message-ID", noMsgID, ""},
+		{"no such owner", message(999, f.thread.ID, "o@x", "x"), store.ENotFound},
+		{"no such thread", message(f.ann.ID, 999, "t@x", "x"), store.ENotFound},
+		{"duplicate attachment index", dupAttachment, store.EConflict},
+		{"no dedup key", noKey, store.EInvalid},
+	}
+	for _, tc := range tests {
+		err := f.db.Update(ctxb, func(tx store.Tx) error { return tx.InsertMessage(tc.m) })
+		wantCode(t, "InsertMessage "+tc.what, err, tc.code)
+	}
+	// A refused message leaves nothing behind.
+	view(t, f.db, func(tx store.Tx) error {
+		all, err := tx.ListMessages(store.MessageQuery{})
+		if err == nil && len(all) != 3 {
+			t.Errorf("%d messages stored, want 3", len(all))
+		}
+		return err
+	})
+}
+
+func TestSetShared(t *testing.T) {
+	f := newFixture(t)
+	m := message(f.ann.ID, f.thread.ID, "s@acme.example", "S")
+	f.insert(t, m)
+	for _, shared := range []bool{true, false} {
+		update(t, f.db, func(tx store.Tx) error { return tx.SetShared(m.ID, shared) })
+		view(t, f.db, func(tx store.Tx) error {
+			got, err := tx.Message(m.ID)
+			if err == nil && got.Shared != shared {
+				t.Errorf("Shared = %v, want %v", got.Shared, shared)
+			}
+			return err
+		})
+	}
+	wantCode(t, "SetShared(999)", f.db.Update(ctxb, func(tx store.Tx) error { return tx.SetShared(999, true) }), store.ENotFound)
+}
+
+// TestThreadByReferences: a thread is found through any Message-ID a
+// message names, whichever arrives first.
+func TestThreadByReferences(t *testing.T) {
+	f := newFixture(t)
+	var other store.Thread
+	update(t, f.db, func(tx store.Tx) error {
+		other = store.Thread{Subject: "other"}
+		return tx.CreateThread(&other)
+	})
+	// The reply arrives before the message it answers.
+	child := message(f.ann.ID, f.thread.ID, "child@customer.example", "Re: Widgets")
+	child.InReplyTo = "<parent@acme.example>"
+	child.References = []string{"root@acme.example"} // the parent only in In-Reply-To
+	// A later message in another thread names the same root: the first
+	// filed wins.
+	unrelated := message(f.ann.ID, other.ID, "unrelated@x.example", "Other")
+	unrelated.References = []string{"far@x.example", "root@acme.example"}
+	f.insert(t, child, unrelated)
+
+	tests := []struct {
+		what string
+		ids  []string
+		want int64 // 0: not found
+	}{
+		{"own id", []string{"child@customer.example"}, f.thread.ID},
+		{"parent that arrives late", []string{"parent@acme.example"}, f.thread.ID},
+		{"root in angle brackets", []string{"<root@acme.example>"}, f.thread.ID},
+		{"first listed wins", []string{"far@x.example", "parent@acme.example"}, other.ID},
+		{"unknown then known", []string{"nobody@x", "", "root@acme.example"}, f.thread.ID},
+		{"case matters", []string{"PARENT@acme.example"}, 0},
+		{"nothing", nil, 0},
+	}
+	view(t, f.db, func(tx store.Tx) error {
+		for _, tc := range tests {
+			th, err := tx.ThreadByReferences(tc.ids)
+			if tc.want == 0 {
+				wantCode(t, "ThreadByReferences "+tc.what, err, store.ENotFound)
+				continue
+			}
+			if err != nil || th.ID != tc.want {
+				t.Errorf("ThreadByReferences %s = %v, %v; want thread %d", tc.what, th, err, tc.want)
+			}
+		}
+		return nil
+	})
+}
+
+func TestThreadBySubject(t *testing.T) {
+	f := newFixture(t)
+	var older, newer, elsewhere store.Thread
+	update(t, f.db, func(tx store.Tx) error {
+		for _, th := range []*store.Thread{&older, &newer, &elsewhere} {
+			th.Subject = "price list"
+			if th == &elsewhere {
+				th.Subject = "something else"
+			}
+			if err := tx.CreateThread(th); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	m1 := message(f.ann.ID, older.ID, "a@x", "Price list")
+	m2 := message(f.ann.ID, newer.ID, "b@x", "Price list")
+	m2.Participants = []store.Participant{{Role: store.RoleTo, Email: "carol@customer.example"}}
+	m3 := message(f.ann.ID, elsewhere.ID, "c@x", "Something else")
+	f.insert(t, m1, m2, m3)
+
+	tests := []struct {
+		subject string
+		emails  []string
+		want    int64
+	}{
+		{"price list", []string{"BOB@customer.example"}, older.ID},
+		{"price list", []string{"carol@customer.example", "bob@customer.example"}, newer.ID},
+		{"price list", []string{"nobody@x.example"}, 0},
+		{"price list", nil, 0},
+		{"widgets", []string{"bob@customer.example"}, 0},
+	}
+	view(t, f.db, func(tx store.Tx) error {
+		for _, tc := range tests {
+			th, err := tx.ThreadBySubject(tc.subject, tc.emails)
+			if tc.want == 0 {
+				wantCode(t, "ThreadBySubject "+tc.subject, err, store.ENotFound)
+				continue
+			}
+			if err != nil || th.ID != tc.want {
+				t.Errorf("ThreadBySubject(%q, %v) = %v, %v; want %d", tc.subject, tc.emails, th, err, tc.want)
+			}
+		}
+		return nil
+	})
+}
+
+// TestListMessages exercises every MessageQuery field.
+func TestListMessages(t *testing.T) {
+	f := newFixture(t)
+	var th2 store.Thread
+	update(t, f.db, func(tx store.Tx) error { th2 = store.Thread{Subject: "two"}; return tx.CreateThread(&th2) })
+
+	day := func(d int) time.Time { return testTime.AddDate(0, 0, d) }
+	annPrivate := message(f.ann.ID, f.thread.ID, "1@x", "ann private")
+	annPrivate.Date = day(1)
+	annShared := message(f.ann.ID, f.thread.ID, "2@x", "ann shared")
+	annShared.Date, annShared.Shared = day(2), true
+	danPrivate := message(f.dan.ID, th2.ID, "3@x", "dan private")
+	danPrivate.Date = day(3)
+	noDate := message(f.dan.ID, th2.ID, "4@x", "no date: sorted by arrival")
+	noDate.Date, noDate.ReceivedAt, noDate.Shared = time.Time{}, day(4), true
+	f.insert(t, annPrivate, annShared, danPrivate, noDate)
+	update(t, f.db, func(tx store.Tx) error {
+		if _, err := tx.AddLink(store.Link{MessageID: annShared.ID, Kind: store.KindDeal, ItemID: f.deal.ID, How: store.HowBcc}); err != nil {
+			return err
+		}
+		_, err := tx.AddLink(store.Link{MessageID: danPrivate.ID, Kind: store.KindPerson, ItemID: f.bob.ID, How: store.HowPerson})
+		return err
+	})
+	a, b, c, d := annPrivate.ID, annShared.ID, danPrivate.ID, noDate.ID
+
+	tests := []struct {
+		what string
+		q    store.MessageQuery
+		want []int64
+	}{
+		{"admin sees all, newest first", store.MessageQuery{}, []int64{d, c, b, a}},
+		{"oldest first", store.MessageQuery{Oldest: true}, []int64{a, b, c, d}},
+		{"ann sees own and shared", store.MessageQuery{Viewer: f.ann.ID}, []int64{d, b, a}},
+		{"dan sees own and shared", store.MessageQuery{Viewer: f.dan.ID}, []int64{d, c, b}},
+		{"owner", store.MessageQuery{Owner: f.ann.ID}, []int64{b, a}},
+		{"viewer and owner", store.MessageQuery{Viewer: f.dan.ID, Owner: f.ann.ID}, []int64{b}},
+		{"deal", store.MessageQuery{ItemKind: store.KindDeal, ItemID: f.deal.ID}, []int64{b}},
+		{"person", store.MessageQuery{ItemKind: store.KindPerson, ItemID: f.bob.ID}, []int64{c}},
+		{"person, dan owns it", store.MessageQuery{Viewer: f.dan.ID, ItemKind: store.KindPerson, ItemID: f.bob.ID}, []int64{c}},
+		{"person, ann cannot see it", store.MessageQuery{Viewer: f.ann.ID, ItemKind: store.KindPerson, ItemID: f.bob.ID}, []int64{}},
+		{"unlinked", store.MessageQuery{Unlinked: true}, []int64{d, a}},
+		{"thread", store.MessageQuery{ThreadID: th2.ID, Oldest: true}, []int64{c, d}},
+		{"limit", store.MessageQuery{Limit: 2}, []int64{d, c}},
+		{"limit and offset", store.MessageQuery{Limit: 2, Offset: 1}, []int64{c, b}},
+		{"offset only", store.MessageQuery{Offset: 3}, []int64{a}},
+		{"search", store.MessageQuery{Search: "private"}, []int64{c, a}},
+		{"search as viewer", store.MessageQuery{Search: "private", Viewer: f.ann.ID}, []int64{a}},
+	}
+	view(t, f.db, func(tx store.Tx) error {
+		for _, tc := range tests {
+			got, err := tx.ListMessages(tc.q)
+			if err != nil {
+				t.Errorf("%s: %v", tc.what, err)
+				continue
+			}
+			if !reflect.DeepEqual(ids(got), tc.want) {
+				t.Errorf("%s: got %v, want %v", tc.what, ids(got), tc.want)
+			}
+		}
+		_, err := tx.ListMessages(store.MessageQuery{ItemKind: store.KindDeal})
+		wantCode(t, "item kind without id", err, store.EInvalid)
+		_, err = tx.ListMessages(store.MessageQuery{ItemKind: "task", ItemID: 1})
+		wantCode(t, "bad item kind", err, store.EInvalid)
+
+		tm, err := tx.ThreadMessages(f.thread.ID)
+		if err != nil || !reflect.DeepEqual(ids(tm), []int64{a, b}) {
+			t.Errorf("ThreadMessages = %v, %v", ids(tm), err)
+		}
+		// Listings carry the summary, not the bodies.
+		got, _ := tx.ListMessages(store.MessageQuery{ThreadID: f.thread.ID})
+		if len(got) == 2 && (got[0].Subject == "" || got[0].TextBody != "" || got[0].Envelope.Sender != annShared.Envelope.Sender || got[0].Date.IsZero()) {
+			t.Errorf("listing entry = %+v", got[0])
+		}
+		return nil
+	})
+}

@@ -1,0 +1,265 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/smartbcc/smartbcc/store"
+)
+
+func TestOpenMissingDirectory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "no-such-dir", "smartbcc.db")
+	_, err := Open(context.Background(), path, Options{})
+	wantCode(t, "Open", err, store.EUnavailable)
+	if err == nil || !strings.Contains(err.Error(), filepath.Dir(path)) {
+		t.Errorf("error %v does not name the directory %s", err, filepath.Dir(path))
+	}
+}
+
+func TestOpenInvalidSynchronous(t *testing.T) {
+	_, err := Open(context.Background(), filepath.Join(t.TempDir(), "s.db"), Options{Synchronous: "SOMETIMES"})
+	wantCode(t, "Open", err, store.EInvalid)
+}
+
+func TestPragmas(t *testing.T) {
+	tests := []struct {
+		name     string
+		opt      Options
+		sync     int // PRAGMA synchronous: 1 NORMAL, 2 FULL
+		busyMsec int
+	}{
+		{"defaults", Options{}, 2, 5000},
+		{"import", Options{Synchronous: "normal", BusyTimeout: 750 * time.Millisecond}, 1, 750},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openTestAt(t, filepath.Join(t.TempDir(), "p.db"), tc.opt)
+			for _, pool := range []*sql.DB{db.writer, db.reader} {
+				var mode string
+				var fk, sync, busy int
+				pool.QueryRow(`PRAGMA journal_mode`).Scan(&mode)
+				pool.QueryRow(`PRAGMA foreign_keys`).Scan(&fk)
+				pool.QueryRow(`PRAGMA busy_timeout`).Scan(&busy)
+				if mode != "wal" || fk != 1 || busy != tc.busyMsec {
+					t.Errorf("journal_mode %q foreign_keys %d busy_timeout %d; want wal 1 %d", mode, fk, busy, tc.busyMsec)
+				}
+				if pool == db.writer {
+					pool.QueryRow(`PRAGMA synchronous`).Scan(&sync)
+					if sync != tc.sync {
+						t.Errorf("synchronous = %d, want %d", sync, tc.sync)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestFileMode(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.db")
+	old := setUmask(0o077) // would turn 0640 into 0600 without the explicit chmod
+	defer setUmask(old)
+	db := openTestAt(t, path, Options{})
+	// A write makes sure the -wal and -shm files exist.
+	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "bcc.acme.example"); return err })
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", filepath.Base(p), fi.Mode().Perm())
+		}
+	}
+
+	// SQLite gives -wal and -shm the database file's mode, not the umask's.
+	custom := filepath.Join(dir, "custom.db")
+	db = openTestAt(t, custom, Options{FileMode: 0o640})
+	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "bcc.acme.example"); return err })
+	for _, p := range []string{custom, custom + "-wal", custom + "-shm"} {
+		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o640 {
+			t.Errorf("%s: mode %v, %v; want 0640", filepath.Base(p), fi.Mode().Perm(), err)
+		}
+	}
+}
+
+func TestReadOnlyOption(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ro.db")
+	db := openTestAt(t, path, Options{})
+	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "bcc.acme.example"); return err })
+	db.Close()
+
+	ro := openTestAt(t, path, Options{ReadOnly: true})
+	err := ro.Update(context.Background(), func(tx store.Tx) error { return nil })
+	wantCode(t, "Update on a read-only store", err, store.EUnavailable)
+	view(t, ro, func(tx store.Tx) error {
+		c, err := tx.Company()
+		if err == nil && c.Slug != "acme" {
+			t.Errorf("slug %q", c.Slug)
+		}
+		return err
+	})
+
+	_, err = Open(context.Background(), filepath.Join(t.TempDir(), "missing.db"), Options{ReadOnly: true})
+	wantCode(t, "read-only Open of a missing store", err, store.EUnavailable)
+}
+
+// TestReadOnlyFile: a store file the process cannot write (a full or
+// read-only file system looks the same to SQLite) is unavailable, a
+// temporary failure, not a bug.
+func TestReadOnlyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rof.db")
+	db := openTestAt(t, path, Options{})
+	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "bcc.acme.example"); return err })
+	db.Close()
+	makeReadOnly(t, path)
+
+	// Reading still works: the store is up to date and needs no write.
+	db = openTestAt(t, path, Options{})
+	view(t, db, func(tx store.Tx) error { _, err := tx.Company(); return err })
+	err := db.Update(context.Background(), func(tx store.Tx) error {
+		_, err := tx.CreateUser("ann@acme.example", "Ann")
+		return err
+	})
+	wantCode(t, "Update", err, store.EUnavailable)
+	var sqe sqlite3.Error
+	if !errors.As(err, &sqe) || sqe.Code != sqlite3.ErrReadonly {
+		t.Errorf("underlying error %v is not SQLITE_READONLY", err)
+	}
+}
+
+// makeReadOnly makes path unwritable even for root (immutable attribute).
+func makeReadOnly(t *testing.T, path string) {
+	if os.Geteuid() != 0 {
+		if err := os.Chmod(path, 0o400); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if err := exec.Command("chattr", "+i", path).Run(); err != nil {
+		t.Skipf("running as root and chattr +i failed (%v): cannot make a read-only file", err)
+	}
+	t.Cleanup(func() { exec.Command("chattr", "-i", path).Run() })
+}
+
+// TestBusy: another process holds the write lock longer than the busy
+// timeout; Update gives up with EBusy and says how long it waited.
+func TestBusy(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "busy.db")
+	db := openTestAt(t, path, Options{BusyTimeout: 200 * time.Millisecond})
+
+	holder, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	conn, err := holder.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), `BEGIN EXCLUSIVE`); err != nil {
+		t.Fatal(err)
+	}
+
+	start := time.Now()
+	err = db.Update(context.Background(), func(tx store.Tx) error {
+		_, err := tx.CreateCompany("Acme", "bcc.acme.example")
+		return err
+	})
+	waited := time.Since(start)
+	wantCode(t, "Update while locked", err, store.EBusy)
+	if !store.IsTemporary(err) {
+		t.Errorf("busy error %v is not temporary", err)
+	}
+	if err != nil && !strings.Contains(err.Error(), "200ms") {
+		t.Errorf("message %q does not say how long it waited", err)
+	}
+	if waited < 150*time.Millisecond {
+		t.Errorf("gave up after %v, before the busy timeout", waited)
+	}
+	// Readers are not blocked by a writer in WAL mode.
+	view(t, db, func(tx store.Tx) error {
+		_, err := tx.Users()
+		return err
+	})
+
+	conn.ExecContext(context.Background(), `ROLLBACK`)
+	update(t, db, func(tx store.Tx) error {
+		_, err := tx.CreateCompany("Acme", "bcc.acme.example")
+		return err
+	})
+}
+
+func TestUpdateRollsBack(t *testing.T) {
+	db := openTest(t)
+	boom := errors.New("boom")
+	err := db.Update(context.Background(), func(tx store.Tx) error {
+		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Update returned %v, want the function's error", err)
+	}
+	err = db.View(context.Background(), func(tx store.Tx) error { _, err := tx.Company(); return err })
+	wantCode(t, "Company after rollback", err, store.ENotFound)
+}
+
+func TestViewRefusesWrites(t *testing.T) {
+	db := openTest(t)
+	err := db.View(context.Background(), func(tx store.Tx) error {
+		_, err := tx.CreateCompany("Acme", "bcc.acme.example")
+		return err
+	})
+	wantCode(t, "write in View", err, store.EInternal)
+}
+
+func TestPathWithURICharacters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "odd name?x=1#2%41.db")
+	db := openTestAt(t, path, Options{})
+	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "bcc.acme.example"); return err })
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("store not at %s: %v", path, err)
+	}
+}
+
+func TestErrorMapping(t *testing.T) {
+	db := &DB{path: "/x/s.db", opt: Options{BusyTimeout: 5 * time.Second}}
+	tests := []struct {
+		err  error
+		code string
+		msg  string
+	}{
+		{sqlite3.Error{Code: sqlite3.ErrBusy}, store.EBusy, "store is busy: database is locked (waited 5s)"},
+		{sqlite3.Error{Code: sqlite3.ErrLocked}, store.EBusy, "store is busy"},
+		{sqlite3.Error{Code: sqlite3.ErrFull}, store.EUnavailable, "disk full"},
+		{sqlite3.Error{Code: sqlite3.ErrReadonly}, store.EUnavailable, "read-only"},
+		{sqlite3.Error{Code: sqlite3.ErrCantOpen}, store.EUnavailable, "/x/s.db"},
+		{sqlite3.Error{Code: sqlite3.ErrIoErr}, store.EUnavailable, "unavailable"},
+		{sqlite3.Error{Code: sqlite3.ErrProtocol}, store.EUnavailable, "unavailable"},
+		{sqlite3.Error{Code: sqlite3.ErrConstraint, ExtendedCode: sqlite3.ErrConstraintUnique}, store.EConflict, "already exists"},
+		{sql.ErrNoRows, store.ENotFound, "not found"},
+		{context.DeadlineExceeded, store.EBusy, "gave up"},
+		{errors.New("strange"), store.EInternal, "strange"},
+	}
+	for _, tc := range tests {
+		got := db.storeError(tc.err)
+		if store.ErrorCode(got) != tc.code || !strings.Contains(got.Error(), tc.msg) {
+			t.Errorf("storeError(%v) = %q (%s), want code %s containing %q", tc.err, got, store.ErrorCode(got), tc.code, tc.msg)
+		}
+		if !errors.Is(got, tc.err) {
+			t.Errorf("storeError(%v) does not wrap the original error", tc.err)
+		}
+	}
+}
