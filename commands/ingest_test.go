@@ -338,3 +338,87 @@ func TestImportMboxTwice(t *testing.T) {
 		t.Fatalf("dry run stored %d messages", len(inbox))
 	}
 }
+
+func TestForwardedReplyJoinsItsThread(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	w := newMailWorld(t)
+	c.ok("person", "add", "--name", "Bob", "--email", "bob@customer.example")
+	first := c.mustDeliver(w, w.sign(annMail("p1@acme.example", "Proposal", "bob@customer.example", "offer\n")), universal, "192.0.2.10", "stored")
+
+	// Ann forwards Bob's reply, attached as message/rfc822, to the Bcc address.
+	bobReply := "From: Bob <bob@customer.example>\r\nTo: ann@acme.example\r\nSubject: Re: Proposal\r\n" +
+		"Message-ID: <r1@customer.example>\r\nIn-Reply-To: <p1@acme.example>\r\nDate: Tue, 03 Nov 2026 08:00:00 +0000\r\n\r\nDeal!\r\n"
+	fwd := "From: Ann Seller <ann@acme.example>\r\nTo: " + universal + "\r\nSubject: Fwd: Re: Proposal\r\n" +
+		"Message-ID: <fwd1@acme.example>\r\nDate: Tue, 03 Nov 2026 09:00:00 +0000\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=xx\r\n\r\n--xx\r\nContent-Type: text/plain\r\n\r\nFYI\r\n" +
+		"--xx\r\nContent-Type: message/rfc822\r\n\r\n" + bobReply + "--xx--\r\n"
+	r := c.mustDeliver(w, w.sign(fwd), universal, "192.0.2.10", "stored")
+	if r.MessageID != "r1@customer.example" || r.ThreadID != first.ThreadID || !r.hasLink("person", 1, "") {
+		t.Fatalf("forwarded reply %+v, want Bob's message in thread %d", r, first.ThreadID)
+	}
+	var d messageDetail
+	c.json(&d, "show", itoa(r.ID))
+	if d.From != "bob@customer.example" || d.ForwardedBy != "ann@acme.example" || d.Subject != "Re: Proposal" {
+		t.Fatalf("show: from %q forwarded by %q subject %q", d.From, d.ForwardedBy, d.Subject)
+	}
+	// The same original forwarded again is the same message.
+	again := strings.Replace(fwd, "fwd1@", "fwd2@", 1)
+	c.mustDeliver(w, w.sign(again), universal, "192.0.2.10", "duplicate")
+}
+
+func TestUnknownParticipantsBecomePersonsOnlyWhenAsked(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	w := newMailWorld(t)
+	raw := func(id string) string {
+		return w.sign(annMail(id, "Hello", "Carol <carol@new.example>, noreply@shop.example", "hi\n", "Cc: dan@acme.example"))
+	}
+	c.ok("user", "add", "dan@acme.example", "--name", "Dan")
+	c.mustDeliver(w, raw("c1@acme.example"), universal, "192.0.2.10", "stored")
+	var persons []map[string]any
+	c.json(&persons, "person", "list")
+	if len(persons) != 0 {
+		t.Fatalf("persons created with the setting off: %v", persons)
+	}
+	c.ok("settings", "set", "--user", "ann@acme.example", "create-persons", "on")
+	r := c.mustDeliver(w, raw("c2@acme.example"), universal, "192.0.2.10", "stored")
+	c.json(&persons, "person", "list")
+	if len(persons) != 1 || persons[0]["name"] != "Carol" {
+		t.Fatalf("want only Carol as a new person (not the no-reply address, not user Dan): %v", persons)
+	}
+	if !r.hasLink("person", int64(persons[0]["id"].(float64)), "") {
+		t.Fatalf("new person not linked: %+v", r.Links)
+	}
+}
+
+func TestAuthCheckPrintsVerdicts(t *testing.T) {
+	c := newCLI(t)
+	w := newMailWorld(t)
+	path := filepath.Join(t.TempDir(), "m.eml")
+	if err := os.WriteFile(path, []byte(w.sign(annMail("a@acme.example", "x", "bob@customer.example", "x\n"))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		DKIM       string `json:"dkim"`
+		SPF        string `json:"spf"`
+		Aligned    bool   `json:"aligned"`
+		Signatures []struct {
+			Domain   string `json:"domain"`
+			Selector string `json:"selector"`
+			Result   string `json:"result"`
+		} `json:"signatures"`
+	}
+	c.json(&v, "--dns-zone", w.zone, "auth", "check", path, "--client-ip", "203.0.113.1", "--helo", "x.example", "--sender", "ann@acme.example")
+	if v.DKIM != "pass" || v.SPF != "fail" || !v.Aligned || len(v.Signatures) != 1 || v.Signatures[0].Selector != "sel" {
+		t.Fatalf("verdict %+v", v)
+	}
+	out := c.ok("--dns-zone", w.zone, "auth", "check", path, "--client-ip", "192.0.2.10", "--sender", "ann@acme.example")
+	if !strings.Contains(out, "d=acme.example s=sel") || !strings.Contains(out, "spf: pass") {
+		t.Fatalf("text output:\n%s", out)
+	}
+	// Nothing was stored: auth check does not need a store at all.
+	if _, err := os.Stat(c.db); err == nil {
+		t.Fatal("auth check created a store")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -85,6 +86,7 @@ sharing from the shell.`,
 	f.StringVar(&app.As, "as", "", "act as this `user` (email or id); permission rules apply")
 	f.StringVar(&app.DNSZone, "dns-zone", "", "answer DNS queries from this RFC 1035 master `file`")
 	f.StringVar(&app.DNSServer, "dns-server", "", "ask this DNS server (`host:port`)")
+	f.DurationVar(&app.StoreOptions.BusyTimeout, "busy-timeout", 5*time.Second, "how long to wait for a locked store before giving up (ingest then exits 75)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErrorf("%v", err) })
 
 	root.AddCommand(
@@ -144,7 +146,7 @@ func firstCommand(args []string) string {
 		case a == "--":
 			return ""
 		case strings.HasPrefix(a, "-"):
-			if !strings.Contains(a, "=") && (a == "--db" || a == "--as" || a == "--dns-zone" || a == "--dns-server") {
+			if !strings.Contains(a, "=") && (a == "--db" || a == "--as" || a == "--dns-zone" || a == "--dns-server" || a == "--busy-timeout") {
 				i++
 			}
 		default:
