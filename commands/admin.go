@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"bytes"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -158,7 +157,7 @@ func newQuarantineCmd(app *App) *cobra.Command {
 				}
 				checker = &auth.Checker{Resolver: r, Timeout: 20 * time.Second}
 			}
-			in := ingest.New(ingest.Options{Store: st, Auth: checker, AuthMode: mode, Source: "release", Now: app.Now})
+			in := ingest.New(ingest.Options{Store: st, Auth: checker, AuthMode: mode, Source: store.SourcePipe, Releasing: true, Now: app.Now})
 			res, err := in.Ingest(cmd.Context(), ingest.Delivery{Raw: q.Raw, Envelope: q.Envelope, Origin: fmt.Sprintf("quarantine:%d", id)})
 			if err != nil {
 				return err
@@ -186,5 +185,3 @@ func newQuarantineCmd(app *App) *cobra.Command {
 	cmd.AddCommand(list, release)
 	return cmd
 }
-
-var _ = bytes.MinRead

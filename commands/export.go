@@ -43,8 +43,11 @@ func newExportCmd(app *App) *cobra.Command {
 					if err != nil {
 						return err
 					}
-					if viewer == 0 {
+					switch {
+					case viewer == 0:
 						viewer = u.ID
+					case viewer != u.ID:
+						return store.Errorf(store.EPermission, "you can only export your own mail, not that of %s", u.Email)
 					}
 					name = u.Email
 				}
@@ -52,6 +55,7 @@ func newExportCmd(app *App) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				msgs = oneCopyEach(msgs, viewer)
 				if format == "eml" {
 					out = dir
 					for _, m := range msgs {
@@ -106,4 +110,27 @@ func newExportCmd(app *App) *cobra.Command {
 	cmd.Flags().StringVar(&user, "user", "", "export what this user may see")
 	cmd.Flags().StringVar(&format, "format", "mbox", "mbox (mboxrd) or eml")
 	return cmd
+}
+
+// oneCopyEach keeps one message per Message-ID: when two users filed the
+// same mail and the viewer sees both copies, the viewer's own is kept, so
+// that re-importing the export gives the same messages.
+func oneCopyEach(msgs []store.Message, viewer int64) []store.Message {
+	keep := map[string]int{} // Message-ID -> index in out
+	var out []store.Message
+	for _, m := range msgs {
+		if m.MessageID == "" {
+			out = append(out, m)
+			continue
+		}
+		i, seen := keep[m.MessageID]
+		switch {
+		case !seen:
+			keep[m.MessageID] = len(out)
+			out = append(out, m)
+		case m.OwnerID == viewer && out[i].OwnerID != viewer:
+			out[i] = m
+		}
+	}
+	return out
 }

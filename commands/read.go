@@ -146,9 +146,12 @@ func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQ
 			if err != nil {
 				return err
 			}
-			if viewer == 0 {
+			switch {
+			case viewer == 0:
 				// The administrator reads a user's inbox as that user sees it.
 				viewer = u.ID
+			case viewer != u.ID:
+				return store.Errorf(store.EPermission, "you can only read your own inbox, not that of %s", u.Email)
 			}
 		}
 		q.Viewer = viewer

@@ -20,7 +20,7 @@ func newSettingsCmd(app *App) *cobra.Command {
 			}
 			var u *store.User
 			if err := st.View(cmd.Context(), func(tx store.Tx) error {
-				u, err = findUser(tx, userRef)
+				u, err = app.userForChange(tx, userRef)
 				return err
 			}); err != nil {
 				return err

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -204,5 +203,3 @@ func newThreadCmd(app *App) *cobra.Command {
 		},
 	}
 }
-
-var _ = fmt.Sprint

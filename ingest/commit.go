@@ -196,7 +196,7 @@ func (in *Ingester) commitConfirmation(tx store.Tx, p *Prepared) (Result, error)
 }
 
 func (in *Ingester) commitQuarantine(tx store.Tx, p *Prepared) error {
-	if in.opt.Source == "release" {
+	if in.opt.Releasing {
 		return nil
 	}
 	return tx.InsertQuarantine(&store.Quarantined{

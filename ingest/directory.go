@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"strings"
-	"sync"
 
 	"github.com/smartbcc/smartbcc/ingest/bccaddr"
 	"github.com/smartbcc/smartbcc/store"
@@ -33,11 +32,9 @@ func (d *directory) internal(email string) bool {
 	return d.isBcc(email)
 }
 
-var dirMu sync.Mutex
-
 func (in *Ingester) directory(ctx context.Context) (*directory, error) {
-	dirMu.Lock()
-	defer dirMu.Unlock()
+	in.dirMu.Lock()
+	defer in.dirMu.Unlock()
 	if in.dir != nil {
 		return in.dir, nil
 	}
@@ -88,7 +85,7 @@ func (in *Ingester) directory(ctx context.Context) (*directory, error) {
 
 // Refresh forgets the cached directory (after a confirmation changed it).
 func (in *Ingester) Refresh() {
-	dirMu.Lock()
+	in.dirMu.Lock()
 	in.dir = nil
-	dirMu.Unlock()
+	in.dirMu.Unlock()
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/smartbcc/smartbcc/ingest/auth"
@@ -84,7 +85,9 @@ type Options struct {
 	// and no Bcc recipient is required (archive import).
 	Owner  string
 	DryRun bool
-	Now    func() time.Time
+	// Releasing re-ingests held mail: it is never held again.
+	Releasing bool
+	Now       func() time.Time
 }
 
 // Delivery is one message as it arrived.
@@ -154,8 +157,9 @@ func IsTemporary(err error) bool {
 
 // Ingester processes messages into one store.
 type Ingester struct {
-	opt Options
-	dir *directory
+	opt   Options
+	dirMu sync.Mutex
+	dir   *directory
 }
 
 // New makes an Ingester. The company, users and sender addresses are read
