@@ -1,0 +1,61 @@
+package commands
+
+import (
+	"testing"
+)
+
+func TestLinkCreatesItemsFromEmail(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	w := newMailWorld(t)
+	c.ok("person", "add", "--name", "Bob", "--email", "bob@customer.example")
+	first := c.mustDeliver(w, w.sign(annMail("n1@acme.example", "Rollout for 50 seats", "Bob <bob@customer.example>", "x\n")), universal, "192.0.2.10", "stored")
+	reply := w.sign(annMail("n2@acme.example", "Re: Rollout for 50 seats", "Bob <bob@customer.example>", "y\n", "In-Reply-To: <n1@acme.example>"))
+	second := c.mustDeliver(w, reply, universal, "192.0.2.10", "stored")
+	if second.ThreadID != first.ThreadID {
+		t.Fatalf("reply in thread %d, want %d", second.ThreadID, first.ThreadID)
+	}
+
+	var res struct {
+		Type    string      `json:"type"`
+		ID      int64       `json:"id"`
+		Links   []linkEntry `json:"links"`
+		Created struct {
+			Title    string `json:"title"`
+			PersonID int64  `json:"person_id"`
+			Status   string `json:"status"`
+		} `json:"created"`
+	}
+	c.json(&res, "link", itoa(second.ID), "--new-deal", "")
+	if res.Type != "deal" || res.Created.Title != "Re: Rollout for 50 seats" || res.Created.PersonID != 1 || res.Created.Status != "open" {
+		t.Fatalf("new deal %+v", res)
+	}
+	if len(res.Links) != 2 {
+		t.Fatalf("linking one message must link its whole thread: %+v", res.Links)
+	}
+	// A later message of the thread inherits the deal.
+	third := c.mustDeliver(w, w.sign(annMail("n3@acme.example", "Re: Rollout for 50 seats", "bob@customer.example", "z\n",
+		"References: <n1@acme.example> <n2@acme.example>")), universal, "192.0.2.10", "stored")
+	if !third.hasLink("deal", res.ID, "thread") {
+		t.Fatalf("third message links %+v, want deal %d by thread", third.Links, res.ID)
+	}
+
+	// --new-person takes the customer participant that is not yet a person.
+	raw := w.sign(annMail("n4@acme.example", "Intro", "Carol <carol@new.example>", "hi\n"))
+	m := c.mustDeliver(w, raw, universal, "192.0.2.10", "stored")
+	var p struct {
+		Type    string `json:"type"`
+		Created struct {
+			Name   string   `json:"name"`
+			Emails []string `json:"emails"`
+		} `json:"created"`
+	}
+	c.json(&p, "link", itoa(m.ID), "--new-person")
+	if p.Type != "person" || p.Created.Name != "Carol" || len(p.Created.Emails) != 1 || p.Created.Emails[0] != "carol@new.example" {
+		t.Fatalf("new person %+v", p)
+	}
+	c.fails("no customer participant", "link", itoa(m.ID), "--new-person")
+	c.fails("exactly one", "link", itoa(m.ID), "--deal", "1", "--lead", "1")
+	c.fails("no such lead", "link", itoa(m.ID), "--lead", "7")
+	c.fails("no such message", "link", "999", "--deal", "1")
+}
