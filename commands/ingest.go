@@ -57,7 +57,7 @@ unknown Bcc address and 77 refused sender.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&opts.recipients, "recipient", nil, "envelope recipient (repeatable); Postfix: ${original_recipient}")
+	f.StringArrayVar(&opts.recipients, "recipient", nil, "envelope recipient (repeatable); Postfix: ${recipient}")
 	f.StringVar(&opts.sender, "sender", "", "envelope sender; empty for the null sender")
 	f.StringVar(&opts.clientIP, "client-ip", "", "SMTP client IP address (SPF)")
 	f.StringVar(&opts.helo, "helo", "", "SMTP HELO/EHLO name (SPF)")
@@ -125,7 +125,10 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 		Owner: opts.user, DryRun: opts.dryRun, Now: app.Now,
 	})
 	env := store.Envelope{Sender: opts.sender, Recipients: opts.recipients, ClientIP: opts.clientIP, Helo: opts.helo, QueueID: opts.queueID}
-	nullSender := cmd.Flags().Changed("sender") && strings.Trim(opts.sender, "<>") == ""
+	// Postfix passes the null sender as "" with null_sender= in master.cf,
+	// and as MAILER-DAEMON without it.
+	nullSender := cmd.Flags().Changed("sender") &&
+		(strings.Trim(opts.sender, "<>") == "" || strings.EqualFold(opts.sender, "MAILER-DAEMON"))
 
 	var readers []mailfile.Reader
 	var total int64
@@ -171,8 +174,13 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 	var results []ingest.Result
 	worst := exitOK
 	start := time.Now()
+	retries := 4
+	if pipe {
+		retries = 0
+	}
 	sum, runErr := in.Run(ctx, src, ingest.RunOptions{
-		Workers: opts.workers,
+		Workers:     opts.workers,
+		BusyRetries: retries,
 		OnResult: func(r ingest.Result) {
 			if bar != nil {
 				_ = bar.Set64(src.bytes.Load())

@@ -22,9 +22,9 @@ func newPostfixConfigCmd(app *App) *cobra.Command {
 			app.printf(`# /etc/postfix/master.cf
 # Deliver the Bcc domain through smartbcc, one recipient per delivery.
 # D adds Delivered-To (loop detection), R adds Return-Path, X marks the
-# delivery final. Exit 75 makes Postfix retry; see "smartbcc ingest --help".
+# delivery final; null_sender= passes bounces' empty sender as empty. Exit 75 makes Postfix retry; see "smartbcc ingest --help".
 smartbcc  unix  -       n       n       -       10      pipe
-  flags=DRX user=%[2]s argv=%[3]s --db %[4]s ingest --recipient ${recipient} --sender ${sender} --client-ip ${client_address} --helo ${client_helo} --queue-id ${queue_id}
+  flags=DRX user=%[2]s null_sender= argv=%[3]s --db %[4]s ingest --recipient ${recipient} --sender ${sender} --client-ip ${client_address} --helo ${client_helo} --queue-id ${queue_id}
 
 # /etc/postfix/main.cf
 virtual_mailbox_domains = %[1]s

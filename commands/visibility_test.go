@@ -631,7 +631,7 @@ func TestInboxOrderFieldsAndFilters(t *testing.T) {
 		!e.Shared || e.Sharing != "shared" || e.ThreadID != m3.ThreadID || e.Owner != 1 {
 		t.Fatalf("inbox entry %+v", e)
 	}
-	wantLinks := map[string]string{"deal:1": "manual", "person:1": "participant"}
+	wantLinks := map[string]string{"deal:1": "manual", "person:1": "auto"}
 	if len(e.Links) != len(wantLinks) {
 		t.Fatalf("links %+v, want %v", e.Links, wantLinks)
 	}
@@ -776,7 +776,7 @@ func TestShowHeadersAuthLinksAttachments(t *testing.T) {
 		"dkim=pass", "spf=pass", "dmarc=pass", "aligned=true",
 		"dkim d=acme.example s=sel: pass",
 		"Link:     deal " + itoa(deal.ID) + " (bcc)",
-		"Link:     person 1 (participant)",
+		"Link:     person 1 (auto)",
 		fmt.Sprintf("Attachment: quote.pdf (application/pdf, %d bytes, sha256 %s)", len(pdf), hex.EncodeToString(sum[:])),
 		"Please find the quote attached.",
 	} {
@@ -792,7 +792,7 @@ func TestShowHeadersAuthLinksAttachments(t *testing.T) {
 	if d.Auth.DKIM != "pass" || d.Auth.SPF != "pass" || d.Auth.DMARC != "pass" || !d.Auth.Aligned || d.Auth.Mode != "verify" {
 		t.Errorf("show --json auth %+v", d.Auth)
 	}
-	if !d.hasLink("deal", deal.ID, "bcc") || !d.hasLink("person", 1, "participant") || len(d.Links) != 2 {
+	if !d.hasLink("deal", deal.ID, "bcc") || !d.hasLink("person", 1, "auto") || len(d.Links) != 2 {
 		t.Errorf("show --json links %+v", d.Links)
 	}
 	if len(d.Attachments) != 1 || d.Attachments[0].Name != "quote.pdf" || d.Attachments[0].ContentType != "application/pdf" ||

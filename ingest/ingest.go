@@ -160,6 +160,8 @@ type Ingester struct {
 	opt   Options
 	dirMu sync.Mutex
 	dir   *directory
+	// busyRetries is RunOptions.BusyRetries of the current Run.
+	busyRetries int
 }
 
 // New makes an Ingester. The company, users and sender addresses are read

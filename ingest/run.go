@@ -3,9 +3,11 @@ package ingest
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
+	"math"
 	"runtime"
+	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/smartbcc/smartbcc/ingest/parse"
@@ -17,13 +19,35 @@ type Source interface {
 	Next() (*Delivery, error)
 }
 
+// Defaults of RunOptions.
+const (
+	defaultBatchSize  = 256
+	defaultBatchBytes = 8 << 20
+	// defaultBatchDelay is how long a batch that is not full waits for
+	// more messages before it is committed anyway (a slow source).
+	defaultBatchDelay = 250 * time.Millisecond
+	// defaultMemoryLimit is the Go heap's soft limit during a bulk run
+	// (unless GOMEMLIMIT says otherwise): the garbage collector works
+	// harder rather than letting the heap double, so that a run stays
+	// well under 100 MB whatever the archive.
+	defaultMemoryLimit = 64 << 20
+)
+
 // RunOptions tune a bulk run.
 type RunOptions struct {
 	Workers    int   // parse workers; default GOMAXPROCS
 	BatchSize  int   // messages per transaction; default 256
-	BatchBytes int64 // raw bytes per transaction; default 32 MB
+	BatchBytes int64 // raw bytes per transaction; default 8 MB
+	// InflightBytes bounds the raw bytes read but not yet committed
+	// (queued, being parsed, waiting in the batch); default three
+	// batches. A single larger message is still let through, alone.
+	InflightBytes int64
 	// OnResult is called in input order, from one goroutine.
 	OnResult func(Result)
+	// BusyRetries is how often a batch that found the store busy is tried
+	// again after the store's own busy timeout. A pipe delivery sets none:
+	// Postfix retries it later, and its time limit is better spent there.
+	BusyRetries int
 }
 
 // Summary counts the outcomes of a run.
@@ -50,6 +74,7 @@ func (s *Summary) add(r Result, size int64) {
 }
 
 type slot struct {
+	d    *Delivery
 	p    *Prepared
 	dup  *Result // found duplicate before parsing
 	err  error
@@ -58,30 +83,44 @@ type slot struct {
 }
 
 // Run processes every delivery of src through a bounded pipeline: one
-// reader, parse workers, and one writer that commits batches in input
-// order. Memory stays bounded by the queue lengths whatever the archive
-// size. It stops at the first error that is not about one message.
+// reader, parse workers, and one writer (the caller's goroutine) that
+// commits batches in input order while the workers parse the next ones.
+// Memory stays bounded by InflightBytes and the queue lengths whatever
+// the archive size. It stops at the first error that is not about one
+// message.
 func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summary, error) {
+	in.busyRetries = opt.BusyRetries
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
 	if opt.BatchSize <= 0 {
-		opt.BatchSize = 256
+		opt.BatchSize = defaultBatchSize
 	}
 	if opt.BatchBytes <= 0 {
-		opt.BatchBytes = 32 << 20
+		opt.BatchBytes = defaultBatchBytes
+	}
+	if opt.InflightBytes <= 0 {
+		opt.InflightBytes = 3 * opt.BatchBytes
+	}
+	if prev := debug.SetMemoryLimit(-1); prev == math.MaxInt64 {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+		defer debug.SetMemoryLimit(prev)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if _, err := in.directory(ctx); err != nil {
+	dir, err := in.directory(ctx)
+	if err != nil {
 		return Summary{}, err
 	}
+	// Looking a message up before parsing it only pays when the owner has
+	// mail already (an import run again); a first import skips it.
+	quickDup := dir.owner != nil && in.ownerHasMail(ctx, dir.owner.ID)
 
-	jobs := make(chan struct {
-		d *Delivery
-		s *slot
-	}, opt.Workers)
-	order := make(chan *slot, opt.Workers*4)
+	budget := newByteBudget(opt.InflightBytes)
+	jobs := make(chan *slot, opt.Workers)
+	// Room for a whole batch: the workers parse the next batch while the
+	// writer commits this one. InflightBytes bounds it in bytes.
+	order := make(chan *slot, opt.BatchSize)
 	readErr := make(chan error, 1)
 
 	go func() {
@@ -97,9 +136,13 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 				readErr <- err
 				return
 			}
-			s := &slot{done: make(chan struct{}), size: int64(len(d.Raw))}
+			s := &slot{d: d, done: make(chan struct{}), size: int64(len(d.Raw))}
 			if d.Size > s.size {
 				s.size = d.Size
+			}
+			if !budget.acquire(ctx, int64(len(d.Raw))) {
+				readErr <- ctx.Err()
+				return
 			}
 			select {
 			case order <- s:
@@ -108,32 +151,48 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 				return
 			}
 			select {
-			case jobs <- struct {
-				d *Delivery
-				s *slot
-			}{d, s}:
+			case jobs <- s:
 			case <-ctx.Done():
 				readErr <- ctx.Err()
 				return
 			}
 		}
 	}()
+	var workers sync.WaitGroup
 	for w := 0; w < opt.Workers; w++ {
+		workers.Add(1)
 		go func() {
-			for j := range jobs {
-				if r, ok := in.quickDuplicate(ctx, *j.d); ok {
-					j.s.dup = &r
-				} else {
-					j.s.p, j.s.err = in.Prepare(ctx, *j.d)
+			defer workers.Done()
+			for {
+				var s *slot
+				select {
+				case s = <-jobs:
+				case <-ctx.Done():
+					return
 				}
-				close(j.s.done)
+				if s == nil {
+					return
+				}
+				if r, ok := in.quickDuplicate(ctx, quickDup, *s.d); ok {
+					s.dup = &r
+				} else {
+					s.p, s.err = in.Prepare(ctx, *s.d)
+				}
+				close(s.done)
 			}
 		}()
 	}
+	// On an early return, let the workers wind down before the caller
+	// closes the store under them.
+	defer func() {
+		cancel()
+		workers.Wait()
+	}()
 
 	var sum Summary
 	var batch []*slot
 	var batchBytes int64
+	var batchStart time.Time
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -161,21 +220,45 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 			if opt.OnResult != nil {
 				opt.OnResult(r)
 			}
+			budget.release(int64(len(s.d.Raw)))
+			s.d, s.p = nil, nil
 		}
+		clear(batch)
 		batch, batchBytes = batch[:0], 0
 		return nil
 	}
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
 	for s := range order {
-		<-s.done
+		// Wait for the next message; commit what is waiting when it takes
+		// long (a slow source) rather than sitting on finished work.
+		select {
+		case <-s.done:
+		default:
+			if len(batch) > 0 {
+				timer.Reset(max(defaultBatchDelay-time.Since(batchStart), 0))
+				select {
+				case <-s.done:
+				case <-timer.C:
+					if err := flush(); err != nil {
+						return sum, err
+					}
+					<-s.done
+				}
+			} else {
+				<-s.done
+			}
+		}
 		if s.err != nil {
-			cancel()
 			return sum, s.err
+		}
+		if len(batch) == 0 {
+			batchStart = time.Now()
 		}
 		batch = append(batch, s)
 		batchBytes += s.size
-		if len(batch) >= opt.BatchSize || batchBytes >= opt.BatchBytes || len(order) == 0 {
+		if len(batch) >= opt.BatchSize || batchBytes >= opt.BatchBytes || budget.waiting() {
 			if err := flush(); err != nil {
-				cancel()
 				return sum, err
 			}
 		}
@@ -186,6 +269,59 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 	return sum, <-readErr
 }
 
+// byteBudget bounds the raw bytes in flight between the reader and the
+// writer. A message larger than the whole budget waits until nothing else
+// is in flight and then goes through alone.
+type byteBudget struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	limit   int64
+	used    int64
+	blocked bool
+}
+
+func newByteBudget(limit int64) *byteBudget {
+	b := &byteBudget{limit: limit}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+func (b *byteBudget) acquire(ctx context.Context, n int64) bool {
+	stop := context.AfterFunc(ctx, func() {
+		b.mu.Lock()
+		b.cond.Broadcast()
+		b.mu.Unlock()
+	})
+	defer stop()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.used > 0 && b.used+n > b.limit {
+		if ctx.Err() != nil {
+			return false
+		}
+		b.blocked = true
+		b.cond.Wait()
+	}
+	b.blocked = false
+	b.used += n
+	return true
+}
+
+func (b *byteBudget) release(n int64) {
+	b.mu.Lock()
+	b.used -= n
+	b.cond.Broadcast()
+	b.mu.Unlock()
+}
+
+// waiting reports whether the reader waits for the writer to commit: the
+// batch is then as large as it can get.
+func (b *byteBudget) waiting() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.blocked
+}
+
 // commitWithRetry commits a batch, waiting out a busy store a few times,
 // and isolates a message that makes the batch fail for another reason.
 func (in *Ingester) commitWithRetry(ctx context.Context, preps []*Prepared) ([]Result, error) {
@@ -193,13 +329,13 @@ func (in *Ingester) commitWithRetry(ctx context.Context, preps []*Prepared) ([]R
 		return nil, nil
 	}
 	var err error
-	for attempt := 0; attempt < 5; attempt++ {
+	for attempt := 0; ; attempt++ {
 		var results []Result
 		results, err = in.Commit(ctx, preps)
 		if err == nil {
 			return results, nil
 		}
-		if !store.IsTemporary(err) {
+		if !store.IsTemporary(err) || attempt >= in.busyRetries {
 			break
 		}
 		select {
@@ -228,11 +364,28 @@ func (in *Ingester) commitWithRetry(ctx context.Context, preps []*Prepared) ([]R
 	return results, nil
 }
 
+// ownerHasMail reports whether the user owns any message yet. On error it
+// says yes: the duplicate check before parsing is then kept.
+func (in *Ingester) ownerHasMail(ctx context.Context, ownerID int64) bool {
+	var n int
+	err := in.opt.Store.View(ctx, func(tx store.Tx) error {
+		msgs, err := tx.ListMessages(store.MessageQuery{Owner: ownerID, Limit: 1})
+		n = len(msgs)
+		return err
+	})
+	return err != nil || n > 0
+}
+
 // quickDuplicate skips the expensive parse for a message the forced owner
 // already has under its Message-ID (re-running an interrupted import).
-func (in *Ingester) quickDuplicate(ctx context.Context, d Delivery) (Result, bool) {
+// enabled is false when the owner had no mail when the run started: every
+// lookup would miss, and Commit still finds duplicates within the run.
+func (in *Ingester) quickDuplicate(ctx context.Context, enabled bool, d Delivery) (Result, bool) {
+	if !enabled || d.ReadErr != nil {
+		return Result{}, false
+	}
 	dir, err := in.directory(ctx)
-	if err != nil || dir.owner == nil || d.ReadErr != nil {
+	if err != nil || dir.owner == nil {
 		return Result{}, false
 	}
 	h, err := parse.Header(d.Raw)
@@ -257,5 +410,3 @@ func (in *Ingester) quickDuplicate(ctx context.Context, d Delivery) (Result, boo
 	r.explainf("duplicate of message %d found by Message-ID before parsing", prev.ID)
 	return r, true
 }
-
-var _ = fmt.Sprintf

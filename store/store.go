@@ -339,7 +339,9 @@ const (
 	HowAuto   = "auto"
 	HowThread = "thread"
 	HowManual = "manual"
-	HowPerson = "participant"
+	// HowPerson is how persons are linked: automatically, by a
+	// participant address (the contract knows bcc, auto, thread, manual).
+	HowPerson = HowAuto
 )
 
 // Link ties a message to a person, deal, lead or project.
