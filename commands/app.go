@@ -152,3 +152,22 @@ func (a *App) userForChange(tx store.Tx, ref string) (*store.User, error) {
 	}
 	return u, nil
 }
+
+// readingAs decides whose view a reading command shows. userRef (--user)
+// names a user; the administrator then sees what that user may see, and a
+// user (--as) may only name themselves. It returns the viewer id (0: the
+// administrator's whole view) and the named user, if any.
+func (a *App) readingAs(tx store.Tx, userRef string) (int64, *store.User, error) {
+	viewer, err := a.viewerID(tx)
+	if err != nil || userRef == "" {
+		return viewer, nil, err
+	}
+	u, err := findUser(tx, userRef)
+	if err != nil {
+		return 0, nil, err
+	}
+	if viewer != 0 && viewer != u.ID {
+		return 0, nil, store.Errorf(store.EPermission, "you can only read your own mail, not that of %s", u.Email)
+	}
+	return u.ID, u, nil
+}

@@ -33,23 +33,15 @@ func newExportCmd(app *App) *cobra.Command {
 			var written int
 			var out string
 			err = st.View(cmd.Context(), func(tx store.Tx) error {
-				viewer, err := app.viewerID(tx)
+				viewer, u, err := app.readingAs(tx, user)
 				if err != nil {
 					return err
 				}
 				name := "all"
-				if user != "" {
-					u, err := findUser(tx, user)
-					if err != nil {
-						return err
-					}
-					switch {
-					case viewer == 0:
-						viewer = u.ID
-					case viewer != u.ID:
-						return store.Errorf(store.EPermission, "you can only export your own mail, not that of %s", u.Email)
-					}
+				if u != nil {
 					name = u.Email
+				} else if actor, _ := app.actor(tx); actor != nil {
+					name = actor.Email
 				}
 				msgs, err := tx.ListMessages(store.MessageQuery{Viewer: viewer, Oldest: true})
 				if err != nil {

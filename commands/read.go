@@ -137,22 +137,9 @@ func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQ
 	}
 	var entries []messageEntry
 	err = st.View(cmd.Context(), func(tx store.Tx) error {
-		viewer, err := app.viewerID(tx)
+		viewer, _, err := app.readingAs(tx, userRef)
 		if err != nil {
 			return err
-		}
-		if userRef != "" {
-			u, err := findUser(tx, userRef)
-			if err != nil {
-				return err
-			}
-			switch {
-			case viewer == 0:
-				// The administrator reads a user's inbox as that user sees it.
-				viewer = u.ID
-			case viewer != u.ID:
-				return store.Errorf(store.EPermission, "you can only read your own inbox, not that of %s", u.Email)
-			}
 		}
 		q.Viewer = viewer
 		msgs, err := tx.ListMessages(q)

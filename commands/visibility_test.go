@@ -708,9 +708,9 @@ func TestInboxOrderFieldsAndFilters(t *testing.T) {
 	}
 	c.fails("invalid item", "inbox", "--item", "widget:1")
 	// A user cannot ask for another user's inbox or export at all.
-	c.fails("only read your own inbox", "--as", visBob, "inbox", "--user", visAnn)
-	c.fails("only read your own inbox", "--as", visBob, "search", "x", "--user", visAnn)
-	c.fails("only export your own mail", "--as", visBob, "export", "--format", "mbox", "--user", visAnn, c.t.TempDir())
+	c.fails("only read your own mail", "--as", visBob, "inbox", "--user", visAnn)
+	c.fails("only read your own mail", "--as", visBob, "search", "x", "--user", visAnn)
+	c.fails("only read your own mail", "--as", visBob, "export", "--format", "mbox", "--user", visAnn, c.t.TempDir())
 	c.fails("invalid item", "inbox", "--item", "deal")
 	c.fails("no such user", "--as", "nobody@acme.example", "inbox")
 

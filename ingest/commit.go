@@ -201,7 +201,7 @@ func (in *Ingester) commitQuarantine(tx store.Tx, p *Prepared) error {
 	}
 	return tx.InsertQuarantine(&store.Quarantined{
 		At: in.opt.Now().UTC(), UserID: p.quarantine.UserID, Address: p.quarantine.Email,
-		Envelope: p.d.Envelope, From: p.from, Subject: p.msg.Subject, MessageID: p.msg.MessageID, Raw: p.d.Raw,
+		Envelope: p.d.Envelope, From: p.from, Subject: oneLineText(p.msg.Subject), MessageID: p.msg.MessageID, Raw: p.d.Raw,
 	})
 }
 
@@ -214,7 +214,7 @@ func (in *Ingester) recordRejection(tx store.Tx, p *Prepared) error {
 		r.Detail = p.res.Explain[len(p.res.Explain)-1]
 	}
 	if p.msg != nil {
-		r.Subject = p.msg.Subject
+		r.Subject = oneLineText(p.msg.Subject)
 	}
 	return tx.InsertRejection(r)
 }

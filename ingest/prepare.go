@@ -320,6 +320,14 @@ func (in *Ingester) fill(p *Prepared, m *parse.Message) {
 
 	in.unwrapForward(p, m)
 
+	// Decoded headers may carry CR, LF or other controls (an encoded-word
+	// can decode to "\r\nBcc: x"): nothing we print or export may turn them
+	// into lines of their own.
+	msg.Subject, msg.FromName = oneLineText(msg.Subject), oneLineText(msg.FromName)
+	for i := range msg.Participants {
+		msg.Participants[i].Name = oneLineText(msg.Participants[i].Name)
+	}
+
 	p.refs = compact(append([]string{msg.MessageID, msg.InReplyTo}, msg.References...))
 	p.hasParents = msg.InReplyTo != "" || len(msg.References) > 0
 	p.normSubject = subject.Normalize(msg.Subject)
@@ -381,6 +389,16 @@ func (in *Ingester) unwrapForward(p *Prepared, m *parse.Message) {
 	p.res.MessageID = msg.MessageID
 	p.res.explainf("forward: unwrapped %s (%d layer(s)); the original sender %s is the participant, %s forwarded it",
 		orig.Via, orig.Depth, origFrom, msg.ForwardedBy)
+}
+
+// oneLineText replaces control characters by spaces.
+func oneLineText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func compact(ids []string) []string {
