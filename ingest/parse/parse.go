@@ -67,10 +67,13 @@ type Message struct {
 	Problems []string
 }
 
-var parser = enmime.NewParser(
+var parserOptions = []enmime.Option{
 	enmime.DisableCharacterDetection(true),
-	enmime.MaxStoredPartErrors(20),
-)
+	enmime.MultipartWOBoundaryAsSinglePart(true),
+	enmime.MaxStoredPartErrors(maxPartErrors),
+}
+
+var parser = enmime.NewParser(parserOptions...)
 
 // Parse parses raw. It fails only for input that is not a message at all.
 func Parse(raw []byte, lim Limits) (*Message, error) {
@@ -79,32 +82,29 @@ func Parse(raw []byte, lim Limits) (*Message, error) {
 	}
 	env, err := readEnvelope(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotMessage, err)
+		// Real mail can be broken in ways enmime refuses outright (a
+		// malformed Content-Type, say). It is still mail: file it with its
+		// headers and its body as text (fallback.go).
+		return fallback(raw, err)
 	}
-	m := &Message{Header: textproto.MIMEHeader{}}
-	for _, k := range env.GetHeaderKeys() {
-		m.Header[textproto.CanonicalMIMEHeaderKey(k)] = env.GetHeaderValues(k)
-	}
-	m.MessageID = MessageID(env.GetHeader("Message-Id"))
-	m.InReplyTo = MessageID(env.GetHeader("In-Reply-To"))
-	m.References = MessageIDs(env.GetHeader("References"))
-	m.Subject = strings.TrimSpace(env.GetHeader("Subject"))
-	if d, err := env.Date(); err == nil {
-		m.Date = d.UTC()
-	}
-	m.From = addressList(env, "From")
-	m.Sender = addressList(env, "Sender")
-	m.To = addressList(env, "To")
-	m.Cc = addressList(env, "Cc")
-	m.Bcc = addressList(env, "Bcc")
-	m.ReplyTo = addressList(env, "Reply-To")
+	m := headerFields(env)
 	m.Text, m.HTML = env.Text, env.HTML
 	for _, e := range env.Errors {
 		m.Problems = append(m.Problems, e.Error())
 	}
+	// A multipart without a boundary is read as one part: its content is
+	// the message text, not an attachment.
+	brokenMultipart := env.Root != nil && env.Root.FirstChild == nil && strings.HasPrefix(env.Root.ContentType, "multipart/")
+	if brokenMultipart && m.Text == "" && m.HTML == "" {
+		m.Text = string(env.Root.Content)
+		m.Problems = append(m.Problems, env.Root.ContentType+" without parts: body kept as text")
+	}
 	seen := 0
 	collect := func(parts []*enmime.Part) {
 		for _, p := range parts {
+			if brokenMultipart && p == env.Root {
+				continue
+			}
 			seen++
 			if seen > lim.MaxParts {
 				return
@@ -137,14 +137,67 @@ func Parse(raw []byte, lim Limits) (*Message, error) {
 	return m, nil
 }
 
+// ParseHeader parses only the header section of raw: the same header
+// fields as Parse (decoded headers, Message-IDs, subject, date,
+// addresses), no bodies, attachments or attached messages. It is for
+// deciding about a message before paying for its body: mail refused on
+// its header alone (bulk, auto-replies, loops) needs nothing more. It
+// fails only for input that is not a message at all.
+func ParseHeader(raw []byte) (*Message, error) {
+	if !hasHeader(raw) {
+		return nil, ErrNotMessage
+	}
+	_, off := splitHeader(raw)
+	root, err := rawParser.ReadParts(bytes.NewReader(raw[:off]))
+	if err != nil {
+		return fallback(raw[:off], err)
+	}
+	env, err := parser.EnvelopeFromPart(root)
+	if err != nil {
+		return fallback(raw[:off], err)
+	}
+	m := headerFields(env)
+	for _, e := range root.Errors {
+		m.Problems = append(m.Problems, e.Error())
+	}
+	return m, nil
+}
+
+// headerFields fills a Message with what the envelope's header gives.
+func headerFields(env *enmime.Envelope) *Message {
+	m := &Message{Header: textproto.MIMEHeader{}}
+	for _, k := range env.GetHeaderKeys() {
+		m.Header[textproto.CanonicalMIMEHeaderKey(k)] = env.GetHeaderValues(k)
+	}
+	m.MessageID = MessageID(env.GetHeader("Message-Id"))
+	m.InReplyTo = MessageID(env.GetHeader("In-Reply-To"))
+	m.References = MessageIDs(env.GetHeader("References"))
+	m.Subject = strings.TrimSpace(env.GetHeader("Subject"))
+	if d, err := env.Date(); err == nil {
+		m.Date = d.UTC()
+	}
+	m.From = addressList(env, "From")
+	m.Sender = addressList(env, "Sender")
+	m.To = addressList(env, "To")
+	m.Cc = addressList(env, "Cc")
+	m.Bcc = addressList(env, "Bcc")
+	m.ReplyTo = addressList(env, "Reply-To")
+	return m
+}
+
 // readEnvelope is enmime's ReadEnvelope, with the multipart structure
-// split by readTree where it can.
+// split by readTree where it can (see tree.go).
 func readEnvelope(raw []byte) (*enmime.Envelope, error) {
-	if root, ok := readTree(parser, raw); ok {
-		return parser.EnvelopeFromPart(root)
+	if useTree {
+		if root, ok := readTree(parser, raw); ok {
+			return parser.EnvelopeFromPart(root)
+		}
 	}
 	return parser.ReadEnvelope(bytes.NewReader(raw))
 }
+
+// useTree is off only in tests that compare with enmime's own reading.
+var useTree = true
 
 // hasHeader reports whether raw starts with at least one header field.
 func hasHeader(raw []byte) bool {

@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -44,6 +47,12 @@ func (db *DB) storeError(err error) error {
 	case sqlite3.ErrReadonly:
 		return &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("store %s is read-only: %s", db.path, sqe.Error()), Err: err}
 	case sqlite3.ErrCantOpen, sqlite3.ErrIoErr, sqlite3.ErrProtocol, sqlite3.ErrPerm, sqlite3.ErrNotADB, sqlite3.ErrCorrupt:
+		// SQLite says "unable to open database file" when it cannot create
+		// the -wal or -shm file beside an existing store; name the likely
+		// cause instead of leaving the administrator to guess.
+		if why := unwritableDir(db.path); why != "" {
+			return &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("store %s is unavailable: %s", db.path, why), Err: err}
+		}
 		return &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("store %s is unavailable: %s", db.path, sqe.Error()), Err: err}
 	case sqlite3.ErrInterrupt:
 		return &store.Error{Code: store.EBusy, Message: "store is busy: operation interrupted", Err: err}
@@ -108,4 +117,18 @@ func (tx *Tx) writing(what string) error {
 		return store.Errorf(store.EInternal, "%s in a read-only transaction", what)
 	}
 	return nil
+}
+
+// unwritableDir explains why the store's directory cannot take new files,
+// or returns "" when it can (as far as access(2) tells).
+func unwritableDir(path string) string {
+	dir := filepath.Dir(path)
+	switch err := unix.Access(dir, unix.W_OK); err {
+	case nil:
+		return ""
+	case unix.EROFS:
+		return "its directory " + dir + " is on a read-only file system"
+	default:
+		return "its directory " + dir + " is not writable: " + err.Error()
+	}
 }

@@ -71,11 +71,7 @@ func (tx *Tx) PersonsByEmails(emails []string) ([]store.Person, error) {
 	if len(emails) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(emails))
-	for i, e := range emails {
-		args[i] = e
-	}
-	return tx.persons(`WHERE id IN (SELECT person_id FROM person_emails WHERE email IN (`+placeholders(len(args))+`))`, args...)
+	return tx.persons(`WHERE id IN (SELECT person_id FROM person_emails WHERE email IN `+inList+`)`, jsonList(emails))
 }
 
 // persons loads the persons matching where, with their addresses.

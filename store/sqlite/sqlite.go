@@ -12,6 +12,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -293,6 +294,16 @@ func limitOffset(limit, offset int) string {
 }
 
 // placeholders returns "?, ?, ?" for n arguments.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+// inList is the SQL for "x IN (list)" with the list bound as one JSON
+// array parameter (see jsonList): a hostile message can name tens of
+// thousands of addresses, more than SQLite's limit of bound variables.
+const inList = `(SELECT value FROM json_each(?))`
+
+// jsonList encodes values for inList.
+func jsonList[T any](values []T) string {
+	b, err := json.Marshal(values)
+	if err != nil {
+		return "[]"
+	}
+	return string(b)
 }

@@ -55,25 +55,25 @@ func (tx *Tx) Thread(id int64) (*store.Thread, error) {
 // In-Reply-To, then References), and among messages naming the same id
 // the first filed.
 func (tx *Tx) ThreadByReferences(msgIDs []string) (*store.Thread, error) {
-	var args []any
+	var ids []string
 	rank := map[string]int{}
 	for _, id := range msgIDs {
 		id = normMsgID(id)
 		if _, dup := rank[id]; id == "" || dup {
 			continue
 		}
-		rank[id] = len(args)
-		args = append(args, id)
+		rank[id] = len(ids)
+		ids = append(ids, id)
 	}
-	if len(args) == 0 {
+	if len(ids) == 0 {
 		return nil, store.Errorf(store.ENotFound, "no thread: no Message-ID to look up")
 	}
 	rows, err := tx.query(`SELECT r.msgid, m.thread_id FROM message_refs r JOIN messages m ON m.id = r.message_id
-		WHERE r.msgid IN (`+placeholders(len(args))+`) ORDER BY m.id`, args...)
+		WHERE r.msgid IN `+inList+` ORDER BY m.id`, jsonList(ids))
 	if err != nil {
 		return nil, tx.err(err)
 	}
-	best, bestRank := int64(0), len(args)
+	best, bestRank := int64(0), len(ids)
 	for rows.Next() {
 		var msgid string
 		var threadID int64
@@ -102,14 +102,10 @@ func (tx *Tx) ThreadBySubject(normSubject string, participants []string) (*store
 	if len(emails) == 0 {
 		return nil, store.Errorf(store.ENotFound, "no thread: no participant to match")
 	}
-	args := []any{normSubject}
-	for _, e := range emails {
-		args = append(args, e)
-	}
 	t, err := scanThread(tx.queryRow(threadSelect+` WHERE t.subject = ? AND EXISTS (
 		SELECT 1 FROM messages m JOIN participants p ON p.message_id = m.id
-		WHERE m.thread_id = t.id AND p.email IN (`+placeholders(len(emails))+`))
-		ORDER BY t.id DESC LIMIT 1`, args...))
+		WHERE m.thread_id = t.id AND p.email IN `+inList+`)
+		ORDER BY t.id DESC LIMIT 1`, normSubject, jsonList(emails)))
 	if err != nil {
 		return nil, tx.notFound(err, "no thread with subject %q and these participants", normSubject)
 	}

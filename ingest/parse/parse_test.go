@@ -1,0 +1,98 @@
+package parse
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseFields(t *testing.T) {
+	raw := "From: =?utf-8?q?J=C3=BCrgen?= <Juergen@Example.COM>\r\n" +
+		"To: a@x.example, \"B, C\" <b@x.example>\r\n" +
+		"Cc: c@x.example\r\n" +
+		"Subject: =?utf-8?b?w5xiZXJ3ZWlzdW5n?=\r\n" +
+		"Message-ID: <id1@x.example>\r\n" +
+		"In-Reply-To: <id0@x.example>\r\n" +
+		"References: <a@x> <b@x>\r\n  <id0@x.example>\r\n" +
+		"Date: Tue, 03 Nov 2026 10:00:00 +0100\r\n" +
+		"MIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo\r\n" +
+		"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=offer.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n" +
+		"--b\r\nContent-Type: message/rfc822\r\n\r\nFrom: bob@customer.example\r\nSubject: inner\r\n\r\ninner body\r\n" +
+		"--b--\r\n"
+	m, err := Parse([]byte(raw), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.From) != 1 || m.From[0].Email != "juergen@example.com" || m.From[0].Name != "Jürgen" {
+		t.Errorf("From = %+v", m.From)
+	}
+	if len(m.To) != 2 || m.To[1].Name != "B, C" || len(m.Cc) != 1 {
+		t.Errorf("To = %+v Cc = %+v", m.To, m.Cc)
+	}
+	if m.Subject != "Überweisung" || m.MessageID != "id1@x.example" || m.InReplyTo != "id0@x.example" {
+		t.Errorf("subject %q id %q irt %q", m.Subject, m.MessageID, m.InReplyTo)
+	}
+	if strings.Join(m.References, " ") != "a@x b@x id0@x.example" {
+		t.Errorf("references %v", m.References)
+	}
+	if m.Date.Hour() != 9 {
+		t.Errorf("date %v not normalised to UTC", m.Date)
+	}
+	if !strings.Contains(m.Text, "Hallo") {
+		t.Errorf("text %q", m.Text)
+	}
+	if len(m.Attachments) != 1 || m.Attachments[0].Name != "offer.pdf" || string(m.Attachments[0].Content) != "%PDF-" {
+		t.Errorf("attachments %+v", m.Attachments)
+	}
+	if len(m.Attached) != 1 || !strings.Contains(string(m.Attached[0]), "inner body") {
+		t.Errorf("attached messages %q", m.Attached)
+	}
+}
+
+func TestParseRefusesNonMessages(t *testing.T) {
+	for _, raw := range []string{"", "\x00\x01\x02", "just some text\nwithout headers\n", ": no name\n\nbody"} {
+		if _, err := Parse([]byte(raw), DefaultLimits); err != ErrNotMessage {
+			t.Errorf("Parse(%q) err = %v, want ErrNotMessage", raw, err)
+		}
+	}
+}
+
+func TestParseKeepsBrokenMultipart(t *testing.T) {
+	raw := "From: a@x.example\r\nSubject: broken\r\nContent-Type: multipart/report;\r\n\r\nI'm multipart without boundary\r\n"
+	m, err := Parse([]byte(raw), DefaultLimits)
+	if err != nil {
+		t.Fatalf("broken multipart refused: %v", err)
+	}
+	if m.Subject != "broken" || len(m.From) != 1 || !strings.Contains(m.Text, "without boundary") {
+		t.Errorf("fallback parse %+v", m)
+	}
+}
+
+func TestDisplayNamesCannotInjectLines(t *testing.T) {
+	raw := "From: =?utf-8?q?Eve=0D=0ABcc:_victim@x.example?= <eve@x.example>\r\nSubject: x\r\n\r\nbody\r\n"
+	m, err := Parse([]byte(raw), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.From) != 1 || strings.ContainsAny(m.From[0].Name, "\r\n") {
+		t.Fatalf("From = %+v", m.From)
+	}
+}
+
+func TestMessageIDs(t *testing.T) {
+	for in, want := range map[string]string{
+		"<a@b>":                  "a@b",
+		" <a@b> (comment) <c@d>": "a@b c@d",
+		"a@b":                    "",
+		"<>":                     "",
+		"<a b@c>":                "",
+	} {
+		if got := strings.Join(MessageIDs(in), " "); got != want {
+			t.Errorf("MessageIDs(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if MessageID("bare@id") != "bare@id" {
+		t.Error("a bare Message-ID without brackets is lost")
+	}
+}
