@@ -1,0 +1,27 @@
+package commands
+
+import (
+	"os"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain lets testscript run smartbcc in-process as a command.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"smartbcc": func() { os.Exit(Main()) },
+	})
+}
+
+// TestScripts runs the command-line scenarios in testdata/script: what an
+// administrator types, and what they see, exit status included.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "../testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("SMARTBCC_DB", env.WorkDir+"/smartbcc.db")
+			return nil
+		},
+	})
+}
