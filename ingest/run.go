@@ -3,10 +3,12 @@ package ingest
 import (
 	"context"
 	"errors"
+	"hash/maphash"
 	"io"
 	"math"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,28 +24,31 @@ type Source interface {
 // Defaults of RunOptions.
 const (
 	defaultBatchSize  = 256
-	defaultBatchBytes = 8 << 20
+	defaultBatchBytes = 4 << 20
 	// defaultBatchDelay is how long a batch that is not full waits for
 	// more messages before it is committed anyway (a slow source).
 	defaultBatchDelay = 250 * time.Millisecond
-	// defaultMemoryLimit is the Go heap's soft limit during a bulk run
-	// (unless GOMEMLIMIT says otherwise): the garbage collector works
-	// harder rather than letting the heap double, so that a run stays
-	// well under 100 MB whatever the archive.
-	defaultMemoryLimit = 64 << 20
+	// defaultMemoryLimit is RunOptions.MemoryLimit's default.
+	defaultMemoryLimit = 48 << 20
 )
 
 // RunOptions tune a bulk run.
 type RunOptions struct {
 	Workers    int   // parse workers; default GOMAXPROCS
 	BatchSize  int   // messages per transaction; default 256
-	BatchBytes int64 // raw bytes per transaction; default 8 MB
+	BatchBytes int64 // raw bytes per transaction; default 4 MB
 	// InflightBytes bounds the raw bytes read but not yet committed
 	// (queued, being parsed, waiting in the batch); default three
 	// batches. A single larger message is still let through, alone.
 	InflightBytes int64
 	// OnResult is called in input order, from one goroutine.
 	OnResult func(Result)
+	// MemoryLimit is the Go heap's soft limit while an archive import
+	// (Source import) runs: the collector then works harder rather than
+	// let the heap grow to twice what is live, which keeps the process
+	// well under 100 MB on any archive. 0 means 48 MB; negative leaves the
+	// limit alone, as does GOMEMLIMIT when it is set.
+	MemoryLimit int64
 	// BusyRetries is how often a batch that found the store busy is tried
 	// again after the store's own busy timeout. A pipe delivery sets none:
 	// Postfix retries it later, and its time limit is better spent there.
@@ -102,8 +107,11 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 	if opt.InflightBytes <= 0 {
 		opt.InflightBytes = 3 * opt.BatchBytes
 	}
-	if prev := debug.SetMemoryLimit(-1); prev == math.MaxInt64 {
-		debug.SetMemoryLimit(defaultMemoryLimit)
+	if opt.MemoryLimit == 0 {
+		opt.MemoryLimit = defaultMemoryLimit
+	}
+	if prev := debug.SetMemoryLimit(-1); in.opt.Source == store.SourceImport && opt.MemoryLimit > 0 && prev == math.MaxInt64 {
+		debug.SetMemoryLimit(opt.MemoryLimit)
 		defer debug.SetMemoryLimit(prev)
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -112,9 +120,12 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 	if err != nil {
 		return Summary{}, err
 	}
-	// Looking a message up before parsing it only pays when the owner has
-	// mail already (an import run again); a first import skips it.
-	quickDup := dir.owner != nil && in.ownerHasMail(ctx, dir.owner.ID)
+	// The duplicate check before parsing looks in the store only for a
+	// message whose key the owner's mail had when the run started.
+	var known *knownKeys
+	if dir.owner != nil {
+		known = in.loadKnownKeys(ctx, dir.owner.ID)
+	}
 
 	budget := newByteBudget(opt.InflightBytes)
 	jobs := make(chan *slot, opt.Workers)
@@ -127,6 +138,12 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 		defer close(jobs)
 		defer close(order)
 		for {
+			// Read the next message only when there is room for it, so
+			// that a large one is not held while others fill the budget.
+			if !budget.wait(ctx) {
+				readErr <- ctx.Err()
+				return
+			}
 			d, err := src.Next()
 			if err == io.EOF {
 				readErr <- nil
@@ -140,10 +157,7 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 			if d.Size > s.size {
 				s.size = d.Size
 			}
-			if !budget.acquire(ctx, int64(len(d.Raw))) {
-				readErr <- ctx.Err()
-				return
-			}
+			budget.add(int64(len(d.Raw)))
 			select {
 			case order <- s:
 			case <-ctx.Done():
@@ -173,7 +187,7 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 				if s == nil {
 					return
 				}
-				if r, ok := in.quickDuplicate(ctx, quickDup, *s.d); ok {
+				if r, ok := in.quickDuplicate(ctx, known, *s.d); ok {
 					s.dup = &r
 				} else {
 					s.p, s.err = in.Prepare(ctx, *s.d)
@@ -192,7 +206,6 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 	var sum Summary
 	var batch []*slot
 	var batchBytes int64
-	var batchStart time.Time
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -227,66 +240,96 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 		batch, batchBytes = batch[:0], 0
 		return nil
 	}
+	// A batch that is not full is committed anyway when the reader waits
+	// for room (it cannot grow) or when it has waited defaultBatchDelay for
+	// more (a slow source).
 	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	for s := range order {
-		// Wait for the next message; commit what is waiting when it takes
-		// long (a slow source) rather than sitting on finished work.
+	timer.Stop()
+	var due <-chan time.Time // timer.C while the batch is not empty
+	commit := func() error {
+		timer.Stop()
+		due = nil
+		return flush()
+	}
+	for {
+		var s *slot
+		select {
+		case next, ok := <-order:
+			if !ok {
+				if err := commit(); err != nil {
+					return sum, err
+				}
+				return sum, <-readErr
+			}
+			s = next
+		case <-budget.stalled:
+			if err := commit(); err != nil {
+				return sum, err
+			}
+			continue
+		case <-due:
+			if err := commit(); err != nil {
+				return sum, err
+			}
+			continue
+		case <-ctx.Done():
+			return sum, ctx.Err()
+		}
 		select {
 		case <-s.done:
-		default:
-			if len(batch) > 0 {
-				timer.Reset(max(defaultBatchDelay-time.Since(batchStart), 0))
-				select {
-				case <-s.done:
-				case <-timer.C:
-					if err := flush(); err != nil {
-						return sum, err
-					}
-					<-s.done
-				}
-			} else {
-				<-s.done
+		case <-due:
+			if err := commit(); err != nil {
+				return sum, err
 			}
+			select {
+			case <-s.done:
+			case <-ctx.Done():
+				return sum, ctx.Err()
+			}
+		case <-ctx.Done():
+			// The workers stop at once: s may never be done.
+			return sum, ctx.Err()
 		}
 		if s.err != nil {
 			return sum, s.err
 		}
 		if len(batch) == 0 {
-			batchStart = time.Now()
+			timer.Reset(defaultBatchDelay)
+			due = timer.C
 		}
 		batch = append(batch, s)
 		batchBytes += s.size
 		if len(batch) >= opt.BatchSize || batchBytes >= opt.BatchBytes || budget.waiting() {
-			if err := flush(); err != nil {
+			if err := commit(); err != nil {
 				return sum, err
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return sum, err
-	}
-	return sum, <-readErr
 }
 
 // byteBudget bounds the raw bytes in flight between the reader and the
-// writer. A message larger than the whole budget waits until nothing else
-// is in flight and then goes through alone.
+// writer: the reader waits for room before it reads a message, so at most
+// one message goes over the limit (a message larger than the whole budget
+// goes through alone).
 type byteBudget struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
 	limit   int64
 	used    int64
 	blocked bool
+	// stalled wakes the writer when the reader starts to wait: the writer
+	// may be waiting for a message that cannot come before it commits.
+	stalled chan struct{}
 }
 
 func newByteBudget(limit int64) *byteBudget {
-	b := &byteBudget{limit: limit}
+	b := &byteBudget{limit: limit, stalled: make(chan struct{}, 1)}
 	b.cond = sync.NewCond(&b.mu)
 	return b
 }
 
-func (b *byteBudget) acquire(ctx context.Context, n int64) bool {
+// wait blocks until there is room; false when ctx ended first.
+func (b *byteBudget) wait(ctx context.Context) bool {
 	stop := context.AfterFunc(ctx, func() {
 		b.mu.Lock()
 		b.cond.Broadcast()
@@ -295,16 +338,27 @@ func (b *byteBudget) acquire(ctx context.Context, n int64) bool {
 	defer stop()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for b.used > 0 && b.used+n > b.limit {
+	for b.used >= b.limit {
 		if ctx.Err() != nil {
 			return false
 		}
-		b.blocked = true
+		if !b.blocked {
+			b.blocked = true
+			select {
+			case b.stalled <- struct{}{}:
+			default:
+			}
+		}
 		b.cond.Wait()
 	}
 	b.blocked = false
+	return ctx.Err() == nil
+}
+
+func (b *byteBudget) add(n int64) {
+	b.mu.Lock()
 	b.used += n
-	return true
+	b.mu.Unlock()
 }
 
 func (b *byteBudget) release(n int64) {
@@ -364,28 +418,62 @@ func (in *Ingester) commitWithRetry(ctx context.Context, preps []*Prepared) ([]R
 	return results, nil
 }
 
-// ownerHasMail reports whether the user owns any message yet. On error it
-// says yes: the duplicate check before parsing is then kept.
-func (in *Ingester) ownerHasMail(ctx context.Context, ownerID int64) bool {
-	var n int
-	err := in.opt.Store.View(ctx, func(tx store.Tx) error {
-		msgs, err := tx.ListMessages(store.MessageQuery{Owner: ownerID, Limit: 1})
-		n = len(msgs)
-		return err
-	})
-	return err != nil || n > 0
+// knownKeys holds 64-bit hashes of the duplicate keys of the mail an
+// import's owner has when the run starts: the check before parsing then
+// reads the store only for a message that is probably there (an import run
+// again), not once for every new message.
+type knownKeys struct {
+	seed   maphash.Seed
+	hashes []uint64 // sorted
+	all    bool     // too many to load: look every message up
+}
+
+const (
+	knownKeysPage = 5000
+	maxKnownKeys  = 200_000 // 1.6 MB of hashes; a larger mailbox is looked up message by message
+)
+
+func (k *knownKeys) mayHave(key string) bool {
+	if k.all {
+		return true
+	}
+	h := maphash.String(k.seed, key)
+	i, found := slices.BinarySearch(k.hashes, h)
+	_ = i
+	return found
+}
+
+// loadKnownKeys reads the owner's duplicate keys, a page at a time. On a
+// store error, or for more than maxKnownKeys messages, every message is
+// looked up (the check is only a shortcut: Commit decides).
+func (in *Ingester) loadKnownKeys(ctx context.Context, ownerID int64) *knownKeys {
+	k := &knownKeys{seed: maphash.MakeSeed()}
+	for offset := 0; ; offset += knownKeysPage {
+		var msgs []store.Message
+		err := in.opt.Store.View(ctx, func(tx store.Tx) error {
+			var err error
+			msgs, err = tx.ListMessages(store.MessageQuery{Owner: ownerID, Oldest: true, Limit: knownKeysPage, Offset: offset})
+			return err
+		})
+		if err != nil || len(k.hashes)+len(msgs) > maxKnownKeys {
+			return &knownKeys{all: true}
+		}
+		for _, m := range msgs {
+			k.hashes = append(k.hashes, maphash.String(k.seed, m.DedupKey))
+		}
+		if len(msgs) < knownKeysPage {
+			break
+		}
+	}
+	slices.Sort(k.hashes)
+	return k
 }
 
 // quickDuplicate skips the expensive parse for a message the forced owner
 // already has under its Message-ID (re-running an interrupted import).
-// enabled is false when the owner had no mail when the run started: every
-// lookup would miss, and Commit still finds duplicates within the run.
-func (in *Ingester) quickDuplicate(ctx context.Context, enabled bool, d Delivery) (Result, bool) {
-	if !enabled || d.ReadErr != nil {
-		return Result{}, false
-	}
-	dir, err := in.directory(ctx)
-	if err != nil || dir.owner == nil {
+// known is nil without a forced owner.
+func (in *Ingester) quickDuplicate(ctx context.Context, known *knownKeys, d Delivery) (Result, bool) {
+	if known == nil || d.ReadErr != nil {
 		return Result{}, false
 	}
 	h, err := parse.Header(d.Raw)
@@ -393,7 +481,11 @@ func (in *Ingester) quickDuplicate(ctx context.Context, enabled bool, d Delivery
 		return Result{}, false
 	}
 	id := parse.MessageID(h.Get("Message-Id"))
-	if id == "" {
+	if id == "" || !known.mayHave("mid:"+id) {
+		return Result{}, false
+	}
+	dir, err := in.directory(ctx)
+	if err != nil || dir.owner == nil {
 		return Result{}, false
 	}
 	var prev *store.Message

@@ -95,8 +95,7 @@ func readChildren(p *enmime.Parser, parent *enmime.Part, body []byte, boundary s
 		var child *enmime.Part
 		switch {
 		case b == "" && !strings.HasPrefix(mtype, "multipart/"):
-			// A leaf: enmime reads its header and decodes its content.
-			child, err = p.ReadParts(bytes.NewReader(c))
+			child, err = readLeaf(p, c, off)
 			if err != nil {
 				return false
 			}

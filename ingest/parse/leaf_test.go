@@ -1,0 +1,152 @@
+package parse
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/jhillyerd/enmime/v2"
+)
+
+// enmimeBase64 is what enmime makes of a base64 application/octet-stream
+// part: the reference decodeBase64 follows.
+func enmimeBase64(t testing.TB, body []byte) *enmime.Part {
+	t.Helper()
+	raw := append([]byte("Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"), body...)
+	p, err := parser.ReadParts(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDecodeBase64MatchesEnmime(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	data := make([]byte, 50000)
+	for i := range data {
+		data[i] = byte(rng.Uint32())
+	}
+	std := base64.StdEncoding.EncodeToString(data)
+	var wrapped strings.Builder
+	for i := 0; i < len(std); i += 76 {
+		wrapped.WriteString(std[i:min(i+76, len(std))])
+		wrapped.WriteString("\r\n")
+	}
+	cases := map[string]string{
+		"empty":            "",
+		"wrapped":          wrapped.String(),
+		"one line":         std,
+		"lf":               strings.ReplaceAll(wrapped.String(), "\r\n", "\n"),
+		"padding":          "QQ==\r\n",
+		"padding inside":   "QQ==QUJD\r\n",
+		"no padding":       "QUI\r\n",
+		"junk characters":  "QU!JD\r\nR*EVG\r\n",
+		"tabs and spaces":  " QUJD\tREVG \r\n",
+		"one char left":    "QUJDR\r\n",
+		"high bytes":       "QUJD\xc1\xc2\r\n",
+		"many junk":        strings.Repeat("Q!", 100),
+		"exactly a chunk":  std[:8192],
+		"chunk and a half": std[:8192+4096+3],
+	}
+	for name, in := range cases {
+		content, warnings, err := decodeBase64([]byte(in))
+		want := enmimeBase64(t, []byte(in))
+		var wantErr, gotErr []string
+		for _, e := range want.Errors {
+			if e.Severe {
+				wantErr = append(wantErr, e.Name)
+			}
+		}
+		if err != nil {
+			gotErr = append(gotErr, enmime.ErrorMalformedBase64)
+		}
+		if strings.Join(gotErr, ",") != strings.Join(wantErr, ",") {
+			t.Errorf("%s: error %v, enmime %v", name, err, want.Errors)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		if !bytes.Equal(content, want.Content) {
+			t.Errorf("%s: content differs: %d bytes, enmime %d", name, len(content), len(want.Content))
+		}
+		var wantWarn []string
+		for _, e := range want.Errors {
+			if !e.Severe && e.Name == enmime.ErrorMalformedBase64 {
+				wantWarn = append(wantWarn, e.Detail)
+			}
+		}
+		if strings.Join(warnings, "|") != strings.Join(wantWarn, "|") {
+			t.Errorf("%s: warnings %q, enmime %q", name, warnings, wantWarn)
+		}
+	}
+}
+
+// A text file attached keeps its bytes: no conversion to UTF-8, so that
+// its size and SHA-256 are those of the file.
+func TestTextAttachment(t *testing.T) {
+	csv := "Name;Stadt\r\nJürgen;Köln\r\n"
+	latin1 := []byte{}
+	for _, r := range csv {
+		latin1 = append(latin1, byte(r))
+	}
+	raw := "From: a@x.example\r\nSubject: csv\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGr=FC=DFe\r\n" +
+		"--b\r\nContent-Type: text/csv; charset=iso-8859-1\r\nContent-Disposition: attachment; filename=k.csv\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		base64.StdEncoding.EncodeToString(latin1) + "\r\n" +
+		"--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=notes.txt\r\n\r\nno charset \xe9\r\n" +
+		"--b--\r\n"
+	m, err := Parse([]byte(raw), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.Text, "Grüße") {
+		t.Errorf("the text body is still converted to UTF-8: %q", m.Text)
+	}
+	if len(m.Attachments) != 2 {
+		t.Fatalf("attachments %+v", m.Attachments)
+	}
+	sum := sha256.Sum256(latin1)
+	if a := m.Attachments[0]; !bytes.Equal(a.Content, latin1) || a.SHA256 != hex.EncodeToString(sum[:]) || a.Name != "k.csv" || a.ContentType != "text/csv" {
+		t.Errorf("csv attachment %q %s, want the latin-1 bytes", a.Content, a.SHA256)
+	}
+	if a := m.Attachments[1]; string(a.Content) != "no charset \xe9" {
+		t.Errorf("txt attachment %q, want the bytes as sent", a.Content)
+	}
+}
+
+func BenchmarkDecodeBase64(b *testing.B) {
+	data := make([]byte, 1<<20)
+	std := base64.StdEncoding.EncodeToString(data)
+	var wrapped strings.Builder
+	for i := 0; i < len(std); i += 76 {
+		wrapped.WriteString(std[i:min(i+76, len(std))])
+		wrapped.WriteString("\r\n")
+	}
+	in := []byte(wrapped.String())
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		decodeBase64(in)
+	}
+}
+
+// BenchmarkDecodeBase64Enmime is the baseline: enmime's decoding of the
+// same part.
+func BenchmarkDecodeBase64Enmime(b *testing.B) {
+	data := make([]byte, 1<<20)
+	std := base64.StdEncoding.EncodeToString(data)
+	var wrapped strings.Builder
+	for i := 0; i < len(std); i += 76 {
+		wrapped.WriteString(std[i:min(i+76, len(std))])
+		wrapped.WriteString("\r\n")
+	}
+	in := []byte(wrapped.String())
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		enmimeBase64(b, in)
+	}
+}
