@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/smartbcc/smartbcc/ingest"
+	"github.com/smartbcc/smartbcc/store"
 )
 
 // funcSource yields the deliveries a function makes; nil ends it.
@@ -168,5 +170,46 @@ func TestRunDeadlineWhileSourceWaits(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("Run did not return after its deadline")
+	}
+}
+
+// viewCounter counts the read transactions an ingester makes.
+type viewCounter struct {
+	store.Store
+	views atomic.Int64
+}
+
+func (v *viewCounter) View(ctx context.Context, fn func(store.Tx) error) error {
+	v.views.Add(1)
+	return v.Store.View(ctx, fn)
+}
+
+// Importing into a mailbox that has mail already: a message that is there
+// is found before parsing, and a new one costs no store read of its own.
+func TestRunDuplicateCheckReadsOnlyForKnownKeys(t *testing.T) {
+	h := newHarness(t, t.TempDir(), "NORMAL")
+	const old, fresh = 40, 60
+	if _, results := runBounded(t, h.imp, &countingSource{next: func(i int) *ingest.Delivery {
+		if i == old {
+			return nil
+		}
+		return importDelivery(i, 500)
+	}}, ingest.RunOptions{}); len(results) != old {
+		t.Fatalf("%d results", len(results))
+	}
+	vc := &viewCounter{Store: h.db}
+	in := ingest.New(ingest.Options{Store: vc, AuthMode: ingest.AuthMode{Kind: "off"}, Source: store.SourceImport, Owner: userAddr})
+	sum, _ := runBounded(t, in, &countingSource{next: func(i int) *ingest.Delivery {
+		if i == old+fresh {
+			return nil
+		}
+		return importDelivery(i, 500)
+	}}, ingest.RunOptions{})
+	if sum.Duplicate != old || sum.Stored != fresh {
+		t.Fatalf("summary %+v, want %d duplicate and %d stored", sum, old, fresh)
+	}
+	// The directory, one page of keys, one lookup per known message.
+	if n := vc.views.Load(); n > old+5 {
+		t.Fatalf("%d read transactions for %d known and %d new messages", n, old, fresh)
 	}
 }
