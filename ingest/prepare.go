@@ -87,6 +87,19 @@ func (in *Ingester) Prepare(ctx context.Context, d Delivery) (p *Prepared, err e
 			fmt.Sprintf("message of %d bytes is over the %d byte limit", p.d.Size, in.opt.MaxSize))
 		return p, nil
 	}
+	// Noise (bulk, auto-replies, bounces, loops) is decided on the header
+	// alone: half of a typical archive is list mail, and it needs no body.
+	if h, err := parse.ParseHeader(d.Raw); err == nil {
+		if reason, detail := noise(h.Header, d, dir.isBcc); reason != "" {
+			p.res.MessageID = h.MessageID
+			if len(h.From) > 0 {
+				p.from = h.From[0].Email
+			}
+			p.refuse(StatusRejected, reason, RefusedPolicy, "5.7.0", detail)
+			p.msg = &store.Message{MessageID: h.MessageID, Subject: h.Subject, FromEmail: p.from}
+			return p, nil
+		}
+	}
 	m, err := parse.Parse(d.Raw, in.opt.Limits)
 	if err != nil {
 		p.refuse(StatusRejected, "not_a_message", RefusedData, "5.6.0", err.Error())
