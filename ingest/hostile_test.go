@@ -31,6 +31,7 @@ import (
 	"github.com/smartbcc/smartbcc/ingest"
 	"github.com/smartbcc/smartbcc/ingest/bccaddr"
 	"github.com/smartbcc/smartbcc/ingest/mailfile"
+	"github.com/smartbcc/smartbcc/ingest/parse"
 	"github.com/smartbcc/smartbcc/store"
 	"github.com/smartbcc/smartbcc/store/sqlite"
 )
@@ -457,16 +458,26 @@ func TestHostileZipBombStoredCompressed(t *testing.T) {
 	if peak > 64<<20 {
 		t.Fatalf("peak heap +%d bytes: was the attachment decompressed?", peak)
 	}
-	var size, clen int64
+	var size, clen, idx int64
 	var sum, name string
-	err := sqlDB(t, h.path).QueryRow(`SELECT size, length(content), sha256, name FROM attachments WHERE message_id = ? AND content_type = 'application/gzip'`, r.ID).
-		Scan(&size, &clen, &sum, &name)
+	var stored []byte
+	db := sqlDB(t, h.path)
+	err := db.QueryRow(`SELECT a.size, coalesce(length(a.content), -1), a.sha256, a.name, a.idx, r.raw
+		FROM attachments a JOIN message_raw r ON r.message_id = a.message_id
+		WHERE a.message_id = ? AND a.content_type = 'application/gzip'`, r.ID).
+		Scan(&size, &clen, &sum, &name, &idx, &stored)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := sha256.Sum256(gz)
-	if size != int64(len(gz)) || clen != int64(len(gz)) || sum != hex.EncodeToString(want[:]) || name != "logs.tar.gz" {
-		t.Fatalf("attachment size %d, content %d bytes, sha %s, name %q; want %d compressed bytes", size, clen, sum, name, len(gz))
+	// The content is kept once, inside the raw message, compressed.
+	content, err := parse.AttachmentContent(stored, int(idx), parse.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size != int64(len(gz)) || clen != -1 || sum != hex.EncodeToString(want[:]) || name != "logs.tar.gz" || !bytes.Equal(content, gz) {
+		t.Fatalf("attachment size %d, stored apart %d bytes, sha %s, name %q, %d bytes from raw; want %d compressed bytes kept only in the raw message",
+			size, clen, sum, name, len(content), len(gz))
 	}
 }
 

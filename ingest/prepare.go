@@ -318,7 +318,7 @@ func (in *Ingester) fill(p *Prepared, m *parse.Message) {
 	add(store.RoleReplyTo, m.ReplyTo)
 	for i, a := range m.Attachments {
 		msg.Attachments = append(msg.Attachments, store.Attachment{Index: i, Name: a.Name, ContentType: a.ContentType,
-			Size: int64(len(a.Content)), SHA256: a.SHA256, Content: a.Content})
+			Size: int64(len(a.Content)), SHA256: a.SHA256})
 	}
 	// The key is the owner's Message-ID of this delivery; a hash of the
 	// raw bytes when there is none.

@@ -75,6 +75,8 @@ type Tx interface {
 	// (not attachment content, not the raw bytes).
 	Message(id int64) (*Message, error)
 	MessageRaw(id int64) ([]byte, error)
+	// AttachmentContent returns content stored apart from the raw message;
+	// ENotFound when there is none (see Attachment).
 	AttachmentContent(messageID int64, index int) ([]byte, error)
 	ListMessages(q MessageQuery) ([]Message, error)
 	SetShared(messageID int64, shared bool) error
@@ -226,7 +228,10 @@ type Participant struct {
 	Email string `json:"email"`
 }
 
-// Attachment describes one attachment; Content is only set on insert.
+// Attachment describes one attachment. Content is only set on insert, and
+// may be nil: the attachment is then kept only inside the raw message (as
+// ingest does, so that a large attachment is not stored twice), and
+// parse.AttachmentContent decodes it from there.
 type Attachment struct {
 	Index       int    `json:"index"`
 	Name        string `json:"name"`

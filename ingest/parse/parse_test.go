@@ -1,6 +1,8 @@
 package parse
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 )
@@ -94,5 +96,33 @@ func TestMessageIDs(t *testing.T) {
 	}
 	if MessageID("bare@id") != "bare@id" {
 		t.Error("a bare Message-ID without brackets is lost")
+	}
+}
+
+func TestAttachmentContentFromRaw(t *testing.T) {
+	raw := []byte("From: a@x.example\r\nSubject: files\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" +
+		"--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=a.bin\r\nContent-Transfer-Encoding: base64\r\n\r\nAAECAw==\r\n" +
+		"--b\r\nContent-Type: text/csv; charset=windows-1252\r\nContent-Disposition: attachment; filename=b.csv\r\n\r\nna\xefve;1\r\n" +
+		"--b--\r\n")
+	m, err := Parse(raw, DefaultLimits)
+	if err != nil || len(m.Attachments) != 2 {
+		t.Fatalf("parse: %v, %d attachments", err, len(m.Attachments))
+	}
+	for i, a := range m.Attachments {
+		c, err := AttachmentContent(raw, i, DefaultLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(c)
+		if hex.EncodeToString(sum[:]) != a.SHA256 || int64(len(c)) != int64(len(a.Content)) {
+			t.Errorf("attachment %d decoded from raw differs from the parsed one", i)
+		}
+	}
+	if c, _ := AttachmentContent(raw, 0, DefaultLimits); string(c) != "\x00\x01\x02\x03" {
+		t.Errorf("attachment 0 = %q", c)
+	}
+	if _, err := AttachmentContent(raw, 2, DefaultLimits); err == nil {
+		t.Error("attachment 2 of 2 found")
 	}
 }

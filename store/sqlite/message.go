@@ -64,9 +64,9 @@ func (tx *Tx) InsertMessage(m *store.Message) error {
 		}
 	}
 	for _, a := range m.Attachments {
-		content := a.Content
-		if content == nil {
-			content = []byte{}
+		var content any // NULL: kept only in the raw message
+		if a.Content != nil {
+			content = a.Content
 		}
 		if _, err := tx.exec(`INSERT INTO attachments (message_id, idx, name, content_type, size, sha256, content)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ID, a.Index, a.Name, a.ContentType, a.Size, a.SHA256, content); err != nil {
@@ -238,7 +238,7 @@ func (tx *Tx) AttachmentContent(messageID int64, index int) ([]byte, error) {
 		return nil, tx.notFound(err, "message %d has no attachment %d", messageID, index)
 	}
 	if content == nil {
-		content = []byte{}
+		return nil, store.Errorf(store.ENotFound, "attachment %d of message %d is kept only in the raw message", index, messageID)
 	}
 	return content, nil
 }

@@ -23,7 +23,8 @@ func TestInsertAndLoadMessage(t *testing.T) {
 	m.Auth = store.AuthResult{Mode: "verify", DKIM: "pass", SPF: "pass", DMARC: "pass", Aligned: true, Details: []byte(`{"dkim":[]}`)}
 	m.Attachments = []store.Attachment{
 		{Index: 0, Name: "quote.pdf", ContentType: "application/pdf", Size: 4, SHA256: "h0", Content: []byte("%PDF")},
-		{Index: 1, Name: "empty.txt", ContentType: "text/plain"},
+		{Index: 1, Name: "empty.txt", ContentType: "text/plain", Content: []byte{}},
+		{Index: 2, Name: "in-raw.bin", ContentType: "application/octet-stream", Size: 9, SHA256: "h2"},
 	}
 	f.insert(t, m)
 	if m.ID == 0 || m.Size != int64(len(m.Raw)) {
@@ -41,6 +42,7 @@ func TestInsertAndLoadMessage(t *testing.T) {
 		want.Attachments = []store.Attachment{
 			{Index: 0, Name: "quote.pdf", ContentType: "application/pdf", Size: 4, SHA256: "h0"},
 			{Index: 1, Name: "empty.txt", ContentType: "text/plain"},
+			{Index: 2, Name: "in-raw.bin", ContentType: "application/octet-stream", Size: 9, SHA256: "h2"},
 		}
 		if !reflect.DeepEqual(*got, want) {
 			t.Errorf("Message =\n%+v\nwant\n%+v", *got, want)
@@ -59,6 +61,10 @@ func TestInsertAndLoadMessage(t *testing.T) {
 		c, err = tx.AttachmentContent(m.ID, 1)
 		if err != nil || c == nil || len(c) != 0 {
 			t.Errorf("AttachmentContent of an empty attachment = %#v, %v", c, err)
+		}
+		// No content given: it is kept only in the raw message.
+		if c, err = tx.AttachmentContent(m.ID, 2); !store.IsNotFound(err) {
+			t.Errorf("AttachmentContent of an attachment kept in the raw message = %#v, %v; want not found", c, err)
 		}
 		byKey, err := tx.MessageByKey(f.ann.ID, m.DedupKey)
 		if err != nil || byKey.ID != m.ID {
