@@ -76,6 +76,9 @@ type DB struct {
 	writer *sql.DB // one connection, BEGIN IMMEDIATE; nil when read-only
 	reader *sql.DB // read transactions
 
+	// checkpoints runs WAL checkpoints beside the writer during imports.
+	checkpoints *checkpointer
+
 	// search is set when the full-text index exists (migration
 	// 0002_search); only a store opened through the test hook lacks it.
 	search bool
@@ -115,6 +118,12 @@ func open(ctx context.Context, path string, opt Options, migs []migration) (*DB,
 		return nil, err
 	}
 	db.search = applied[searchMigration]
+	if !opt.ReadOnly && opt.Synchronous == "NORMAL" {
+		if err := db.startCheckpointer(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return db, nil
 }
 
@@ -205,6 +214,10 @@ func dsn(path string, params url.Values) string {
 // dies, so Close only releases resources.
 func (db *DB) Close() error {
 	var errs []error
+	if db.checkpoints != nil {
+		errs = append(errs, db.checkpoints.close())
+		db.checkpoints = nil
+	}
 	if db.reader != nil {
 		errs = append(errs, db.reader.Close())
 	}

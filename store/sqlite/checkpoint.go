@@ -1,0 +1,70 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"time"
+)
+
+// walCheckpointBytes is how large the WAL may grow before the background
+// checkpointer copies it into the database.
+const walCheckpointBytes = 16 << 20
+
+// A bulk import (synchronous NORMAL) commits many large transactions from
+// one writer. With SQLite's automatic checkpoints the commit that crosses
+// the threshold also copies the WAL into the database and waits for that,
+// so parsing stalls behind the disk. Instead the writer never checkpoints
+// (wal_autocheckpoint=0) and a goroutine with its own connection runs
+// PASSIVE checkpoints, which never block the writer, whenever the WAL has
+// grown. Pipe deliveries keep SQLite's default: each is one small commit.
+type checkpointer struct {
+	conn *sql.DB
+	stop chan struct{}
+	done chan struct{}
+}
+
+func (db *DB) startCheckpointer(ctx context.Context) error {
+	if _, err := db.writer.ExecContext(ctx, "PRAGMA wal_autocheckpoint=0"); err != nil {
+		return db.storeError(err)
+	}
+	conn, err := sql.Open("sqlite3", dsn(db.path, url.Values{
+		"_busy_timeout": {fmt.Sprint(db.opt.BusyTimeout.Milliseconds())},
+	}))
+	if err != nil {
+		return db.storeError(err)
+	}
+	conn.SetMaxOpenConns(1)
+	c := &checkpointer{conn: conn, stop: make(chan struct{}), done: make(chan struct{})}
+	db.checkpoints = c
+	go c.run(db.path + "-wal")
+	return nil
+}
+
+func (c *checkpointer) run(wal string) {
+	defer close(c.done)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-tick.C:
+			if fi, err := os.Stat(wal); err == nil && fi.Size() >= walCheckpointBytes {
+				// Errors (busy, say) only mean the next tick tries again.
+				_, _ = c.conn.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+			}
+		}
+	}
+}
+
+// close stops the goroutine and checkpoints once more, so that the WAL
+// does not stay large after an import.
+func (c *checkpointer) close() error {
+	close(c.stop)
+	<-c.done
+	_, _ = c.conn.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+	return c.conn.Close()
+}

@@ -1,0 +1,76 @@
+package sqlite
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/smartbcc/smartbcc/store"
+)
+
+// An import store (synchronous NORMAL) leaves checkpoints to the
+// background checkpointer: the writer's own are off, yet the WAL is copied
+// into the database file as it grows, and nothing is lost on Close.
+func TestImportCheckpointsInTheBackground(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "import.db")
+	db, err := Open(ctxb, path, Options{Synchronous: "NORMAL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var auto int
+	if err := db.writer.QueryRow("PRAGMA wal_autocheckpoint").Scan(&auto); err != nil || auto != 0 {
+		t.Fatalf("writer wal_autocheckpoint = %d, %v; want 0 (the checkpointer does it)", auto, err)
+	}
+	var thread int64
+	update(t, db, func(tx store.Tx) error {
+		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+			return err
+		}
+		u, err := tx.CreateUser("ann@acme.example", "Ann")
+		if err != nil {
+			return err
+		}
+		th := &store.Thread{Subject: "x"}
+		if err := tx.CreateThread(th); err != nil {
+			return err
+		}
+		thread = th.ID
+		for i := 0; i < 24; i++ {
+			m := message(u.ID, thread, fmt.Sprintf("big%d@x", i), "big")
+			m.Raw = append(m.Raw, bytes.Repeat([]byte{byte('a' + i)}, 1<<20)...)
+			if err := tx.InsertMessage(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		fi, err := os.Stat(path)
+		if err == nil && fi.Size() >= 16<<20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("database file still %d bytes: the WAL was never checkpointed", fi.Size())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := openTestAt(t, path, Options{})
+	view(t, again, func(tx store.Tx) error {
+		msgs, err := tx.ThreadMessages(thread)
+		if err != nil || len(msgs) != 24 {
+			t.Fatalf("after reopening: %d messages, %v", len(msgs), err)
+		}
+		return nil
+	})
+	// A pipe store keeps SQLite's own checkpoints.
+	if again.checkpoints != nil {
+		t.Fatal("a FULL (pipe) store started the import checkpointer")
+	}
+}
