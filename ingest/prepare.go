@@ -89,6 +89,7 @@ func (in *Ingester) Prepare(ctx context.Context, d Delivery) (p *Prepared, err e
 	}
 	// Noise (bulk, auto-replies, bounces, loops) is decided on the header
 	// alone: half of a typical archive is list mail, and it needs no body.
+	// A header ParseHeader cannot read, Parse cannot either.
 	if h, err := parse.ParseHeader(d.Raw); err == nil {
 		if reason, detail := noise(h.Header, d, dir.isBcc); reason != "" {
 			p.res.MessageID = h.MessageID
@@ -111,11 +112,6 @@ func (in *Ingester) Prepare(ctx context.Context, d Delivery) (p *Prepared, err e
 	}
 	if len(m.From) > 0 {
 		p.from = m.From[0].Email
-	}
-	if reason, detail := noise(m.Header, d, dir.isBcc); reason != "" {
-		p.refuse(StatusRejected, reason, RefusedPolicy, "5.7.0", detail)
-		p.msg = &store.Message{MessageID: m.MessageID, Subject: m.Subject, FromEmail: p.from}
-		return p, nil
 	}
 	p.listMail = m.Header.Get("List-Id") != "" || m.Header.Get("List-Unsubscribe") != ""
 	p.msg = &store.Message{MessageID: m.MessageID, Subject: m.Subject, FromEmail: p.from}
