@@ -231,6 +231,7 @@ var orphanQueries = []string{
 	`SELECT count(*) FROM attachments x WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = x.message_id)`,
 	`SELECT count(*) FROM links x WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = x.message_id)`,
 	`SELECT count(*) FROM message_raw x WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = x.message_id)`,
+	`SELECT count(*) FROM message_raw_more x WHERE NOT EXISTS (SELECT 1 FROM message_raw r WHERE r.message_id = x.message_id)`,
 	`SELECT count(*) FROM message_refs x WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = x.message_id)`,
 	`SELECT count(*) FROM messages m WHERE NOT EXISTS (SELECT 1 FROM message_raw x WHERE x.message_id = m.id)`,
 	`SELECT count(*) FROM messages m WHERE NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = m.thread_id)`,
@@ -435,7 +436,8 @@ func TestHostile50MBWithRaisedLimit(t *testing.T) {
 	if r.Status == ingest.StatusStored {
 		var size int64
 		db := sqlDB(t, h.path)
-		if err := db.QueryRow(`SELECT length(raw) FROM message_raw WHERE message_id = ?`, r.ID).Scan(&size); err != nil {
+		if err := db.QueryRow(`SELECT length(raw) + coalesce((SELECT sum(length(data)) FROM message_raw_more m WHERE m.message_id = r.message_id), 0)
+			FROM message_raw r WHERE message_id = ?`, r.ID).Scan(&size); err != nil {
 			t.Fatal(err)
 		}
 		if size != int64(len(raw)) {
@@ -465,7 +467,7 @@ func TestHostileZipBombStoredCompressed(t *testing.T) {
 	err := db.QueryRow(`SELECT a.size, coalesce(length(a.content), -1), a.sha256, a.name, a.idx, r.raw
 		FROM attachments a JOIN message_raw r ON r.message_id = a.message_id
 		WHERE a.message_id = ? AND a.content_type = 'application/gzip'`, r.ID).
-		Scan(&size, &clen, &sum, &name, &idx, &stored)
+		Scan(&size, &clen, &sum, &name, &idx, &stored) // the mail is under one stored piece
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -355,6 +355,7 @@ var orphanQueries = []string{
 	`SELECT count(*) FROM attachments x WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = x.message_id)`,
 	`SELECT count(*) FROM links x WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = x.message_id)`,
 	`SELECT count(*) FROM message_raw x WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = x.message_id)`,
+	`SELECT count(*) FROM message_raw_more x WHERE NOT EXISTS (SELECT 1 FROM message_raw r WHERE r.message_id = x.message_id)`,
 	`SELECT count(*) FROM message_refs x WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = x.message_id)`,
 	`SELECT count(*) FROM messages m WHERE NOT EXISTS (SELECT 1 FROM message_raw x WHERE x.message_id = m.id)`,
 	`SELECT count(*) FROM threads t WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id)`,

@@ -50,12 +50,8 @@ func (tx *Tx) InsertMessage(m *store.Message) error {
 		}
 		return tx.conflict(err, "message already stored for user %d (duplicate key %s)", m.OwnerID, m.DedupKey)
 	}
-	raw := m.Raw
-	if raw == nil {
-		raw = []byte{} // NOT NULL: an empty message is still a message
-	}
-	if _, err := tx.exec(`INSERT INTO message_raw (message_id, raw) VALUES (?, ?)`, m.ID, raw); err != nil {
-		return tx.err(err)
+	if err := tx.insertRaw(m.ID, m.Raw); err != nil {
+		return err
 	}
 	for i, p := range m.Participants {
 		if _, err := tx.exec(`INSERT INTO participants (message_id, pos, role, name, email) VALUES (?, ?, ?, ?, ?)`,
@@ -218,6 +214,32 @@ func (tx *Tx) MessageByKey(ownerID int64, dedupKey string) (*store.Message, erro
 	return tx.Message(id)
 }
 
+// rawPiece is the size of the pieces a raw message is stored in (see
+// migration 0003_raw_chunks): small enough that SQLite's copies of a bound
+// blob stay small, large enough that a typical message is one piece.
+const rawPiece = 1 << 20
+
+// insertRaw stores raw in message_raw (first piece) and message_raw_more.
+func (tx *Tx) insertRaw(id int64, raw []byte) error {
+	first := raw
+	if len(first) > rawPiece {
+		first = raw[:rawPiece]
+	}
+	if first == nil {
+		first = []byte{} // NOT NULL: an empty message is still a message
+	}
+	if _, err := tx.exec(`INSERT INTO message_raw (message_id, raw) VALUES (?, ?)`, id, first); err != nil {
+		return tx.err(err)
+	}
+	for seq, off := 1, rawPiece; off < len(raw); seq, off = seq+1, off+rawPiece {
+		end := min(off+rawPiece, len(raw))
+		if _, err := tx.exec(`INSERT INTO message_raw_more (message_id, seq, data) VALUES (?, ?, ?)`, id, seq, raw[off:end]); err != nil {
+			return tx.err(err)
+		}
+	}
+	return nil
+}
+
 // MessageRaw returns the bytes of a message exactly as received.
 func (tx *Tx) MessageRaw(id int64) ([]byte, error) {
 	var raw []byte
@@ -227,7 +249,22 @@ func (tx *Tx) MessageRaw(id int64) ([]byte, error) {
 	if raw == nil {
 		raw = []byte{}
 	}
-	return raw, nil
+	if len(raw) < rawPiece {
+		return raw, nil
+	}
+	rows, err := tx.query(`SELECT data FROM message_raw_more WHERE message_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, tx.err(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var piece []byte
+		if err := rows.Scan(&piece); err != nil {
+			return nil, tx.err(err)
+		}
+		raw = append(raw, piece...)
+	}
+	return raw, tx.err(rows.Err())
 }
 
 // AttachmentContent returns the content of a message's attachment.

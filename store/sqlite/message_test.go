@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -313,4 +314,27 @@ func TestListMessages(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// Large messages are stored in pieces and read back byte for byte.
+func TestRawInPieces(t *testing.T) {
+	f := newFixture(t)
+	for i, n := range []int{0, 1, rawPiece - 1, rawPiece, rawPiece + 1, 2 * rawPiece, 3*rawPiece + 12345} {
+		m := message(f.ann.ID, f.thread.ID, fmt.Sprintf("piece%d@x", i), "pieces")
+		m.Raw = make([]byte, n)
+		for j := range m.Raw {
+			m.Raw[j] = byte(j*7 + i)
+		}
+		f.insert(t, m)
+		view(t, f.db, func(tx store.Tx) error {
+			got, err := tx.MessageRaw(m.ID)
+			if err != nil {
+				return err
+			}
+			if !bytes.Equal(got, m.Raw) {
+				t.Errorf("%d bytes stored, %d read back differently", n, len(got))
+			}
+			return nil
+		})
+	}
 }
