@@ -180,7 +180,11 @@ func runDemo(ctx context.Context, app *App, keep bool) error {
 		if res.ID != 0 {
 			say(" as message %d in thread %d", res.ID, res.ThreadID)
 		}
-		say("\n  auth: dkim=%s spf=%s dmarc=%s aligned=%v\n", res.Auth.DKIM, res.Auth.SPF, res.Auth.DMARC, res.Auth.Aligned)
+		if res.Auth.DKIM == "" {
+			say("\n  auth: not checked (refused before authentication)\n")
+		} else {
+			say("\n  auth: dkim=%s spf=%s dmarc=%s aligned=%v\n", res.Auth.DKIM, res.Auth.SPF, res.Auth.DMARC, res.Auth.Aligned)
+		}
 		for _, l := range res.Links {
 			say("  linked to %s %d (%s)\n", l.Type, l.ID, l.How)
 		}
