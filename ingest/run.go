@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"io"
 	"math"
@@ -137,6 +138,13 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 	go func() {
 		defer close(jobs)
 		defer close(order)
+		// A reader bug on hostile input must end the run with an error the
+		// caller turns into 75 (retry), not crash the process with Go's 2.
+		defer func() {
+			if r := recover(); r != nil {
+				readErr <- &TempError{Code: "4.3.0", Err: fmt.Errorf("internal error while reading: %v", r)}
+			}
+		}()
 		for {
 			// Read the next message only when there is room for it, so
 			// that a large one is not held while others fill the budget.
