@@ -198,44 +198,12 @@ func sqlDB(tb testing.TB, path string) *sql.DB {
 	return db
 }
 
-// checkConsistent verifies the store: SQLite's own checks and no rows
-// that belong to no message.
+// checkConsistent verifies the store (see sqlite.Check).
 func checkConsistent(tb testing.TB, db *sql.DB) {
 	tb.Helper()
-	var ok string
-	if err := db.QueryRow(`PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
-		tb.Fatalf("integrity_check: %q %v", ok, err)
-	}
-	rows, err := db.Query(`PRAGMA foreign_key_check`)
-	if err != nil {
+	if err := sqlite.Check(context.Background(), db); err != nil {
 		tb.Fatal(err)
 	}
-	if rows.Next() {
-		rows.Close()
-		tb.Fatal("foreign_key_check reports violations")
-	}
-	rows.Close()
-	for _, q := range orphanQueries {
-		var n int
-		if err := db.QueryRow(q).Scan(&n); err != nil {
-			tb.Fatalf("%s: %v", q, err)
-		}
-		if n != 0 {
-			tb.Fatalf("%d orphan rows: %s", n, q)
-		}
-	}
-}
-
-var orphanQueries = []string{
-	`SELECT count(*) FROM participants x WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = x.message_id)`,
-	`SELECT count(*) FROM attachments x WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = x.message_id)`,
-	`SELECT count(*) FROM links x WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = x.message_id)`,
-	`SELECT count(*) FROM message_raw x WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = x.message_id)`,
-	`SELECT count(*) FROM message_raw_more x WHERE NOT EXISTS (SELECT 1 FROM message_raw r WHERE r.message_id = x.message_id)`,
-	`SELECT count(*) FROM message_refs x WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = x.message_id)`,
-	`SELECT count(*) FROM messages m WHERE NOT EXISTS (SELECT 1 FROM message_raw x WHERE x.message_id = m.id)`,
-	`SELECT count(*) FROM messages m WHERE NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = m.thread_id)`,
-	`SELECT count(*) FROM threads t WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id)`,
 }
 
 // mail builds a message from ann (CRLF line ends).
