@@ -98,11 +98,8 @@ func MakePlan(tx store.Tx, in Input) (*Plan, error) {
 	// 2. Thread inheritance.
 	for _, k := range store.ItemKinds {
 		id := p.ThreadItems[k]
-		if id == 0 || p.hasItem(k, id) {
-			continue
-		}
-		if p.has(k) {
-			continue
+		if id == 0 || p.has(k) {
+			continue // none, or an item address already linked one
 		}
 		p.add(k, id, store.HowThread)
 		p.explainf("%s %d: the thread belongs to it", k, id)
@@ -164,15 +161,6 @@ func MakePlan(tx store.Tx, in Input) (*Plan, error) {
 		}
 	}
 	return p, nil
-}
-
-func (p *Plan) hasItem(kind store.ItemKind, id int64) bool {
-	for _, l := range p.Links {
-		if l.Kind == kind && l.ItemID == id {
-			return true
-		}
-	}
-	return false
 }
 
 func (p *Plan) autoLink(tx store.Tx, persons []store.Person) error {
