@@ -113,6 +113,9 @@ func (m Mock) resolve(ctx context.Context, name string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", Normalize(err, name, mockServer)
 	}
+	if why := invalidName(name); why != "" {
+		return "", invalid(name, mockServer, why)
+	}
 	cur := canonical(name)
 	for range maxCNAMEHops {
 		if failing(m, cur) {

@@ -56,7 +56,9 @@ func (n *Network) LookupMX(ctx context.Context, name string) ([]*net.MX, error) 
 	var out []*net.MX
 	for _, rr := range rrs {
 		if mx, ok := rr.(*dns.MX); ok {
-			out = append(out, &net.MX{Host: fqdn(mx.Mx), Pref: mx.Preference})
+			if host, ok := textName(mx.Mx); ok {
+				out = append(out, &net.MX{Host: fqdn(host), Pref: mx.Preference})
+			}
 		}
 	}
 	return out, nil
@@ -114,7 +116,9 @@ func (n *Network) LookupAddr(ctx context.Context, addr string) ([]string, error)
 	var out []string
 	for _, rr := range rrs {
 		if ptr, ok := rr.(*dns.PTR); ok {
-			out = append(out, fqdn(ptr.Ptr))
+			if host, ok := textName(ptr.Ptr); ok {
+				out = append(out, fqdn(host))
+			}
 		}
 	}
 	return out, nil
@@ -122,8 +126,12 @@ func (n *Network) LookupAddr(ctx context.Context, addr string) ([]string, error)
 
 // lookup returns the records of type qtype for name, following CNAMEs the
 // server did not follow itself. It never returns an empty slice with a nil
-// error: no records is NotFound.
+// error: no records is NotFound. A name DNS cannot carry is NotFound
+// without a question asked.
 func (n *Network) lookup(ctx context.Context, name string, qtype uint16) ([]dns.RR, error) {
+	if why := invalidName(name); why != "" {
+		return nil, invalid(name, n.server(), why)
+	}
 	target := name
 	for range maxCNAMEHops {
 		resp, server, err := n.ask(ctx, target, qtype)
@@ -134,7 +142,7 @@ func (n *Network) lookup(ctx context.Context, name string, qtype uint16) ([]dns.
 		if len(rrs) > 0 {
 			return rrs, nil
 		}
-		if next == canonical(target) {
+		if next == "" || next == canonical(target) {
 			return nil, NotFound(name, server)
 		}
 		target = next
@@ -142,9 +150,10 @@ func (n *Network) lookup(ctx context.Context, name string, qtype uint16) ([]dns.
 	return nil, Temporary(name, n.server(), "CNAME chain too long")
 }
 
-// follow walks the CNAME chain from name inside one answer section and
-// returns the records of qtype at its end, or the name where the chain left
-// the answer section.
+// follow walks the CNAME chain from name (text form) inside one answer
+// section and returns the records of qtype at its end, or the name where
+// the chain left the answer section. Owner names arrive in presentation
+// form and are compared as text.
 func follow(answer []dns.RR, name string, qtype uint16) ([]dns.RR, string) {
 	cur := canonical(name)
 	for range maxCNAMEHops {
@@ -152,14 +161,17 @@ func follow(answer []dns.RR, name string, qtype uint16) ([]dns.RR, string) {
 		next := ""
 		for _, rr := range answer {
 			h := rr.Header()
-			if canonical(h.Name) != cur {
+			if canonicalPresentation(h.Name) != cur {
 				continue
 			}
 			switch {
 			case h.Rrtype == qtype:
 				found = append(found, rr)
 			case h.Rrtype == dns.TypeCNAME:
-				next = canonical(rr.(*dns.CNAME).Target)
+				next = canonicalPresentation(rr.(*dns.CNAME).Target)
+				if next == "" {
+					return nil, "" // an alias to a name no caller can ask for
+				}
 			}
 		}
 		if len(found) > 0 || next == "" {
@@ -175,7 +187,7 @@ func follow(answer []dns.RR, name string, qtype uint16) ([]dns.RR, string) {
 // NotFound, SERVFAIL, REFUSED and silence become Temporary.
 func (n *Network) ask(ctx context.Context, name string, qtype uint16) (*dns.Msg, string, error) {
 	q := new(dns.Msg)
-	q.SetQuestion(dns.Fqdn(name), qtype)
+	q.SetQuestion(presentation(name), qtype)
 	q.RecursionDesired = true
 	q.SetEdns0(ednsSize, false)
 

@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"strings"
 )
 
 // Resolver answers the four kinds of question sender authentication asks.
@@ -74,16 +73,4 @@ func Normalize(err error, name, server string) error {
 		return Timeout(name, server)
 	}
 	return Temporary(name, server, err.Error())
-}
-
-// canonical is the form every implementation compares names in: lower case,
-// without the trailing dot. DNS names are case-insensitive (RFC 4343).
-func canonical(name string) string {
-	return strings.TrimSuffix(strings.ToLower(name), ".")
-}
-
-// fqdn is canonical with the trailing dot, the form net.Resolver returns for
-// MX hosts and PTR names.
-func fqdn(name string) string {
-	return canonical(name) + "."
 }

@@ -59,7 +59,12 @@ func parseZone(r io.Reader, origin, file string) (*Zone, error) {
 	// $INCLUDE would let a zone given on the command line read any file.
 	zp.SetIncludeAllowed(false)
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-		name := canonical(rr.Header().Name)
+		// Owner names and targets arrive in presentation form ("o\'brien",
+		// "\032"); they are kept as the text callers ask for.
+		name := canonicalPresentation(rr.Header().Name)
+		if name == "" {
+			continue // a label holding a dot: no question can reach it
+		}
 		switch rr := rr.(type) {
 		case *dns.A:
 			m.A[name] = append(m.A[name], rr.A.String())
@@ -70,11 +75,17 @@ func parseZone(r io.Reader, origin, file string) (*Zone, error) {
 			// RFC 6376 3.6.2.2); separate records stay separate.
 			m.TXT[name] = append(m.TXT[name], joinStrings(rr.Txt))
 		case *dns.MX:
-			m.MX[name] = append(m.MX[name], &net.MX{Host: fqdn(rr.Mx), Pref: rr.Preference})
+			if host := canonicalPresentation(rr.Mx); host != "" {
+				m.MX[name] = append(m.MX[name], &net.MX{Host: host + ".", Pref: rr.Preference})
+			}
 		case *dns.CNAME:
-			m.CNAME[name] = canonical(rr.Target)
+			if target := canonicalPresentation(rr.Target); target != "" {
+				m.CNAME[name] = target
+			}
 		case *dns.PTR:
-			m.PTR[name] = append(m.PTR[name], fqdn(rr.Ptr))
+			if host := canonicalPresentation(rr.Ptr); host != "" {
+				m.PTR[name] = append(m.PTR[name], host+".")
+			}
 		}
 	}
 	if err := zp.Err(); err != nil {

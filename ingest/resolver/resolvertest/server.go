@@ -110,7 +110,24 @@ func nameSet(names []string) map[string]bool {
 	return set
 }
 
-func key(name string) string { return strings.ToLower(dns.Fqdn(name)) }
+// key is the form names are compared in: wire form with ASCII letters in
+// lower case, so that every way of writing a name in presentation form
+// ("o'brien", "o\'brien", "o\039brien") and the form a question arrives in
+// meet. A name that does not pack is kept as written (it matches nothing
+// real).
+func key(name string) string {
+	buf := make([]byte, 256)
+	n, err := dns.PackDomainName(dns.Fqdn(name), buf, 0, nil, false)
+	if err != nil {
+		return "!" + name
+	}
+	for i := range buf[:n] {
+		if c := buf[i]; 'A' <= c && c <= 'Z' {
+			buf[i] = c + 'a' - 'A'
+		}
+	}
+	return string(buf[:n])
+}
 
 func (h *handler) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	if len(req.Question) != 1 {
