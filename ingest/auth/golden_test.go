@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-msgauth/dkim"
+	"github.com/miekg/dns"
 
 	"github.com/smartbcc/smartbcc/ingest/resolver"
 	"github.com/smartbcc/smartbcc/ingest/resolver/resolvertest"
@@ -31,7 +32,10 @@ var update = flag.Bool("update", false, "rewrite testdata/*.result from the curr
 
 // TestGolden runs every testdata/NN-name case (see testdata/README.md):
 // sign the message with keys made now, publish them in the case's zone,
-// check, and compare the verdict with NN-name.result.
+// check, and compare the verdict with NN-name.result. Every case runs
+// twice, with the same expected verdict: through resolver.Zone reading the
+// zone, and through resolver.Network asking a DNS server on loopback that
+// serves it.
 func TestGolden(t *testing.T) {
 	msgs, err := filepath.Glob("testdata/*.msg")
 	if err != nil || len(msgs) == 0 {
@@ -41,7 +45,16 @@ func TestGolden(t *testing.T) {
 		base := strings.TrimSuffix(m, ".msg")
 		t.Run(filepath.Base(base), func(t *testing.T) {
 			t.Parallel()
-			runGolden(t, base)
+			c := loadCase(t, base)
+			for _, network := range []bool{false, true} {
+				if *update && network {
+					continue // the zone run wrote the file
+				}
+				c.network = network
+				t.Run(map[bool]string{false: "zone", true: "network"}[network], func(t *testing.T) {
+					runGolden(t, base, c)
+				})
+			}
 		})
 	}
 }
@@ -54,8 +67,7 @@ type goldenResult struct {
 	Summary   string   `json:"summary"`
 }
 
-func runGolden(t *testing.T, base string) {
-	c := loadCase(t, base)
+func runGolden(t *testing.T, base string, c *goldenCase) {
 	v, err := (&Checker{Resolver: c.resolver(t), Timeout: 5 * time.Second}).Check(context.Background(), c.input)
 	if err != nil {
 		t.Fatalf("Check: %v", err)
@@ -103,7 +115,7 @@ func loadCase(t *testing.T, base string) *goldenCase {
 	t.Helper()
 	msg := toCRLF(mustRead(t, base+".msg"))
 	c := &goldenCase{}
-	alterBody, bareLF := false, false
+	alterBody, bareLF, headerOnly := false, false, false
 	for _, line := range strings.Split(string(mustRead(t, base+".how")), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -125,14 +137,22 @@ func loadCase(t *testing.T, base string) *goldenCase {
 			c.input.MailFrom = arg
 		case "servfail":
 			c.servfail = append(c.servfail, arg)
-		case "resolver":
-			c.network = arg == "network"
+		case "header-only":
+			headerOnly = true
 		default:
 			t.Fatalf("%s.how: unknown directive %q", base, line)
 		}
 	}
 	if alterBody {
 		msg = append(msg, "-- \r\nSent through the sales-list\r\n"...)
+	}
+	if headerOnly {
+		// Drop the empty line that ends the header (the body is empty).
+		i := bytes.Index(msg, []byte("\r\n\r\n"))
+		if i < 0 || i+4 != len(msg) {
+			t.Fatalf("%s: header-only needs a message without body", base)
+		}
+		msg = msg[:i+2]
 	}
 	if bareLF {
 		msg = bytes.ReplaceAll(msg, []byte("\r\n"), []byte("\n"))
@@ -239,7 +259,7 @@ type failing struct {
 func (f failing) fails(name string) error {
 	for _, n := range f.names {
 		if strings.EqualFold(strings.TrimSuffix(name, "."), n) {
-			return resolver.Temporary(name, "test", "SERVFAIL")
+			return resolver.Temporary(name, "test", "server answered SERVFAIL")
 		}
 	}
 	return nil
@@ -264,6 +284,15 @@ func (f failing) LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, e
 		return nil, err
 	}
 	return f.Resolver.LookupIPAddr(ctx, host)
+}
+
+func (f failing) LookupAddr(ctx context.Context, addr string) ([]string, error) {
+	if rev, err := dns.ReverseAddr(addr); err == nil {
+		if err := f.fails(rev); err != nil {
+			return nil, err
+		}
+	}
+	return f.Resolver.LookupAddr(ctx, addr)
 }
 
 func mustRead(t testing.TB, path string) []byte {
