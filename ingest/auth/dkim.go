@@ -38,7 +38,7 @@ func verifyDKIM(ctx context.Context, r resolver.Resolver, raw []byte, fields []f
 	if len(tags) == 0 {
 		return nil, "" // nothing to verify: skip reading the body
 	}
-	verifs, err := dkim.VerifyWithOptions(bytes.NewReader(raw), opts)
+	verifs, err := dkim.VerifyWithOptions(bytes.NewReader(withEmptyLine(raw)), opts)
 	switch {
 	case errors.Is(err, dkim.ErrTooManySignatures):
 		problem = "only the first 10 DKIM signatures were checked"
@@ -90,4 +90,35 @@ func tagList(s string) map[string]string {
 		tags[strings.TrimSpace(k)] = strings.Join(strings.Fields(v), "")
 	}
 	return tags
+}
+
+// withEmptyLine returns raw with the empty line that ends a header added
+// when raw is a header alone. RFC 5322 3.5 makes the empty line optional
+// when there is no body, but go-msgauth cannot read such a message and
+// fails every signature as permerror. The body of such a message is
+// empty, and an empty body canonicalises the same with or without the
+// empty line (RFC 6376 3.4.3, 3.4.4), so the signer hashed exactly this.
+// The line ending follows the message's own; raw itself is not changed.
+func withEmptyLine(raw []byte) []byte {
+	for rest := raw; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		if len(line) == 0 || (len(line) == 1 && line[0] == '\r') {
+			return raw // the header ends before the end of the message
+		}
+	}
+	eol := []byte("\r\n")
+	if !bytes.Contains(raw, eol) && bytes.IndexByte(raw, '\n') >= 0 {
+		eol = []byte("\n")
+	}
+	out := make([]byte, 0, len(raw)+2*len(eol))
+	out = append(out, raw...)
+	if !bytes.HasSuffix(out, []byte("\n")) {
+		out = append(out, eol...)
+	}
+	return append(out, eol...)
 }

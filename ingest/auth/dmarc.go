@@ -5,8 +5,6 @@ import (
 	"net"
 	"strings"
 
-	"github.com/emersion/go-msgauth/dmarc"
-
 	"github.com/smartbcc/smartbcc/ingest/resolver"
 )
 
@@ -29,8 +27,8 @@ type policyResult struct {
 
 // lookupPolicy discovers the DMARC policy of from (RFC 7489 6.6.3):
 // _dmarc.<from>, and only when that holds no DMARC record at all,
-// _dmarc.<organizational domain>. go-msgauth's dmarc.Lookup skips the
-// second step, so only its record parser is used.
+// _dmarc.<organizational domain> (go-msgauth's dmarc.Lookup skips that
+// step). The record is read by parseDMARC.
 func lookupPolicy(ctx context.Context, r resolver.Resolver, from string) policyResult {
 	org := orgDomain(from)
 	names := []string{from}
@@ -60,29 +58,25 @@ func lookupPolicy(ctx context.Context, r resolver.Resolver, from string) policyR
 			// record the owner meant, so none applies.
 			return policyResult{problem: "several DMARC records at " + name}
 		}
-		rec, err := dmarc.Parse(records[0])
+		rec, err := parseDMARC(records[0])
 		if err != nil {
-			return policyResult{problem: "invalid DMARC record at " + name}
+			return policyResult{problem: "DMARC record at " + name + ": " + err.Error()}
 		}
-		p := string(rec.Policy)
+		p := rec.Policy
 		if name != from && rec.SubdomainPolicy != "" {
-			p = string(rec.SubdomainPolicy)
+			p = rec.SubdomainPolicy
 		}
-		return policyResult{policy: &Policy{
+		res := policyResult{policy: &Policy{
 			Domain:    name,
 			OrgDomain: org,
 			P:         p,
-			ADKIM:     string(rec.DKIMAlignment),
-			ASPF:      string(rec.SPFAlignment),
+			ADKIM:     rec.ADKIM,
+			ASPF:      rec.ASPF,
 		}}
+		if len(rec.Notes) > 0 {
+			res.problem = "DMARC record at " + name + ": " + strings.Join(rec.Notes, ", ")
+		}
+		return res
 	}
 	return policyResult{}
-}
-
-// isDMARCRecord applies RFC 7489 6.6.3 step 2: records not starting with
-// "v=DMARC1" are not DMARC records and are ignored.
-func isDMARCRecord(txt string) bool {
-	v, _, _ := strings.Cut(txt, ";")
-	k, val, ok := strings.Cut(v, "=")
-	return ok && strings.TrimSpace(k) == "v" && strings.TrimSpace(val) == "DMARC1"
 }
