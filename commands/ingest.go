@@ -88,7 +88,7 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 	// Go's panic status 2 (which it would bounce).
 	defer func() {
 		if r := recover(); r != nil {
-			err = tempExit(app, "4.3.0", fmt.Errorf("internal error: %v", r))
+			err = tempExit(app, &ingest.TempError{Code: "4.3.0", Err: fmt.Errorf("internal error: %v", r)})
 		}
 	}()
 	mode, err := ingest.ParseAuthMode(opts.auth)
@@ -188,10 +188,11 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 			if pipe {
 				results = append(results, r)
 			}
-			if c := resultExit(r, opts.bounce); c > worst {
-				worst = c
+			disp := ingest.Dispose(r, opts.bounce)
+			if disp.Exit > worst {
+				worst = disp.Exit
 			}
-			printResult(app, r, opts, pipe)
+			printResult(app, r, disp, opts, pipe)
 		},
 	})
 	if bar != nil {
@@ -200,7 +201,7 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 	}
 	if runErr != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return tempExit(app, "4.4.7", fmt.Errorf("gave up after %s (--timeout); the message will be retried", opts.timeout))
+			return tempExit(app, &ingest.TempError{Code: "4.4.7", Err: fmt.Errorf("gave up after %s (--timeout); the message will be retried", opts.timeout)})
 		}
 		return ingestFailure(app, runErr, pipe)
 	}
@@ -210,7 +211,8 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 			sum.Total, float64(sum.Bytes)/1e6, el, sum.Stored, sum.Duplicate, sum.Rejected, sum.Quarantined)
 	}
 	if pipe && sum.Total == 0 {
-		return &exitError{code: exitDataErr, err: errors.New("5.6.0 no message on standard input")}
+		d := ingest.DisposeNoMessage()
+		return &exitError{code: d.Exit, err: errors.New(d.Stderr)}
 	}
 	if worst != exitOK {
 		return &exitError{code: worst, silent: true}
@@ -218,24 +220,7 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 	return nil
 }
 
-// resultExit is the exit status one result asks for.
-func resultExit(r ingest.Result, bounce bool) int {
-	switch r.Refused {
-	case ingest.RefusedData:
-		return exitDataErr
-	case ingest.RefusedRecipient:
-		if bounce {
-			return exitNoUser
-		}
-	case ingest.RefusedSender:
-		if bounce {
-			return exitNoPerm
-		}
-	}
-	return exitOK
-}
-
-func printResult(app *App, r ingest.Result, opts ingestOptions, pipe bool) {
+func printResult(app *App, r ingest.Result, disp ingest.Disposition, opts ingestOptions, pipe bool) {
 	if app.JSON {
 		if !opts.explain {
 			r.Explain = nil
@@ -261,14 +246,9 @@ func printResult(app *App, r ingest.Result, opts ingestOptions, pipe bool) {
 			fmt.Fprintf(app.IO.Out, "  - %s\n", e)
 		}
 	}
-	// Postfix puts stderr into the bounce or the log: a status code first,
-	// and never a secret such as a Bcc token.
-	if r.Status == ingest.StatusRejected || r.Status == ingest.StatusQuarantined {
-		detail := r.Reason
-		if len(r.Explain) > 0 {
-			detail = r.Explain[len(r.Explain)-1]
-		}
-		fmt.Fprintf(app.IO.ErrOut, "%s %s: %s\n", r.Code, r.Status, redactTokens(detail))
+	// What Postfix sees is decided by the disposition table.
+	if disp.Stderr != "" {
+		fmt.Fprintln(app.IO.ErrOut, disp.Stderr)
 	}
 }
 
@@ -283,40 +263,22 @@ func displayID(id string) string {
 // failure that is not about the message itself (busy or unwritable store,
 // a store without a company, DNS) keeps the mail queued: 75.
 func ingestFailure(app *App, err error, pipe bool) error {
-	var te *ingest.TempError
-	code := "4.3.0"
-	if errors.As(err, &te) {
-		code = te.Code
-	}
 	if pipe || ingest.IsTemporary(err) || errors.Is(err, context.DeadlineExceeded) {
-		return tempExit(app, code, err)
+		return tempExit(app, err)
 	}
 	return err
 }
 
-func tempExit(app *App, code string, err error) error {
-	fmt.Fprintf(app.IO.ErrOut, "%s smartbcc: %s (temporary; Postfix will retry)\n", code, oneLine(redactTokens(err.Error())))
-	return &exitError{code: exitTempFail, silent: true}
+// tempExit reports a failure as temporary, from the disposition table.
+func tempExit(app *App, err error) error {
+	d := ingest.DisposeFailure(err)
+	fmt.Fprintln(app.IO.ErrOut, d.Stderr)
+	return &exitError{code: d.Exit, silent: true}
 }
 
-// redactTokens hides item tokens and confirmation codes (they are
-// capabilities) in anything printed for Postfix.
-func redactTokens(s string) string {
-	for _, k := range []string{"+deal-", "+lead-", "+confirm-"} {
-		for {
-			i := strings.Index(s, k)
-			if i < 0 {
-				break
-			}
-			j := i + len(k)
-			for j < len(s) && (s[j] >= 'a' && s[j] <= 'z' || s[j] >= '2' && s[j] <= '7') {
-				j++
-			}
-			s = s[:i] + strings.ToUpper(k[1:2]) + k[2:] + "[token]" + s[j:]
-		}
-	}
-	return s
-}
+// redactTokens hides item tokens and confirmation codes in anything
+// printed for Postfix or shown in lists.
+func redactTokens(s string) string { return ingest.RedactTokens(s) }
 
 func pathSize(path string) int64 {
 	fi, err := os.Stat(path)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/smartbcc/smartbcc/ingest/bccaddr"
 	"github.com/smartbcc/smartbcc/ingest/confirm"
 	"github.com/smartbcc/smartbcc/linker"
 	"github.com/smartbcc/smartbcc/store"
@@ -62,6 +63,8 @@ func (in *Ingester) commitOne(tx store.Tx, p *Prepared) (Result, error) {
 		it, err := tx.ItemByToken(store.ItemKind(t.Kind), t.Token)
 		if store.IsNotFound(err) {
 			res.explainf("an item address with an unknown token was ignored")
+			p.markUnknownRecipients(func(rt bccaddr.Target, ok bool) bool { return ok && rt == t })
+			res.UnknownRecipients = p.res.UnknownRecipients
 			continue
 		}
 		if err != nil {

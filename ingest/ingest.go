@@ -118,6 +118,11 @@ type Result struct {
 	Explain   []string  `json:"explain,omitempty"`
 	Code      string    `json:"-"` // enhanced status code for stderr
 	Refused   string    `json:"-"` // refusal class
+	// UnknownRecipients marks, by index of Envelope.Recipients, the
+	// recipients that alone would have been refused as unknown (not a Bcc
+	// address, or an unknown item token): LMTP answers each recipient as
+	// the pipe would answer a delivery to it alone.
+	UnknownRecipients []bool `json:"-"`
 }
 
 // LinkOut is one link in a Result.

@@ -37,6 +37,9 @@ type Prepared struct {
 	normSubject string
 	listMail    bool
 	universal   bool // sent to the universal address
+	// rcptTargets are the envelope recipients' Bcc targets, by index
+	// (ok false: not a Bcc address); see Result.UnknownRecipients.
+	rcptTargets []rcptTarget
 	rawSHA      string
 	from        string
 	dir         *directory
@@ -166,6 +169,9 @@ func (in *Ingester) recipients(p *Prepared, m *parse.Message) bool {
 	seen := map[bccaddr.Target]bool{}
 	for _, rc := range candidates {
 		t, ok := bccaddr.Parse(rc, c.Slug, c.BccDomain)
+		if source == "envelope" {
+			p.rcptTargets = append(p.rcptTargets, rcptTarget{t, ok})
+		}
 		if !ok || seen[t] {
 			continue
 		}
@@ -180,6 +186,7 @@ func (in *Ingester) recipients(p *Prepared, m *parse.Message) bool {
 		}
 	}
 	p.universal = universal
+	p.markUnknownRecipients(func(t bccaddr.Target, ok bool) bool { return !ok })
 	if universal || len(p.bccTokens) > 0 || p.confirmCode != "" {
 		p.res.explainf("recipients (%s): universal=%v, item addresses=%d", source, universal, len(p.bccTokens))
 		return true
@@ -191,6 +198,24 @@ func (in *Ingester) recipients(p *Prepared, m *parse.Message) bool {
 	p.refuse(StatusRejected, "unknown_recipient", RefusedRecipient, "5.1.1",
 		"no recipient is this company's Bcc address ("+source+")")
 	return false
+}
+
+type rcptTarget struct {
+	t  bccaddr.Target
+	ok bool
+}
+
+// markUnknownRecipients sets Result.UnknownRecipients for the envelope
+// recipients unknown says are.
+func (p *Prepared) markUnknownRecipients(unknown func(t bccaddr.Target, ok bool) bool) {
+	for i, rt := range p.rcptTargets {
+		if unknown(rt.t, rt.ok) {
+			if p.res.UnknownRecipients == nil {
+				p.res.UnknownRecipients = make([]bool, len(p.rcptTargets))
+			}
+			p.res.UnknownRecipients[i] = true
+		}
+	}
 }
 
 // sender maps the From address to the owning user.
