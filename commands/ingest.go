@@ -188,6 +188,10 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 			if pipe {
 				results = append(results, r)
 			}
+			if app.JSON && !opts.explain {
+				// Not printed, and then not on stderr either.
+				r.Explain = nil
+			}
 			disp := ingest.Dispose(r, opts.bounce)
 			if disp.Exit > worst {
 				worst = disp.Exit
@@ -222,9 +226,6 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 
 func printResult(app *App, r ingest.Result, disp ingest.Disposition, opts ingestOptions, pipe bool) {
 	if app.JSON {
-		if !opts.explain {
-			r.Explain = nil
-		}
 		enc := jsonLine(app.IO.Out)
 		_ = enc.Encode(r)
 	} else if !pipe || opts.explain {
