@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"errors"
 	"io"
 	"net"
 	"os"
@@ -18,7 +19,15 @@ func newAuthCmd(app *App) *cobra.Command {
 	check := &cobra.Command{
 		Use:   "check [FILE] --client-ip IP --helo NAME --sender ADDR",
 		Short: "Print the DKIM, SPF and DMARC verdicts for one message without storing it",
-		Args:  cobra.MaximumNArgs(1),
+		Long: `Check the sender authentication of one message (FILE, or standard input)
+as ingest would, and say what ingest would decide on authentication alone:
+stored, rejected, or deferred when a DNS answer it needs was not available.
+
+Exit status, the same with and without --json: 0 stored, 1 rejected,
+75 deferred (the pipe would exit 75 and Postfix would retry).`,
+		Example: `  smartbcc auth check mail.eml --client-ip 192.0.2.10 --helo mx.example.com --sender ann@example.com
+  smartbcc --json auth check - --client-ip 192.0.2.10 --sender ann@example.com < mail.eml`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var raw []byte
 			var err error
@@ -41,27 +50,41 @@ func newAuthCmd(app *App) *cobra.Command {
 				return err
 			}
 			c := &auth.Checker{Resolver: r, Timeout: 20 * time.Second}
+			out := authCheckOutput{}
 			v, err := c.Check(cmd.Context(), auth.Input{Raw: raw, ClientIP: ip, Helo: helo, MailFrom: sender})
-			if err != nil {
+			switch {
+			case errors.Is(err, auth.ErrNotMessage):
+				// ingest refuses such input as not_a_message.
+				out.Decision = authDecision{Status: auth.DecisionRejected, Reason: "not_a_message", Detail: err.Error()}
+			case err != nil:
 				return store.Errorf(store.EInvalid, "%v", err)
+			default:
+				out.Verdict = v
+				out.Pass, out.Temporary = v.Pass(), v.Temporary()
+				status, why := v.Decision()
+				out.Decision = authDecision{Status: status, Detail: why}
+				if status != auth.DecisionStored {
+					out.Decision.Reason = "auth_failed"
+				}
 			}
 			if app.JSON {
-				return app.printJSON(v)
-			}
-			app.printf("from domain: %s\n", v.FromDomain)
-			for _, s := range v.Signatures {
-				app.printf("dkim: d=%s s=%s a=%s: %s aligned=%v", s.Domain, s.Selector, s.Algorithm, s.Result, s.Aligned)
-				if s.Reason != "" {
-					app.printf(" (%s)", s.Reason)
+				if err := app.printJSON(out); err != nil {
+					return err
 				}
-				app.printf("\n")
+			} else {
+				printAuthCheck(app, out)
 			}
-			app.printf("dkim: %s\nspf: %s (%s, aligned=%v)\ndmarc: %s\naligned: %v\nverdict: %s\n",
-				v.DKIM, v.SPF, v.SPFDomain, v.SPFAligned, v.DMARC, v.Aligned, v.Summary())
-			if v.Temporary() {
+			// The same status with and without --json, so that scripts
+			// can rely on it: 0 stored, 75 deferred (as the pipe would
+			// exit), 1 rejected.
+			switch out.Decision.Status {
+			case auth.DecisionStored:
+				return nil
+			case auth.DecisionDeferred:
 				return &exitError{code: exitTempFail, silent: true}
+			default:
+				return &exitError{code: exitFailure, silent: true}
 			}
-			return nil
 		},
 	}
 	check.Flags().StringVar(&clientIP, "client-ip", "", "SMTP client IP (SPF)")
@@ -69,4 +92,44 @@ func newAuthCmd(app *App) *cobra.Command {
 	check.Flags().StringVar(&sender, "sender", "", "envelope sender (SPF); empty: the null sender, HELO is checked")
 	cmd.AddCommand(check)
 	return cmd
+}
+
+// authCheckOutput is what "auth check --json" prints: the verdict's fields,
+// whether it passes or is temporary, and what ingest would do with the
+// message on authentication alone.
+type authCheckOutput struct {
+	*auth.Verdict
+	Pass      bool         `json:"pass"`
+	Temporary bool         `json:"temporary"`
+	Decision  authDecision `json:"decision"`
+}
+
+// authDecision uses ingest's words: status stored, rejected or deferred;
+// reason auth_failed or not_a_message, as "ingest --json" would give it.
+type authDecision struct {
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
+	Detail string `json:"detail,omitempty"`
+}
+
+func printAuthCheck(app *App, out authCheckOutput) {
+	if v := out.Verdict; v != nil {
+		app.printf("from domain: %s\n", v.FromDomain)
+		for _, s := range v.Signatures {
+			app.printf("dkim: d=%s s=%s a=%s: %s aligned=%v", s.Domain, s.Selector, s.Algorithm, s.Result, s.Aligned)
+			if s.Reason != "" {
+				app.printf(" (%s)", s.Reason)
+			}
+			app.printf("\n")
+		}
+		app.printf("dkim: %s\nspf: %s (%s, aligned=%v)\ndmarc: %s\naligned: %v\nverdict: %s\n",
+			v.DKIM, v.SPF, v.SPFDomain, v.SPFAligned, v.DMARC, v.Aligned, v.Summary())
+		app.printf("temporary: %v\n", out.Temporary)
+	}
+	d := out.Decision
+	app.printf("decision: %s", d.Status)
+	if d.Reason != "" {
+		app.printf(" (%s: %s)", d.Reason, d.Detail)
+	}
+	app.printf("\n")
 }

@@ -297,15 +297,15 @@ func (in *Ingester) authenticate(ctx context.Context, p *Prepared) error {
 	p.msg.Auth.Details, _ = json.Marshal(v)
 	p.res.Auth = AuthOut{DKIM: v.DKIM, SPF: v.SPF, DMARC: v.DMARC, Aligned: v.Aligned}
 	p.res.explainf("auth: %s", v.Summary())
-	if v.Pass() {
+	switch decision, why := v.Decision(); decision {
+	case auth.DecisionStored:
+		return nil
+	case auth.DecisionDeferred:
+		return &TempError{Code: "4.7.0", Err: errors.New(why)}
+	default:
+		p.refuse(StatusRejected, "auth_failed", RefusedSender, "5.7.1", why)
 		return nil
 	}
-	if v.Temporary() {
-		return &TempError{Code: "4.7.0", Err: fmt.Errorf("authentication could not be decided: %s", v.Summary())}
-	}
-	p.refuse(StatusRejected, "auth_failed", RefusedSender, "5.7.1",
-		"neither DKIM nor SPF passed aligned with the From domain "+v.FromDomain)
-	return nil
 }
 
 // fill builds the message to store, unwrapping a forwarded customer mail.

@@ -67,6 +67,33 @@ func (v *Verdict) Temporary() bool {
 	return v.DMARC == "temperror" && relaxedPass
 }
 
+// What authentication alone decides for a message (Decision). The words
+// are ingest's statuses: stored, rejected, and deferred for a temporary
+// failure (the pipe exits 75 and Postfix retries).
+const (
+	DecisionStored   = "stored"
+	DecisionRejected = "rejected"
+	DecisionDeferred = "deferred"
+)
+
+// Decision is what the verdict alone makes of the message, and why in a
+// few words when it is not stored. ingest and "auth check" both use it.
+func (v *Verdict) Decision() (decision, why string) {
+	switch {
+	case v.Pass():
+		return DecisionStored, ""
+	case v.Temporary():
+		return DecisionDeferred, "authentication could not be decided, a DNS answer it needs was not available: " + v.Summary()
+	case v.FromDomain == "":
+		why := "the message has no single From domain to authenticate"
+		if v.Reason != "" {
+			why += " (" + v.Reason + ")"
+		}
+		return DecisionRejected, why
+	}
+	return DecisionRejected, "neither DKIM nor SPF passed aligned with the From domain " + v.FromDomain
+}
+
 // Summary is one line for --explain and stderr. It holds domains, results
 // and the verifiers' reasons, never message content or keys.
 func (v *Verdict) Summary() string {

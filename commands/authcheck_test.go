@@ -1,0 +1,85 @@
+package commands
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/smartbcc/smartbcc/ingest/resolver/resolvertest"
+)
+
+// TestAuthCheckDecision: auth check says what ingest would do on
+// authentication alone, and exits the same way with and without --json
+// (0 stored, 1 rejected, 75 deferred), so that scripts can use it.
+func TestAuthCheckDecision(t *testing.T) {
+	w := newMailWorld(t)
+	zoneText, err := os.ReadFile(w.zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same zone on a loopback server that fails for acme.example's
+	// SPF record, for the temporary case.
+	failing := resolvertest.Start(t, string(zoneText), resolvertest.Options{ServFail: []string{"acme.example"}})
+
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	signed := write("signed.eml", w.sign(annMail("a@acme.example", "x", "bob@customer.example", "x\n")))
+	unsigned := write("unsigned.eml", annMail("b@acme.example", "x", "bob@customer.example", "x\n"))
+	notMail := write("not-mail.txt", "no colon anywhere\n")
+
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStatus string
+		wantReason string
+		wantTemp   bool
+	}{
+		{"signed, SPF fails: stored", []string{"--dns-zone", w.zone, "auth", "check", signed, "--client-ip", "203.0.113.1", "--sender", "ann@acme.example"},
+			0, "stored", "", false},
+		{"SPF passes: stored", []string{"--dns-zone", w.zone, "auth", "check", unsigned, "--client-ip", "192.0.2.10", "--sender", "ann@acme.example"},
+			0, "stored", "", false},
+		{"nothing passes: rejected", []string{"--dns-zone", w.zone, "auth", "check", unsigned, "--client-ip", "203.0.113.1", "--sender", "ann@acme.example"},
+			1, "rejected", "auth_failed", false},
+		{"SERVFAIL for the SPF record: deferred", []string{"--dns-server", failing, "auth", "check", unsigned, "--client-ip", "192.0.2.10", "--sender", "ann@acme.example"},
+			75, "deferred", "auth_failed", true},
+		{"not a message: rejected", []string{"--dns-zone", w.zone, "auth", "check", notMail},
+			1, "rejected", "not_a_message", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCLI(t)
+			text := c.run(tt.args...)
+			js := c.run(append([]string{"--json"}, tt.args...)...)
+			if text.code != tt.wantCode || js.code != tt.wantCode {
+				t.Fatalf("exit %d in text, %d with --json; want %d\ntext:\n%s%s\njson:\n%s%s", text.code, js.code, tt.wantCode, text.out, text.err, js.out, js.err)
+			}
+			var out struct {
+				Temporary *bool `json:"temporary"`
+				Decision  struct {
+					Status, Reason, Detail string
+				} `json:"decision"`
+			}
+			if err := json.Unmarshal([]byte(js.out), &out); err != nil {
+				t.Fatalf("--json output: %v\n%s", err, js.out)
+			}
+			if out.Temporary == nil || *out.Temporary != tt.wantTemp || out.Decision.Status != tt.wantStatus || out.Decision.Reason != tt.wantReason {
+				t.Errorf("--json: %s", js.out)
+			}
+			if tt.wantStatus != "stored" && out.Decision.Detail == "" {
+				t.Errorf("--json: no detail for %s: %s", tt.wantStatus, js.out)
+			}
+			if !strings.Contains(text.out, "decision: "+tt.wantStatus) {
+				t.Errorf("text output does not say the decision:\n%s", text.out)
+			}
+		})
+	}
+}
