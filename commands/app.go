@@ -10,7 +10,7 @@ import (
 
 	"github.com/smartbcc/smartbcc/ingest/resolver"
 	"github.com/smartbcc/smartbcc/store"
-	"github.com/smartbcc/smartbcc/store/sqlite"
+	"github.com/smartbcc/smartbcc/store/backend"
 )
 
 // App holds the global flags and what commands share: the store, the DNS
@@ -18,6 +18,7 @@ import (
 type App struct {
 	IO IOStreams
 
+	// DBPath is the --db value: a SQLite file's path or a postgres:// URL.
 	DBPath    string
 	JSON      bool
 	As        string
@@ -26,11 +27,11 @@ type App struct {
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
-	// StoreOptions tune the SQLite store (pipe deliveries and imports
-	// differ in durability needs).
-	StoreOptions sqlite.Options
+	// StoreOptions tune the store (pipe deliveries and imports differ in
+	// durability needs).
+	StoreOptions backend.Options
 
-	db         *sqlite.DB
+	db         store.Store
 	exitStatus int
 }
 
@@ -43,7 +44,7 @@ func (a *App) Store(ctx context.Context) (store.Store, error) {
 	if a.db != nil {
 		return a.db, nil
 	}
-	db, err := sqlite.Open(ctx, a.DBPath, a.StoreOptions)
+	db, err := backend.Open(ctx, a.DBPath, a.StoreOptions)
 	if err != nil {
 		return nil, err
 	}

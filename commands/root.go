@@ -81,7 +81,7 @@ sharing from the shell.`,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	f := root.PersistentFlags()
-	f.StringVar(&app.DBPath, "db", envOr("SMARTBCC_DB", "./smartbcc.db"), "SQLite store `path` (env SMARTBCC_DB)")
+	f.StringVar(&app.DBPath, "db", envOr("SMARTBCC_DB", "./smartbcc.db"), "the store: a SQLite file `path`, or a postgres:// URL (env SMARTBCC_DB)")
 	f.BoolVar(&app.JSON, "json", false, "print records as JSON")
 	f.StringVar(&app.As, "as", "", "act as this `user` (email or id); permission rules apply")
 	f.StringVar(&app.DNSZone, "dns-zone", "", "answer DNS queries from this RFC 1035 master `file`")

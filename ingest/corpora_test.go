@@ -12,7 +12,8 @@ import (
 
 	"github.com/smartbcc/smartbcc/ingest/mailfile"
 	"github.com/smartbcc/smartbcc/store"
-	"github.com/smartbcc/smartbcc/store/sqlite"
+	"github.com/smartbcc/smartbcc/store/backend"
+	"github.com/smartbcc/smartbcc/store/storetest"
 )
 
 // corporaDir holds real third-party test mail (see ../../shared/corpora/
@@ -21,12 +22,8 @@ const corporaDir = "../../shared/corpora"
 
 func openTestStore(t testing.TB) store.Store {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{Synchronous: "NORMAL"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	err = db.Update(context.Background(), func(tx store.Tx) error {
+	db, _ := storetest.Open(t, backend.Options{Synchronous: "NORMAL"})
+	err := db.Update(context.Background(), func(tx store.Tx) error {
 		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
 			return err
 		}

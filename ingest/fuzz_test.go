@@ -26,7 +26,7 @@ func FuzzIngestOne(f *testing.F) {
 	f.Add(manyParts("seed-parts@acme.example", 3))
 	f.Add(nestedMultipart("seed-nest@acme.example", 4))
 	f.Add(nestedRFC822("seed-fwd@acme.example", 2))
-	h := newHarness(f, f.TempDir(), "OFF")
+	h := newHarness(f, "OFF")
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		for _, in := range []*ingest.Ingester{h.pipe, h.imp} {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

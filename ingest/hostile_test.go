@@ -11,13 +11,11 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"strings"
@@ -33,7 +31,8 @@ import (
 	"github.com/smartbcc/smartbcc/ingest/mailfile"
 	"github.com/smartbcc/smartbcc/ingest/parse"
 	"github.com/smartbcc/smartbcc/store"
-	"github.com/smartbcc/smartbcc/store/sqlite"
+	"github.com/smartbcc/smartbcc/store/backend"
+	"github.com/smartbcc/smartbcc/store/storetest"
 )
 
 const (
@@ -45,21 +44,16 @@ const (
 // a deal, and two ingesters on it: pipe (Postfix delivery to the universal
 // address, --auth off) and import (--user ann --auth off).
 type harness struct {
-	path      string
-	db        *sqlite.DB
+	dsn       string
+	db        store.Store
 	pipe, imp *ingest.Ingester
 	dealAddr  string
 }
 
-func newHarness(tb testing.TB, dir, synchronous string) *harness {
+func newHarness(tb testing.TB, synchronous string) *harness {
 	tb.Helper()
 	ctx := context.Background()
-	path := filepath.Join(dir, "smartbcc.db")
-	db, err := sqlite.Open(ctx, path, sqlite.Options{Synchronous: synchronous})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
+	db, dsn := storetest.Open(tb, backend.Options{Synchronous: synchronous})
 	tok, err := bccaddr.NewToken()
 	if err != nil {
 		tb.Fatal(err)
@@ -84,7 +78,7 @@ func newHarness(tb testing.TB, dir, synchronous string) *harness {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h := &harness{path: path, db: db, dealAddr: bccaddr.Address("acme", "bcc.acme.example", bccaddr.Target{Kind: bccaddr.Deal, Token: tok})}
+	h := &harness{dsn: dsn, db: db, dealAddr: bccaddr.Address("acme", "bcc.acme.example", bccaddr.Target{Kind: bccaddr.Deal, Token: tok})}
 	h.pipe = ingest.New(ingest.Options{Store: db, AuthMode: ingest.AuthMode{Kind: "off"}, Source: store.SourcePipe})
 	h.imp = ingest.New(ingest.Options{Store: db, AuthMode: ingest.AuthMode{Kind: "off"}, Source: store.SourceImport, Owner: userAddr})
 	return h
@@ -187,23 +181,13 @@ func ingestBounded(tb testing.TB, in *ingest.Ingester, d ingest.Delivery, deadli
 	return r, peak, el
 }
 
-// sqlDB opens the store file read-only for checks.
-func sqlDB(tb testing.TB, path string) *sql.DB {
-	tb.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=10000")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
+// sqlDB opens the store for checks under the interface.
+func sqlDB(tb testing.TB, dsn string) *storetest.DB { return storetest.SQL(tb, dsn) }
 
-// checkConsistent verifies the store (see sqlite.Check).
-func checkConsistent(tb testing.TB, db *sql.DB) {
+// checkConsistent runs the store's consistency check (store.Checker).
+func checkConsistent(tb testing.TB, db *storetest.DB) {
 	tb.Helper()
-	if err := sqlite.Check(context.Background(), db); err != nil {
-		tb.Fatal(err)
-	}
+	storetest.Check(tb, db.DSN())
 }
 
 // mail builds a message from ann (CRLF line ends).
@@ -304,7 +288,7 @@ func zipBomb(id string, n int) ([]byte, []byte) {
 }
 
 func TestHostileInputAPI(t *testing.T) {
-	h := newHarness(t, t.TempDir(), "NORMAL")
+	h := newHarness(t, "NORMAL")
 	longLine := strings.Repeat("a", 1<<20)
 	type tc struct {
 		name     string
@@ -367,18 +351,18 @@ func TestHostileInputAPI(t *testing.T) {
 			}
 		})
 	}
-	checkConsistent(t, sqlDB(t, h.path))
+	checkConsistent(t, sqlDB(t, h.dsn))
 }
 
 // The 10,000 parts are not all kept: the parser's part limit holds.
 func TestHostileManyPartsBounded(t *testing.T) {
-	h := newHarness(t, t.TempDir(), "NORMAL")
+	h := newHarness(t, "NORMAL")
 	r, _, _ := ingestBounded(t, h.pipe, pipeDelivery(manyParts("parts2@acme.example", 10000)), time.Minute)
 	if r.Status != ingest.StatusStored {
 		t.Fatalf("status %s %s", r.Status, r.Reason)
 	}
 	var n int
-	if err := sqlDB(t, h.path).QueryRow(`SELECT count(*) FROM attachments WHERE message_id = ?`, r.ID).Scan(&n); err != nil {
+	if err := sqlDB(t, h.dsn).QueryRow(`SELECT count(*) FROM attachments WHERE message_id = ?`, r.ID).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n > 1000 {
@@ -393,7 +377,7 @@ func TestHostile50MBWithRaisedLimit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("50 MB message: not in -short")
 	}
-	h := newHarness(t, t.TempDir(), "NORMAL")
+	h := newHarness(t, "NORMAL")
 	in := ingest.New(ingest.Options{Store: h.db, AuthMode: ingest.AuthMode{Kind: "off"}, Source: store.SourcePipe, MaxSize: 64 << 20})
 	raw := bigMessage("big50@acme.example", 50<<20)
 	r, peak, el := ingestBounded(t, in, pipeDelivery(raw), 2*time.Minute)
@@ -403,7 +387,7 @@ func TestHostile50MBWithRaisedLimit(t *testing.T) {
 	}
 	if r.Status == ingest.StatusStored {
 		var size int64
-		db := sqlDB(t, h.path)
+		db := sqlDB(t, h.dsn)
 		if err := db.QueryRow(`SELECT length(raw) + coalesce((SELECT sum(length(data)) FROM message_raw_more m WHERE m.message_id = r.message_id), 0)
 			FROM message_raw r WHERE message_id = ?`, r.ID).Scan(&size); err != nil {
 			t.Fatal(err)
@@ -418,7 +402,7 @@ func TestHostile50MBWithRaisedLimit(t *testing.T) {
 // A zip-bomb-like attachment is kept as the compressed bytes it is: never
 // decompressed, stored with its declared (decoded) size.
 func TestHostileZipBombStoredCompressed(t *testing.T) {
-	h := newHarness(t, t.TempDir(), "NORMAL")
+	h := newHarness(t, "NORMAL")
 	raw, gz := zipBomb("bomb@acme.example", 20<<20)
 	r, peak, el := ingestBounded(t, h.pipe, pipeDelivery(raw), time.Minute)
 	t.Logf("gzip of 20 MB zeros (%d bytes compressed, %d bytes of mail): %s in %s, peak heap +%.1f MB", len(gz), len(raw), r.Status, el, float64(peak)/1e6)
@@ -431,7 +415,7 @@ func TestHostileZipBombStoredCompressed(t *testing.T) {
 	var size, clen, idx int64
 	var sum, name string
 	var stored []byte
-	db := sqlDB(t, h.path)
+	db := sqlDB(t, h.dsn)
 	err := db.QueryRow(`SELECT a.size, coalesce(length(a.content), -1), a.sha256, a.name, a.idx, r.raw
 		FROM attachments a JOIN message_raw r ON r.message_id = a.message_id
 		WHERE a.message_id = ? AND a.content_type = 'application/gzip'`, r.ID).
@@ -454,7 +438,7 @@ func TestHostileZipBombStoredCompressed(t *testing.T) {
 // An mbox with no blank lines between messages (and none between header
 // and body) still gives one recorded outcome per From_ line.
 func TestHostileMboxWithoutBlankLines(t *testing.T) {
-	h := newHarness(t, t.TempDir(), "NORMAL")
+	h := newHarness(t, "NORMAL")
 	var mbox strings.Builder
 	for i := 0; i < 5; i++ {
 		fmt.Fprintf(&mbox, "From ann@acme.example Mon Nov  2 09:00:0%d 2026\nFrom: Ann <ann@acme.example>\nTo: bob@customer.example\nSubject: no blank %d\nMessage-ID: <noblank%d@acme.example>\nbody line %d\n", i, i, i, i)
@@ -477,7 +461,7 @@ func TestHostileMboxWithoutBlankLines(t *testing.T) {
 	if len(results) != 5 || sum.Stored != 5 {
 		t.Fatalf("%d results, %d stored; want 5 messages from 5 From_ lines: %+v", len(results), sum.Stored, sum)
 	}
-	checkConsistent(t, sqlDB(t, h.path))
+	checkConsistent(t, sqlDB(t, h.dsn))
 }
 
 type itemSource struct{ r mailfile.Reader }
@@ -505,7 +489,7 @@ func addrList(n int) string {
 // stored participant or sender name: they would inject lines into what we
 // print and export.
 func TestHostileHeaderInjectionInNames(t *testing.T) {
-	h := newHarness(t, t.TempDir(), "NORMAL")
+	h := newHarness(t, "NORMAL")
 	inj := "=?utf-8?q?Bob=0D=0ABcc:_victim@evil.example?="
 	injB := "=?utf-8?b?" + base64.StdEncoding.EncodeToString([]byte("Eve\r\nBcc: victim@evil.example\r\n")) + "?="
 	attached := "From: " + inj + " <carol@customer.example>\r\nTo: " + injB + " <dave@customer.example>\r\nCc: =?utf-8?q?X=0AY?= <erin@customer.example>\r\n" +
@@ -520,7 +504,7 @@ func TestHostileHeaderInjectionInNames(t *testing.T) {
 		"forwarded as attachment": mail("inj3@acme.example", []string{`Content-Type: multipart/mixed; boundary="f"`, "Subject: Fwd: the original", "To: ann@acme.example"},
 			"--f\r\nContent-Type: text/plain\r\n\r\nFYI\r\n--f\r\nContent-Type: message/rfc822\r\n\r\n"+attached+"\r\n--f--\r\n"),
 	}
-	db := sqlDB(t, h.path)
+	db := sqlDB(t, h.dsn)
 	for name, raw := range cases {
 		t.Run(name, func(t *testing.T) {
 			r, _, _ := ingestBounded(t, h.pipe, pipeDelivery(raw), time.Minute)
@@ -559,7 +543,7 @@ func TestHostileHeaderInjectionInNames(t *testing.T) {
 
 // SQL and FTS metacharacters in every field are data, nothing else.
 func TestHostileSQLMetacharacters(t *testing.T) {
-	h := newHarness(t, t.TempDir(), "NORMAL")
+	h := newHarness(t, "NORMAL")
 	evil := []string{`'; DROP TABLE messages;--`, `" OR 1=1 --`, `\'; DELETE FROM users; --`, `%_*`, `NEAR(a b) AND NOT "x`, `subject:* ^OR`, `'); ATTACH DATABASE '/tmp/x' AS x;--`}
 	for i, e := range evil {
 		raw := mail(fmt.Sprintf("sql%d'\"--;@acme.example", i), []string{"Content-Type: text/plain",
@@ -584,7 +568,7 @@ func TestHostileSQLMetacharacters(t *testing.T) {
 		t.Logf("search %q: %d results, err %v", q, n, err)
 	}
 	var n int
-	db := sqlDB(t, h.path)
+	db := sqlDB(t, h.dsn)
 	if err := db.QueryRow(`SELECT count(*) FROM messages`).Scan(&n); err != nil || n != len(evil) {
 		t.Fatalf("messages: %d %v, want %d", n, err, len(evil))
 	}
@@ -601,7 +585,7 @@ func TestHostileSQLMetacharacters(t *testing.T) {
 // refusing it as not_a_message (RefusedData) makes the pipe exit 65, and
 // Postfix bounces what should have been filed.
 func TestHostileMalformedContentTypeIsStillAMessage(t *testing.T) {
-	h := newHarness(t, t.TempDir(), "NORMAL")
+	h := newHarness(t, "NORMAL")
 	for i, raw := range [][]byte{
 		mail("ct1@acme.example", []string{`Content-Type: multipart/mixed; boundary="p"`},
 			"--p\r\nContent-Type: text/plain\r\n\r\nhi\r\n--p\r\nContent-Type: application/pdf foo\r\n\r\nxx\r\n--p--\r\n"),
@@ -621,7 +605,7 @@ func TestHostileMalformedContentTypeIsStillAMessage(t *testing.T) {
 // comes back as a failure: in pipe mode that is exit 75 for ever, so
 // Postfix retries the message until it expires.
 func TestHostileTooManyAddresses(t *testing.T) {
-	h := newHarness(t, t.TempDir(), "NORMAL")
+	h := newHarness(t, "NORMAL")
 	raw := mail("manycc@acme.example", []string{"Content-Type: text/plain", "Cc: " + addrList(40000)}, "many\r\n")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

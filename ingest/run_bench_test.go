@@ -24,7 +24,8 @@ import (
 	"github.com/smartbcc/smartbcc/ingest/mailfile"
 	"github.com/smartbcc/smartbcc/ingest/parse"
 	"github.com/smartbcc/smartbcc/store"
-	"github.com/smartbcc/smartbcc/store/sqlite"
+	"github.com/smartbcc/smartbcc/store/backend"
+	"github.com/smartbcc/smartbcc/store/storetest"
 )
 
 var benchCorpus = sync.OnceValues(func() ([]*mailfile.Item, error) {
@@ -77,15 +78,11 @@ func reportRate(b *testing.B, n int) {
 
 // benchStore makes a store with a company and the import's owner, opened
 // as `smartbcc ingest` opens it for an archive.
-func benchStore(b *testing.B) (*sqlite.DB, *Ingester) {
+func benchStore(b *testing.B) (store.Store, *Ingester) {
 	b.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{Synchronous: "NORMAL"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	err = db.Update(ctx, func(tx store.Tx) error {
+	db, _ := storetest.Open(b, backend.Options{Synchronous: "NORMAL"})
+	err := db.Update(ctx, func(tx store.Tx) error {
 		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
 			return err
 		}

@@ -67,7 +67,7 @@ func checkInOrder(t *testing.T, results []ingest.Result, n int) {
 // A byte budget far smaller than the archive, batches of a few messages:
 // every message comes out, in order, and nothing waits for ever.
 func TestRunSmallBudget(t *testing.T) {
-	h := newHarness(t, t.TempDir(), "NORMAL")
+	h := newHarness(t, "NORMAL")
 	const n = 300
 	src := &countingSource{next: func(i int) *ingest.Delivery {
 		if i == n {
@@ -80,12 +80,12 @@ func TestRunSmallBudget(t *testing.T) {
 	if sum.Stored != n {
 		t.Fatalf("summary %+v", sum)
 	}
-	checkConsistent(t, sqlDB(t, h.path))
+	checkConsistent(t, sqlDB(t, h.dsn))
 }
 
 // Messages larger than the whole budget go through one at a time.
 func TestRunMessagesLargerThanBudget(t *testing.T) {
-	h := newHarness(t, t.TempDir(), "NORMAL")
+	h := newHarness(t, "NORMAL")
 	const n = 12
 	src := &countingSource{next: func(i int) *ingest.Delivery {
 		if i == n {
@@ -121,7 +121,7 @@ func (s *blockingSource) Next() (*ingest.Delivery, error) {
 // Messages that have been read are committed and reported while the source
 // is still waiting for more; they do not wait for a full batch.
 func TestRunSlowSourceCommitsWhatItHas(t *testing.T) {
-	h := newHarness(t, t.TempDir(), "NORMAL")
+	h := newHarness(t, "NORMAL")
 	src := &blockingSource{n: 3, release: make(chan struct{})}
 	seen := make(chan struct{})
 	var results []ingest.Result
@@ -153,7 +153,7 @@ func TestRunSlowSourceCommitsWhatItHas(t *testing.T) {
 // A run whose time is up returns at once, even while the source still
 // waits for input (a pipe that stays open); what was committed stays.
 func TestRunDeadlineWhileSourceWaits(t *testing.T) {
-	h := newHarness(t, t.TempDir(), "NORMAL")
+	h := newHarness(t, "NORMAL")
 	src := &blockingSource{n: 3, release: make(chan struct{})}
 	t.Cleanup(func() { close(src.release) })
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -187,7 +187,7 @@ func (v *viewCounter) View(ctx context.Context, fn func(store.Tx) error) error {
 // Importing into a mailbox that has mail already: a message that is there
 // is found before parsing, and a new one costs no store read of its own.
 func TestRunDuplicateCheckReadsOnlyForKnownKeys(t *testing.T) {
-	h := newHarness(t, t.TempDir(), "NORMAL")
+	h := newHarness(t, "NORMAL")
 	const old, fresh = 40, 60
 	if _, results := runBounded(t, h.imp, &countingSource{next: func(i int) *ingest.Delivery {
 		if i == old {

@@ -5,8 +5,6 @@ package ingest_test
 import (
 	"bufio"
 	"bytes"
-	"context"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -21,8 +19,7 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3"
-
-	"github.com/smartbcc/smartbcc/store/sqlite"
+	"github.com/smartbcc/smartbcc/store/storetest"
 )
 
 // resumeArchive writes an mbox of n messages: plain and multipart mail,
@@ -97,7 +94,7 @@ func TestImportKilledAndRunAgain(t *testing.T) {
 	const n = 2000
 	bin := buildSmartbcc(t)
 	dir := t.TempDir()
-	db := filepath.Join(dir, "smartbcc.db")
+	db := storetest.Fresh(t)
 	archive := filepath.Join(dir, "archive.mbox")
 	resumeArchive(t, archive, n)
 	run := func(args ...string) *exec.Cmd {
@@ -204,26 +201,13 @@ func runToEnd(t *testing.T, cmd *exec.Cmd) map[string]int {
 
 // checkStore checks the store is consistent, every message once with its
 // raw bytes, and returns how many messages it holds.
-func checkStore(t *testing.T, path string) int {
+func checkStore(t *testing.T, dsn string) int {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	one := func(q string) int {
-		var v int
-		if err := db.QueryRow(q).Scan(&v); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		return v
-	}
-	if err := sqlite.Check(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Check(t, dsn)
+	db := storetest.SQL(t, dsn)
 	// Every message of the test archive is distinct: one row each.
-	if v := one(`SELECT count(*) FROM (SELECT message_id FROM messages WHERE message_id != '' GROUP BY 1 HAVING count(*) > 1)`); v != 0 {
+	if v := db.Int(t, `SELECT count(*) FROM (SELECT message_id FROM messages WHERE message_id != '' GROUP BY 1 HAVING count(*) > 1) AS twice`); v != 0 {
 		t.Fatalf("%d Message-IDs stored twice", v)
 	}
-	return one(`SELECT count(*) FROM messages`)
+	return db.Int(t, `SELECT count(*) FROM messages`)
 }

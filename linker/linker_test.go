@@ -2,22 +2,18 @@ package linker
 
 import (
 	"context"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/smartbcc/smartbcc/store"
-	"github.com/smartbcc/smartbcc/store/sqlite"
+	"github.com/smartbcc/smartbcc/store/backend"
+	"github.com/smartbcc/smartbcc/store/storetest"
 )
 
 func openStore(t *testing.T) store.Store {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := storetest.Open(t, backend.Options{})
 	return db
 }
 

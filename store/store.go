@@ -6,10 +6,25 @@
 // All access goes through a transaction: View for reads, Update for writes.
 // An Update either commits everything its function did or nothing, so a
 // refused input never leaves half-written rows behind.
+//
+// What every backend guarantees, and store/storetest checks for each:
+//   - Times are stored in UTC truncated to microseconds (PostgreSQL's
+//     precision); a time read back equals the time written, truncated. The
+//     methods that store a caller's struct truncate its times in place, so
+//     that the struct equals what a later read returns.
+//   - Email addresses are compared and stored in canonical form (see
+//     CanonicalEmail), so no backend needs a case-insensitive collation.
+//   - A Tx is unusable after a method failed in the database (a constraint
+//     violated, a lost connection, a timeout): PostgreSQL aborts the
+//     transaction there, and SQLite is made to behave the same. Later calls
+//     fail with the first error's code, and Update rolls back even if fn
+//     returns nil. Errors found before the database is asked (bad input,
+//     a missing record) leave the Tx usable.
 package store
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -23,6 +38,50 @@ type Store interface {
 	// own wait, so that callers can turn it into a temporary failure.
 	Update(ctx context.Context, fn func(Tx) error) error
 	Close() error
+}
+
+// Checker is implemented by backends that can verify their own
+// consistency: no row a half-written or doubled delivery would leave, and
+// the database's own integrity checks. The crash, load and hostile-input
+// tests assert it after every run.
+type Checker interface {
+	Check(ctx context.Context) error
+}
+
+// TimePrecision is the precision of every time a store keeps.
+const TimePrecision = time.Microsecond
+
+// StoreTime returns t as a store keeps it: UTC, truncated to
+// TimePrecision. The zero time stays zero, and so becomes a time outside
+// the years 1 to 9999 (a garbled Date header), which not every backend
+// can keep.
+func StoreTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	t = t.UTC().Truncate(TimePrecision)
+	if t.Year() < 1 || t.Year() > 9999 {
+		return time.Time{}
+	}
+	return t
+}
+
+// StoreTimePtr is StoreTime for optional times; nil stays nil.
+func StoreTimePtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := StoreTime(*t)
+	return &v
+}
+
+// CanonicalEmail is the form in which a store keeps and compares an email
+// address: trimmed and lower-case. Callers pass addresses already
+// canonical (ingest/mailaddr also turns domains into IDNA A-labels); the
+// store applies this again so that a lookup in any case finds the address
+// on every backend without a case-insensitive collation.
+func CanonicalEmail(s string) string {
+	return strings.ToLower(strings.TrimSpace(s))
 }
 
 // Tx is everything a transaction can read and write. Methods return

@@ -37,7 +37,7 @@ import (
 	"github.com/emersion/go-msgauth/dkim"
 	_ "github.com/mattn/go-sqlite3"
 
-	"github.com/smartbcc/smartbcc/store/sqlite"
+	"github.com/smartbcc/smartbcc/store/storetest"
 )
 
 var build struct {
@@ -333,32 +333,17 @@ func oneResult(t *testing.T, p proc) result {
 }
 
 // openDB opens the store from the test for checks.
-func openDB(t *testing.T, path string) *sql.DB {
+func openDB(t *testing.T, dsn string) *storetest.DB { return storetest.SQL(t, dsn) }
+
+func count(t *testing.T, db *storetest.DB, query string, args ...any) int {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return db.Int(t, query, args...)
 }
 
-func count(t *testing.T, db *sql.DB, query string, args ...any) int {
+// checkConsistent runs the store's consistency check (store.Checker).
+func checkConsistent(t *testing.T, db *storetest.DB) {
 	t.Helper()
-	var n int
-	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return n
-}
-
-// checkConsistent: SQLite's checks, no orphan rows, no message twice
-// (see sqlite.Check).
-func checkConsistent(t *testing.T, db *sql.DB) {
-	t.Helper()
-	if err := sqlite.Check(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Check(t, db.DSN())
 }
 
 var tempLine = regexp.MustCompile(`^4\.\d{1,3}\.\d{1,3} `)
@@ -661,7 +646,7 @@ func TestCrashKilledDeliveriesAreRetried(t *testing.T) {
 	if n := count(t, db, `SELECT count(*) FROM messages WHERE message_id LIKE 'crash-%'`); n != rounds+3 {
 		t.Errorf("%d crash messages stored, want %d", n, rounds+3)
 	}
-	if n := count(t, db, `SELECT count(*) FROM (SELECT message_id FROM messages GROUP BY message_id HAVING count(*) > 1)`); n != 0 {
+	if n := count(t, db, `SELECT count(*) FROM (SELECT message_id FROM messages GROUP BY message_id HAVING count(*) > 1) AS twice`); n != 0 {
 		t.Errorf("%d messages stored more than once", n)
 	}
 	if n := count(t, db, `SELECT count(*) FROM messages m WHERE message_id LIKE 'crash-%' AND (SELECT count(*) FROM attachments a WHERE a.message_id = m.id) != 1`); n != 0 {

@@ -4,11 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/smartbcc/smartbcc/store"
 )
 
 // consistencyQueries each count rows that must not exist: rows that belong
 // to no message, messages missing their raw bytes or thread, threads with
-// no message, and a message filed twice for one owner.
+// no message, and a message filed twice for one owner. store/postgres runs
+// the same queries.
 var consistencyQueries = []string{
 	`SELECT count(*) FROM participants x WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = x.message_id)`,
 	`SELECT count(*) FROM attachments x WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = x.message_id)`,
@@ -19,14 +22,18 @@ var consistencyQueries = []string{
 	`SELECT count(*) FROM messages m WHERE NOT EXISTS (SELECT 1 FROM message_raw x WHERE x.message_id = m.id)`,
 	`SELECT count(*) FROM messages m WHERE NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = m.thread_id)`,
 	`SELECT count(*) FROM threads t WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id)`,
-	`SELECT count(*) FROM (SELECT owner_id, dedup_key FROM messages GROUP BY 1, 2 HAVING count(*) > 1)`,
+	`SELECT count(*) FROM (SELECT owner_id, dedup_key FROM messages GROUP BY 1, 2 HAVING count(*) > 1) AS doubled`,
 }
 
-// Check verifies a store file through db: SQLite's integrity_check and
+var _ store.Checker = (*DB)(nil)
+
+// Check verifies the store (store.Checker): SQLite's integrity_check and
 // foreign_key_check, and none of the rows a half-written or doubled
 // delivery would leave. It is what the crash, load and hostile-input tests
 // assert after every run.
-func Check(ctx context.Context, db *sql.DB) error {
+func (db *DB) Check(ctx context.Context) error { return check(ctx, db.reader) }
+
+func check(ctx context.Context, db *sql.DB) error {
 	var ok string
 	if err := db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&ok); err != nil {
 		return fmt.Errorf("integrity_check: %w", err)

@@ -21,16 +21,17 @@ func (tx *Tx) CreateCompany(name, domain string) (*store.Company, error) {
 	if c.BccDomain == "" {
 		return nil, store.Errorf(store.EInvalid, "a company needs a Bcc domain")
 	}
+	// Under the writer lock nobody can add a company between this look
+	// and the insert.
+	if existing, err := tx.Company(); err == nil {
+		return nil, store.Errorf(store.EConflict, "the store already belongs to company %s (%s@%s)",
+			existing.Name, existing.Slug, existing.BccDomain)
+	} else if !store.IsNotFound(err) {
+		return nil, err
+	}
 	_, err := tx.exec(`INSERT INTO company (id, name, slug, bcc_domain, created_at) VALUES (1, ?, ?, ?, ?)`,
 		c.Name, c.Slug, c.BccDomain, formatTime(c.CreatedAt))
 	if err != nil {
-		if isUnique(err) {
-			existing, _ := tx.Company()
-			if existing != nil {
-				return nil, &store.Error{Code: store.EConflict, Err: err,
-					Message: "the store already belongs to company " + existing.Name + " (" + existing.Slug + "@" + existing.BccDomain + ")"}
-			}
-		}
 		return nil, tx.conflict(err, "the store already has a company")
 	}
 	return c, nil

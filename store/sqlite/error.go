@@ -90,8 +90,18 @@ func isSQLError(err error) bool {
 	return errors.As(err, &sqe) && sqe.Code == sqlite3.ErrError
 }
 
-// err maps an error inside a transaction.
-func (tx *Tx) err(err error) error { return tx.db.storeError(err) }
+// err maps an error inside a transaction. An error of the database (not
+// a missing row) breaks the transaction: see Tx.broken.
+func (tx *Tx) err(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *store.Error
+	if errors.As(err, &se) || errors.Is(err, sql.ErrNoRows) {
+		return tx.db.storeError(err)
+	}
+	return tx.fail(err)
+}
 
 // conflict maps err, saying what already exists when it is a UNIQUE
 // violation.

@@ -69,6 +69,7 @@ func (tx *Tx) CreateItem(it *store.Item) error {
 	if it.CreatedAt.IsZero() {
 		it.CreatedAt = tx.now
 	}
+	it.CreatedAt = store.StoreTime(it.CreatedAt)
 	if it.Kind.HasBccAddress() {
 		it.ID, err = tx.insert(`INSERT INTO `+table+` (title, person_id, status, token, created_at) VALUES (?, ?, ?, ?, ?)`,
 			it.Title, nullID(it.PersonID), it.Status, nullString(it.Token), formatTime(it.CreatedAt))

@@ -28,6 +28,11 @@ func (tx *Tx) InsertMessage(m *store.Message) error {
 	if m.ReceivedAt.IsZero() {
 		m.ReceivedAt = tx.now
 	}
+	m.Date, m.ReceivedAt = store.StoreTime(m.Date), store.StoreTime(m.ReceivedAt)
+	m.FromEmail, m.ForwardedBy = store.CanonicalEmail(m.FromEmail), store.CanonicalEmail(m.ForwardedBy)
+	for i := range m.Participants {
+		m.Participants[i].Email = store.CanonicalEmail(m.Participants[i].Email)
+	}
 	if m.Size == 0 {
 		m.Size = int64(len(m.Raw))
 	}
@@ -55,7 +60,7 @@ func (tx *Tx) InsertMessage(m *store.Message) error {
 	}
 	for i, p := range m.Participants {
 		if _, err := tx.exec(`INSERT INTO participants (message_id, pos, role, name, email) VALUES (?, ?, ?, ?, ?)`,
-			m.ID, i, p.Role, p.Name, strings.TrimSpace(p.Email)); err != nil {
+			m.ID, i, p.Role, p.Name, p.Email); err != nil {
 			return tx.err(err)
 		}
 	}

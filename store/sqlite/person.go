@@ -6,8 +6,8 @@ import (
 	"github.com/smartbcc/smartbcc/store"
 )
 
-// CreatePerson records a contact with its addresses (blank and repeated
-// addresses dropped, first spelling kept).
+// CreatePerson records a contact with its addresses (canonical; blank and
+// repeated addresses dropped).
 func (tx *Tx) CreatePerson(p *store.Person) error {
 	if err := tx.writing("CreatePerson"); err != nil {
 		return err
@@ -20,6 +20,7 @@ func (tx *Tx) CreatePerson(p *store.Person) error {
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = tx.now
 	}
+	p.CreatedAt = store.StoreTime(p.CreatedAt)
 	var err error
 	p.ID, err = tx.insert(`INSERT INTO persons (name, org, created_at) VALUES (?, ?, ?)`,
 		p.Name, strings.TrimSpace(p.Org), formatTime(p.CreatedAt))
@@ -34,16 +35,17 @@ func (tx *Tx) CreatePerson(p *store.Person) error {
 	return nil
 }
 
+// uniqueEmails returns emails in canonical form, blank and repeated ones
+// dropped, in their first order.
 func uniqueEmails(emails []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, e := range emails {
-		e = strings.TrimSpace(e)
-		k := strings.ToLower(e)
-		if e == "" || seen[k] {
+		e = store.CanonicalEmail(e)
+		if e == "" || seen[e] {
 			continue
 		}
-		seen[k] = true
+		seen[e] = true
 		out = append(out, e)
 	}
 	return out

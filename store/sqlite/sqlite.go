@@ -249,9 +249,14 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, writable bool, fn func(stor
 	// A no-op after Commit; on error or panic it undoes everything fn did.
 	defer sqlTx.Rollback()
 
-	tx := &Tx{db: db, tx: sqlTx, ctx: ctx, writable: writable, now: db.now().UTC()}
+	tx := &Tx{db: db, tx: sqlTx, ctx: ctx, writable: writable, now: store.StoreTime(db.now())}
 	if err := fn(tx); err != nil {
 		return err
+	}
+	if tx.broken != nil {
+		// fn went on after a failed statement: commit nothing, as
+		// PostgreSQL would not.
+		return tx.broken
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return db.storeError(err)
@@ -267,20 +272,75 @@ type Tx struct {
 	ctx      context.Context
 	writable bool
 	now      time.Time // defaults for CreatedAt fields the caller left zero
+
+	// broken is the first error the database returned. SQLite would let
+	// the transaction go on, PostgreSQL would not; the store contract
+	// follows PostgreSQL, so every later statement fails with it.
+	broken *store.Error
 }
 
 var _ store.Tx = (*Tx)(nil)
 
+// fail records err, a database error, as the one that broke the
+// transaction, and returns it mapped.
+func (tx *Tx) fail(err error) error {
+	e := tx.db.storeError(err)
+	if tx.broken == nil {
+		var se *store.Error
+		if errors.As(e, &se) {
+			tx.broken = &store.Error{Code: se.Code, Err: se,
+				Message: "transaction aborted by an earlier error: " + se.Error()}
+		}
+	}
+	return e
+}
+
 func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(tx.ctx, query, args...)
+	if tx.broken != nil {
+		return nil, tx.broken
+	}
+	res, err := tx.tx.ExecContext(tx.ctx, query, args...)
+	if err != nil {
+		tx.fail(err)
+	}
+	return res, err
 }
 
 func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(tx.ctx, query, args...)
+	if tx.broken != nil {
+		return nil, tx.broken
+	}
+	rows, err := tx.tx.QueryContext(tx.ctx, query, args...)
+	if err != nil {
+		tx.fail(err)
+	}
+	return rows, err
 }
 
-func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(tx.ctx, query, args...)
+// row is the result of queryRow: sql.Row, or the error that broke the
+// transaction earlier.
+type row struct {
+	tx  *Tx
+	row *sql.Row
+	err error
+}
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	err := r.row.Scan(dest...)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		r.tx.fail(err)
+	}
+	return err
+}
+
+func (tx *Tx) queryRow(query string, args ...any) row {
+	if tx.broken != nil {
+		return row{err: tx.broken}
+	}
+	return row{tx: tx, row: tx.tx.QueryRowContext(tx.ctx, query, args...)}
 }
 
 // insert runs an INSERT and returns the new row's id.

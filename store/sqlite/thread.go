@@ -35,6 +35,7 @@ func (tx *Tx) CreateThread(t *store.Thread) error {
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = tx.now
 	}
+	t.CreatedAt = store.StoreTime(t.CreatedAt)
 	var err error
 	t.ID, err = tx.insert(`INSERT INTO threads (subject, deal_id, lead_id, project_id, created_at) VALUES (?, ?, ?, ?, ?)`,
 		t.Subject, nullID(t.DealID), nullID(t.LeadID), nullID(t.ProjectID), formatTime(t.CreatedAt))

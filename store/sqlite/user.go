@@ -14,7 +14,7 @@ func (tx *Tx) CreateUser(email, name string) (*store.User, error) {
 	if err := tx.writing("CreateUser"); err != nil {
 		return nil, err
 	}
-	email = strings.TrimSpace(email)
+	email = store.CanonicalEmail(email)
 	if email == "" {
 		return nil, store.Errorf(store.EInvalid, "a user needs an email address")
 	}
@@ -53,7 +53,7 @@ func (tx *Tx) User(id int64) (*store.User, error) {
 
 // UserByEmail finds a user by primary address, whatever its case.
 func (tx *Tx) UserByEmail(email string) (*store.User, error) {
-	u, err := scanUser(tx.queryRow(userSelect+` WHERE a.email = ?`, strings.TrimSpace(email)))
+	u, err := scanUser(tx.queryRow(userSelect+` WHERE a.email = ?`, store.CanonicalEmail(email)))
 	if err != nil {
 		return nil, tx.notFound(err, "no such user %s", email)
 	}
@@ -109,7 +109,7 @@ func (tx *Tx) AddAddress(a *store.Address) error {
 	if err := tx.writing("AddAddress"); err != nil {
 		return err
 	}
-	a.Email = strings.TrimSpace(a.Email)
+	a.Email = store.CanonicalEmail(a.Email)
 	if a.Email == "" {
 		return store.Errorf(store.EInvalid, "no address given")
 	}
@@ -122,6 +122,7 @@ func (tx *Tx) AddAddress(a *store.Address) error {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = tx.now
 	}
+	a.CreatedAt, a.CodeExpires, a.ConfirmedAt = store.StoreTime(a.CreatedAt), store.StoreTime(a.CodeExpires), store.StoreTimePtr(a.ConfirmedAt)
 	var err error
 	a.ID, err = tx.insert(`INSERT INTO addresses (user_id, email, is_primary, confirmed, code_hash, code_expires, created_at, confirmed_at)
 		VALUES (?, ?, 0, ?, ?, ?, ?, ?)`,
@@ -164,7 +165,7 @@ func (tx *Tx) Addresses(userID int64) ([]store.Address, error) {
 
 // AddressByEmail finds a sender address of any user, whatever its case.
 func (tx *Tx) AddressByEmail(email string) (*store.Address, error) {
-	a, err := scanAddress(tx.queryRow(addressSelect+` WHERE email = ?`, strings.TrimSpace(email)))
+	a, err := scanAddress(tx.queryRow(addressSelect+` WHERE email = ?`, store.CanonicalEmail(email)))
 	if err != nil {
 		return nil, tx.notFound(err, "no such address %s", email)
 	}
@@ -202,7 +203,7 @@ func (tx *Tx) RemoveAddress(userID int64, email string) error {
 	}
 	var id int64
 	var primary bool
-	err := tx.queryRow(`SELECT id, is_primary FROM addresses WHERE user_id = ? AND email = ?`, userID, strings.TrimSpace(email)).
+	err := tx.queryRow(`SELECT id, is_primary FROM addresses WHERE user_id = ? AND email = ?`, userID, store.CanonicalEmail(email)).
 		Scan(&id, &primary)
 	if err != nil {
 		return tx.notFound(err, "user %d has no address %s", userID, email)

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/smartbcc/smartbcc/store"
 )
 
 // timeLayout is RFC 3339 in UTC with all nine fractional digits. The fixed
@@ -12,14 +14,17 @@ import (
 // time.RFC3339Nano drops trailing zeros and would not.
 const timeLayout = "2006-01-02T15:04:05.000000000Z"
 
-// formatTime returns t as stored, or nil (NULL) for the zero time and for
-// years RFC 3339 cannot write (a garbled Date header).
+// formatTime returns t as stored, UTC truncated to microseconds as in
+// every backend (store.StoreTime), or nil (NULL) for the zero time and for
+// years RFC 3339 cannot write (a garbled Date header). The layout keeps
+// nine digits, so that text order stays time order next to the times older
+// builds wrote with nanoseconds.
 func formatTime(t time.Time) driver.Value {
 	if t.IsZero() {
 		return nil
 	}
-	t = t.UTC()
-	if t.Year() < 1 || t.Year() > 9999 {
+	t = store.StoreTime(t)
+	if t.IsZero() {
 		return nil
 	}
 	return t.Format(timeLayout)

@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"bytes"
@@ -10,8 +10,8 @@ import (
 	"github.com/smartbcc/smartbcc/store"
 )
 
-func TestInsertAndLoadMessage(t *testing.T) {
-	f := newFixture(t)
+func (s suite) testInsertAndLoadMessage(t *testing.T) {
+	f := s.newFixture(t)
 	m := message(f.ann.ID, f.thread.ID, "m1@acme.example", "Widgets")
 	m.InReplyTo = "parent@customer.example"
 	m.References = []string{"root@customer.example", "parent@customer.example"}
@@ -88,8 +88,8 @@ func TestInsertAndLoadMessage(t *testing.T) {
 	})
 }
 
-func TestInsertMessageErrors(t *testing.T) {
-	f := newFixture(t)
+func (s suite) testInsertMessageErrors(t *testing.T) {
+	f := s.newFixture(t)
 	first := message(f.ann.ID, f.thread.ID, "dup@acme.example", "Dup")
 	f.insert(t, first)
 
@@ -128,8 +128,8 @@ func TestInsertMessageErrors(t *testing.T) {
 	})
 }
 
-func TestSetShared(t *testing.T) {
-	f := newFixture(t)
+func (s suite) testSetShared(t *testing.T) {
+	f := s.newFixture(t)
 	m := message(f.ann.ID, f.thread.ID, "s@acme.example", "S")
 	f.insert(t, m)
 	for _, shared := range []bool{true, false} {
@@ -147,8 +147,8 @@ func TestSetShared(t *testing.T) {
 
 // TestThreadByReferences: a thread is found through any Message-ID a
 // message names, whichever arrives first.
-func TestThreadByReferences(t *testing.T) {
-	f := newFixture(t)
+func (s suite) testThreadByReferences(t *testing.T) {
+	f := s.newFixture(t)
 	var other store.Thread
 	update(t, f.db, func(tx store.Tx) error {
 		other = store.Thread{Subject: "other"}
@@ -192,8 +192,8 @@ func TestThreadByReferences(t *testing.T) {
 	})
 }
 
-func TestThreadBySubject(t *testing.T) {
-	f := newFixture(t)
+func (s suite) testThreadBySubject(t *testing.T) {
+	f := s.newFixture(t)
 	var older, newer, elsewhere store.Thread
 	update(t, f.db, func(tx store.Tx) error {
 		for _, th := range []*store.Thread{&older, &newer, &elsewhere} {
@@ -240,8 +240,8 @@ func TestThreadBySubject(t *testing.T) {
 }
 
 // TestListMessages exercises every MessageQuery field.
-func TestListMessages(t *testing.T) {
-	f := newFixture(t)
+func (s suite) testListMessages(t *testing.T) {
+	f := s.newFixture(t)
 	var th2 store.Thread
 	update(t, f.db, func(tx store.Tx) error { th2 = store.Thread{Subject: "two"}; return tx.CreateThread(&th2) })
 
@@ -317,8 +317,8 @@ func TestListMessages(t *testing.T) {
 }
 
 // Large messages are stored in pieces and read back byte for byte.
-func TestRawInPieces(t *testing.T) {
-	f := newFixture(t)
+func (s suite) testRawInPieces(t *testing.T) {
+	f := s.newFixture(t)
 	for i, n := range []int{0, 1, rawPiece - 1, rawPiece, rawPiece + 1, 2 * rawPiece, 3*rawPiece + 12345} {
 		m := message(f.ann.ID, f.thread.ID, fmt.Sprintf("piece%d@x", i), "pieces")
 		m.Raw = make([]byte, n)

@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"reflect"
@@ -8,8 +8,8 @@ import (
 	"github.com/smartbcc/smartbcc/store"
 )
 
-func TestCompany(t *testing.T) {
-	db := openTest(t)
+func (s suite) testCompany(t *testing.T) {
+	db := s.openTest(t)
 	err := db.View(ctxb, func(tx store.Tx) error { _, err := tx.Company(); return err })
 	wantCode(t, "Company before init", err, store.ENotFound)
 
@@ -38,8 +38,8 @@ func TestCompany(t *testing.T) {
 	})
 }
 
-func TestUsers(t *testing.T) {
-	db := openTest(t)
+func (s suite) testUsers(t *testing.T) {
+	db := s.openTest(t)
 	var ann *store.User
 	update(t, db, func(tx store.Tx) error {
 		var err error
@@ -99,8 +99,8 @@ func TestUsers(t *testing.T) {
 	})
 }
 
-func TestAddresses(t *testing.T) {
-	db := openTest(t)
+func (s suite) testAddresses(t *testing.T) {
+	db := s.openTest(t)
 	var ann, dan *store.User
 	expires := testTime.Add(24 * time.Hour)
 	alt := &store.Address{Email: "ann@home.example", CodeHash: "hash-1", CodeExpires: expires, CreatedAt: testTime}
@@ -190,8 +190,8 @@ func TestAddresses(t *testing.T) {
 	}
 }
 
-func TestPersons(t *testing.T) {
-	db := openTest(t)
+func (s suite) testPersons(t *testing.T) {
+	db := s.openTest(t)
 	bob := &store.Person{Name: " Bob Buyer ", Org: "Customer Ltd", Emails: []string{"bob@customer.example", "BOB@customer.example", "", "bob@home.example"}}
 	carol := &store.Person{Name: "Carol", Emails: []string{"shared@customer.example"}}
 	dave := &store.Person{Name: "Dave", Emails: []string{"Shared@customer.example"}} // may share an address
@@ -248,8 +248,8 @@ func TestPersons(t *testing.T) {
 	})
 }
 
-func TestItems(t *testing.T) {
-	db := openTest(t)
+func (s suite) testItems(t *testing.T) {
+	db := s.openTest(t)
 	var bob store.Person
 	update(t, db, func(tx store.Tx) error {
 		bob = store.Person{Name: "Bob", Emails: []string{"bob@customer.example"}}
@@ -320,8 +320,8 @@ func TestItems(t *testing.T) {
 	})
 }
 
-func TestThreadsAndLinks(t *testing.T) {
-	f := newFixture(t)
+func (s suite) testThreadsAndLinks(t *testing.T) {
+	f := s.newFixture(t)
 	m := message(f.ann.ID, f.thread.ID, "m1@acme.example", "Widgets")
 	f.insert(t, m)
 
@@ -408,8 +408,8 @@ func TestThreadsAndLinks(t *testing.T) {
 	}
 }
 
-func TestRejections(t *testing.T) {
-	db := openTest(t)
+func (s suite) testRejections(t *testing.T) {
+	db := s.openTest(t)
 	env := store.Envelope{Sender: "eve@evil.example", Recipients: []string{"acme@bcc.acme.example"}, ClientIP: "192.0.2.1", Helo: "evil", QueueID: "ABC"}
 	update(t, db, func(tx store.Tx) error {
 		for i, reason := range []string{"auth_failed", "unknown_sender"} {
@@ -453,8 +453,8 @@ func TestRejections(t *testing.T) {
 	})
 }
 
-func TestQuarantine(t *testing.T) {
-	f := newFixture(t)
+func (s suite) testQuarantine(t *testing.T) {
+	f := s.newFixture(t)
 	raw := []byte("From: ann@home.example\r\n\r\nheld\r\n")
 	q := &store.Quarantined{At: testTime, UserID: f.ann.ID, Address: "ann@home.example",
 		Envelope: store.Envelope{Sender: "ann@home.example"}, From: "ann@home.example", Subject: "held", MessageID: "h@x", Raw: raw}

@@ -1,0 +1,61 @@
+// Package backend opens a store by its name on the command line: a
+// postgres:// or postgresql:// URL is a PostgreSQL store, anything else
+// the path of a SQLite file. It is the one place that knows every backend,
+// so that commands and tests choose one by the --db value alone.
+package backend
+
+import (
+	"context"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/smartbcc/smartbcc/store"
+	"github.com/smartbcc/smartbcc/store/sqlite"
+)
+
+// Options tune how a store is opened, whatever its backend. The zero
+// value is the safe default.
+type Options struct {
+	// BusyTimeout is how long a transaction waits for another writer
+	// before failing with store.EBusy. Default 5s.
+	BusyTimeout time.Duration
+	// Synchronous is "FULL" (default): a commit is on disk before it
+	// returns, so that a delivery acknowledged to Postfix survives power
+	// loss. "NORMAL" is for bulk imports, which can simply be run again:
+	// SQLite's synchronous=NORMAL.
+	Synchronous string
+	// FileMode is the mode of a new SQLite file (default 0600).
+	FileMode os.FileMode
+	// ReadOnly opens the store for View only.
+	ReadOnly bool
+}
+
+// Kinds of store.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// Kind tells which backend dsn names.
+func Kind(dsn string) string {
+	lower := strings.ToLower(strings.TrimSpace(dsn))
+	if strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://") {
+		return Postgres
+	}
+	return SQLite
+}
+
+// Open opens the store dsn names, creating and migrating it as needed.
+func Open(ctx context.Context, dsn string, opt Options) (store.Store, error) {
+	switch Kind(dsn) {
+	case Postgres:
+		return nil, store.Errorf(store.EInvalid, "this smartbcc has no PostgreSQL backend yet")
+	}
+	return sqlite.Open(ctx, dsn, sqlite.Options{
+		BusyTimeout: opt.BusyTimeout,
+		Synchronous: opt.Synchronous,
+		FileMode:    opt.FileMode,
+		ReadOnly:    opt.ReadOnly,
+	})
+}

@@ -1,0 +1,180 @@
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	_ "github.com/mattn/go-sqlite3" // the "sqlite3" driver, for SQL
+
+	"github.com/smartbcc/smartbcc/store"
+	"github.com/smartbcc/smartbcc/store/backend"
+)
+
+// BackendEnv names the environment variable that chooses the backend of
+// the tests outside store: "sqlite" (the default) or "postgres".
+const BackendEnv = "SMARTBCC_TEST_STORE"
+
+// Kind is the backend the tests outside store use (see BackendEnv).
+func Kind(t testing.TB) string {
+	switch v := strings.TrimSpace(os.Getenv(BackendEnv)); v {
+	case "", backend.SQLite:
+		return backend.SQLite
+	case backend.Postgres:
+		return backend.Postgres
+	default:
+		t.Fatalf("%s=%q: want sqlite or postgres", BackendEnv, v)
+		return ""
+	}
+}
+
+// Fresh returns the DSN of a new, empty store of the chosen backend, for
+// tests that run the smartbcc binary with --db. It is removed when the
+// test ends.
+func Fresh(t testing.TB) string {
+	t.Helper()
+	switch Kind(t) {
+	case backend.Postgres:
+		t.Fatalf("%s=postgres: this build has no PostgreSQL backend yet", BackendEnv)
+	}
+	return filepath.Join(t.TempDir(), "smartbcc.db")
+}
+
+// Open opens a new store of the chosen backend; it is closed when the test
+// ends. The DSN is returned for SQL and Check, and for the binary's --db.
+func Open(t testing.TB, opt backend.Options) (store.Store, string) {
+	t.Helper()
+	dsn := Fresh(t)
+	return OpenDSN(t, dsn, opt), dsn
+}
+
+// OpenDSN opens the store dsn names; it is closed when the test ends.
+func OpenDSN(t testing.TB, dsn string, opt backend.Options) store.Store {
+	t.Helper()
+	db, err := backend.Open(context.Background(), dsn, opt)
+	if err != nil {
+		t.Fatalf("open store %s: %v", dsn, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Check runs the backend's consistency check (store.Checker) on dsn
+// through a handle of its own, and fails the test if it finds anything.
+func Check(t testing.TB, dsn string) {
+	t.Helper()
+	db, err := backend.Open(context.Background(), dsn, backend.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("open store %s for the check: %v", dsn, err)
+	}
+	defer db.Close()
+	c, ok := db.(store.Checker)
+	if !ok {
+		t.Fatalf("store %s has no consistency check", dsn)
+	}
+	if err := c.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// DB is a raw connection to a store for what tests check under the
+// interface (row counts, a deliberately broken row). Queries are written
+// once with ? placeholders and in SQL both backends speak.
+type DB struct {
+	db     *sql.DB
+	dsn    string
+	dollar bool // PostgreSQL: $1, $2...
+}
+
+// SQL opens a raw connection to the store dsn names; it is closed when
+// the test ends.
+func SQL(t testing.TB, dsn string) *DB {
+	t.Helper()
+	d := DB{dsn: dsn}
+	var err error
+	switch backend.Kind(dsn) {
+	case backend.Postgres:
+		t.Fatalf("no PostgreSQL backend yet")
+	default:
+		d.db, err = sql.Open("sqlite3", "file:"+strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(dsn)+"?_busy_timeout=30000")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.db.Close() })
+	return &d
+}
+
+// Close closes the connection before the test ends.
+func (d *DB) Close() error { return d.db.Close() }
+
+// DSN names the store.
+func (d *DB) DSN() string { return d.dsn }
+
+// QueryRow is database/sql's, with ? placeholders on every backend.
+func (d *DB) QueryRow(q string, args ...any) *sql.Row { return d.db.QueryRow(d.rebind(q), args...) }
+
+// Query is database/sql's, with ? placeholders on every backend.
+func (d *DB) Query(q string, args ...any) (*sql.Rows, error) { return d.db.Query(d.rebind(q), args...) }
+
+// rebind turns ? placeholders into PostgreSQL's $n.
+func (d *DB) rebind(q string) string {
+	if !d.dollar {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Exec runs a statement and fails the test on error.
+func (d *DB) Exec(t testing.TB, q string, args ...any) {
+	t.Helper()
+	if _, err := d.db.Exec(d.rebind(q), args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// Int runs a query for one integer (a count) and fails the test on error.
+func (d *DB) Int(t testing.TB, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := d.db.QueryRow(d.rebind(q), args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// Strings runs a query for one text column and fails the test on error.
+func (d *DB) Strings(t testing.TB, q string, args ...any) []string {
+	t.Helper()
+	rows, err := d.db.Query(d.rebind(q), args...)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return out
+}
