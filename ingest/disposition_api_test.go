@@ -12,7 +12,7 @@ import (
 // recipients (LMTP) is filed once, and each recipient is answered as a
 // delivery to it alone would be (the pipe's one recipient per delivery).
 func TestUnknownRecipientsPerEnvelopeRecipient(t *testing.T) {
-	h := newHarness(t, t.TempDir(), "NORMAL")
+	h := newHarness(t, "NORMAL")
 	unknownDeal := bccaddr.Address("acme", "bcc.acme.example", bccaddr.Target{Kind: bccaddr.Deal, Token: "aaaaaaaaaaaaaaaaaaaaaaaaaa"})
 	d := pipeDelivery(textMail("rcpts@acme.example"))
 	d.Envelope.Recipients = []string{universalAddr, h.dealAddr, unknownDeal, "someone@elsewhere.example"}
