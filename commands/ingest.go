@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -213,6 +214,7 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 		el := time.Since(start).Seconds()
 		fmt.Fprintf(app.IO.ErrOut, "%d messages (%.1f MB) in %.1fs: %d stored, %d duplicate, %d rejected, %d quarantined\n",
 			sum.Total, float64(sum.Bytes)/1e6, el, sum.Stored, sum.Duplicate, sum.Rejected, sum.Quarantined)
+		printRunProblems(app.IO.ErrOut, sum)
 	}
 	if pipe && sum.Total == 0 {
 		d := ingest.DisposeNoMessage()
@@ -233,7 +235,11 @@ func printResult(app *App, r ingest.Result, disp ingest.Disposition, opts ingest
 		if r.ID != 0 {
 			id = fmt.Sprintf(" #%d", r.ID)
 		}
-		fmt.Fprintf(app.IO.Out, "%s%s %s", r.Status, id, displayID(r.MessageID))
+		what := displayID(r.MessageID)
+		if r.Status == ingest.StatusSkipped {
+			what = r.Origin
+		}
+		fmt.Fprintf(app.IO.Out, "%s%s %s", r.Status, id, what)
 		if r.Reason != "" {
 			fmt.Fprintf(app.IO.Out, " (%s)", r.Reason)
 		}
@@ -309,11 +315,41 @@ func (d *deliveries) Next() (*ingest.Delivery, error) {
 			return nil, err
 		}
 		d.bytes.Add(it.Size)
-		env := d.env
-		if env.Sender == "" && it.EnvelopeFrom != "" {
-			env.Sender = it.EnvelopeFrom
-		}
-		return &ingest.Delivery{Raw: it.Raw, Envelope: env, NullSender: d.nullSender, Origin: it.Origin, Size: it.Size, ReadErr: it.Err}, nil
+		del := ingest.ItemDelivery(it, d.env)
+		del.NullSender = d.nullSender
+		return del, nil
 	}
 	return nil, io.EOF
+}
+
+// printRunProblems says what an import did not read as messages, and
+// which messages may be several glued together: an archive must never
+// lose mail silently.
+func printRunProblems(w io.Writer, sum ingest.Summary) {
+	for _, cause := range sortedKeys(sum.SkippedBy) {
+		names := sum.SkippedNames[cause]
+		more := ""
+		if n := sum.SkippedBy[cause] - len(names); n > 0 {
+			more = fmt.Sprintf(" and %d more", n)
+		}
+		fmt.Fprintf(w, "skipped %d (%s): %s%s\n", sum.SkippedBy[cause], cause, strings.Join(names, ", "), more)
+	}
+	if sum.Suspects > 0 {
+		more := ""
+		if n := sum.Suspects - len(sum.SuspectNames); n > 0 {
+			more = fmt.Sprintf(" and %d more", n)
+		}
+		fmt.Fprintf(w, "warning: %d messages hold a line that looks like the start of another message, "+
+			"so an archive format this reader does not know may have glued messages together (see --explain): %s%s\n",
+			sum.Suspects, strings.Join(sum.SuspectNames, ", "), more)
+	}
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

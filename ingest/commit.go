@@ -47,6 +47,8 @@ func (in *Ingester) Commit(ctx context.Context, batch []*Prepared) ([]Result, er
 func (in *Ingester) commitOne(tx store.Tx, p *Prepared) (Result, error) {
 	res := p.res
 	switch {
+	case res.Status == StatusSkipped:
+		return res, nil
 	case p.confirmCode != "" && res.Status == "":
 		return in.commitConfirmation(tx, p)
 	case res.Status == StatusQuarantined:

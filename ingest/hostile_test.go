@@ -471,7 +471,7 @@ func (s *itemSource) Next() (*ingest.Delivery, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ingest.Delivery{Raw: it.Raw, Envelope: store.Envelope{Sender: it.EnvelopeFrom}, Origin: it.Origin, Size: it.Size, ReadErr: it.Err}, nil
+	return ingest.ItemDelivery(it, store.Envelope{}), nil
 }
 
 func addrList(n int) string {

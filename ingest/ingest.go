@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/smartbcc/smartbcc/ingest/auth"
+	"github.com/smartbcc/smartbcc/ingest/mailfile"
 	"github.com/smartbcc/smartbcc/ingest/parse"
 	"github.com/smartbcc/smartbcc/store"
 )
@@ -27,6 +28,9 @@ const (
 	StatusRejected    = "rejected"
 	StatusQuarantined = "quarantined"
 	StatusConfirmed   = "confirmed" // a reply that confirmed an alternate address
+	// StatusSkipped is an input of an archive deliberately not read as a
+	// message (Delivery.Skipped); Reason is the cause.
+	StatusSkipped = "skipped"
 )
 
 // Refusal classes decide the exit status with --bounce.
@@ -101,6 +105,27 @@ type Delivery struct {
 	Size       int64
 	// ReadErr is a problem the reader had with this message (too large).
 	ReadErr error
+	// ArchiveDate is when the archive says the message arrived (the date
+	// of its mbox From_ line, a Maildir file name's time); zero when it
+	// says nothing. The date fallback after the Date header.
+	ArchiveDate time.Time
+	// Skipped, when set, is why the reader did not read this input as a
+	// message (mailfile.Item.Skipped): it is counted, never parsed.
+	Skipped string
+	// Suspect is the reader's note that this message may be several
+	// messages glued together (mailfile.Item.Suspect).
+	Suspect string
+}
+
+// ItemDelivery is the delivery of an item an archive reader gave. env is
+// the envelope the caller knows (an archive has none); the item's From_
+// line gives the sender when env has none.
+func ItemDelivery(it *mailfile.Item, env store.Envelope) *Delivery {
+	if env.Sender == "" && it.EnvelopeFrom != "" {
+		env.Sender = it.EnvelopeFrom
+	}
+	return &Delivery{Raw: it.Raw, Envelope: env, Origin: it.Origin, Size: it.Size, ReadErr: it.Err,
+		ArchiveDate: it.ArchiveDate, Skipped: it.Skipped, Suspect: it.Suspect}
 }
 
 // Result is what happened to one message; --json prints it.

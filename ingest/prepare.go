@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -79,6 +80,13 @@ func (in *Ingester) Prepare(ctx context.Context, d Delivery) (p *Prepared, err e
 	}
 
 	switch {
+	case d.Skipped != "" || errors.Is(d.ReadErr, mailfile.ErrSkipped):
+		// Not a message, deliberately: counted, never recorded as refused.
+		p.res.Status, p.res.Reason = StatusSkipped, cmp.Or(d.Skipped, "skipped")
+		if d.ReadErr != nil {
+			p.res.explainf("%v", d.ReadErr)
+		}
+		return p, nil
 	case errors.Is(d.ReadErr, mailfile.ErrNotMessage):
 		p.refuse(StatusRejected, "not_a_message", RefusedData, "5.6.0", d.ReadErr.Error())
 		return p, nil

@@ -56,13 +56,36 @@ type RunOptions struct {
 	BusyRetries int
 }
 
-// Summary counts the outcomes of a run.
+// Summary counts the outcomes of a run. Every input the readers met (a
+// message, or a file or piece of an archive that was skipped) is counted
+// once in Total and once in exactly one outcome:
+//
+//	Total = Stored + Duplicate + Rejected + Quarantined + Confirmed + Skipped
+//
+// Rejected is broken down by reason in Refused, Skipped by cause in
+// SkippedBy; Unaccounted checks all three equations. Duplicate counts only
+// deliveries of the same content (see Message.DedupKey).
 type Summary struct {
-	Total, Stored, Duplicate, Rejected, Quarantined, Confirmed int
-	Bytes                                                      int64
+	Total, Stored, Duplicate, Rejected, Quarantined, Confirmed, Skipped int
+	Bytes                                                               int64
+
+	Refused   map[string]int // Rejected by reason (auth_failed, bulk...)
+	SkippedBy map[string]int // Skipped by cause (mailfile.Skip*)
+	// Suspects counts messages that may be several messages glued
+	// together (Delivery.Suspect): a problem of the run, whatever
+	// happened to the message.
+	Suspects int
+
+	// Named: the first few inputs of each kind of problem, so that a
+	// summary can name them (the counts above are complete).
+	SkippedNames map[string][]string // origins, by cause
+	SuspectNames []string            // origins of Suspects
 }
 
-func (s *Summary) add(r Result, size int64) {
+// maxNamed is how many inputs a Summary names per kind of problem.
+const maxNamed = 10
+
+func (s *Summary) add(r Result, d *Delivery, size int64) {
 	s.Total++
 	s.Bytes += size
 	switch r.Status {
@@ -72,11 +95,46 @@ func (s *Summary) add(r Result, size int64) {
 		s.Duplicate++
 	case StatusRejected:
 		s.Rejected++
+		if s.Refused == nil {
+			s.Refused = map[string]int{}
+		}
+		s.Refused[r.Reason]++
 	case StatusQuarantined:
 		s.Quarantined++
 	case StatusConfirmed:
 		s.Confirmed++
+	case StatusSkipped:
+		s.Skipped++
+		if s.SkippedBy == nil {
+			s.SkippedBy, s.SkippedNames = map[string]int{}, map[string][]string{}
+		}
+		s.SkippedBy[r.Reason]++
+		if len(s.SkippedNames[r.Reason]) < maxNamed {
+			s.SkippedNames[r.Reason] = append(s.SkippedNames[r.Reason], r.Origin)
+		}
 	}
+	if d != nil && d.Suspect != "" {
+		s.Suspects++
+		if len(s.SuspectNames) < maxNamed {
+			s.SuspectNames = append(s.SuspectNames, d.Origin)
+		}
+	}
+}
+
+// Unaccounted returns how many inputs the outcomes do not account for
+// (or account for twice): 0 when Total is the sum of the outcomes,
+// Rejected the sum of Refused and Skipped the sum of SkippedBy.
+func (s Summary) Unaccounted() int {
+	abs := func(n int) int { return max(n, -n) }
+	refused, skipped := 0, 0
+	for _, c := range s.Refused {
+		refused += c
+	}
+	for _, c := range s.SkippedBy {
+		skipped += c
+	}
+	return abs(s.Total-(s.Stored+s.Duplicate+s.Rejected+s.Quarantined+s.Confirmed+s.Skipped)) +
+		abs(s.Rejected-refused) + abs(s.Skipped-skipped)
 }
 
 type slot struct {
@@ -237,7 +295,10 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 				r = results[i]
 				i++
 			}
-			sum.add(r, s.size)
+			if s.d.Suspect != "" {
+				r.explainf("%s", s.d.Suspect)
+			}
+			sum.add(r, s.d, s.size)
 			if opt.OnResult != nil {
 				opt.OnResult(r)
 			}

@@ -3,38 +3,21 @@ package mailfile
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	gombox "github.com/emersion/go-mbox"
+
+	"github.com/smartbcc/smartbcc/ingest/mailfile/archivetest"
 )
-
-const corpora = "../../../shared/corpora"
-
-// corpusMboxes lists the third-party mbox files, skipping the test when the
-// corpora are not there.
-func corpusMboxes(t testing.TB) []string {
-	if _, err := os.Stat(corpora); err != nil {
-		t.Skip("no corpora at", corpora)
-	}
-	var files []string
-	filepath.WalkDir(corpora, func(p string, d os.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() && strings.Contains(strings.ToLower(p), "mbox") &&
-			!strings.HasSuffix(p, ".json") && !strings.HasSuffix(p, "-summary.txt") {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if len(files) == 0 {
-		t.Skip("no mbox files in", corpora)
-	}
-	return files
-}
 
 // goMboxSplit splits data with go-mbox, the mboxo reader we compare with.
 func goMboxSplit(data []byte) ([][]byte, error) {
@@ -62,33 +45,144 @@ func normalize(b []byte) string {
 	return strings.TrimRight(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
 }
 
-// TestCorpora reads every third-party mbox: every message comes out without
-// error, the count matches the expected-output summaries that MimeKit ships,
-// and it matches go-mbox where go-mbox splits the same way: where no body
-// line starts with "From " (go-mbox splits on every such line).
-func TestCorpora(t *testing.T) {
-	for _, path := range corpusMboxes(t) {
-		name, _ := filepath.Rel(corpora, path)
-		t.Run(name, func(t *testing.T) {
+// readArchive reads a with its format and returns the items.
+func readArchive(t *testing.T, a archivetest.Archive, corpora, maildirs string) []*Item {
+	t.Helper()
+	r, err := Open(a.Path(corpora, maildirs), Options{Format: Format(a.Format)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return readItems(t, r)
+}
+
+// checkArchive asserts what reading a gives: its messages, skipped inputs
+// by cause, inputs that are no message and suspect messages, each as the
+// table says.
+func checkArchive(t *testing.T, a archivetest.Archive, items []*Item) {
+	t.Helper()
+	var messages, notMessage, suspects int
+	skipped := map[string]int{}
+	for _, it := range items {
+		switch {
+		case it.Skipped != "":
+			skipped[it.Skipped]++
+		case errors.Is(it.Err, ErrNotMessage):
+			notMessage++
+		case it.Err != nil:
+			t.Errorf("%s: %v", it.Origin, it.Err)
+		default:
+			messages++
+			if it.Suspect != "" {
+				suspects++
+				t.Logf("%s: %s", it.Origin, it.Suspect)
+			}
+		}
+	}
+	if messages != a.Messages || notMessage != a.NotMessage || suspects != a.Suspects {
+		t.Errorf("%d messages, %d no message, %d suspect; want %d, %d, %d", messages, notMessage, suspects, a.Messages, a.NotMessage, a.Suspects)
+	}
+	if !maps.Equal(skipped, a.Skipped) && (len(skipped) > 0 || len(a.Skipped) > 0) {
+		t.Errorf("skipped %v, want %v", skipped, a.Skipped)
+	}
+	if len(items) != a.Read() {
+		t.Errorf("%d inputs read, want %d", len(items), a.Read())
+	}
+	if a.Records() != a.Python && a.PythonDiffers == "" {
+		t.Errorf("table: %d records but Python counts %d, and no reason is given", a.Records(), a.Python)
+	}
+}
+
+// TestArchives reads every archive of the table: the third-party corpora
+// and the archives written in each writer's format. Each gives the
+// messages, skipped inputs and suspects the table names.
+func TestArchives(t *testing.T) {
+	maildirs := t.TempDir()
+	archivetest.MakeMaildirs(t, maildirs)
+	var corpora string
+	for _, a := range archivetest.Archives {
+		t.Run(a.Name, func(t *testing.T) {
+			if strings.HasPrefix(a.Name, "corpora/") {
+				if corpora == "" {
+					corpora = archivetest.CorporaDir(t)
+				}
+			}
+			checkArchive(t, a, readArchive(t, a, corpora, maildirs))
+		})
+	}
+}
+
+// TestEveryCorpusArchiveIsNamed fails when the corpora hold an mbox or a
+// Maildir the table does not name: every archive is asserted by name.
+func TestEveryCorpusArchiveIsNamed(t *testing.T) {
+	corpora := archivetest.CorporaDir(t)
+	named := map[string]bool{}
+	for _, a := range archivetest.Archives {
+		named[a.Name] = true
+	}
+	filepath.WalkDir(corpora, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if archivetest.IsArchive(p, d.IsDir()) {
+			rel, _ := filepath.Rel(corpora, p)
+			if name := "corpora/" + filepath.ToSlash(rel); !named[name] {
+				t.Errorf("%s is not in archivetest.Archives: add it with its counts", name)
+			}
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+		}
+		return nil
+	})
+}
+
+// TestArchivesPythonCounts re-checks the table's Python counts with
+// Python's mailbox module, when python3 is installed.
+func TestArchivesPythonCounts(t *testing.T) {
+	maildirs := t.TempDir()
+	archivetest.MakeMaildirs(t, maildirs)
+	corpora, haveCorpora := archivetest.FindCorpora()
+	if !haveCorpora && os.Getenv("CI") == "true" {
+		archivetest.CorporaDir(t) // fails
+	}
+	paths := map[string]archivetest.Archive{}
+	var list []string
+	for _, a := range archivetest.Archives {
+		if strings.HasPrefix(a.Name, "corpora/") && !haveCorpora {
+			continue
+		}
+		p := a.Path(corpora, maildirs)
+		paths[p] = a
+		list = append(list, p)
+	}
+	counts, ok := archivetest.PythonCounts(t, list)
+	if !ok {
+		t.Skip("python3 is not installed")
+	}
+	for p, a := range paths {
+		if counts[p] != a.Python {
+			t.Errorf("%s: Python's mailbox counts %d, the table says %d", a.Name, counts[p], a.Python)
+		}
+	}
+}
+
+// TestCorporaAgainstOtherReaders compares our split of the third-party
+// mboxes with the expected-output summaries MimeKit ships, and with
+// go-mbox where go-mbox splits the same way: where no body line starts
+// with "From " (go-mbox splits on every such line).
+func TestCorporaAgainstOtherReaders(t *testing.T) {
+	corpora := archivetest.CorporaDir(t)
+	for _, a := range archivetest.Archives {
+		path := a.Path(corpora, "")
+		if !strings.HasPrefix(a.Name, "corpora/") || !strings.Contains(a.Name, "mbox") || strings.HasSuffix(a.Name, ".maildir") {
+			continue
+		}
+		t.Run(a.Name, func(t *testing.T) {
 			data, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := Open(path, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			items := readItems(t, r)
-			var sum int64
-			for _, it := range items {
-				if it.Err != nil {
-					t.Errorf("%s: %v", it.Origin, it.Err)
-				}
-				sum += it.Size
-			}
-			if len(items) == 0 || sum == 0 {
-				t.Fatalf("no messages")
-			}
+			items := readArchive(t, a, corpora, "")
 			checkAccounting(t, string(data), quoteMboxrd)
 
 			if summary, err := os.ReadFile(strings.TrimSuffix(path, ".mbox.txt") + "-summary.txt"); err == nil {
@@ -181,7 +275,7 @@ func TestGoMboxDifferential(t *testing.T) {
 // in the message, we drop it as framing (mboxrd, qmail's mbox(5)), so that a
 // message hashes the same wherever it sits in an archive.
 func TestMime4jSplit(t *testing.T) {
-	dir := filepath.Join(corpora, "mime4j/mbox/src/test/resources/test-1")
+	dir := filepath.Join(archivetest.CorporaDir(t), "mime4j/mbox/src/test/resources/test-1")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skip("no mime4j corpus")
 	}
@@ -205,3 +299,94 @@ func TestMime4jSplit(t *testing.T) {
 }
 
 func tail(b []byte) []byte { return b[max(0, len(b)-40):] }
+
+// TestWriterArchivesFromLines checks what the From_ lines of each writer's
+// archive gave: the envelope sender and the archive date of a message,
+// and the bytes that must stay inside a message.
+func TestWriterArchivesFromLines(t *testing.T) {
+	tests := []struct {
+		file     string
+		n        int // message index, counting skipped records
+		envelope string
+		date     string // RFC 3339; "" for none
+		contains string // a line the message holds
+	}{
+		{"pipermail.txt", 0, "jgentry@jimmy.harvard.example", "2004-04-01T20:27:04Z", "From: jgentry at jimmy.harvard.example (Jeff Gentry)\n"},
+		{"pipermail.txt", 1, "a.smith@lab.example.org", "2004-04-01T21:02:11Z", "\nFrom the manual:"},
+		{"pipermail.txt", 2, "bogus@does.not.exist.com", "2004-04-02T08:00:00Z", ""},
+		{"pipermail.txt", 3, "kuhn@lists.example.net", "2004-04-05T09:13:45Z", ""},
+		{"thunderbird.mbox", 0, "", "2004-04-01T20:27:04Z", "\nFrom our side"},
+		{"thunderbird.mbox", 1, "", "2004-04-02T09:00:00Z", "\n> >From our side"},
+		{"apple-mail.mbox", 1, "ann@acme.example", "2017-07-21T12:01:02Z", ""},
+		{"gmail-takeout.mbox", 0, "1785434522219118848@xxx", "2004-04-01T20:27:04Z", "X-GM-THRID: 1785434522219118848\r\n"},
+		{"gmail-takeout.mbox", 1, "1785434533319118849@xxx", "2004-04-01T21:00:00Z", "\r\nFrom the price list"},
+		{"eudora.mbx", 1, "", "2004-04-02T10:15:00Z", ""},
+		{"mutt.mbox", 0, "bob@customer.example", "2004-04-01T20:27:04Z", "\nFrom May on"},
+		{"qmail.mbox", 0, "bob@customer.example", "2004-04-01T20:27:04Z", "\nFrom bob@customer.example Wed Mar 31 10:00:00 2004\n>From is how"},
+		{"qmail.mbox", 1, "", "2004-04-01T20:30:00Z", ""},
+		{"uw-imap.mbox", 1, "bob@customer.example", "2004-04-01T20:27:04Z", "Subject: from pine\n"},
+		{"quoted-local-part.mbox", 0, `"John Smith"@customer.example`, "2004-04-01T20:27:04Z", ""},
+		{"quoted-local-part.mbox", 1, `"x"@customer.example`, "2004-04-01T20:28:00Z", ""},
+		{"no-dates.mbox", 0, "ann@acme.example", "", ""},
+		{"no-dates.mbox", 1, "", "", ""},
+		{"no-dates.mbox", 2, "", "", ""},
+		{"date-shapes.mbox", 0, "a@customer.example", "2004-04-02T01:27:04Z", ""},
+		{"date-shapes.mbox", 1, "a@customer.example", "2004-04-02T01:27:04Z", ""},
+		{"date-shapes.mbox", 2, "a@customer.example", "2004-04-01T18:27:04Z", ""},
+		{"date-shapes.mbox", 3, "a@customer.example", "2004-04-01T20:27:00Z", ""},
+		{"date-shapes.mbox", 4, "a@customer.example", "2004-04-01T20:27:04Z", ""},
+		{"git-format-patch.mbox", 1, "4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b", "2001-09-17T00:00:00Z", ""},
+		{"obsolete-from-field.mbox", 0, "ann@acme.example", "2004-04-01T20:27:04Z", "\nFrom  :<ann@acme.example>\n"},
+		{"obsolete-from-field.mbox", 1, "bob@customer.example", "2004-04-01T20:30:00Z", "\nFrom\t: Bob Buyer"},
+		{"unquoted-body.mbox", 0, "bob@customer.example", "2004-04-01T20:27:04Z", "\n\nFrom here on, call the new number.\n"},
+		{"glued.mbox", 0, "ann@acme.example", "2004-04-01T20:27:04Z", "\nFrom the archive of someone, first of April\nFrom: Bob Buyer"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s#%d", tt.file, tt.n+1), func(t *testing.T) {
+			r, err := Open(filepath.Join(archivetest.WritersDir(), tt.file), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			items := readItems(t, r)
+			if tt.n >= len(items) {
+				t.Fatalf("only %d items", len(items))
+			}
+			it := items[tt.n]
+			if it.Err != nil {
+				t.Fatal(it.Err)
+			}
+			if it.EnvelopeFrom != tt.envelope {
+				t.Errorf("envelope %q, want %q", it.EnvelopeFrom, tt.envelope)
+			}
+			got := ""
+			if !it.ArchiveDate.IsZero() {
+				got = it.ArchiveDate.Format(time.RFC3339)
+			}
+			if got != tt.date {
+				t.Errorf("archive date %q, want %q", got, tt.date)
+			}
+			if !bytes.Contains(it.Raw, []byte(tt.contains)) {
+				t.Errorf("message does not hold %q:\n%s", tt.contains, it.Raw)
+			}
+		})
+	}
+}
+
+// TestSuspectNamesTheLine: a message that may be two glued together says
+// where the second would start.
+func TestSuspectNamesTheLine(t *testing.T) {
+	path := filepath.Join(archivetest.WritersDir(), "glued.mbox")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := readItems(t, r)
+	off := bytes.Index(data, []byte("From the archive"))
+	if len(items) != 1 || !strings.Contains(items[0].Suspect, fmt.Sprintf("byte %d of", off)) {
+		t.Fatalf("items %d, suspect %q; want one naming byte %d", len(items), items[0].Suspect, off)
+	}
+}

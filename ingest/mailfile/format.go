@@ -78,7 +78,8 @@ var fromPrefix = []byte("From ")
 // "" when it is neither (empty, binary, or some other text).
 func Detect(head []byte) Format {
 	head = bytes.TrimPrefix(head, utf8BOM)
-	if isHeaderLike(head) && !bytes.HasPrefix(head, fromPrefix) {
+	if isHeaderLike(head) && (!bytes.HasPrefix(head, fromPrefix) || isObsFromField(head)) {
+		// "From  :" (white space before the colon) is a header field.
 		return FormatEML
 	}
 	rest := head

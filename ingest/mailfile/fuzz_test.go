@@ -10,11 +10,14 @@ import (
 	"time"
 )
 
-// addSeeds adds every testdata/*.mbox file as a fuzz seed.
+// addSeeds adds every testdata/*.mbox file and every writer's archive in
+// testdata/writers as a fuzz seed.
 func addSeeds(f *testing.F) {
 	files, err := filepath.Glob("testdata/*.mbox")
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no seeds in testdata: %v", err)
+	writers, err2 := filepath.Glob("testdata/writers/*")
+	files = append(files, writers...)
+	if err != nil || err2 != nil || len(files) == 0 {
+		f.Fatalf("no seeds in testdata: %v %v", err, err2)
 	}
 	for _, p := range files {
 		data, err := os.ReadFile(p)
@@ -44,6 +47,15 @@ func FuzzMboxReader(f *testing.F) {
 					if it.Raw != nil {
 						t.Fatalf("%s: Raw with Err %v", it.Origin, it.Err)
 					}
+					if (it.Skipped != "") != errors.Is(it.Err, ErrSkipped) {
+						t.Fatalf("%s: Skipped %q with Err %v", it.Origin, it.Skipped, it.Err)
+					}
+					if it.Skipped != "" {
+						if it.Offset < lastOff || it.Offset >= int64(len(data)) {
+							t.Fatalf("%s: offset %d after %d", it.Origin, it.Offset, lastOff)
+						}
+						lastOff = it.Offset
+					}
 					continue
 				}
 				if it.Size != int64(len(it.Raw)) || it.Size == 0 {
@@ -69,7 +81,10 @@ func FuzzMboxReader(f *testing.F) {
 				t.Fatalf("MaxSize %d: %d items, want %d", small, len(bounded), len(items))
 			}
 			for i, it := range bounded {
-				if it.Size != items[i].Size || (it.Size > small && items[i].Err == nil) != errors.Is(it.Err, ErrTooLarge) {
+				// A message too large to hold is not looked at: it cannot be
+				// told to be UW-IMAP's folder data either.
+				wasMessage := items[i].Err == nil || items[i].Skipped == SkipFolderData
+				if it.Size != items[i].Size || (it.Size > small && wasMessage) != errors.Is(it.Err, ErrTooLarge) {
 					t.Fatalf("MaxSize %d: item %d size %d err %v; unbounded size %d", small, i, it.Size, it.Err, items[i].Size)
 				}
 			}

@@ -5,18 +5,20 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // How an mbox is split (there is no standard; these rules keep message bytes
 // intact on every mbox variant we have seen, see TestCorpora):
 //
 //   - A From_ line is a line that starts with "From ", is at most
-//     maxFromLine bytes long, looks like an envelope ("From " + one word,
-//     optionally followed by a date that starts with a weekday name or a
-//     digit), and is followed by the start of a message: a header field, a
-//     quoted ">From " line, or another From_ line (directly or after one
-//     blank line: an empty message in between). The very first line of the
-//     file needs only to start with "From ".
+//     maxFromLine bytes long, is shaped like an envelope line of one of the
+//     writers listed in fromline.go ("From " + a sender + a date, the
+//     date optional after a one-word sender), and is followed by the start
+//     of a message: a header field, a quoted ">From " line, or another
+//     From_ line (directly or after one blank line: an empty message in
+//     between). The very first line of the file needs only to start with
+//     "From " and not be a header field ("From  :", obsolete syntax).
 //   - The line before does not matter. The classic rule "a From_ line follows
 //     a blank line" both splits too much (a body paragraph "From Russia with
 //     love" after a blank line) and too little (Netscape and Content-Length
@@ -26,11 +28,18 @@ import (
 //   - When a blank line precedes a From_ line, that one blank line is framing
 //     and is dropped, as is one blank line at the end of the file: writers
 //     put one after every message.
+//   - A line that starts with "From " and is not taken as a From_ line
+//     but is followed by header fields is reported (Item.Suspect): two
+//     messages may have been glued together by a writer this reader does
+//     not know.
+//   - UW-IMAP's pseudo message that keeps folder state ("DON'T DELETE
+//     THIS MESSAGE -- FOLDER INTERNAL DATA") is skipped, and said so.
 //   - Lines matching ^>+From (mboxrd) or ^>From (mboxo) lose one '>'.
 //   - Content-Length headers are ignored: they are wrong too often.
 //   - Empty messages (two From_ lines with nothing or one blank line between)
-//     are skipped; blank lines before the first From_ line are framing; other
-//     bytes before it come back as one ErrNotMessage Item.
+//     come back as skipped Items (SkipEmpty); blank lines before the first
+//     From_ line are framing; other bytes before it come back as one
+//     ErrNotMessage Item.
 //   - Line endings are kept as they are: LF and CRLF both work.
 const (
 	// maxFromLine bounds a From_ line and the '>' run of a quoted line, so
@@ -72,7 +81,8 @@ type mboxReader struct {
 	msg       []byte
 	size      int64
 	tooLarge  bool
-	envelope  string
+	from      fromLine // the From_ line of the current message
+	suspect   string   // Item.Suspect of the current message
 	msgOff    int64
 	blankLen  int // length of the last line when it was blank, else 0
 	yielded   int
@@ -164,13 +174,13 @@ func (r *mboxReader) line(line []byte, atLineStart bool, off int64) *Item {
 		if !r.started && r.size == 0 {
 			// The first line of the file needs no lookahead: Detect (or
 			// the caller's --format) already said this is an mbox.
-			if l := bytes.TrimPrefix(line, utf8BOM); bytes.HasPrefix(l, fromPrefix) && len(l) <= maxFromLine {
+			if l := bytes.TrimPrefix(line, utf8BOM); bytes.HasPrefix(l, fromPrefix) && len(l) <= maxFromLine && !isObsFromField(l) {
 				r.candidate = append(r.candidate[:0], line...)
 				return r.startMessage(off)
 			}
 			break
 		}
-		if !isEnvelopeLine(line) {
+		if !bytes.HasPrefix(line, fromPrefix) || len(line) > maxFromLine || isObsFromField(line) {
 			break
 		}
 		// Peek invalidates line: keep a copy.
@@ -179,8 +189,12 @@ func (r *mboxReader) line(line []byte, atLineStart bool, off int64) *Item {
 		// Peek never returns more than the buffer holds; a short read
 		// (EOF or an error) just means less to look at.
 		next, _ := r.br.Peek(min(lookahead, r.br.Size()))
-		if startsMessage(next, lookaheadDepth) {
+		if _, _, ok := scanFromLine(line); ok && startsMessage(next, lookaheadDepth) {
 			return r.startMessage(off)
+		}
+		if r.suspect == "" && startsHeaderBlock(next) {
+			r.suspect = fmt.Sprintf("the line at byte %d of %s starts with \"From \" and is followed by header fields, "+
+				"but was not read as the start of a message: two messages may be glued together here", off, r.name)
 		}
 	case '>':
 		if n := r.unquoteLen(line); n > 0 {
@@ -202,7 +216,17 @@ func (r *mboxReader) startMessage(off int64) *Item {
 	item := r.emit()
 	r.started = true
 	r.framing += int64(len(r.candidate))
-	r.envelope = envelopeAddress(r.candidate)
+	line := bytes.TrimPrefix(r.candidate, utf8BOM)
+	f, ok := parseFromLine(line)
+	if !ok {
+		// The first line of a file is taken whatever its shape.
+		rest := bytes.TrimLeft(bytes.TrimRight(line[len(fromPrefix):], "\r\n"), " \t")
+		if i := bytes.IndexAny(rest, " \t"); i >= 0 {
+			rest = rest[:i]
+		}
+		f = fromLine{sender: string(rest)}
+	}
+	r.from = f
 	r.msgOff = off
 	return item
 }
@@ -238,11 +262,18 @@ func (r *mboxReader) add(p []byte) {
 // resets the message state.
 func (r *mboxReader) emit() *Item {
 	defer func() {
-		r.size, r.tooLarge, r.blankLen, r.envelope = 0, false, 0, ""
+		r.size, r.tooLarge, r.blankLen, r.from, r.suspect = 0, false, 0, fromLine{}, ""
 	}()
-	if r.size == 0 {
+	if r.size == 0 && !r.started {
 		r.msg = r.msg[:0]
 		return nil
+	}
+	if r.size == 0 {
+		// A From_ line with no message after it: a record of the archive
+		// all the same (Python's mailbox counts it), so it is counted.
+		r.yielded++
+		return &Item{Origin: fmt.Sprintf("%s:#%d", r.name, r.yielded), Offset: r.msgOff,
+			Skipped: SkipEmpty, Err: skipped(SkipEmpty, "a From_ line with no message after it")}
 	}
 	if !r.started {
 		r.msg = r.msg[:0]
@@ -256,11 +287,19 @@ func (r *mboxReader) emit() *Item {
 	item := &Item{
 		Origin:       fmt.Sprintf("%s:#%d", r.name, r.yielded),
 		Offset:       r.msgOff,
-		EnvelopeFrom: r.envelope,
+		EnvelopeFrom: r.from.envelopeSender(),
+		ArchiveDate:  r.from.date,
 		Size:         r.size,
+		Suspect:      r.suspect,
 	}
 	if r.size > r.maxSize {
 		item.Err = ErrTooLarge
+		return item
+	}
+	if r.yielded == 1 && isFolderInternalData(r.msg) {
+		item.Skipped = SkipFolderData
+		item.Err = skipped(SkipFolderData, "the mail system's folder state (UW-IMAP), not a message")
+		r.msg = r.msg[:0]
 		return item
 	}
 	// Callers keep Raw, so it gets its own exact-size copy; the scratch
@@ -297,34 +336,11 @@ func quoteDepth(line []byte) int {
 	return n
 }
 
-// isEnvelopeLine reports whether line looks like a From_ line: "From ", one
-// word (the envelope sender, "-" for Netscape), and optionally a date that
-// starts with a weekday name or a digit. "From here on" does not qualify.
-func isEnvelopeLine(line []byte) bool {
-	if len(line) > maxFromLine || !bytes.HasPrefix(line, fromPrefix) {
-		return false
-	}
-	rest := bytes.TrimRight(line[len(fromPrefix):], "\r\n")
-	rest = bytes.TrimLeft(rest, " \t")
-	word := bytes.IndexAny(rest, " \t")
-	if word == 0 || len(rest) == 0 {
-		return false
-	}
-	if word < 0 {
-		return true
-	}
-	date := bytes.TrimLeft(rest[word:], " \t")
-	if len(date) == 0 || date[0] >= '0' && date[0] <= '9' {
-		return true
-	}
-	if len(date) < 3 || len(date) > 3 && date[3] != ' ' && date[3] != ',' && date[3] != '\t' {
-		return false
-	}
-	switch string(date[:3]) {
-	case "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun":
-		return true
-	}
-	return false
+// isObsFromField reports whether line is a From header field in the
+// obsolete syntax of RFC 5322 section 4.5.6: "From", white space, ':'.
+func isObsFromField(line []byte) bool {
+	rest := bytes.TrimLeft(line[len("From"):], " \t")
+	return len(rest) > 0 && rest[0] == ':'
 }
 
 // startsMessage reports whether p, the bytes after a From_ candidate, begin a
@@ -341,21 +357,50 @@ func startsMessage(p []byte, depth int) bool {
 	if ok && isBlank(line) {
 		line, rest, ok = cutLine(rest)
 	}
-	return ok && isEnvelopeLine(line) && startsMessage(rest, depth-1)
+	if !ok {
+		return false
+	}
+	_, _, isFrom := scanFromLine(line)
+	return isFrom && startsMessage(rest, depth-1)
 }
 
-// envelopeAddress returns the sender from a From_ line: "" for a null sender
-// (MAILER-DAEMON, <>) or Netscape's placeholder "-".
-func envelopeAddress(line []byte) string {
-	line = bytes.TrimPrefix(line, utf8BOM)
-	rest := bytes.TrimLeft(bytes.TrimPrefix(line, fromPrefix), " \t")
-	if i := bytes.IndexAny(rest, " \t\r\n"); i >= 0 {
-		rest = rest[:i]
+// startsHeaderBlock reports whether p starts with at least two header
+// fields, one of them a field every message has (From, Date, Subject,
+// Message-ID, To, Received, Return-Path...): what follows a From_ line. A
+// header-like line or two in prose ("Year: 1963") does not qualify.
+func startsHeaderBlock(p []byte) bool {
+	fields, common := 0, false
+	for fields < 50 {
+		line, rest, ok := cutLine(p)
+		if !ok || isBlank(line) {
+			break
+		}
+		p = rest
+		if line[0] == ' ' || line[0] == '\t' {
+			if fields == 0 {
+				return false
+			}
+			continue // a folded line
+		}
+		if !isHeaderLike(line) || quoteDepth(line) > 0 {
+			break
+		}
+		fields++
+		name, _, _ := bytes.Cut(line, []byte(":"))
+		switch strings.ToLower(strings.TrimSpace(string(name))) {
+		case "from", "date", "subject", "message-id", "to", "cc", "received", "return-path", "delivered-to",
+			"mime-version", "content-type", "in-reply-to", "references", "sender", "reply-to":
+			common = true
+		}
 	}
-	addr := string(bytes.TrimSuffix(bytes.TrimPrefix(rest, []byte("<")), []byte(">")))
-	switch addr {
-	case "-", "MAILER-DAEMON":
-		return ""
-	}
-	return addr
+	return fields >= 2 && common
+}
+
+// isFolderInternalData recognises the pseudo message UW-IMAP (c-client:
+// pine, alpine, the UW IMAP server) puts first in every mbox it writes to
+// keep the folder's UIDs and keywords: it is no mail.
+func isFolderInternalData(raw []byte) bool {
+	head := raw[:min(len(raw), 4096)]
+	return bytes.Contains(head, []byte("FOLDER INTERNAL DATA")) &&
+		(bytes.Contains(head, []byte("\nX-IMAP:")) || bytes.Contains(head, []byte("\nX-IMAPbase:")))
 }

@@ -43,6 +43,7 @@ type wantMsg struct {
 	envelope string
 	from     string // a unique prefix of the From_ line: the offset is where it is in the input
 	err      error
+	skip     string // Item.Skipped
 }
 
 func TestMboxSplit(t *testing.T) {
@@ -105,11 +106,14 @@ func TestMboxSplit(t *testing.T) {
 			},
 		},
 		{
-			name: "empty messages are skipped",
+			name: "empty messages are skipped, and counted",
 			in: "From a@x Mon Jan  1 00:00:00 2024\n\nFrom b@x Mon Jan  1 00:00:00 2024\nFrom c@x Mon Jan  1 00:00:00 2024\nSubject: c\n\n" +
 				"From d@x Mon Jan  1 00:00:00 2024\n\nFrom e@x Mon Jan  1 00:00:00 2024\nSubject: e\n\nFrom f@x Mon Jan  1 00:00:00 2024\n",
 			want: []wantMsg{
+				{skip: SkipEmpty, err: ErrSkipped},
+				{skip: SkipEmpty, err: ErrSkipped, from: "From b"},
 				{raw: "Subject: c\n", envelope: "c@x", from: "From c"},
+				{skip: SkipEmpty, err: ErrSkipped, from: "From d"},
 				// The last From_ line has no message after it, so nothing
 				// confirms it is framing: it stays in e's body.
 				{raw: "Subject: e\n\nFrom f@x Mon Jan  1 00:00:00 2024\n", envelope: "e@x", from: "From e"},
@@ -177,8 +181,9 @@ func TestMboxSplit(t *testing.T) {
 			},
 		},
 		{
-			name: "only From_ lines: nothing",
+			name: "only a From_ line: one empty record",
 			in:   "From a@x Mon Jan  1 00:00:00 2024\n",
+			want: []wantMsg{{skip: SkipEmpty, err: ErrSkipped}},
 		},
 		{
 			name: "empty input: nothing",
@@ -196,9 +201,15 @@ func TestMboxSplit(t *testing.T) {
 			}
 			for i, w := range tt.want {
 				g := got[i]
+				if g.Skipped != w.skip {
+					t.Errorf("item %d: skipped %q, want %q", i, g.Skipped, w.skip)
+				}
 				if w.err != nil {
 					if !errors.Is(g.Err, w.err) || g.Raw != nil {
 						t.Errorf("item %d: err %v raw %q, want %v and no raw", i, g.Err, g.Raw, w.err)
+					}
+					if want := int64(max(0, strings.Index(tt.in, w.from))); w.skip != "" && g.Offset != want {
+						t.Errorf("item %d: offset %d, want %d", i, g.Offset, want)
 					}
 					continue
 				}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // DefaultMaxSize is the MaxSize used when Options.MaxSize is 0 or less.
@@ -46,12 +47,42 @@ type Item struct {
 	// EnvelopeFrom is the sender from the mbox From_ line, "" when there is
 	// none or it is the null sender.
 	EnvelopeFrom string
+	// ArchiveDate is when the archive says the message arrived, apart
+	// from its header: the date of its mbox From_ line, or the delivery
+	// time in a Maildir file name. Zero when there is none.
+	ArchiveDate time.Time
 	// Size is the message size in bytes, also when Raw is nil.
 	Size int64
 	// Err is a problem with this message only (ErrTooLarge, ErrNotMessage,
 	// a read error): the caller records it and goes on with the next Item.
 	Err error
+	// Skipped, when set, is why this input was deliberately not read as a
+	// message (one of the Skip* causes); Raw is nil and Err wraps
+	// ErrSkipped. The caller counts it and names Origin in its summary:
+	// nothing is left out silently.
+	Skipped string
+	// Suspect, when set, says why the message may hold more than one
+	// message: a line inside it looks like a From_ line followed by a
+	// header. The message is read as it is; the caller reports it.
+	Suspect string
 }
+
+// ErrSkipped marks an Item that was deliberately not read as a message;
+// Item.Skipped says why.
+var ErrSkipped = errors.New("mailfile: skipped")
+
+func skipped(cause, why string) error {
+	return fmt.Errorf("%w (%s): %s", ErrSkipped, cause, why)
+}
+
+// Causes of a skipped input (Item.Skipped).
+const (
+	// SkipEmpty is an mbox From_ line with no message after it.
+	SkipEmpty = "empty"
+	// SkipFolderData is UW-IMAP's "FOLDER INTERNAL DATA" pseudo message
+	// at the top of an mbox.
+	SkipFolderData = "folder_internal_data"
+)
 
 // Reader yields Items one at a time; Next returns io.EOF after the last one.
 type Reader interface {

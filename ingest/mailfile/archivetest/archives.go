@@ -1,0 +1,50 @@
+package archivetest
+
+// Archives is every archive the import tests read, with what it holds.
+// The counts were read off the files by hand and checked against Python's
+// mailbox module (TestArchivesPythonCounts re-checks them when python3 is
+// installed); PythonDiffers says why Python counts otherwise, line by
+// line.
+var Archives = []Archive{
+	// Third-party corpora (see ../shared/corpora/SOURCES.md).
+	{Name: "corpora/cpython-email-data/Lib/test/test_email/data/mailbox_01.mbox", Messages: 1, Python: 2,
+		PythonDiffers: `Python splits at the body line "From time to time"; it is prose, not a From_ line`,
+		Stored:        1},
+	{Name: "corpora/mime4j/mbox/src/test/resources/test-1/mbox.rlug", Messages: 5, Python: 5,
+		Refused: map[string]int{"bulk": 5}},
+	{Name: "corpora/mimekit/UnitTests/TestData/mbox/content-length.mbox.txt", Messages: 29, Python: 29,
+		Stored: 21, Duplicate: 2, Refused: map[string]int{"bulk": 6}},
+	{Name: "corpora/mimekit/UnitTests/TestData/mbox/issue1189.mbox.txt", Messages: 4, Python: 4, Stored: 4},
+	{Name: "corpora/mimekit/UnitTests/TestData/mbox/simple.mbox.txt", Messages: 3, Python: 3, Stored: 3},
+	{Name: "corpora/mimekit/UnitTests/TestData/mbox/unmunged.mbox.txt", Messages: 2, Python: 3,
+		PythonDiffers: `Python splits at the body line "From Russia with love" (followed by "Year: 1963"); MimeKit, whose test file it is, reads 2`,
+		Stored:        2},
+	{Name: "corpora/mox/testdata/imaptest/imaptest.mbox", Messages: 48, Python: 48, Stored: 48},
+	{Name: "corpora/mox/testdata/importtest.maildir", Messages: 2, Python: 2, Stored: 2},
+	{Name: "corpora/mox/testdata/importtest.mbox", Messages: 2, Python: 2, Stored: 2},
+
+	// Archives in each writer's format (testdata/writers).
+	{Name: "writers/apple-mail.mbox", Messages: 2, Python: 2, Stored: 2},
+	{Name: "writers/date-shapes.mbox", Messages: 5, Python: 5, Stored: 5},
+	{Name: "writers/eudora.mbx", Messages: 2, Python: 2, Stored: 2},
+	{Name: "writers/git-format-patch.mbox", Messages: 2, Python: 2, Stored: 2},
+	{Name: "writers/glued.mbox", Messages: 1, Suspects: 1, Python: 2,
+		PythonDiffers: `"From the archive of someone, first of April" has no date: not a From_ line, so the second message stays glued to the first, and the run says so`,
+		Stored:        1},
+	{Name: "writers/gmail-takeout.mbox", Messages: 3, Python: 3, Stored: 3},
+	{Name: "writers/mutt.mbox", Messages: 2, Python: 2, Stored: 2},
+	{Name: "writers/no-dates.mbox", Messages: 3, Python: 3, Stored: 3},
+	// Issue 12.3: once the header parser reads obsolete syntax, Stored: 1.
+	{Name: "writers/obsolete-from-field.eml", Messages: 1, Python: 1, Refused: map[string]int{"not_a_message": 1}},
+	{Name: "writers/obsolete-from-field.mbox", Messages: 2, Python: 3,
+		PythonDiffers: `Python splits at the header field "From  :<ann@acme.example>" (obsolete syntax, RFC 5322 section 4.5.6), which is no From_ line`,
+		Stored:        2},
+	{Name: "writers/pipermail.txt", Messages: 4, Python: 4, Stored: 4},
+	{Name: "writers/qmail.mbox", Messages: 2, Python: 2, Stored: 2},
+	{Name: "writers/quoted-local-part.mbox", Messages: 2, Python: 2, Stored: 2},
+	{Name: "writers/thunderbird.mbox", Messages: 3, Python: 3, Stored: 3},
+	{Name: "writers/unquoted-body.mbox", Messages: 2, Python: 4,
+		PythonDiffers: `Python splits at the body lines "From Monday to Friday, 9 to 5." and "From here on, call the new number."`,
+		Stored:        2},
+	{Name: "writers/uw-imap.mbox", Messages: 2, Skipped: map[string]int{"folder_internal_data": 1}, Python: 3, Stored: 2},
+}

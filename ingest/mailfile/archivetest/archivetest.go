@@ -1,0 +1,225 @@
+// Package archivetest names the archives the import tests read, each with
+// what it holds: the shared third-party corpora (read in place, never
+// copied into the repository) and the archives we wrote in each mail
+// writer's format (ingest/mailfile/testdata/writers, and Maildir trees
+// built by MakeMaildirs). Tests of the reader and of the whole import go
+// through the same table, so that every file is asserted by name.
+package archivetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// Archive is one file or directory and what reading it gives.
+type Archive struct {
+	// Name is how tests call it: "corpora/<path under the corpora>" or
+	// "writers/<file>" or "maildirs/<dir>".
+	Name string
+	// Format is the --format to read it with; "" is auto.
+	Format string
+	// Messages is how many messages the reader gives (whatever the
+	// import then decides about them).
+	Messages int
+	// NotMessage is how many inputs the reader gives as no message at
+	// all (bytes before the first From_ line, a binary file).
+	NotMessage int
+	// Skipped counts the inputs deliberately not read, by cause
+	// (mailfile.Skip*).
+	Skipped map[string]int
+	// Suspects is how many messages may be several glued together.
+	Suspects int
+	// Python is what Python's mailbox module counts: len(mailbox.mbox(p)),
+	// or for a directory the messages of every Maildir folder in it plus
+	// the mail files outside them (see pythonCount).
+	Python int
+	// PythonDiffers explains why Python counts otherwise than Records;
+	// empty when it counts the same.
+	PythonDiffers string
+	// Stored, Duplicate and Refused (by reason) are what an import with
+	// --user and --auth off into an empty store makes of it.
+	Stored, Duplicate int
+	Refused           map[string]int
+}
+
+// Records is what Python's mailbox counts when it reads the archive the
+// way we do: messages, the empty mbox records and UW-IMAP's folder data
+// (Python reads both as messages), and for a Maildir the files that are
+// no message.
+func (a Archive) Records() int {
+	n := a.Messages + a.Skipped["empty"] + a.Skipped["folder_internal_data"]
+	if strings.HasPrefix(a.Name, "maildirs/") || a.Format == "maildir" {
+		n += a.NotMessage
+	}
+	return n
+}
+
+// Read is every input the reader gives: what an import's summary counts as
+// read.
+func (a Archive) Read() int {
+	n := a.Messages + a.NotMessage
+	for _, c := range a.Skipped {
+		n += c
+	}
+	return n
+}
+
+// root is the repository's root directory.
+func root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..")
+}
+
+// WritersDir holds the archives we wrote in each writer's format.
+func WritersDir() string {
+	return filepath.Join(root(), "ingest", "mailfile", "testdata", "writers")
+}
+
+// FindCorpora finds the shared third-party corpora: $SMARTBCC_CORPORA,
+// else ../shared/corpora next to the repository; ok is false when they
+// are not there.
+func FindCorpora() (dir string, ok bool) {
+	dir = os.Getenv("SMARTBCC_CORPORA")
+	if dir == "" {
+		dir = filepath.Join(root(), "..", "shared", "corpora")
+	}
+	st, err := os.Stat(dir)
+	return dir, err == nil && st.IsDir()
+}
+
+// CorporaDir is FindCorpora for a test that needs the corpora: absent,
+// the test is skipped, or fails under CI=true (CI must provide them).
+func CorporaDir(t testing.TB) string {
+	t.Helper()
+	dir, ok := FindCorpora()
+	if !ok {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no corpora at %s (CI=true: .ci/run must provide them, or set SMARTBCC_CORPORA)", dir)
+		}
+		t.Skipf("no corpora at %s (set SMARTBCC_CORPORA)", dir)
+	}
+	return dir
+}
+
+// Path is where a's file or directory is: corpora under CorporaDir,
+// writers under WritersDir, maildirs under the directory MakeMaildirs
+// filled (maildirs).
+func (a Archive) Path(corpora, maildirs string) string {
+	kind, rest, _ := strings.Cut(a.Name, "/")
+	switch kind {
+	case "corpora":
+		return filepath.Join(corpora, filepath.FromSlash(rest))
+	case "writers":
+		return filepath.Join(WritersDir(), filepath.FromSlash(rest))
+	case "maildirs":
+		return filepath.Join(maildirs, filepath.FromSlash(rest))
+	}
+	panic("archivetest: unknown archive kind " + a.Name)
+}
+
+// IsArchive reports whether a corpus file or directory is an mbox or a
+// Maildir, which the Archives table must name: every such file is tested
+// by name, and a new one fails the test until it is added.
+func IsArchive(path string, isDir bool) bool {
+	if isDir {
+		for _, sub := range []string{"cur", "new"} {
+			if st, err := os.Stat(filepath.Join(path, sub)); err == nil && st.IsDir() {
+				return true
+			}
+		}
+		return false
+	}
+	base := strings.ToLower(filepath.Base(path))
+	if !strings.Contains(base, "mbox") || strings.HasSuffix(base, ".json") || strings.HasSuffix(base, "-summary.txt") {
+		return false
+	}
+	// mime4j's expected single messages (mbox.rlug-0...) are not mboxes.
+	head := make([]byte, 5)
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	n, _ := f.Read(head)
+	return bytes.Equal(head[:n], []byte("From "))
+}
+
+// PythonCounts runs python3 once over paths and returns what Python's
+// mailbox module counts in each (see Archive.Python); ok is false when
+// python3 is not installed.
+func PythonCounts(t testing.TB, paths []string) (counts map[string]int, ok bool) {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		return nil, false
+	}
+	in, err := json.Marshal(paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(py, "-c", pythonCount)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3: %v\n%s", err, stderr.Bytes())
+	}
+	if err := json.Unmarshal(out, &counts); err != nil {
+		t.Fatalf("python3 printed %q: %v", out, err)
+	}
+	return counts, true
+}
+
+// pythonCount counts with Python's mailbox module: an mbox file with
+// mailbox.mbox; a directory by walking it: every directory with cur/ or
+// new/ is a mailbox.Maildir (its own cur/ and new/ only: Maildir++ and
+// LAYOUT=fs folders are directories of their own in the walk), and every
+// other file that starts with "From " is a mailbox.mbox. Python has no
+// reader for anything else (a message file outside cur/ and new/, a
+// mail store's index): it counts none of it.
+const pythonCount = `
+import json, mailbox, os, sys
+def is_maildir(d):
+    return os.path.isdir(os.path.join(d, 'cur')) or os.path.isdir(os.path.join(d, 'new'))
+def count_dir(top):
+    n = 0
+    for d, dirs, files in os.walk(top):
+        dirs.sort()
+        if is_maildir(d):
+            n += len(mailbox.Maildir(d, factory=None, create=False))
+            dirs[:] = [x for x in dirs if x not in ('cur', 'new', 'tmp')]
+        for f in files:
+            p = os.path.join(d, f)
+            with open(p, 'rb') as fh:
+                if fh.read(5) == b'From ':
+                    n += len(mailbox.mbox(p, factory=None, create=False))
+    return n
+out = {}
+for p in json.load(sys.stdin):
+    out[p] = count_dir(p) if os.path.isdir(p) else len(mailbox.mbox(p, factory=None, create=False))
+print(json.dumps(out))
+`
+
+// Names lists the names of archives, sorted.
+func Names(as []Archive) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.Name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// MakeMaildirs builds, under dir, the Maildir trees named "maildirs/..."
+// in Archives.
+func MakeMaildirs(t testing.TB, dir string) {
+	t.Helper()
+}
