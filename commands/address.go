@@ -47,21 +47,22 @@ func newAddressCmd(app *App) *cobra.Command {
 				return err
 			}
 			var addrs []store.Address
+			var owner userRef
 			if err := st.View(cmd.Context(), func(tx store.Tx) error {
 				u, err := app.userForChange(tx, listUser)
 				if err != nil {
 					return err
 				}
+				owner = userRef{ID: u.ID, Email: u.Email}
 				addrs, err = tx.Addresses(u.ID)
 				return err
 			}); err != nil {
 				return err
 			}
 			if app.JSON {
-				out := make([]map[string]any, 0, len(addrs))
-				for _, a := range addrs {
-					out = append(out, map[string]any{"id": a.ID, "user_id": a.UserID, "address": a.Email,
-						"primary": a.Primary, "status": a.Status(), "created_at": rfc3339(a.CreatedAt)})
+				out := []addressOut{}
+				for i := range addrs {
+					out = append(out, newAddressOut(&addrs[i], owner))
 				}
 				return app.printJSON(out)
 			}
@@ -91,6 +92,7 @@ func newAddressCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			var removed addressOut
 			if err := st.Update(cmd.Context(), func(tx store.Tx) error {
 				u, err := app.userForChange(tx, removeUser)
 				if err != nil {
@@ -98,6 +100,9 @@ func newAddressCmd(app *App) *cobra.Command {
 				}
 				if email == u.Email {
 					return store.Errorf(store.EInvalid, "%s is the primary address of %s and cannot be removed", email, u.Email)
+				}
+				if a, err := tx.AddressByEmail(email); err == nil && a.UserID == u.ID {
+					removed = newAddressOut(a, userRef{ID: u.ID, Email: u.Email})
 				}
 				return tx.RemoveAddress(u.ID, email)
 			}); err != nil {
@@ -107,7 +112,7 @@ func newAddressCmd(app *App) *cobra.Command {
 				app.printf("removed %s\n", email)
 				return nil
 			}
-			return app.printJSON(map[string]any{"address": email, "removed": true})
+			return app.printJSON(removed)
 		},
 	}
 	remove.Flags().StringVar(&removeUser, "user", "", "user (email or id)")
@@ -123,14 +128,20 @@ func newAddressCmd(app *App) *cobra.Command {
 				return err
 			}
 			var a *store.Address
+			var out verifyReport
 			if err := st.Update(cmd.Context(), func(tx store.Tx) error {
 				a, err = confirmAddressByCode(tx, args[0], "", app.Now())
+				if err != nil {
+					return err
+				}
+				u, err := newNames(tx).user(a.UserID)
+				out.Address = newAddressOut(a, u)
 				return err
 			}); err != nil {
 				return err
 			}
 			if app.JSON {
-				return app.printJSON(map[string]any{"address": a.Email, "user_id": a.UserID, "status": a.Status()})
+				return app.printJSON(out)
 			}
 			app.printf("confirmed %s\n", a.Email)
 			return nil
@@ -138,6 +149,13 @@ func newAddressCmd(app *App) *cobra.Command {
 	}
 	cmd.AddCommand(add, list, remove, verify)
 	return cmd
+}
+
+// verifyReport is what `address verify` prints: the confirmed address and
+// how many held messages it released.
+type verifyReport struct {
+	Address  addressOut `json:"address"`
+	Released int        `json:"released"`
 }
 
 // confirmAddressByCode confirms the address the code was sent to. When
@@ -164,6 +182,7 @@ func confirmAddressByCode(tx store.Tx, code, from string, now time.Time) (*store
 		return nil, err
 	}
 	a.Confirmed = true
+	a.ConfirmedAt = &now
 	return a, nil
 }
 
@@ -188,6 +207,7 @@ func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAdd
 	// The address is recorded and the email sent inside one transaction:
 	// if sending fails, the address is not left behind unconfirmable.
 	var msg confirm.Email
+	var out addressOut
 	err = st.Update(ctx, func(tx store.Tx) error {
 		c, err := tx.Company()
 		if err != nil {
@@ -215,6 +235,7 @@ func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAdd
 		if err := tx.AddAddress(a); err != nil {
 			return err
 		}
+		out = newAddressOut(a, userRef{ID: u.ID, Email: u.Email})
 		msg = confirm.Email{
 			From:      bccaddr.Address(c.Slug, c.BccDomain, bccaddr.Target{Kind: bccaddr.Universal}),
 			ReplyTo:   bccaddr.Address(c.Slug, c.BccDomain, bccaddr.Target{Kind: bccaddr.Confirm, Token: code}),
@@ -232,7 +253,7 @@ func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAdd
 		return err
 	}
 	if app.JSON {
-		return app.printJSON(map[string]any{"address": email, "status": "unconfirmed", "confirmation_sent": true, "expires_at": rfc3339(msg.Expires)})
+		return app.printJSON(out)
 	}
 	// The code is not printed: only the owner of the address may see it.
 	app.printf("added %s (unconfirmed); confirmation email sent, valid until %s\n", email, rfc3339(msg.Expires))

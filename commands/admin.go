@@ -49,10 +49,11 @@ func newRejectedCmd(app *App) *cobra.Command {
 				return err
 			}
 			if app.JSON {
-				if rs == nil {
-					rs = []store.Rejection{}
+				out := []rejectionOut{}
+				for i := range rs {
+					out = append(out, newRejectionOut(&rs[i]))
 				}
-				return app.printJSON(rs)
+				return app.printJSON(out)
 			}
 			tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
 			defer tw.Flush()
@@ -95,17 +96,25 @@ func newQuarantineCmd(app *App) *cobra.Command {
 				return err
 			}
 			var qs []store.Quarantined
+			held := []heldOut{}
 			if err := st.View(cmd.Context(), func(tx store.Tx) error {
-				qs, err = tx.QuarantineList(all)
-				return err
+				if qs, err = tx.QuarantineList(all); err != nil {
+					return err
+				}
+				n := newNames(tx)
+				for i := range qs {
+					h, err := n.heldOut(&qs[i])
+					if err != nil {
+						return err
+					}
+					held = append(held, h)
+				}
+				return nil
 			}); err != nil {
 				return err
 			}
 			if app.JSON {
-				if qs == nil {
-					qs = []store.Quarantined{}
-				}
-				return app.printJSON(qs)
+				return app.printJSON(held)
 			}
 			tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
 			defer tw.Flush()
@@ -175,7 +184,11 @@ func newQuarantineCmd(app *App) *cobra.Command {
 				return store.Errorf(store.EInvalid, "quarantined message %d was %s on release: %s", id, res.Status, res.Reason)
 			}
 			if app.JSON {
-				return app.printJSON(res)
+				users, err := userDirectory(cmd.Context(), st)
+				if err != nil {
+					return err
+				}
+				return app.printJSON(newIngestLine(res, users))
 			}
 			app.printf("released quarantined message %d: %s as message %d\n", id, res.Status, res.ID)
 			return nil

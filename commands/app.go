@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -33,6 +34,11 @@ type App struct {
 
 	db         store.Store
 	exitStatus int
+	// schema names the JSON schema of the running command (schema.go).
+	schema string
+	// outputErr is the first failure to print a result while a command
+	// goes on (ingest --json).
+	outputErr error
 }
 
 func newApp(io IOStreams) *App {
@@ -111,10 +117,41 @@ func findUser(tx store.Tx, ref string) (*store.User, error) {
 
 // printJSON writes v as one indented JSON document.
 func (a *App) printJSON(v any) error {
-	enc := json.NewEncoder(a.IO.Out)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	if err := a.checkJSON(buf.Bytes()); err != nil {
+		return err
+	}
+	_, err := a.IO.Out.Write(buf.Bytes())
+	return err
+}
+
+// printJSONLine writes v as one line of JSON Lines (ingest --json).
+func (a *App) printJSONLine(v any) error {
+	var buf bytes.Buffer
+	if err := jsonLine(&buf).Encode(v); err != nil {
+		return err
+	}
+	if err := a.checkJSON(buf.Bytes()); err != nil {
+		return err
+	}
+	_, err := a.IO.Out.Write(buf.Bytes())
+	return err
+}
+
+func (a *App) checkJSON(doc []byte) error {
+	if jsonCheck == nil {
+		return nil
+	}
+	if err := jsonCheck(a.schema, doc); err != nil {
+		return fmt.Errorf("internal error: --json output does not follow docs/schema/%s.schema.json: %v", a.schema, err)
+	}
+	return nil
 }
 
 func (a *App) printf(format string, args ...any) {

@@ -55,14 +55,15 @@ Exit status, the same with and without --json: 0 stored, 1 rejected,
 			switch {
 			case errors.Is(err, auth.ErrNotMessage):
 				// ingest refuses such input as not_a_message.
-				out.Decision = authDecision{Status: auth.DecisionRejected, Reason: "not_a_message", Detail: err.Error()}
+				out.Decision = authDecision{Status: auth.DecisionRejected, Reason: "not_a_message", Detail: nullString(err.Error())}
 			case err != nil:
 				return store.Errorf(store.EInvalid, "%v", err)
 			default:
-				out.Verdict = v
+				vo := newVerdictOut(v)
+				out.verdict, out.Verdict = v, &vo
 				out.Pass, out.Temporary = v.Pass(), v.Temporary()
 				status, why := v.Decision()
-				out.Decision = authDecision{Status: status, Detail: why}
+				out.Decision = authDecision{Status: status, Detail: nullString(why)}
 				if status != auth.DecisionStored {
 					out.Decision.Reason = "auth_failed"
 				}
@@ -94,26 +95,27 @@ Exit status, the same with and without --json: 0 stored, 1 rejected,
 	return cmd
 }
 
-// authCheckOutput is what "auth check --json" prints: the verdict's fields,
-// whether it passes or is temporary, and what ingest would do with the
-// message on authentication alone.
+// authCheckOutput is what "auth check --json" prints: the verdict (null
+// for input that is not a message), whether it passes or is temporary, and
+// what ingest would do with the message on authentication alone.
 type authCheckOutput struct {
-	*auth.Verdict
+	Verdict   *verdictOut  `json:"verdict"`
 	Pass      bool         `json:"pass"`
 	Temporary bool         `json:"temporary"`
 	Decision  authDecision `json:"decision"`
+	verdict   *auth.Verdict
 }
 
 // authDecision uses ingest's words: status stored, rejected or deferred;
 // reason auth_failed or not_a_message, as "ingest --json" would give it.
 type authDecision struct {
-	Status string `json:"status"`
-	Reason string `json:"reason,omitempty"`
-	Detail string `json:"detail,omitempty"`
+	Status string     `json:"status"`
+	Reason nullString `json:"reason"`
+	Detail nullString `json:"detail"`
 }
 
 func printAuthCheck(app *App, out authCheckOutput) {
-	if v := out.Verdict; v != nil {
+	if v := out.verdict; v != nil {
 		app.printf("from domain: %s\n", v.FromDomain)
 		for _, s := range v.Signatures {
 			app.printf("dkim: d=%s s=%s a=%s: %s aligned=%v", s.Domain, s.Selector, s.Algorithm, s.Result, s.Aligned)

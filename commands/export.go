@@ -93,7 +93,7 @@ func newExportCmd(app *App) *cobra.Command {
 				return err
 			}
 			if app.JSON {
-				return app.printJSON(map[string]any{"format": format, "path": out, "messages": written})
+				return app.printJSON(exportReport{Format: format, Path: out, Messages: written})
 			}
 			app.printf("exported %d messages to %s\n", written, out)
 			return nil
@@ -102,6 +102,13 @@ func newExportCmd(app *App) *cobra.Command {
 	cmd.Flags().StringVar(&user, "user", "", "export what this user may see")
 	cmd.Flags().StringVar(&format, "format", "mbox", "mbox (mboxrd) or eml")
 	return cmd
+}
+
+// exportReport is what export prints: where the messages went.
+type exportReport struct {
+	Format   string `json:"format"`
+	Path     string `json:"path"`
+	Messages int    `json:"messages"`
 }
 
 // oneCopyEach keeps one message per Message-ID: when two users filed the

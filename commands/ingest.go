@@ -172,6 +172,12 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 			progressbar.OptionClearOnFinish(),
 		)
 	}
+	var users map[string]userRef
+	if app.JSON {
+		if users, err = userDirectory(ctx, st); err != nil {
+			return ingestFailure(app, err, pipe)
+		}
+	}
 	var results []ingest.Result
 	worst := exitOK
 	start := time.Now()
@@ -197,7 +203,7 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 			if disp.Exit > worst {
 				worst = disp.Exit
 			}
-			printResult(app, r, disp, opts, pipe)
+			printResult(app, r, disp, opts, pipe, users)
 		},
 	})
 	if bar != nil {
@@ -216,6 +222,9 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 			sum.Total, float64(sum.Bytes)/1e6, el, sum.Stored, sum.Duplicate, sum.Rejected, sum.Quarantined)
 		printRunProblems(app.IO.ErrOut, sum)
 	}
+	if app.outputErr != nil {
+		return ingestFailure(app, app.outputErr, pipe)
+	}
 	if pipe && sum.Total == 0 {
 		d := ingest.DisposeNoMessage()
 		return &exitError{code: d.Exit, err: errors.New(d.Stderr)}
@@ -226,10 +235,11 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 	return nil
 }
 
-func printResult(app *App, r ingest.Result, disp ingest.Disposition, opts ingestOptions, pipe bool) {
+func printResult(app *App, r ingest.Result, disp ingest.Disposition, opts ingestOptions, pipe bool, users map[string]userRef) {
 	if app.JSON {
-		enc := jsonLine(app.IO.Out)
-		_ = enc.Encode(r)
+		if err := app.printJSONLine(newIngestLine(r, users)); err != nil && app.outputErr == nil {
+			app.outputErr = err
+		}
 	} else if !pipe || opts.explain {
 		id := ""
 		if r.ID != 0 {
@@ -257,6 +267,40 @@ func printResult(app *App, r ingest.Result, disp ingest.Disposition, opts ingest
 	if disp.Stderr != "" {
 		fmt.Fprintln(app.IO.ErrOut, disp.Stderr)
 	}
+}
+
+// userDirectory maps each user's email to its reference, for the owner
+// of ingest results (which name users by email).
+func userDirectory(ctx context.Context, st store.Store) (map[string]userRef, error) {
+	out := map[string]userRef{}
+	err := st.View(ctx, func(tx store.Tx) error {
+		users, err := tx.Users()
+		for _, u := range users {
+			out[u.Email] = userRef{ID: u.ID, Email: u.Email}
+		}
+		return err
+	})
+	return out, err
+}
+
+// newIngestLine is the JSON vocabulary's form of an ingest result.
+func newIngestLine(r ingest.Result, users map[string]userRef) ingestLine {
+	out := ingestLine{ID: nullID(r.ID), MessageID: nullString(r.MessageID), Status: r.Status, Reason: nullString(r.Reason),
+		ThreadID: nullID(r.ThreadID), Links: []linkOut{}, Origin: nullString(r.Origin), Explain: nonNil(r.Explain)}
+	if u, ok := users[r.User]; ok {
+		out.Owner = &u
+	}
+	for _, l := range r.Links {
+		out.Links = append(out.Links, linkOut{Kind: store.ItemKind(l.Type), ID: l.ID, How: l.How})
+	}
+	if r.Auth.DKIM != "" || r.Auth.SPF != "" || r.Auth.DMARC != "" {
+		out.Auth = &authSummaryOut{DKIM: r.Auth.DKIM, SPF: r.Auth.SPF, DMARC: r.Auth.DMARC, Aligned: r.Auth.Aligned}
+	}
+	if r.ID != 0 {
+		shared := r.Shared
+		out.Shared = &shared
+	}
+	return out
 }
 
 func displayID(id string) string {

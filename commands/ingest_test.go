@@ -13,10 +13,13 @@ type ingestResult struct {
 	ID        int64  `json:"id"`
 	Status    string `json:"status"`
 	Reason    string `json:"reason"`
-	User      string `json:"user"`
-	ThreadID  int64  `json:"thread_id"`
-	Links     []struct {
-		Type string `json:"type"`
+	Owner     struct {
+		ID    int64  `json:"id"`
+		Email string `json:"email"`
+	} `json:"owner"`
+	ThreadID int64 `json:"thread_id"`
+	Links    []struct {
+		Kind string `json:"kind"`
 		ID   int64  `json:"id"`
 		How  string `json:"how"`
 	} `json:"links"`
@@ -45,7 +48,7 @@ func parseResults(t *testing.T, out string) []ingestResult {
 
 func (r ingestResult) hasLink(typ string, id int64, how string) bool {
 	for _, l := range r.Links {
-		if l.Type == typ && l.ID == id && (how == "" || l.How == how) {
+		if l.Kind == typ && l.ID == id && (how == "" || l.How == how) {
 			return true
 		}
 	}
@@ -85,7 +88,7 @@ func TestIngestStoresAuthenticatedMail(t *testing.T) {
 	c.ok("person", "add", "--name", "Bob", "--email", "bob@customer.example")
 	raw := w.sign(annMail("p1@acme.example", "Proposal", "Bob <bob@customer.example>", "Hello Bob\n"))
 	r := c.mustDeliver(w, raw, universal, "192.0.2.10", "stored")
-	if r.User != "ann@acme.example" || r.MessageID != "p1@acme.example" || r.ID == 0 || r.ThreadID == 0 {
+	if r.Owner.Email != "ann@acme.example" || r.Owner.ID != 1 || r.MessageID != "p1@acme.example" || r.ID == 0 || r.ThreadID == 0 {
 		t.Fatalf("result %+v", r)
 	}
 	if r.Auth.DKIM != "pass" || r.Auth.SPF != "pass" || r.Auth.DMARC != "pass" || !r.Auth.Aligned {
@@ -273,14 +276,14 @@ func TestQuarantineAndConfirmationReply(t *testing.T) {
 	if strings.Contains(r.out+r.err, code) {
 		t.Fatal("the confirmation code was printed")
 	}
-	var list []struct{ Status string }
+	var list []addressOut
 	c.json(&list, "address", "list", "--user", "ann@acme.example")
-	if list[1].Status != "confirmed" {
+	if !list[1].Confirmed {
 		t.Fatalf("address not confirmed: %+v", list)
 	}
 	var rel ingestResult
 	c.json(&rel, "--dns-zone", w.zone, "quarantine", "release", itoa(held[0].ID))
-	if rel.Status != "stored" || rel.User != "ann@acme.example" {
+	if rel.Status != "stored" || rel.Owner.Email != "ann@acme.example" {
 		t.Fatalf("release: %+v", rel)
 	}
 	c.fails("already released", "--dns-zone", w.zone, "quarantine", "release", itoa(held[0].ID))

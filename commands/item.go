@@ -20,12 +20,6 @@ const (
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
 
-// itemView is how deals, leads and projects are printed.
-type itemView struct {
-	store.Item
-	BccAddress string `json:"bcc_address,omitempty"`
-}
-
 type itemAddOptions struct {
 	title    string
 	personID int64
@@ -110,7 +104,7 @@ func runItemAdd(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemAddO
 	if err != nil {
 		return err
 	}
-	var view itemView
+	var view itemOut
 	err = st.Update(cmd.Context(), func(tx store.Tx) error {
 		c, err := tx.Company()
 		if err != nil {
@@ -120,8 +114,8 @@ func runItemAdd(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemAddO
 		if err != nil {
 			return err
 		}
-		view = itemView{Item: *it, BccAddress: itemAddress(c, it)}
-		return nil
+		view, err = newNames(tx).itemOut(c, it)
+		return err
 	})
 	if err != nil {
 		return err
@@ -131,7 +125,7 @@ func runItemAdd(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemAddO
 	}
 	app.printf("%s %d %s\n", kind, view.ID, view.Title)
 	if view.BccAddress != "" {
-		app.printf("bcc: %s\n", view.BccAddress)
+		app.printf("bcc: %s\n", string(view.BccAddress))
 	}
 	return nil
 }
@@ -141,17 +135,29 @@ func runItemList(cmd *cobra.Command, app *App, kind store.ItemKind) error {
 	if err != nil {
 		return err
 	}
-	var items []store.Item
+	items := []itemOut{}
 	if err := st.View(cmd.Context(), func(tx store.Tx) error {
-		items, err = tx.Items(kind)
-		return err
+		c, err := tx.Company()
+		if err != nil {
+			return err
+		}
+		all, err := tx.Items(kind)
+		if err != nil {
+			return err
+		}
+		n := newNames(tx)
+		for i := range all {
+			out, err := n.itemOut(c, &all[i])
+			if err != nil {
+				return err
+			}
+			items = append(items, out)
+		}
+		return nil
 	}); err != nil {
 		return err
 	}
 	if app.JSON {
-		if items == nil {
-			items = []store.Item{}
-		}
 		return app.printJSON(items)
 	}
 	tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
@@ -159,19 +165,24 @@ func runItemList(cmd *cobra.Command, app *App, kind store.ItemKind) error {
 	fmt.Fprintf(tw, "ID\tTITLE\tSTATUS\tPERSON\n")
 	for _, it := range items {
 		person := ""
-		if it.PersonID != 0 {
-			person = itoa(it.PersonID)
+		if it.Person != nil {
+			person = fmt.Sprintf("%d %s", it.Person.ID, it.Person.Title)
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", it.ID, it.Title, it.Status, person)
 	}
 	return nil
 }
 
-// itemDetail is what `deal show`, `person show` etc. print.
+// itemDetail is what `deal show` prints.
 type itemDetail struct {
-	Item     *store.Item    `json:"item,omitempty"`
-	Person   *store.Person  `json:"person,omitempty"`
-	Bcc      string         `json:"bcc_address,omitempty"`
+	Item     itemOut        `json:"item"`
+	Messages []messageEntry `json:"messages"`
+}
+
+// personDetail is what `person show` prints.
+type personDetail struct {
+	Person   personOut      `json:"person"`
+	Items    []itemOut      `json:"items"`
 	Messages []messageEntry `json:"messages"`
 }
 
@@ -181,6 +192,8 @@ func showItem(cmd *cobra.Command, app *App, kind store.ItemKind, id int64) error
 		return err
 	}
 	var d itemDetail
+	var pd personDetail
+	var person *store.Person
 	err = st.View(cmd.Context(), func(tx store.Tx) error {
 		c, err := tx.Company()
 		if err != nil {
@@ -190,46 +203,74 @@ func showItem(cmd *cobra.Command, app *App, kind store.ItemKind, id int64) error
 		if err != nil {
 			return err
 		}
-		if kind == store.KindPerson {
-			if d.Person, err = tx.Person(id); err != nil {
-				return err
-			}
-		} else {
-			if d.Item, err = tx.Item(kind, id); err != nil {
-				return err
-			}
-			d.Bcc = itemAddress(c, d.Item)
-			if d.Item.PersonID != 0 {
-				if d.Person, err = tx.Person(d.Item.PersonID); err != nil {
-					return err
-				}
-			}
-		}
+		n := newNames(tx)
 		msgs, err := tx.ListMessages(store.MessageQuery{Viewer: viewer, ItemKind: kind, ItemID: id})
 		if err != nil {
 			return err
 		}
-		d.Messages, err = messageEntries(tx, msgs)
+		if kind == store.KindPerson {
+			if person, err = n.person(id); err != nil {
+				return err
+			}
+			pd.Person = newPersonOut(person)
+			pd.Items = []itemOut{}
+			for _, k := range store.ItemKinds {
+				its, err := tx.ItemsOfPerson(k, id)
+				if err != nil {
+					return err
+				}
+				for i := range its {
+					out, err := n.itemOut(c, &its[i])
+					if err != nil {
+						return err
+					}
+					pd.Items = append(pd.Items, out)
+				}
+			}
+			pd.Messages, err = n.messageEntries(msgs)
+			return err
+		}
+		it, err := n.item(kind, id)
+		if err != nil {
+			return err
+		}
+		if d.Item, err = n.itemOut(c, it); err != nil {
+			return err
+		}
+		if it.PersonID != 0 {
+			if person, err = n.person(it.PersonID); err != nil {
+				return err
+			}
+		}
+		d.Messages, err = n.messageEntries(msgs)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if app.JSON {
-		return app.printJSON(d)
-	}
-	if d.Item != nil {
+	if kind == store.KindPerson {
+		if app.JSON {
+			return app.printJSON(pd)
+		}
+		d.Messages = pd.Messages
+	} else {
+		if app.JSON {
+			return app.printJSON(d)
+		}
 		app.printf("%s %d: %s\nstatus: %s\n", d.Item.Kind, d.Item.ID, d.Item.Title, d.Item.Status)
-		if d.Bcc != "" {
-			app.printf("bcc: %s\n", d.Bcc)
+		if d.Item.BccAddress != "" {
+			app.printf("bcc: %s\n", string(d.Item.BccAddress))
 		}
 	}
-	if d.Person != nil {
-		app.printf("person %d: %s", d.Person.ID, d.Person.Name)
-		if d.Person.Org != "" {
-			app.printf(" (%s)", d.Person.Org)
+	if person != nil {
+		app.printf("person %d: %s", person.ID, person.Name)
+		if person.Org != "" {
+			app.printf(" (%s)", person.Org)
 		}
-		app.printf(" <%s>\n", strings.Join(d.Person.Emails, ">, <"))
+		app.printf(" <%s>\n", strings.Join(person.Emails, ">, <"))
+	}
+	for _, it := range pd.Items {
+		app.printf("%s %d: %s (%s)\n", it.Kind, it.ID, it.Title, it.Status)
 	}
 	app.printf("messages: %d\n", len(d.Messages))
 	printMessageTable(app, d.Messages)

@@ -89,10 +89,10 @@ func runLink(cmd *cobra.Command, app *App, msgID int64, opts linkOptions, unlink
 	if err != nil {
 		return err
 	}
-	var out []linkEntry
+	var changes []messageChange
 	var created *store.Item
 	var createdPerson *store.Person
-	removed := 0
+	var target itemRef
 	err = st.Update(cmd.Context(), func(tx store.Tx) error {
 		m, _, err := visibleMessage(tx, app, msgID)
 		if err != nil {
@@ -113,10 +113,13 @@ func runLink(cmd *cobra.Command, app *App, msgID int64, opts linkOptions, unlink
 		}
 		if unlink {
 			var affected []int64
+			if target, err = newNames(tx).ref(kind, itemID); err != nil {
+				return err
+			}
 			affected, err = linker.Unlink(tx, msgID, kind, itemID)
 			for _, id := range affected {
 				if visible(id) {
-					removed++
+					changes = append(changes, messageChange{ID: id, Status: "unlinked"})
 				}
 			}
 			return err
@@ -147,10 +150,13 @@ func runLink(cmd *cobra.Command, app *App, msgID int64, opts linkOptions, unlink
 			}
 			kind, itemID = newKind, created.ID
 		}
+		if target, err = newNames(tx).ref(kind, itemID); err != nil {
+			return err
+		}
 		added, err := linker.Link(tx, msgID, kind, itemID)
 		for _, l := range added {
 			if visible(l.MessageID) {
-				out = append(out, linkEntry{Type: string(l.Kind), ID: l.ItemID, How: l.How})
+				changes = append(changes, messageChange{ID: l.MessageID, Status: "linked"})
 			}
 		}
 		return err
@@ -158,25 +164,12 @@ func runLink(cmd *cobra.Command, app *App, msgID int64, opts linkOptions, unlink
 	if err != nil {
 		return err
 	}
-	if unlink {
-		if app.JSON {
-			return app.printJSON(map[string]any{"message_id": msgID, "type": kind, "id": itemID, "removed": removed})
-		}
-		app.printf("unlinked %s %d from %d message(s)\n", kind, itemID, removed)
-		return nil
-	}
-	if out == nil {
-		out = []linkEntry{}
-	}
 	if app.JSON {
-		res := map[string]any{"message_id": msgID, "type": kind, "id": itemID, "links": out}
-		if created != nil {
-			res["created"] = created
-		}
-		if createdPerson != nil {
-			res["created"] = createdPerson
-		}
-		return app.printJSON(res)
+		return app.printJSON(linkReport{Target: target, Created: created != nil || createdPerson != nil, Messages: nonNil(changes)})
+	}
+	if unlink {
+		app.printf("unlinked %s %d from %d message(s)\n", kind, itemID, len(changes))
+		return nil
 	}
 	if created != nil {
 		app.printf("created %s %d: %s\n", created.Kind, created.ID, created.Title)
@@ -184,8 +177,27 @@ func runLink(cmd *cobra.Command, app *App, msgID int64, opts linkOptions, unlink
 	if createdPerson != nil {
 		app.printf("created person %d: %s\n", createdPerson.ID, createdPerson.Name)
 	}
-	app.printf("linked %s %d to %d message(s)\n", kind, itemID, len(out))
+	app.printf("linked %s %d to %d message(s)\n", kind, itemID, len(changes))
 	return nil
+}
+
+// linkReport is what link and unlink print: the item and, per message,
+// what changed.
+type linkReport struct {
+	Target   itemRef         `json:"target"`
+	Created  bool            `json:"created"`
+	Messages []messageChange `json:"messages"`
+}
+
+type messageChange struct {
+	ID     int64  `json:"id"`
+	Status string `json:"status"`
+}
+
+// shareReport is what share and unshare print.
+type shareReport struct {
+	Shared   bool            `json:"shared"`
+	Messages []messageChange `json:"messages"`
 }
 
 // customerEmails are the message's participants that are not the
@@ -259,6 +271,7 @@ func newShareCmd(app *App, share bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			status := "changed"
 			err = st.Update(cmd.Context(), func(tx store.Tx) error {
 				m, actor, err := visibleMessage(tx, app, id)
 				if err != nil {
@@ -270,13 +283,17 @@ func newShareCmd(app *App, share bool) *cobra.Command {
 				if actor.ID != m.OwnerID {
 					return store.Errorf(store.EPermission, "only the owner can change the sharing of message %d", id)
 				}
+				if m.Shared == share {
+					status = "unchanged"
+					return nil
+				}
 				return tx.SetShared(id, share)
 			})
 			if err != nil {
 				return err
 			}
 			if app.JSON {
-				return app.printJSON(map[string]any{"id": id, "shared": share, "sharing": sharing(share)})
+				return app.printJSON(shareReport{Shared: share, Messages: []messageChange{{ID: id, Status: status}}})
 			}
 			app.printf("message %d is %s\n", id, sharing(share))
 			return nil

@@ -16,43 +16,38 @@ func TestLinkCreatesItemsFromEmail(t *testing.T) {
 		t.Fatalf("reply in thread %d, want %d", second.ThreadID, first.ThreadID)
 	}
 
-	var res struct {
-		Type    string      `json:"type"`
-		ID      int64       `json:"id"`
-		Links   []linkEntry `json:"links"`
-		Created struct {
-			Title    string `json:"title"`
-			PersonID int64  `json:"person_id"`
-			Status   string `json:"status"`
-		} `json:"created"`
-	}
+	var res linkReport
 	c.json(&res, "link", itoa(second.ID), "--new-deal", "")
-	if res.Type != "deal" || res.Created.Title != "Re: Rollout for 50 seats" || res.Created.PersonID != 1 || res.Created.Status != "open" {
+	if res.Target.Kind != "deal" || res.Target.Title != "Re: Rollout for 50 seats" || !res.Created {
 		t.Fatalf("new deal %+v", res)
 	}
-	if len(res.Links) != 2 {
-		t.Fatalf("linking one message must link its whole thread: %+v", res.Links)
+	if len(res.Messages) != 2 {
+		t.Fatalf("linking one message must link its whole thread: %+v", res.Messages)
+	}
+	var deal itemDetail
+	c.json(&deal, "deal", "show", itoa(res.Target.ID))
+	if deal.Item.Person == nil || deal.Item.Person.ID != 1 || deal.Item.Status != "open" {
+		t.Fatalf("new deal %+v, want person 1 and open", deal.Item)
 	}
 	// A later message of the thread inherits the deal.
 	third := c.mustDeliver(w, w.sign(annMail("n3@acme.example", "Re: Rollout for 50 seats", "bob@customer.example", "z\n",
 		"References: <n1@acme.example> <n2@acme.example>")), universal, "192.0.2.10", "stored")
-	if !third.hasLink("deal", res.ID, "thread") {
-		t.Fatalf("third message links %+v, want deal %d by thread", third.Links, res.ID)
+	if !third.hasLink("deal", res.Target.ID, "thread") {
+		t.Fatalf("third message links %+v, want deal %d by thread", third.Links, res.Target.ID)
 	}
 
 	// --new-person takes the customer participant that is not yet a person.
 	raw := w.sign(annMail("n4@acme.example", "Intro", "Carol <carol@new.example>", "hi\n"))
 	m := c.mustDeliver(w, raw, universal, "192.0.2.10", "stored")
-	var p struct {
-		Type    string `json:"type"`
-		Created struct {
-			Name   string   `json:"name"`
-			Emails []string `json:"emails"`
-		} `json:"created"`
-	}
+	var p linkReport
 	c.json(&p, "link", itoa(m.ID), "--new-person")
-	if p.Type != "person" || p.Created.Name != "Carol" || len(p.Created.Emails) != 1 || p.Created.Emails[0] != "carol@new.example" {
+	if p.Target.Kind != "person" || p.Target.Title != "Carol" || !p.Created {
 		t.Fatalf("new person %+v", p)
+	}
+	var carol personDetail
+	c.json(&carol, "person", "show", itoa(p.Target.ID))
+	if len(carol.Person.Emails) != 1 || carol.Person.Emails[0] != "carol@new.example" {
+		t.Fatalf("new person %+v", carol.Person)
 	}
 	c.fails("no customer participant", "link", itoa(m.ID), "--new-person")
 	c.fails("exactly one", "link", itoa(m.ID), "--deal", "1", "--lead", "1")

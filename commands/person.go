@@ -41,7 +41,7 @@ func newPersonCmd(app *App) *cobra.Command {
 				return err
 			}
 			if app.JSON {
-				return app.printJSON(p)
+				return app.printJSON(newPersonOut(p))
 			}
 			app.printf("person %d %s\n", p.ID, p.Name)
 			return nil
@@ -68,10 +68,11 @@ func newPersonCmd(app *App) *cobra.Command {
 				return err
 			}
 			if app.JSON {
-				if ps == nil {
-					ps = []store.Person{}
+				out := []personOut{}
+				for i := range ps {
+					out = append(out, newPersonOut(&ps[i]))
 				}
-				return app.printJSON(ps)
+				return app.printJSON(out)
 			}
 			tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
 			defer tw.Flush()

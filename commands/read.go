@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,43 +19,8 @@ func jsonLine(w io.Writer) *json.Encoder {
 	return enc
 }
 
-// messageEntry is one line of an inbox, a thread or an item's messages.
-type messageEntry struct {
-	ID          int64       `json:"id"`
-	Date        string      `json:"date"`
-	From        string      `json:"from"`
-	FromName    string      `json:"from_name,omitempty"`
-	Subject     string      `json:"subject"`
-	Owner       int64       `json:"owner_id"`
-	ThreadID    int64       `json:"thread_id"`
-	Shared      bool        `json:"shared"`
-	Sharing     string      `json:"sharing"`
-	ForwardedBy string      `json:"forwarded_by,omitempty"`
-	Links       []linkEntry `json:"links"`
-}
-
-type linkEntry struct {
-	Type string `json:"type"`
-	ID   int64  `json:"id"`
-	How  string `json:"how"`
-}
-
 func messageEntries(tx store.Tx, msgs []store.Message) ([]messageEntry, error) {
-	out := make([]messageEntry, 0, len(msgs))
-	for _, m := range msgs {
-		links, err := tx.Links(m.ID)
-		if err != nil {
-			return nil, err
-		}
-		e := messageEntry{ID: m.ID, Date: rfc3339(m.Date), From: m.FromEmail, FromName: m.FromName, Subject: m.Subject,
-			Owner: m.OwnerID, ThreadID: m.ThreadID, Shared: m.Shared, Sharing: sharing(m.Shared), ForwardedBy: m.ForwardedBy,
-			Links: []linkEntry{}}
-		for _, l := range links {
-			e.Links = append(e.Links, linkEntry{Type: string(l.Kind), ID: l.ItemID, How: l.How})
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return newNames(tx).messageEntries(msgs)
 }
 
 func printMessageTable(app *App, entries []messageEntry) {
@@ -67,9 +33,9 @@ func printMessageTable(app *App, entries []messageEntry) {
 	for _, e := range entries {
 		var links []string
 		for _, l := range e.Links {
-			links = append(links, fmt.Sprintf("%s:%d", l.Type, l.ID))
+			links = append(links, fmt.Sprintf("%s:%d", l.Kind, l.ID))
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.Date, e.From, truncate(e.Subject, 50), strings.Join(links, ","), e.Sharing)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.ID, rfc3339(time.Time(e.Date)), e.From, truncate(string(e.Subject), 50), strings.Join(links, ","), sharing(e.Shared))
 	}
 }
 

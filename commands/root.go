@@ -115,6 +115,7 @@ sharing from the shell.`,
 		newPostfixConfigCmd(app),
 		newDemoCmd(app),
 	)
+	annotateSchemas(app, root)
 	return root
 }
 

@@ -7,8 +7,11 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// TestMain lets testscript run smartbcc in-process as a command.
+// TestMain lets testscript run smartbcc in-process as a command. Every
+// JSON document a command prints, in Go tests and in scripts alike, is
+// checked against its schema in docs/schema.
 func TestMain(m *testing.M) {
+	jsonCheck = validateJSON
 	testscript.Main(m, map[string]func(){
 		"smartbcc": func() { os.Exit(Main()) },
 	})
@@ -22,6 +25,9 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("SMARTBCC_DB", env.WorkDir+"/smartbcc.db")
 			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"validjson": cmdValidJSON,
 		},
 	})
 }

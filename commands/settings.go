@@ -96,13 +96,7 @@ func applySetting(s *store.Settings, name, value string) error {
 
 func printSettings(app *App, u *store.User) error {
 	if app.JSON {
-		return app.printJSON(map[string]any{
-			"user_id":         u.ID,
-			"user":            u.Email,
-			"auto_link":       u.Settings.AutoLink,
-			"default_sharing": sharing(u.Settings.DefaultShared),
-			"create_persons":  u.Settings.CreatePersons,
-		})
+		return app.printJSON(settingsReport{User: userRef{ID: u.ID, Email: u.Email}, Settings: newSettingsOut(u.Settings)})
 	}
 	app.printf("user: %s\nauto-link: %s\ndefault-sharing: %s\ncreate-persons: %s\n",
 		u.Email, onOff(u.Settings.AutoLink), sharing(u.Settings.DefaultShared), onOff(u.Settings.CreatePersons))

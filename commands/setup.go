@@ -82,7 +82,8 @@ func runInit(cmd *cobra.Command, app *App, opts initOptions) error {
 	}
 	universal := bccaddr.Address(c.Slug, c.BccDomain, bccaddr.Target{Kind: bccaddr.Universal})
 	if app.JSON {
-		return app.printJSON(map[string]any{"id": c.ID, "name": c.Name, "domain": c.BccDomain, "universal_address": universal})
+		return app.printJSON(companyOut{ID: c.ID, Name: c.Name, Slug: c.Slug, BccDomain: c.BccDomain,
+			UniversalAddress: universal, CreatedAt: jsonTime(c.CreatedAt)})
 	}
 	app.printf("%s\n", universal)
 	return nil
@@ -105,6 +106,7 @@ func newBccCmd(app *App) *cobra.Command {
 			var addr string
 			var kind store.ItemKind
 			var id int64
+			var ref *itemRef
 			err = st.View(cmd.Context(), func(tx store.Tx) error {
 				c, err := tx.Company()
 				if err != nil {
@@ -124,17 +126,14 @@ func newBccCmd(app *App) *cobra.Command {
 					return err
 				}
 				addr = itemAddress(c, it)
+				ref = &itemRef{Kind: it.Kind, ID: it.ID, Title: it.Title}
 				return nil
 			})
 			if err != nil {
 				return err
 			}
 			if app.JSON {
-				out := map[string]any{"address": addr}
-				if kind != "" {
-					out["type"], out["id"] = kind, id
-				}
-				return app.printJSON(out)
+				return app.printJSON(bccOut{Address: addr, Item: ref})
 			}
 			app.printf("%s\n", addr)
 			return nil
@@ -143,6 +142,12 @@ func newBccCmd(app *App) *cobra.Command {
 	cmd.Flags().Int64Var(&dealID, "deal", 0, "print this deal's Bcc address")
 	cmd.Flags().Int64Var(&leadID, "lead", 0, "print this lead's Bcc address")
 	return cmd
+}
+
+// bccOut is what `bcc` prints: an address and the item it files into.
+type bccOut struct {
+	Address string   `json:"address"`
+	Item    *itemRef `json:"item"`
 }
 
 // itemAddress is the item's own Bcc address, "" for kinds without one.

@@ -70,25 +70,19 @@ func TestItemsHaveOwnBccAddress(t *testing.T) {
 	re := regexp.MustCompile(`^acme\+deal-[a-z2-7]{26}@bcc\.acme\.example$`)
 	seen := map[string]bool{}
 	for i := 0; i < 3; i++ {
-		var d struct {
-			ID         int64  `json:"id"`
-			Status     string `json:"status"`
-			PersonID   int64  `json:"person_id"`
-			BccAddress string `json:"bcc_address"`
-		}
+		var d itemOut
 		c.json(&d, "deal", "add", "--title", "Widgets", "--person", "1")
-		if !re.MatchString(d.BccAddress) || seen[d.BccAddress] || d.Status != "open" || d.PersonID != 1 {
+		bcc := string(d.BccAddress)
+		if !re.MatchString(bcc) || seen[bcc] || d.Status != "open" || d.Person == nil || *d.Person != (itemRef{Kind: "person", ID: 1, Title: "Bob"}) {
 			t.Fatalf("deal %+v", d)
 		}
-		seen[d.BccAddress] = true
-		var shown struct {
-			Bcc string `json:"bcc_address"`
-		}
+		seen[bcc] = true
+		var shown itemDetail
 		c.json(&shown, "deal", "show", itoa(d.ID))
-		if shown.Bcc != d.BccAddress {
-			t.Fatalf("deal show bcc %q, add said %q", shown.Bcc, d.BccAddress)
+		if shown.Item.BccAddress != d.BccAddress {
+			t.Fatalf("deal show bcc %q, add said %q", shown.Item.BccAddress, d.BccAddress)
 		}
-		if got := strings.TrimSpace(c.ok("bcc", "--deal", itoa(d.ID))); got != d.BccAddress {
+		if got := strings.TrimSpace(c.ok("bcc", "--deal", itoa(d.ID))); got != bcc {
 			t.Fatalf("bcc --deal = %q, want %q", got, d.BccAddress)
 		}
 	}
@@ -101,7 +95,7 @@ func TestItemsHaveOwnBccAddress(t *testing.T) {
 	}
 	var proj map[string]any
 	c.json(&proj, "project", "add", "--title", "Rollout", "--status", "won")
-	if _, has := proj["bcc_address"]; has || proj["status"] != "won" {
+	if bcc, has := proj["bcc_address"]; !has || bcc != nil || proj["status"] != "won" {
 		t.Fatalf("project %v", proj)
 	}
 	// Text output too.
@@ -122,18 +116,15 @@ func TestItemsHaveOwnBccAddress(t *testing.T) {
 func TestSettings(t *testing.T) {
 	c := newCLI(t)
 	c.setup()
-	var s struct {
-		AutoLink       bool   `json:"auto_link"`
-		DefaultSharing string `json:"default_sharing"`
-	}
+	var s settingsReport
 	c.json(&s, "settings", "show", "--user", "ann@acme.example")
-	if s.AutoLink || s.DefaultSharing != "private" {
+	if s.Settings.AutoLink || s.Settings.DefaultShared || s.User != (userRef{ID: 1, Email: "ann@acme.example"}) {
 		t.Fatalf("defaults: %+v", s)
 	}
 	c.ok("settings", "set", "--user", "ann@acme.example", "auto-link", "on")
 	c.ok("settings", "set", "--user", "1", "default-sharing", "shared")
 	c.json(&s, "settings", "show", "--user", "ann@acme.example")
-	if !s.AutoLink || s.DefaultSharing != "shared" {
+	if !s.Settings.AutoLink || !s.Settings.DefaultShared {
 		t.Fatalf("after set: %+v", s)
 	}
 	if out := c.ok("settings", "show", "--user", "ann@acme.example"); !strings.Contains(out, "auto-link: on") {
@@ -171,19 +162,23 @@ func TestAlternateAddressConfirmation(t *testing.T) {
 	if !strings.Contains(string(raw), "Reply-To: <acme+confirm-"+code+"@bcc.acme.example>") {
 		t.Fatalf("no reply address in:\n%s", raw)
 	}
-	var list []struct{ Address, Status string }
+	var list []addressOut
 	c.json(&list, "address", "list", "--user", "ann@acme.example")
-	if len(list) != 2 || list[1].Address != "ann@home.example" || list[1].Status != "unconfirmed" {
+	if len(list) != 2 || list[1].Email != "ann@home.example" || list[1].Confirmed || time.Time(list[1].CodeExpiresAt).IsZero() {
 		t.Fatalf("list before verify: %+v", list)
 	}
 	c.fails("unknown confirmation code", "address", "verify", "aaaaaaaaaaaaaaaa")
 	c.json(&list, "address", "list", "--user", "ann@acme.example")
-	if list[1].Status != "unconfirmed" {
+	if list[1].Confirmed {
 		t.Fatal("a wrong code changed the address")
 	}
-	c.ok("address", "verify", strings.ToUpper(code))
+	var verified verifyReport
+	c.json(&verified, "address", "verify", strings.ToUpper(code))
+	if verified.Address.Email != "ann@home.example" || !verified.Address.Confirmed || verified.Released != 0 {
+		t.Fatalf("verify: %+v", verified)
+	}
 	c.json(&list, "address", "list", "--user", "ann@acme.example")
-	if list[1].Status != "confirmed" {
+	if !list[1].Confirmed || time.Time(list[1].ConfirmedAt).IsZero() || !time.Time(list[1].CodeExpiresAt).IsZero() {
 		t.Fatalf("after verify: %+v", list)
 	}
 	// The address belongs to Ann now; nobody else can add it.
@@ -203,9 +198,9 @@ func TestExpiredCodeChangesNothing(t *testing.T) {
 	code := codeRe.FindStringSubmatch(string(raw))[1]
 	c.now = c.now.Add(73 * time.Hour)
 	c.fails("expired", "address", "verify", code)
-	var list []struct{ Status string }
+	var list []addressOut
 	c.json(&list, "address", "list", "--user", "ann@acme.example")
-	if list[1].Status != "unconfirmed" {
+	if list[1].Confirmed {
 		t.Fatal("expired code confirmed the address")
 	}
 }

@@ -40,7 +40,7 @@ func newUserCmd(app *App) *cobra.Command {
 				return err
 			}
 			if app.JSON {
-				return app.printJSON(u)
+				return app.printJSON(newUserOut(u))
 			}
 			app.printf("user %d %s\n", u.ID, u.Email)
 			return nil
@@ -64,10 +64,11 @@ func newUserCmd(app *App) *cobra.Command {
 				return err
 			}
 			if app.JSON {
-				if users == nil {
-					users = []store.User{}
+				out := []userOut{}
+				for i := range users {
+					out = append(out, newUserOut(&users[i]))
 				}
-				return app.printJSON(users)
+				return app.printJSON(out)
 			}
 			tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
 			defer tw.Flush()

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 const (
@@ -58,16 +59,18 @@ func visMail(from, to, subject, date, msgID, body string, extra ...string) strin
 type visDetail struct {
 	ID        int64  `json:"id"`
 	MessageID string `json:"message_id"`
-	Owner     string `json:"owner"`
-	ThreadID  int64  `json:"thread_id"`
-	Date      string `json:"date"`
-	From      string `json:"from"`
-	FromName  string `json:"from_name"`
-	Subject   string `json:"subject"`
-	Shared    bool   `json:"shared"`
-	Sharing   string `json:"sharing"`
-	Size      int64  `json:"size"`
-	Auth      struct {
+	Owner     struct {
+		ID    int64  `json:"id"`
+		Email string `json:"email"`
+	} `json:"owner"`
+	ThreadID int64  `json:"thread_id"`
+	Date     string `json:"date"`
+	From     string `json:"from"`
+	FromName string `json:"from_name"`
+	Subject  string `json:"subject"`
+	Shared   bool   `json:"shared"`
+	Size     int64  `json:"size"`
+	Auth     struct {
 		Mode    string `json:"mode"`
 		DKIM    string `json:"dkim"`
 		SPF     string `json:"spf"`
@@ -80,7 +83,7 @@ type visDetail struct {
 		Email string `json:"email"`
 	} `json:"participants"`
 	Links []struct {
-		Type string `json:"type"`
+		Kind string `json:"kind"`
 		ID   int64  `json:"id"`
 		How  string `json:"how"`
 	} `json:"links"`
@@ -96,7 +99,7 @@ type visDetail struct {
 
 func (d visDetail) hasLink(typ string, id int64, how string) bool {
 	for _, l := range d.Links {
-		if l.Type == typ && l.ID == id && (how == "" || l.How == how) {
+		if l.Kind == typ && l.ID == id && (how == "" || l.How == how) {
 			return true
 		}
 	}
@@ -400,10 +403,10 @@ func TestPermissionMatrix(t *testing.T) {
 			effect: func(d visDetail) bool { return !d.hasLink("deal", 1, "") }},
 		{name: "share", want: sharing,
 			args:   func(w *matrixWorld, m ingestResult, id, dir string) []string { return []string{"share", id} },
-			effect: func(d visDetail) bool { return d.Shared && d.Sharing == "shared" }},
+			effect: func(d visDetail) bool { return d.Shared }},
 		{name: "unshare", want: sharing,
 			args:   func(w *matrixWorld, m ingestResult, id, dir string) []string { return []string{"unshare", id} },
-			effect: func(d visDetail) bool { return !d.Shared && d.Sharing == "private" }},
+			effect: func(d visDetail) bool { return !d.Shared }},
 	}
 	actors := []struct{ name, user string }{{"owner", visAnn}, {"other", visBob}, {"admin", ""}}
 	msgs := []struct {
@@ -491,16 +494,14 @@ func TestDefaultSharingAppliesAtArrival(t *testing.T) {
 		return visMail("Ann Seller <ann@acme.example>", "dora@other.example", fmt.Sprintf("Note %d", n), at(8+n),
 			fmt.Sprintf("ds%d@acme.example", n), "text\n")
 	}
-	var settings struct {
-		DefaultSharing string `json:"default_sharing"`
-	}
+	var settings settingsReport
 	c.json(&settings, "settings", "show", "--user", visAnn)
-	if settings.DefaultSharing != "private" {
-		t.Fatalf("a new user's default sharing is %q, want private", settings.DefaultSharing)
+	if settings.Settings.DefaultShared {
+		t.Fatalf("a new user's default sharing is %+v, want private", settings)
 	}
 	m1 := visImport(c, visAnn, mail(1))
 	c.json(&settings, "settings", "set", "--user", visAnn, "default-sharing", "shared")
-	if settings.DefaultSharing != "shared" {
+	if !settings.Settings.DefaultShared {
 		t.Fatalf("settings set printed %+v", settings)
 	}
 	m2 := visImport(c, visAnn, mail(2))
@@ -519,10 +520,9 @@ func TestDefaultSharingAppliesAtArrival(t *testing.T) {
 			t.Errorf("ingest reported message %d shared=%v, want %v", r.ID, r.Shared, want[r.ID])
 		}
 		d := c.detail(r.ID)
-		wantSharing := map[bool]string{true: "shared", false: "private"}[want[r.ID]]
-		if d.Shared != want[r.ID] || d.Sharing != wantSharing {
-			t.Errorf("message %d: shared=%v sharing=%q, want %v %q (changing the default must not change old mail)",
-				r.ID, d.Shared, d.Sharing, want[r.ID], wantSharing)
+		if d.Shared != want[r.ID] {
+			t.Errorf("message %d: shared=%v, want %v (changing the default must not change old mail)",
+				r.ID, d.Shared, want[r.ID])
 		}
 	}
 	var bob []messageEntry
@@ -531,7 +531,7 @@ func TestDefaultSharingAppliesAtArrival(t *testing.T) {
 		t.Fatalf("Bob sees %v, want the shared %v", got, []int64{m4.ID, m2.ID})
 	}
 	for _, e := range bob {
-		if !e.Shared || e.Sharing != "shared" {
+		if !e.Shared {
 			t.Fatalf("Bob's inbox entry %+v is not marked shared", e)
 		}
 	}
@@ -550,13 +550,9 @@ func TestShareAndUnshareByOwner(t *testing.T) {
 	if d := c.detail(m.ID, "--as", visBob); d.ID != m.ID || !d.Shared {
 		t.Fatalf("after share Bob sees %+v", d)
 	}
-	var res struct {
-		ID      int64  `json:"id"`
-		Shared  bool   `json:"shared"`
-		Sharing string `json:"sharing"`
-	}
+	var res shareReport
 	c.json(&res, "--as", visAnn, "unshare", itoa(m.ID))
-	if res.ID != m.ID || res.Shared || res.Sharing != "private" {
+	if res.Shared || len(res.Messages) != 1 || res.Messages[0] != (messageChange{ID: m.ID, Status: "changed"}) {
 		t.Fatalf("unshare --json printed %+v", res)
 	}
 	c.fails("no such message "+itoa(m.ID), "--as", visBob, "show", itoa(m.ID))
@@ -595,12 +591,10 @@ func TestOtherUserCannotChangeDefaultSharing(t *testing.T) {
 	if r.code == 0 {
 		t.Errorf("Bob changed Ann's default sharing (--as bob settings set --user ann): %q", r.out)
 	}
-	var s struct {
-		DefaultSharing string `json:"default_sharing"`
-	}
+	var s settingsReport
 	c.json(&s, "settings", "show", "--user", visAnn)
-	if s.DefaultSharing != "private" {
-		t.Fatalf("Ann's default sharing is now %q: her next mail would be shared with the company", s.DefaultSharing)
+	if s.Settings.DefaultShared {
+		t.Fatalf("Ann's default sharing is now shared: her next mail would be shared with the company")
 	}
 }
 
@@ -627,8 +621,8 @@ func TestInboxOrderFieldsAndFilters(t *testing.T) {
 		t.Fatalf("Ann's inbox %v, want newest first %v", got, []int64{m2.ID, m3.ID, m1.ID})
 	}
 	e := inbox[1]
-	if e.From != visAnn || e.FromName != "Ann Seller" || e.Subject != "Widgets for Carl" || e.Date != "2026-11-02T10:00:00Z" ||
-		!e.Shared || e.Sharing != "shared" || e.ThreadID != m3.ThreadID || e.Owner != 1 {
+	if e.From != visAnn || e.FromName != "Ann Seller" || e.Subject != "Widgets for Carl" || rfc3339(time.Time(e.Date)) != "2026-11-02T10:00:00Z" ||
+		!e.Shared || int64(e.ThreadID) != m3.ThreadID || e.Owner != (userRef{ID: 1, Email: visAnn}) || e.MessageID != "i3@acme.example" {
 		t.Fatalf("inbox entry %+v", e)
 	}
 	wantLinks := map[string]string{"deal:1": "manual", "person:1": "auto"}
@@ -636,16 +630,16 @@ func TestInboxOrderFieldsAndFilters(t *testing.T) {
 		t.Fatalf("links %+v, want %v", e.Links, wantLinks)
 	}
 	for _, l := range e.Links {
-		if wantLinks[fmt.Sprintf("%s:%d", l.Type, l.ID)] != l.How {
+		if wantLinks[fmt.Sprintf("%s:%d", l.Kind, l.ID)] != l.How {
 			t.Fatalf("links %+v, want %v", e.Links, wantLinks)
 		}
 	}
-	if inbox[0].Sharing != "private" || inbox[0].Links == nil || len(inbox[0].Links) != 0 {
+	if inbox[0].Shared || inbox[0].Links == nil || len(inbox[0].Links) != 0 {
 		t.Fatalf("unlinked private entry %+v (links must be [] not null)", inbox[0])
 	}
 	// The raw JSON uses the contract's names.
 	raw := c.ok("--json", "--as", visAnn, "inbox")
-	for _, k := range []string{`"id"`, `"date"`, `"from"`, `"subject"`, `"links"`, `"sharing"`, `"shared"`, `"thread_id"`, `"how"`} {
+	for _, k := range []string{`"id"`, `"message_id"`, `"date"`, `"from"`, `"subject"`, `"links"`, `"owner"`, `"shared"`, `"thread_id"`, `"how"`, `"kind"`} {
 		if !strings.Contains(raw, k) {
 			t.Fatalf("inbox --json lacks %s:\n%s", k, raw)
 		}
@@ -785,8 +779,8 @@ func TestShowHeadersAuthLinksAttachments(t *testing.T) {
 		}
 	}
 	d := c.detail(r.ID)
-	if d.MessageID != "quote1@acme.example" || d.Owner != visAnn || d.Subject != "Quote attached" || d.From != visAnn ||
-		d.Date != "2026-11-02T09:00:00Z" || d.Shared || d.Sharing != "private" || d.Size != int64(len(signed)) {
+	if d.MessageID != "quote1@acme.example" || d.Owner.Email != visAnn || d.Owner.ID != 1 || d.Subject != "Quote attached" || d.From != visAnn ||
+		d.Date != "2026-11-02T09:00:00Z" || d.Shared || d.Size != int64(len(signed)) {
 		t.Errorf("show --json %+v", d)
 	}
 	if d.Auth.DKIM != "pass" || d.Auth.SPF != "pass" || d.Auth.DMARC != "pass" || !d.Auth.Aligned || d.Auth.Mode != "verify" {
@@ -1087,18 +1081,14 @@ func TestLinkOutputRevealsNoHiddenMessages(t *testing.T) {
 	if len(th.Messages) != 1 {
 		t.Fatalf("Bob sees %d messages of the thread, want 1", len(th.Messages))
 	}
-	var res struct {
-		Links []linkEntry `json:"links"`
-	}
+	var res linkReport
 	c.json(&res, "--as", visBob, "link", itoa(a1.ID), "--lead", "1")
-	if len(res.Links) != 1 {
-		t.Errorf("Bob's link --json reports %d links for a thread he sees 1 message of: it reveals Ann's private replies", len(res.Links))
+	if len(res.Messages) != 1 || res.Messages[0].ID != a1.ID {
+		t.Errorf("Bob's link --json reports %+v for a thread he sees 1 message of: it reveals Ann's private replies", res.Messages)
 	}
-	var un struct {
-		Removed int `json:"removed"`
-	}
+	var un linkReport
 	c.json(&un, "--as", visBob, "unlink", itoa(a1.ID), "--lead", "1")
-	if un.Removed != 1 {
-		t.Errorf("Bob's unlink --json reports removed=%d for a thread he sees 1 message of: it reveals Ann's private replies", un.Removed)
+	if len(un.Messages) != 1 {
+		t.Errorf("Bob's unlink --json reports %+v for a thread he sees 1 message of: it reveals Ann's private replies", un.Messages)
 	}
 }

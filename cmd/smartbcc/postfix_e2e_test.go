@@ -416,7 +416,7 @@ func (s *pfStoreCLI) json(v any, args ...string) {
 }
 
 type pfLink struct {
-	Type string `json:"type"`
+	Kind string `json:"kind"`
 	ID   int64  `json:"id"`
 	How  string `json:"how"`
 }
@@ -428,9 +428,12 @@ type pfEntry struct {
 type pfDetail struct {
 	ID        int64  `json:"id"`
 	MessageID string `json:"message_id"`
-	Owner     string `json:"owner"`
-	Source    string `json:"source"`
-	Envelope  struct {
+	Owner     struct {
+		ID    int64  `json:"id"`
+		Email string `json:"email"`
+	} `json:"owner"`
+	Source   string `json:"source"`
+	Envelope struct {
 		Sender     string   `json:"sender"`
 		Recipients []string `json:"recipients"`
 		ClientIP   string   `json:"client_ip"`
@@ -481,7 +484,7 @@ func (s *pfStoreCLI) rejected() []pfRejection {
 
 func (d pfDetail) linkedTo(typ string, id int64) bool {
 	for _, l := range d.Links {
-		if l.Type == typ && l.ID == id {
+		if l.Kind == typ && l.ID == id {
 			return true
 		}
 	}
@@ -490,7 +493,7 @@ func (d pfDetail) linkedTo(typ string, id int64) bool {
 
 func (d pfDetail) hasLink(typ string, id int64, how string) bool {
 	for _, l := range d.Links {
-		if l.Type == typ && l.ID == id && l.How == how {
+		if l.Kind == typ && l.ID == id && l.How == how {
 			return true
 		}
 	}
@@ -544,12 +547,12 @@ func TestPostfixEndToEnd(t *testing.T) {
 	st.run("deal", "add", "--title", "200 widgets", "--person", "1")
 	var deal struct {
 		Item struct {
-			ID int64 `json:"id"`
+			ID  int64  `json:"id"`
+			Bcc string `json:"bcc_address"`
 		} `json:"item"`
-		Bcc string `json:"bcc_address"`
 	}
 	st.json(&deal, "deal", "show", "1")
-	if deal.Item.ID != 1 || !strings.HasPrefix(deal.Bcc, "acme+deal-") || !strings.HasSuffix(deal.Bcc, "@"+pfBccDomain) {
+	if deal.Item.ID != 1 || !strings.HasPrefix(deal.Item.Bcc, "acme+deal-") || !strings.HasSuffix(deal.Item.Bcc, "@"+pfBccDomain) {
 		t.Fatalf("deal show: %+v", deal)
 	}
 
@@ -596,7 +599,7 @@ func TestPostfixEndToEnd(t *testing.T) {
 	nullFile := writeMail("null.eml", w.sign(t, pfAnnMessage("e2e-null@acme.example", "Delivery report", "Bob Buyer <bob@customer.example>", "Sent with the null envelope sender.\n")))
 	localRaw := w.sign(t, pfAnnMessage("e2e-local@acme.example", "From the web app", "Bob Buyer <bob@customer.example>", "Sent from this host.\n"))
 	qUniversal := pf.send("ann@acme.example", pfUniversal, universalFile)
-	qDeal := pf.send("ann@acme.example", deal.Bcc, dealFile)
+	qDeal := pf.send("ann@acme.example", deal.Item.Bcc, dealFile)
 	qForged := pf.send("mallory@forged.example", pfUniversal, forgedFile)
 	qNull := pf.send("<>", pfUniversal, nullFile)
 	qLocal := pf.sendmail("ann@acme.example", pfUniversal, "e2e-local@acme.example", localRaw)
@@ -628,8 +631,8 @@ func TestPostfixEndToEnd(t *testing.T) {
 		t.Errorf("universal message stored %d times", len(u))
 	} else {
 		m := u[0]
-		if m.Owner != "ann@acme.example" {
-			t.Errorf("universal message owner %q, want ann@acme.example", m.Owner)
+		if m.Owner.Email != "ann@acme.example" {
+			t.Errorf("universal message owner %q, want ann@acme.example", m.Owner.Email)
 		}
 		if m.Auth.DKIM != "pass" || m.Auth.DMARC != "pass" || !m.Auth.Aligned {
 			t.Errorf("universal message auth %+v, want dkim pass, dmarc pass, aligned", m.Auth)
@@ -652,8 +655,8 @@ func TestPostfixEndToEnd(t *testing.T) {
 		t.Errorf("deal message stored %d times", len(d))
 	} else {
 		m := d[0]
-		if m.Owner != "ann@acme.example" || !m.hasLink("deal", deal.Item.ID, "bcc") {
-			t.Errorf("deal message: owner %q links %+v, want ann and deal:%d how=bcc", m.Owner, m.Links, deal.Item.ID)
+		if m.Owner.Email != "ann@acme.example" || !m.hasLink("deal", deal.Item.ID, "bcc") {
+			t.Errorf("deal message: owner %q links %+v, want ann and deal:%d how=bcc", m.Owner.Email, m.Links, deal.Item.ID)
 		}
 		if m.Envelope.QueueID != qDeal {
 			t.Errorf("deal message queue id %q, want %s", m.Envelope.QueueID, qDeal)
@@ -682,8 +685,8 @@ func TestPostfixEndToEnd(t *testing.T) {
 	}
 	if l := msgs["e2e-local@acme.example"]; len(l) != 1 {
 		t.Errorf("locally submitted message stored %d times, want once; rejected: %+v", len(l), rejByID["e2e-local@acme.example"])
-	} else if m := l[0]; m.Owner != "ann@acme.example" || m.Auth.DKIM != "pass" || !m.Auth.Aligned || m.Envelope.QueueID != qLocal {
-		t.Errorf("locally submitted message: owner %q auth %+v envelope %+v", m.Owner, m.Auth, m.Envelope)
+	} else if m := l[0]; m.Owner.Email != "ann@acme.example" || m.Auth.DKIM != "pass" || !m.Auth.Aligned || m.Envelope.QueueID != qLocal {
+		t.Errorf("locally submitted message: owner %q auth %+v envelope %+v", m.Owner.Email, m.Auth, m.Envelope)
 	}
 	if len(rej) != 2 {
 		t.Errorf("rejected lists %d, want 2: %+v", len(rej), rej)
@@ -730,7 +733,7 @@ func TestPostfixEndToEnd(t *testing.T) {
 	}
 	if len(q) != 1 || q[0].QueueID != qLocked || q[0].QueueName != "deferred" || len(q[0].Recipients) != 1 || q[0].Recipients[0].DelayReason == "" {
 		t.Errorf("queue while the store is locked: %+v, want %s deferred with a reason", q, qLocked)
-	} else if strings.Contains(q[0].Recipients[0].DelayReason, strings.TrimSuffix(strings.TrimPrefix(deal.Bcc, "acme+deal-"), "@"+pfBccDomain)) {
+	} else if strings.Contains(q[0].Recipients[0].DelayReason, strings.TrimSuffix(strings.TrimPrefix(deal.Item.Bcc, "acme+deal-"), "@"+pfBccDomain)) {
 		t.Errorf("a Bcc token leaked into Postfix's delay reason: %q", q[0].Recipients[0].DelayReason)
 	}
 	// The -wal and -shm files must still be the pipe user's although this
@@ -754,7 +757,7 @@ func TestPostfixEndToEnd(t *testing.T) {
 	line = pf.logLine(qLocked, "status=sent", 30*time.Second)
 	t.Logf("after the flush: %s", line)
 	got := st.messages()["e2e-locked@acme.example"]
-	if len(got) != 1 || got[0].Owner != "ann@acme.example" || got[0].Envelope.QueueID != qLocked {
+	if len(got) != 1 || got[0].Owner.Email != "ann@acme.example" || got[0].Envelope.QueueID != qLocked {
 		t.Errorf("after the retry the store holds %+v, want one message of ann's from %s", got, qLocked)
 	}
 	// The same message sent again (a client's retry, a second Bcc) is
