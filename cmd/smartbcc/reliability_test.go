@@ -1291,15 +1291,15 @@ func TestOwnConfirmationMailNeverConfirms(t *testing.T) {
 	replyTo := string(m[1])
 	status := func() string {
 		var list []struct {
-			Email  string `json:"address"`
-			Status string `json:"status"`
+			Email     string `json:"email"`
+			Confirmed bool   `json:"confirmed"`
 		}
 		if err := json.Unmarshal([]byte(w.ok(nil, "--json", "address", "list", "--user", "ann@acme.example")), &list); err != nil {
 			t.Fatal(err)
 		}
 		for _, a := range list {
 			if a.Email == "ann@home.example" {
-				return a.Status
+				return map[bool]string{true: "confirmed", false: "unconfirmed"}[a.Confirmed]
 			}
 		}
 		t.Fatalf("ann@home.example not listed: %+v", list)
