@@ -402,23 +402,15 @@ func TestAuthCheckPrintsVerdicts(t *testing.T) {
 	if err := os.WriteFile(path, []byte(w.sign(annMail("a@acme.example", "x", "bob@customer.example", "x\n"))), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var v struct {
-		DKIM       string `json:"dkim"`
-		SPF        string `json:"spf"`
-		Aligned    bool   `json:"aligned"`
-		Signatures []struct {
-			Domain   string `json:"domain"`
-			Selector string `json:"selector"`
-			Result   string `json:"result"`
-		} `json:"signatures"`
-	}
-	c.json(&v, "--dns-zone", w.zone, "auth", "check", path, "--client-ip", "203.0.113.1", "--helo", "x.example", "--sender", "ann@acme.example")
-	if v.DKIM != "pass" || v.SPF != "fail" || !v.Aligned || len(v.Signatures) != 1 || v.Signatures[0].Selector != "sel" {
+	var out authCheckOutput
+	c.json(&out, "--dns-zone", w.zone, "auth", "check", path, "--client-ip", "203.0.113.1", "--helo", "x.example", "--sender", "ann@acme.example")
+	v := out.Verdict
+	if v == nil || v.DKIM != "pass" || v.SPF != "fail" || !v.Aligned || len(v.Signatures) != 1 || v.Signatures[0].Selector != "sel" {
 		t.Fatalf("verdict %+v", v)
 	}
-	out := c.ok("--dns-zone", w.zone, "auth", "check", path, "--client-ip", "192.0.2.10", "--sender", "ann@acme.example")
-	if !strings.Contains(out, "d=acme.example s=sel") || !strings.Contains(out, "spf: pass") {
-		t.Fatalf("text output:\n%s", out)
+	text := c.ok("--dns-zone", w.zone, "auth", "check", path, "--client-ip", "192.0.2.10", "--sender", "ann@acme.example")
+	if !strings.Contains(text, "d=acme.example s=sel") || !strings.Contains(text, "spf: pass") {
+		t.Fatalf("text output:\n%s", text)
 	}
 	// Nothing was stored: auth check does not need a store at all.
 	if _, err := os.Stat(c.db); err == nil {
