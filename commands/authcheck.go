@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/smartbcc/smartbcc/ingest/auth"
+	"github.com/smartbcc/smartbcc/ingest/mailaddr"
+	"github.com/smartbcc/smartbcc/ingest/parse"
 	"github.com/smartbcc/smartbcc/store"
 )
 
@@ -51,7 +53,10 @@ Exit status, the same with and without --json: 0 stored, 1 rejected,
 			}
 			c := &auth.Checker{Resolver: r, Timeout: 20 * time.Second}
 			out := authCheckOutput{}
-			v, err := c.Check(cmd.Context(), auth.Input{Raw: raw, ClientIP: ip, Helo: helo, MailFrom: sender})
+			// The author is read as ingest reads it: once, strictly.
+			fields, _ := parse.ReadFields(raw)
+			from, fromErr := mailaddr.Author(fields)
+			v, err := c.Check(cmd.Context(), auth.Input{Raw: raw, From: from, FromError: fromErr, ClientIP: ip, Helo: helo, MailFrom: sender})
 			switch {
 			case errors.Is(err, auth.ErrNotMessage):
 				// ingest refuses such input as not_a_message.

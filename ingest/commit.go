@@ -182,7 +182,7 @@ func (in *Ingester) commitConfirmation(tx store.Tx, p *Prepared) (Result, error)
 		p.refuse(StatusRejected, "bad_confirmation", RefusedSender, "5.7.1", "unknown confirmation code")
 	case err != nil:
 		return res, err
-	case !strings.EqualFold(a.Email, p.from):
+	case canonicalKey(a.Email) != p.from || p.authorErr != nil:
 		p.refuse(StatusRejected, "bad_confirmation", RefusedSender, "5.7.1", "the reply came from "+p.from+", not from the address being confirmed")
 	case a.Confirmed:
 		res.Status, res.Reason, res.Code = StatusConfirmed, "already confirmed", "2.0.0"

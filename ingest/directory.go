@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/smartbcc/smartbcc/ingest/bccaddr"
+	"github.com/smartbcc/smartbcc/ingest/mailaddr"
 	"github.com/smartbcc/smartbcc/store"
 )
 
@@ -13,7 +14,7 @@ import (
 type directory struct {
 	company   *store.Company
 	users     map[int64]*store.User
-	addresses map[string]store.Address // by lowercase email
+	addresses map[string]store.Address // by canonical email (mailaddr)
 	owner     *store.User              // forced owner (--user), if any
 }
 
@@ -25,7 +26,7 @@ func (d *directory) isBcc(email string) bool {
 // internal reports the company's own addresses: users' sender addresses
 // and Bcc addresses. They never become or match persons.
 func (d *directory) internal(email string) bool {
-	email = strings.ToLower(email)
+	email = canonicalKey(email)
 	if a, ok := d.addresses[email]; ok && (a.Confirmed || a.Primary) {
 		return true
 	}
@@ -60,7 +61,7 @@ func (in *Ingester) directory(ctx context.Context) (*directory, error) {
 				return err
 			}
 			for _, a := range addrs {
-				d.addresses[strings.ToLower(a.Email)] = a
+				d.addresses[canonicalKey(a.Email)] = a
 			}
 		}
 		if in.opt.Owner != "" {
@@ -81,6 +82,15 @@ func (in *Ingester) directory(ctx context.Context) (*directory, error) {
 	}
 	in.dir = d
 	return d, nil
+}
+
+// canonicalKey is the form addresses are looked up in: mailaddr's
+// canonical form, or lower case for a stored address it cannot read.
+func canonicalKey(email string) string {
+	if c, err := mailaddr.Canonical(email); err == nil {
+		return c
+	}
+	return strings.ToLower(strings.TrimSpace(email))
 }
 
 // Refresh forgets the cached directory (after a confirmation changed it).

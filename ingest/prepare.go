@@ -15,6 +15,7 @@ import (
 	"github.com/smartbcc/smartbcc/ingest/auth"
 	"github.com/smartbcc/smartbcc/ingest/bccaddr"
 	"github.com/smartbcc/smartbcc/ingest/forward"
+	"github.com/smartbcc/smartbcc/ingest/mailaddr"
 	"github.com/smartbcc/smartbcc/ingest/mailfile"
 	"github.com/smartbcc/smartbcc/ingest/parse"
 	"github.com/smartbcc/smartbcc/ingest/subject"
@@ -42,8 +43,12 @@ type Prepared struct {
 	// (ok false: not a Bcc address); see Result.UnknownRecipients.
 	rcptTargets []rcptTarget
 	rawSHA      string
-	from        string
-	dir         *directory
+	from        string // the author's address; a display reading when there is none
+	// author is the message's one author (mailaddr.Author), read once in
+	// sender; authorErr says why there is none.
+	author    mailaddr.Address
+	authorErr error
+	dir       *directory
 }
 
 // Result is the decision so far (final when Status is set).
@@ -98,34 +103,35 @@ func (in *Ingester) Prepare(ctx context.Context, d Delivery) (p *Prepared, err e
 			fmt.Sprintf("message of %d bytes is over the %d byte limit", p.d.Size, in.opt.MaxSize))
 		return p, nil
 	}
-	// Noise (bulk, auto-replies, bounces, loops) is decided on the header
-	// alone: half of a typical archive is list mail, and it needs no body.
-	// A header ParseHeader cannot read, Parse cannot either.
-	if h, err := parse.ParseHeader(d.Raw); err == nil {
-		if reason, detail := noise(h.Header, d, dir.isBcc); reason != "" {
-			p.res.MessageID = h.MessageID
-			if len(h.From) > 0 {
-				p.from = h.From[0].Email
-			}
-			p.refuse(StatusRejected, reason, RefusedPolicy, "5.7.0", detail)
-			p.msg = &store.Message{MessageID: h.MessageID, Subject: h.Subject, FromEmail: p.from}
-			return p, nil
-		}
-	}
-	m, err := parse.Parse(d.Raw, in.opt.Limits)
+	// Everything that decides is read from the header alone, once
+	// (parse.ParseHeader: linear in the header), and the cheap refusals
+	// come before the MIME parse and before any DNS: noise, repeated
+	// fields, recipients, sender. Half of a typical archive is list mail,
+	// and a hostile message costs no more than its header.
+	m, err := parse.ParseHeader(d.Raw)
 	if err != nil {
 		p.refuse(StatusRejected, "not_a_message", RefusedData, "5.6.0", err.Error())
 		return p, nil
 	}
 	p.res.MessageID = m.MessageID
-	for _, pr := range m.Problems {
-		p.res.explainf("parse: %s", pr)
-	}
 	if len(m.From) > 0 {
-		p.from = m.From[0].Email
+		p.from = m.From[0].Email // for the record only; see sender
+	}
+	p.msg = &store.Message{MessageID: m.MessageID, Subject: m.Subject, FromEmail: p.from}
+	if reason, detail := noise(m.Header, d, dir.isBcc); reason != "" {
+		p.refuse(StatusRejected, reason, RefusedPolicy, "5.7.0", detail)
+		return p, nil
+	}
+	// RFC 5322 3.6 allows these fields once. DKIM signs the bottom-most
+	// instance and readers show the top-most: a second one is how a
+	// genuine signed message is replayed with a new subject or date, so
+	// it is refused rather than read either way.
+	if name, n := m.Fields.RepeatedSingleton(); name != "" {
+		p.refuse(StatusRejected, "repeated_field", RefusedSender, "5.7.1",
+			fmt.Sprintf("%d %s fields where RFC 5322 allows one", n, name))
+		return p, nil
 	}
 	p.listMail = m.Header.Get("List-Id") != "" || m.Header.Get("List-Unsubscribe") != ""
-	p.msg = &store.Message{MessageID: m.MessageID, Subject: m.Subject, FromEmail: p.from}
 
 	// Recipients: which Bcc addresses was this sent to?
 	if !in.recipients(p, m) {
@@ -150,6 +156,13 @@ func (in *Ingester) Prepare(ctx context.Context, d Delivery) (p *Prepared, err e
 	if p.confirmCode != "" {
 		return p, nil
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, &TempError{Code: "4.4.7", Err: fmt.Errorf("gave up before parsing the body: %w", err)}
+	}
+	m.ParseBody(d.Raw, in.opt.Limits)
+	for _, pr := range m.Problems {
+		p.res.explainf("parse: %s", pr)
+	}
 	in.fill(p, m)
 	return p, nil
 }
@@ -169,8 +182,15 @@ func (in *Ingester) recipients(p *Prepared, m *parse.Message) bool {
 				candidates = append(candidates, strings.TrimSpace(v))
 			}
 		}
-		for _, a := range append(append([]parse.Address{}, m.To...), append(m.Cc, m.Bcc...)...) {
-			candidates = append(candidates, a.Email)
+		// Strictly read, as anything that decides: a field that does not
+		// parse names no recipient.
+		for _, k := range []string{"To", "Cc", "Bcc"} {
+			for _, v := range m.Fields.Values(k) {
+				list, _ := mailaddr.ParseList(v)
+				for _, a := range list {
+					candidates = append(candidates, a.Email())
+				}
+			}
 		}
 	}
 	universal := false
@@ -226,27 +246,28 @@ func (p *Prepared) markUnknownRecipients(unknown func(t bccaddr.Target, ok bool)
 	}
 }
 
-// sender maps the From address to the owning user.
+// sender maps the author to the owning user. The author is read once,
+// strictly (mailaddr.Author: one From field holding one mailbox), and that
+// one value is what authentication aligns with, what finds the owner and
+// what a confirmation reply is checked against. With --user the owner is
+// given, and a From that cannot be read only matters to authentication.
 func (in *Ingester) sender(p *Prepared, m *parse.Message) bool {
+	p.author, p.authorErr = mailaddr.Author(m.Fields)
+	if p.authorErr == nil {
+		p.from = p.author.Email()
+	}
 	if p.dir.owner != nil && p.confirmCode == "" {
 		p.owner = p.dir.owner
 		p.res.User = p.owner.Email
 		p.res.explainf("owner %s given by --user", p.owner.Email)
 		return true
 	}
-	from := m.From
-	if len(from) != 1 {
-		// RFC 5322 allows several From addresses only with one Sender.
-		if len(m.Sender) == 1 {
-			from = m.Sender
-		} else {
-			p.refuse(StatusRejected, "unknown_sender", RefusedSender, "5.7.1",
-				fmt.Sprintf("the message has %d From addresses and no single Sender", len(m.From)))
-			return false
-		}
+	if p.authorErr != nil {
+		p.refuse(StatusRejected, "malformed_from", RefusedSender, "5.7.1",
+			"the From field does not hold exactly one readable address: "+p.authorErr.Error())
+		return false
 	}
-	email := from[0].Email
-	p.from = email
+	email := p.from
 	a, ok := p.dir.addresses[email]
 	if p.confirmCode != "" {
 		// A reply to a confirmation email: its sender must be the
@@ -285,17 +306,23 @@ func (in *Ingester) authenticate(ctx context.Context, p *Prepared) error {
 		// An archive has no SMTP envelope: only DKIM can be verified.
 		p.res.explainf("auth: archive message without client IP, SPF cannot be checked")
 	}
+	if mode.Kind != "off" && p.authorErr != nil {
+		// Only reached with --user: without it, sender refused already.
+		p.refuse(StatusRejected, "malformed_from", RefusedSender, "5.7.1",
+			"no single From address to authenticate: "+p.authorErr.Error())
+		return nil
+	}
 	switch mode.Kind {
 	case "off":
 		v = auth.Skipped()
 	case "trust-authres":
-		v, err = auth.TrustAuthResults(p.d.Raw, mode.AuthservID)
+		v, err = auth.TrustAuthResults(p.d.Raw, p.author, p.authorErr, mode.AuthservID)
 	default:
 		if in.opt.Auth == nil {
 			return fmt.Errorf("no authenticator configured")
 		}
 		ip := net.ParseIP(p.d.Envelope.ClientIP)
-		v, err = in.opt.Auth.Check(ctx, auth.Input{Raw: p.d.Raw, ClientIP: ip, Helo: p.d.Envelope.Helo, MailFrom: p.d.Envelope.Sender})
+		v, err = in.opt.Auth.Check(ctx, auth.Input{Raw: p.d.Raw, From: p.author, FromError: p.authorErr, ClientIP: ip, Helo: p.d.Envelope.Helo, MailFrom: p.d.Envelope.Sender})
 	}
 	if err != nil {
 		p.refuse(StatusRejected, "auth_failed", RefusedSender, "5.7.1", "cannot check authentication: "+err.Error())
@@ -331,8 +358,11 @@ func (in *Ingester) fill(p *Prepared, m *parse.Message) {
 	msg.MessageID, msg.InReplyTo, msg.References = m.MessageID, m.InReplyTo, m.References
 	msg.Subject, msg.Date = m.Subject, m.Date
 	msg.TextBody, msg.HTMLBody = m.Text, m.HTML
-	if len(m.From) > 0 {
-		msg.FromName, msg.FromEmail = m.From[0].Name, m.From[0].Email
+	msg.FromEmail = p.from
+	if p.authorErr == nil {
+		msg.FromName = p.author.Name
+	} else if len(m.From) > 0 {
+		msg.FromName = m.From[0].Name
 	}
 	add := func(role string, list []parse.Address) {
 		for _, a := range list {

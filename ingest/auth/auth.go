@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/smartbcc/smartbcc/ingest/mailaddr"
 	"github.com/smartbcc/smartbcc/ingest/resolver"
 )
 
@@ -23,10 +24,18 @@ const DefaultTimeout = 30 * time.Second
 
 // Input is one message and the envelope it arrived with.
 type Input struct {
-	Raw      []byte // the whole message; the From domain is read from its header
-	ClientIP net.IP // the SMTP client; nil skips SPF (result none)
-	Helo     string
-	MailFrom string // reverse path; empty for bounces
+	Raw []byte // the whole message, for DKIM
+	// From is the message's author as the caller read it, once
+	// (mailaddr.Author): its domain is what DKIM and SPF must align with.
+	// Check never reads From out of Raw itself, so that the address
+	// authenticated and the address that decides the owner are one
+	// value. The zero Address (no single author) passes nothing;
+	// FromError then says why there is none.
+	From      mailaddr.Address
+	FromError error
+	ClientIP  net.IP // the SMTP client; nil skips SPF (result none)
+	Helo      string
+	MailFrom  string // reverse path; empty for bounces
 }
 
 // Checker verifies messages against DNS.
@@ -52,7 +61,7 @@ func (c *Checker) Check(ctx context.Context, in Input) (*Verdict, error) {
 
 	r := anonymous{c.Resolver}
 	v := &Verdict{Mode: ModeVerify, DMARC: "none"}
-	from, fromProblem := fromDomain(fields)
+	from, fromProblem := fromDomain(in.From, in.FromError, in.Raw)
 	v.FromDomain = from
 
 	// The three checks are independent DNS round trips: run them at once.

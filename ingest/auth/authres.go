@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/emersion/go-msgauth/authres"
+	"github.com/smartbcc/smartbcc/ingest/mailaddr"
 )
 
 // TrustAuthResults reads the verdict an earlier receiver recorded, for
@@ -15,14 +16,17 @@ import (
 // Alignment is relaxed (no DMARC record is looked up), unless the trusted
 // receiver reported a dmarc= result for this From domain, which was
 // computed with the real policy and so wins.
-func TrustAuthResults(raw []byte, authservID string) (*Verdict, error) {
+//
+// from is the message's author as the caller read it, fromErr why there
+// is none (see Input.From).
+func TrustAuthResults(raw []byte, from mailaddr.Address, fromErr error, authservID string) (*Verdict, error) {
 	fields, err := readHeader(raw)
 	if err != nil {
 		return nil, err
 	}
 	v := &Verdict{Mode: ModeTrustPrefix + authservID, SPF: "none", DMARC: "none"}
-	from, fromProblem := fromDomain(fields)
-	v.FromDomain = from
+	fromDom, fromProblem := fromDomain(from, fromErr, raw)
+	v.FromDomain = fromDom
 
 	results, found := trustedResults(fields, authservID)
 	var dmarcResult *authres.DMARCResult
@@ -56,7 +60,7 @@ func TrustAuthResults(raw []byte, authservID string) (*Verdict, error) {
 	if !found {
 		problem = "no Authentication-Results from " + authservID
 	}
-	if d := dmarcResult; d != nil && from != "" && (d.From == "" || normalizeDomain(d.From) == from) {
+	if d := dmarcResult; d != nil && fromDom != "" && (d.From == "" || normalizeDomain(d.From) == fromDom) {
 		switch d.Value {
 		case authres.ResultPass, authres.ResultFail:
 			v.DMARC = string(d.Value)

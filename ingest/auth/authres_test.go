@@ -104,7 +104,7 @@ func TestTrustAuthResults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			raw := []byte(arFrom + tt.header + "\r\nbody\r\n")
-			v, err := TrustAuthResults(raw, "mx.example.net")
+			v, err := trustAuthResults(raw, "mx.example.net")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -132,7 +132,7 @@ func TestTrustAuthResults(t *testing.T) {
 }
 
 func TestTrustAuthResultsNotAMessage(t *testing.T) {
-	if _, err := TrustAuthResults(nil, "mx.example.net"); err == nil {
+	if _, err := trustAuthResults(nil, "mx.example.net"); err == nil {
 		t.Error("accepted empty input")
 	}
 }
@@ -155,7 +155,7 @@ func FuzzTrustAuthResults(f *testing.F) {
 			t.Fatalf("not idempotent: %q -> %q -> %q", value, stripped, again)
 		}
 		raw := []byte(arFrom + "Authentication-Results: " + value + "\r\n\r\nbody\r\n")
-		v, err := TrustAuthResults(raw, "mx.example.net")
+		v, err := trustAuthResults(raw, "mx.example.net")
 		if err != nil {
 			t.Fatalf("error on a message with a header: %v", err)
 		}

@@ -38,7 +38,7 @@ func TestCheckTimeout(t *testing.T) {
 		MailFrom: "alice@example.com",
 	}
 	start := time.Now()
-	v, err := c.Check(context.Background(), in)
+	v, err := c.Check(context.Background(), withAuthor(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func BenchmarkCheck(b *testing.B) {
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	for b.Loop() {
-		v, err := c.Check(context.Background(), in)
+		v, err := c.Check(context.Background(), withAuthor(in))
 		if err != nil || !v.Pass() {
 			b.Fatalf("%v %v", v.Summary(), err)
 		}
@@ -115,7 +115,7 @@ func TestCheckOddSignatures(t *testing.T) {
 	c := &Checker{Resolver: resolver.Mock{}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err := c.Check(context.Background(), Input{Raw: []byte(tt.raw)})
+			v, err := c.Check(context.Background(), withAuthor(Input{Raw: []byte(tt.raw)}))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,46 +2,32 @@ package auth
 
 import (
 	"fmt"
-	"io"
-	"mime"
-	"net/mail"
 	"strings"
+
+	"github.com/smartbcc/smartbcc/ingest/mailaddr"
+	"github.com/smartbcc/smartbcc/ingest/parse"
 )
 
-// addressParser decodes encoded-word display names leniently: an unknown
-// charset in the name must not hide the address, which is all we need.
-var addressParser = mail.AddressParser{WordDecoder: &mime.WordDecoder{
-	CharsetReader: func(_ string, input io.Reader) (io.Reader, error) { return input, nil },
-}}
-
-// fromDomain returns the domain of the single author address in the From
-// field, which DMARC aligns against (RFC 7489 3.1). Anything else (no From,
-// several From fields, several or no addresses) has no one domain to align
-// with, so the message cannot pass; problem says why.
-func fromDomain(fields []field) (domain, problem string) {
-	froms := values(fields, "From")
-	switch len(froms) {
-	case 0:
-		return "", "no From header"
-	case 1:
-	default:
-		return "", fmt.Sprintf("%d From headers", len(froms))
+// fromDomain returns the domain DMARC aligns against (RFC 7489 3.1): the
+// domain of the author the caller read. A message with more than one From
+// field (counted the way the DKIM verifier picks fields: parse.Fields.Count)
+// has no one From a signature can be said to cover, since DKIM signs the
+// bottom-most instance, so it has no domain either. ingest refuses such
+// mail before it gets here; this is for every other caller. problem says
+// why there is no domain.
+func fromDomain(author mailaddr.Address, authorErr error, raw []byte) (domain, problem string) {
+	fields, _ := parse.ReadFields(raw)
+	if n := fields.Count("From"); n > 1 {
+		return "", fmt.Sprintf("%d From fields", n)
 	}
-	list, err := addressParser.ParseList(froms[0])
-	if err != nil {
-		return "", fmt.Sprintf("unparseable From header: %v", err)
+	if author.IsZero() {
+		if authorErr != nil {
+			return "", authorErr.Error()
+		}
+		return "", "no single From address"
 	}
-	switch len(list) {
-	case 0:
-		return "", "From header has no address"
-	case 1:
-	default:
-		return "", fmt.Sprintf("From header has %d addresses", len(list))
+	if author.Domain == "" || strings.HasPrefix(author.Domain, "[") {
+		return "", "From address has no domain name"
 	}
-	at := strings.LastIndexByte(list[0].Address, '@')
-	domain = normalizeDomain(list[0].Address[at+1:])
-	if at < 0 || domain == "" {
-		return "", "From address has no domain"
-	}
-	return domain, ""
+	return normalizeDomain(author.Domain), ""
 }

@@ -2,6 +2,8 @@ package auth
 
 import "testing"
 
+// TestFromDomain: the domain comes from the author the caller read, and
+// only when the header has one From field as the DKIM verifier counts them.
 func TestFromDomain(t *testing.T) {
 	tests := []struct {
 		name, header, wantDomain, wantProblem string
@@ -10,19 +12,19 @@ func TestFromDomain(t *testing.T) {
 		{"display name", "From: \"Alice, Sales\" <alice@example.com>\r\n", "example.com", ""},
 		{"encoded word in unknown charset", "From: =?x-unknown?q?Al=E9?= <alice@example.com>\r\n", "example.com", ""},
 		{"folded", "From: Alice\r\n <alice@sub.example.com>\r\n", "sub.example.com", ""},
-		{"no From", "To: bob@example.com\r\n", "", "no From header"},
-		{"two From fields", "From: a@example.com\r\nFrom: b@example.org\r\n", "", "2 From headers"},
-		{"two addresses", "From: a@example.com, b@example.org\r\n", "", "From header has 2 addresses"},
-		{"empty group", "From: undisclosed:;\r\n", "", "From header has no address"},
-		{"no at sign", "From: alice at example dot com\r\n", "", "unparseable From header: mail: no angle-addr"},
+		{"no From", "To: bob@example.com\r\n", "", "no From field"},
+		{"two From fields", "From: a@example.com\r\nFrom: b@example.org\r\n", "", "2 From fields"},
+		{"a second From with space before the colon", "From: a@example.com\r\nFrom : b@example.org\r\n", "", "2 From fields"},
+		{"two addresses", "From: a@example.com, b@example.org\r\n", "", "From does not hold exactly one mailbox: 2 mailboxes"},
+		{"empty group", "From: undisclosed:;\r\n", "", "malformed address: a group is not allowed here"},
+		{"no at sign", "From: alice at example dot com\r\n", "", "malformed address: no address in \"alice at example dot com\""},
+		{"domain literal", "From: alice@[192.0.2.1]\r\n", "", "From address has no domain name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fields, err := readHeader([]byte(tt.header + "\r\nbody\r\n"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			domain, problem := fromDomain(fields)
+			raw := []byte(tt.header + "\r\nbody\r\n")
+			a, err := authorOf(raw)
+			domain, problem := fromDomain(a, err, raw)
 			if domain != tt.wantDomain || problem != tt.wantProblem {
 				t.Errorf("got %q, %q; want %q, %q", domain, problem, tt.wantDomain, tt.wantProblem)
 			}

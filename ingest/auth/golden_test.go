@@ -68,7 +68,7 @@ type goldenResult struct {
 }
 
 func runGolden(t *testing.T, base string, c *goldenCase) {
-	v, err := (&Checker{Resolver: c.resolver(t), Timeout: 5 * time.Second}).Check(context.Background(), c.input)
+	v, err := (&Checker{Resolver: c.resolver(t), Timeout: 5 * time.Second}).Check(context.Background(), withAuthor(c.input))
 	if err != nil {
 		t.Fatalf("Check: %v", err)
 	}

@@ -18,8 +18,9 @@ type field struct {
 
 // readHeader splits the header block off raw. It is lenient where mail is
 // sloppy (bare LF, an mbox "From " line, a garbage line without a colon are
-// skipped) because a verdict needs only the few fields it reads; the DKIM
-// verifier reads the header again with its own exact rules.
+// skipped) because a verdict needs only the few fields it reads (never
+// From: see Input.From); the DKIM verifier reads the header again with its
+// own exact rules.
 func readHeader(raw []byte) ([]field, error) {
 	var fields []field
 	rest := raw

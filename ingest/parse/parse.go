@@ -10,13 +10,11 @@
 package parse
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/mail"
 	"net/textproto"
 	"strings"
 	"time"
@@ -51,12 +49,15 @@ type Attachment struct {
 
 // Message is the parsed message.
 type Message struct {
-	Header     textproto.MIMEHeader // decoded values, canonical keys
+	Header     textproto.MIMEHeader // valid fields, values decoded for display, canonical keys
 	MessageID  string               // without angle brackets
 	InReplyTo  string
 	References []string
 	Subject    string
 	Date       time.Time
+	// The address fields, read for display and participants (see
+	// DisplayAddresses): never to decide who sent a message, which is
+	// mailaddr.Author of Fields.
 	From       []Address
 	Sender     []Address
 	To, Cc     []Address
@@ -68,6 +69,12 @@ type Message struct {
 	Attached    [][]byte
 	// Problems are non-fatal parse errors, for --explain.
 	Problems []string
+	// Fields is the header as written, for what decides: the author
+	// (mailaddr.Author), the singleton rule, noise. Header above is the
+	// same fields decoded for display.
+	Fields Fields
+	// BodyOffset is where the body starts in the raw message.
+	BodyOffset int
 }
 
 var parserOptions = []enmime.Option{
@@ -79,18 +86,51 @@ var parserOptions = []enmime.Option{
 var parser = enmime.NewParser(parserOptions...)
 
 // Parse parses raw. It fails only for input that is not a message at all.
+//
+// The header fields are read by ReadFields (header.go), the MIME
+// structure and the bodies by enmime: what decides and what is shown of
+// the header comes from one reading, the same as ParseHeader's.
 func Parse(raw []byte, lim Limits) (*Message, error) {
-	if !hasHeader(raw) {
+	m, err := ParseHeader(raw)
+	if err != nil {
+		return nil, err
+	}
+	m.ParseBody(raw, lim)
+	return m, nil
+}
+
+// ParseHeader parses only the header section of raw: the same header
+// fields as Parse (decoded headers, Message-IDs, subject, date,
+// addresses), no bodies, attachments or attached messages. It is for
+// deciding about a message before paying for its body: mail refused on
+// its header alone (bulk, auto-replies, loops, unknown senders) needs
+// nothing more. Its cost is linear in the header's length. It fails only
+// for input that is not a message at all.
+func ParseHeader(raw []byte) (*Message, error) {
+	fs, body := ReadFields(raw)
+	if !fs.IsMessage() {
 		return nil, ErrNotMessage
 	}
+	m := fromFields(fs)
+	m.BodyOffset = body
+	return m, nil
+}
+
+// ParseBody fills the bodies, attachments and attached messages of m, a
+// Message ParseHeader read from the same raw bytes.
+func (m *Message) ParseBody(raw []byte, lim Limits) {
+	// enmime reads the header again for the MIME fields; it does not
+	// know the byte order mark.
+	raw = bytes.TrimPrefix(raw, bom)
 	env, err := readEnvelope(raw)
 	if err != nil {
 		// Real mail can be broken in ways enmime refuses outright (a
-		// malformed Content-Type, say). It is still mail: file it with its
-		// headers and its body as text (fallback.go).
-		return fallback(raw, err)
+		// malformed Content-Type, say). It is still mail: file it with
+		// its headers and its body as text.
+		m.Text = string(raw[min(m.BodyOffset, len(raw)):])
+		m.Problems = append(m.Problems, "MIME structure unreadable, body kept as text: "+err.Error())
+		return
 	}
-	m := headerFields(env)
 	m.Text, m.HTML = env.Text, env.HTML
 	for _, e := range env.Errors {
 		m.Problems = append(m.Problems, e.Error())
@@ -137,55 +177,6 @@ func Parse(raw []byte, lim Limits) (*Message, error) {
 	if seen > lim.MaxParts {
 		m.Problems = append(m.Problems, fmt.Sprintf("%d parts, only the first %d kept", seen, lim.MaxParts))
 	}
-	return m, nil
-}
-
-// ParseHeader parses only the header section of raw: the same header
-// fields as Parse (decoded headers, Message-IDs, subject, date,
-// addresses), no bodies, attachments or attached messages. It is for
-// deciding about a message before paying for its body: mail refused on
-// its header alone (bulk, auto-replies, loops) needs nothing more. It
-// fails only for input that is not a message at all.
-func ParseHeader(raw []byte) (*Message, error) {
-	if !hasHeader(raw) {
-		return nil, ErrNotMessage
-	}
-	_, off := splitHeader(raw)
-	root, err := rawParser.ReadParts(bytes.NewReader(raw[:off]))
-	if err != nil {
-		return fallback(raw[:off], err)
-	}
-	env, err := parser.EnvelopeFromPart(root)
-	if err != nil {
-		return fallback(raw[:off], err)
-	}
-	m := headerFields(env)
-	for _, e := range root.Errors {
-		m.Problems = append(m.Problems, e.Error())
-	}
-	return m, nil
-}
-
-// headerFields fills a Message with what the envelope's header gives.
-func headerFields(env *enmime.Envelope) *Message {
-	m := &Message{Header: textproto.MIMEHeader{}}
-	for _, k := range env.GetHeaderKeys() {
-		m.Header[textproto.CanonicalMIMEHeaderKey(k)] = env.GetHeaderValues(k)
-	}
-	m.MessageID = MessageID(env.GetHeader("Message-Id"))
-	m.InReplyTo = MessageID(env.GetHeader("In-Reply-To"))
-	m.References = MessageIDs(env.GetHeader("References"))
-	m.Subject = strings.TrimSpace(env.GetHeader("Subject"))
-	if d, err := env.Date(); err == nil {
-		m.Date = d.UTC()
-	}
-	m.From = addressList(env, "From")
-	m.Sender = addressList(env, "Sender")
-	m.To = addressList(env, "To")
-	m.Cc = addressList(env, "Cc")
-	m.Bcc = addressList(env, "Bcc")
-	m.ReplyTo = addressList(env, "Reply-To")
-	return m
 }
 
 // readEnvelope is enmime's ReadEnvelope, with the multipart structure
@@ -201,70 +192,6 @@ func readEnvelope(raw []byte) (*enmime.Envelope, error) {
 
 // useTree is off only in tests that compare with enmime's own reading.
 var useTree = true
-
-// hasHeader reports whether raw starts with at least one header field.
-func hasHeader(raw []byte) bool {
-	line := raw
-	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
-		line = raw[:i]
-	}
-	colon := bytes.IndexByte(line, ':')
-	if colon <= 0 {
-		return false
-	}
-	for _, c := range line[:colon] {
-		if c <= ' ' || c > '~' {
-			return false
-		}
-	}
-	return true
-}
-
-func addressList(env *enmime.Envelope, key string) []Address {
-	list, err := env.AddressList(key)
-	if err != nil && len(list) == 0 {
-		// Fall back to a lenient split for headers net/mail refuses.
-		return lenientAddresses(env.GetHeader(key))
-	}
-	out := make([]Address, 0, len(list))
-	for _, a := range list {
-		if a == nil || !strings.Contains(a.Address, "@") {
-			continue
-		}
-		out = append(out, Address{Name: sanitizeName(a.Name), Email: strings.ToLower(a.Address)})
-	}
-	return out
-}
-
-// lenientAddresses picks addr-specs out of a header net/mail cannot parse.
-func lenientAddresses(v string) []Address {
-	var out []Address
-	for _, part := range strings.Split(v, ",") {
-		part = strings.TrimSpace(part)
-		if a, err := mail.ParseAddress(part); err == nil {
-			out = append(out, Address{Name: sanitizeName(a.Name), Email: strings.ToLower(a.Address)})
-			continue
-		}
-		if l, r := strings.LastIndexByte(part, '<'), strings.LastIndexByte(part, '>'); l >= 0 && r > l {
-			e := strings.TrimSpace(part[l+1 : r])
-			if strings.Count(e, "@") == 1 && !strings.ContainsAny(e, " \t\r\n\"") {
-				out = append(out, Address{Name: sanitizeName(strings.Trim(part[:l], " \"")), Email: strings.ToLower(e)})
-			}
-		}
-	}
-	return out
-}
-
-// sanitizeName drops control characters from display names so that a
-// crafted name cannot inject lines into anything we print or export.
-func sanitizeName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, strings.TrimSpace(s))
-}
 
 // MessageID extracts the first <id> of a header value, without brackets.
 func MessageID(v string) string {
@@ -301,22 +228,13 @@ func MessageIDs(v string) []string {
 	return ids
 }
 
-// Header reads only the header section of raw: enough for the duplicate
-// check before the expensive full parse. Values are not decoded.
+// Header reads only the header section of raw (ReadFields), values
+// decoded for display: enough for the duplicate check before the
+// expensive full parse.
 func Header(raw []byte) (textproto.MIMEHeader, error) {
-	end := bytes.Index(raw, []byte("\n\n"))
-	if e2 := bytes.Index(raw, []byte("\r\n\r\n")); e2 >= 0 && (end < 0 || e2 < end) {
-		end = e2 + 2
+	fs, _ := ReadFields(raw)
+	if !fs.IsMessage() {
+		return nil, ErrNotMessage
 	}
-	if end < 0 {
-		end = len(raw)
-	} else {
-		end++
-	}
-	r := textproto.NewReader(bufio.NewReader(bytes.NewReader(append(raw[:end:end], '\n'))))
-	h, err := r.ReadMIMEHeader()
-	if len(h) == 0 && err != nil {
-		return nil, err
-	}
-	return h, nil
+	return fs.Header(), nil
 }

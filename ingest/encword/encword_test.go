@@ -1,0 +1,52 @@
+package encword
+
+import "testing"
+
+// Each case is a header value and what Python 3.11's email package
+// (policy.default) gives for it.
+func TestDecodeAsPython(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"RFC 2231 language suffix", "=?iso-8859-2*sl?Q?Pozdrav_=E8lovek?=", "Pozdrav človek"},
+		{"language suffix on utf-8", "=?utf-8*en?q?caf=C3=A9?=", "café"},
+		{"charset NONE", "=?NONE?Q?hello_world?=", "hello world"},
+		{"charset NONE, 8-bit byte", "=?NONE?Q?caf=E9?=", "caf\uFFFD"},
+		{"unknown charset", "=?x-unknown?q?caf=E9?=", "caf\uFFFD"},
+		{"unknown charset, ASCII", "=?x-unknown?q?Ann?= test", "Ann test"},
+		{"us-ascii with an 8-bit byte", "=?us-ascii?q?caf=E9?=", "caf\uFFFD"},
+		{"invalid utf-8 in a word", "=?utf-8?q?caf=E9?=", "caf\uFFFD"},
+		{"stray raw byte outside", "caf\xe9 ol\xc3\xa9", "caf\uFFFD olé"},
+		{"stray raw bytes after a word", "=?utf-8?q?caf=C3=A9?= \xe9t\xe9", "café \uFFFDt\uFFFD"},
+		{"stray raw byte inside a word", "=?utf-8?q?a\xe9b?=", "a\uFFFDb"},
+		{"base64 without padding", "=?utf-8?b?Y2Fmw6k?=", "café"},
+		{"two words, space dropped", "=?utf-8?b?Y2Fmw6k=?= =?utf-8?q?_x?=", "café x"},
+		{"word between text", "a =?utf-8?q?b?= c", "a b c"},
+		{"text glued after a word", "=?utf-8?q?b?=c", "bc"},
+		{"text glued before a word", "x=?utf-8?q?b?=", "xb"},
+		{"windows-1252", "=?windows-1252?q?=80?=", "€"},
+		{"gb2312", "=?gb2312?b?xOO6ww==?=", "你好"},
+		{"iso-2022-jp", "=?iso-2022-jp?b?GyRCJCIbKEI=?=", "あ"},
+		{"ks_c_5601-1987", "=?ks_c_5601-1987?b?vsiz58fPvLy/5A==?=", "안녕하세요"},
+		{"folded words", "=?utf-8?q?a?= =?utf-8?q?b?=", "ab"},
+		{"several spaces between words", "=?utf-8?q?a_b?=   =?utf-8?q?c?=", "a bc"},
+		{"character split across words", "=?UTF-8?Q?=E2=82?= =?UTF-8?Q?=AC?=", "€"},
+		{"words without space", "=?iso-8859-1?q?a?==?iso-8859-1?q?b?=", "ab"},
+		{"unknown encoding kept", "=?utf-8?x?b?=", "=?utf-8?x?b?="},
+		{"base64 that is not", "=?utf-8?b?!!!?=", ""},
+		{"no encoded word", "plain subject", "plain subject"},
+	}
+	for _, c := range cases {
+		if got := Decode(c.in); got != c.want {
+			t.Errorf("%s: Decode(%q) = %q, want %q", c.name, c.in, got, c.want)
+		}
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add("=?iso-8859-2*sl?Q?Pozdrav_=E8lovek?= =?utf-8?b?Y2Fmw6k?=")
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Decode(s)
+		if len(out) > 4*len(s)+16 {
+			t.Fatalf("%q decoded to %d bytes", s, len(out))
+		}
+	})
+}
