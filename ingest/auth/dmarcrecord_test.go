@@ -146,8 +146,8 @@ func TestDMARCDecisions(t *testing.T) {
 			}
 			addr := resolvertest.StartServer(t, zone)
 			c := &Checker{Resolver: &resolver.Network{Servers: []string{addr}, Timeout: 2 * time.Second}}
-			v, err := c.Check(context.Background(), Input{Raw: msg, ClientIP: net.ParseIP("192.0.2.10"),
-				Helo: "mail.example.com", MailFrom: "bounce@mail.example.com"})
+			v, err := c.Check(context.Background(), withAuthor(Input{Raw: msg, ClientIP: net.ParseIP("192.0.2.10"),
+				Helo: "mail.example.com", MailFrom: "bounce@mail.example.com"}))
 			if err != nil {
 				t.Fatal(err)
 			}
