@@ -378,6 +378,14 @@ func printRunProblems(w io.Writer, sum ingest.Summary) {
 		}
 		fmt.Fprintf(w, "skipped %d (%s): %s%s\n", sum.SkippedBy[cause], cause, strings.Join(names, ", "), more)
 	}
+	if sum.Reused > 0 {
+		more := ""
+		if n := sum.Reused - len(sum.ReusedNames); n > 0 {
+			more = fmt.Sprintf(" and %d more", n)
+		}
+		fmt.Fprintf(w, "note: %d stored messages have the Message-ID of another message of the same user with other content; "+
+			"each was stored as a message of its own: %s%s\n", sum.Reused, strings.Join(sum.ReusedNames, ", "), more)
+	}
 	if sum.Suspects > 0 {
 		more := ""
 		if n := sum.Suspects - len(sum.SuspectNames); n > 0 {

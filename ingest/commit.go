@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/smartbcc/smartbcc/ingest/bccaddr"
@@ -80,9 +81,14 @@ func (in *Ingester) commitOne(tx store.Tx, p *Prepared) (Result, error) {
 		return p.res, in.recordRejection(tx, p)
 	}
 
-	// Duplicate: the same owner already has this message. A second
-	// delivery only adds what is new (a deal address link).
-	if prev, err := tx.MessageByKey(msg.OwnerID, msg.DedupKey); err == nil {
+	// Duplicate: the same owner already has this message (the same
+	// content, see dedup.go). A second delivery only adds what is new (a
+	// deal address link).
+	prev, reused, err := in.previousDelivery(tx, p)
+	if err != nil {
+		return res, err
+	}
+	if prev != nil {
 		res.Status, res.ID, res.ThreadID, res.Shared = StatusDuplicate, prev.ID, prev.ThreadID, prev.Shared
 		res.Reason = "already stored"
 		th, err := tx.Thread(prev.ThreadID)
@@ -101,10 +107,16 @@ func (in *Ingester) commitOne(tx store.Tx, p *Prepared) (Result, error) {
 			return res, err
 		}
 		res.Links = linksOut(added)
-		res.explainf("duplicate of message %d (key %s); %d new link(s)", prev.ID, keyKind(msg.DedupKey), len(added))
+		res.explainf("duplicate of message %d (the same content); %d new link(s)", prev.ID, len(added))
 		return res, nil
-	} else if !store.IsNotFound(err) {
-		return res, err
+	}
+	if reused != 0 {
+		// Another message of this owner has this Message-ID and other
+		// content: this one is stored as its own message, reported, and
+		// does not join that message's thread through the shared id.
+		res.Reason = ReasonMessageIDReused
+		res.explainf("Message-ID <%s> is also that of message %d, whose content differs: stored as a message of its own", msg.MessageID, reused)
+		p.refs = slices.DeleteFunc(p.refs, func(id string) bool { return id == msg.MessageID })
 	}
 
 	// Thread.
@@ -224,17 +236,59 @@ func (in *Ingester) recordRejection(tx store.Tx, p *Prepared) error {
 	return tx.InsertRejection(r)
 }
 
+// ReasonMessageIDReused is the Reason of a stored message whose
+// Message-ID another message of the same owner has, with other content.
+const ReasonMessageIDReused = "message_id_reused"
+
+// maxSameMessageID bounds how many messages of one owner with the same
+// Message-ID are looked at (only legacy ones are read in full).
+const maxSameMessageID = 50
+
+// previousDelivery finds the message p is a delivery of again: the
+// owner's message with the same duplicate key, or one stored before keys
+// were content keys ("mid:" + Message-ID, "sha256:" + the raw bytes) whose
+// content is the same. When there is none, reused is the id of another
+// message of the owner with the same Message-ID (0 when none).
+func (in *Ingester) previousDelivery(tx store.Tx, p *Prepared) (prev *store.Message, reused int64, err error) {
+	msg := p.msg
+	prev, err = tx.MessageByKey(msg.OwnerID, msg.DedupKey)
+	if err == nil || !store.IsNotFound(err) {
+		return prev, 0, err
+	}
+	if msg.MessageID == "" {
+		prev, err = tx.MessageByKey(msg.OwnerID, "sha256:"+p.rawSHA)
+		if store.IsNotFound(err) {
+			return nil, 0, nil
+		}
+		return prev, 0, err
+	}
+	same, err := tx.ListMessages(store.MessageQuery{Owner: msg.OwnerID, MessageID: msg.MessageID, Oldest: true, Limit: maxSameMessageID})
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, m := range same {
+		if !strings.HasPrefix(m.DedupKey, contentKeyPrefix) {
+			// A legacy key says nothing of the content: compare it.
+			raw, err := tx.MessageRaw(m.ID)
+			if err != nil {
+				return nil, 0, err
+			}
+			if k := contentKey(raw); k == msg.DedupKey || k == p.key {
+				prev, err = tx.Message(m.ID)
+				return prev, 0, err
+			}
+		}
+		if reused == 0 {
+			reused = m.ID
+		}
+	}
+	return nil, reused, nil
+}
+
 func linksOut(ls []store.Link) []LinkOut {
 	out := make([]LinkOut, 0, len(ls))
 	for _, l := range ls {
 		out = append(out, LinkOut{Type: string(l.Kind), ID: l.ItemID, How: l.How})
 	}
 	return out
-}
-
-func keyKind(k string) string {
-	if strings.HasPrefix(k, "mid:") {
-		return "Message-ID"
-	}
-	return "hash of the raw message"
 }

@@ -153,7 +153,7 @@ func TestArchivesImport(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			sum, err := in.Run(ctx, readerSource{r}, RunOptions{OnResult: func(r Result) {
-				if r.Status == StatusRejected {
+				if r.Status == StatusRejected || r.Status == StatusDuplicate || r.Reason == ReasonMessageIDReused {
 					t.Logf("%s: %s (%s)", r.Origin, r.Reason, strings.Join(r.Explain, "; "))
 				}
 			}})

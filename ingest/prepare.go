@@ -43,7 +43,10 @@ type Prepared struct {
 	// (ok false: not a Bcc address); see Result.UnknownRecipients.
 	rcptTargets []rcptTarget
 	rawSHA      string
-	from        string // the author's address; a display reading when there is none
+	// key is the duplicate key of the delivery's own content (dedup.go);
+	// msg.DedupKey is the original's when a forward is unwrapped.
+	key  string
+	from string // the author's address; a display reading when there is none
 	// author is the message's one author (mailaddr.Author), read once in
 	// sender; authorErr says why there is none.
 	author    mailaddr.Address
@@ -64,7 +67,13 @@ func (p *Prepared) refuse(status, reason, class, code, detail string) {
 // Prepare does the store-independent work on one delivery: parse, noise
 // checks, recipients, sender, authentication and forward unwrapping. It
 // returns an error only for temporary failures.
-func (in *Ingester) Prepare(ctx context.Context, d Delivery) (p *Prepared, err error) {
+func (in *Ingester) Prepare(ctx context.Context, d Delivery) (*Prepared, error) {
+	return in.prepare(ctx, d, "")
+}
+
+// prepare is Prepare with the delivery's duplicate key when the caller
+// has computed it already ("" otherwise).
+func (in *Ingester) prepare(ctx context.Context, d Delivery, key string) (p *Prepared, err error) {
 	defer func() {
 		// A bug on one hostile message must not take an import down, nor
 		// make Postfix bounce the mail: report it as temporary.
@@ -77,7 +86,7 @@ func (in *Ingester) Prepare(ctx context.Context, d Delivery) (p *Prepared, err e
 		return nil, err
 	}
 	sum := sha256.Sum256(d.Raw)
-	p = &Prepared{d: d, dir: dir, rawSHA: hex.EncodeToString(sum[:])}
+	p = &Prepared{d: d, dir: dir, rawSHA: hex.EncodeToString(sum[:]), key: key}
 	p.res.Origin = d.Origin
 	p.res.Links = []LinkOut{}
 	if d.Size == 0 {
@@ -379,13 +388,11 @@ func (in *Ingester) fill(p *Prepared, m *parse.Message) {
 		msg.Attachments = append(msg.Attachments, store.Attachment{Index: i, Name: a.Name, ContentType: a.ContentType,
 			Size: int64(len(a.Content)), SHA256: a.SHA256})
 	}
-	// The key is the owner's Message-ID of this delivery; a hash of the
-	// raw bytes when there is none.
-	if m.MessageID != "" {
-		msg.DedupKey = "mid:" + m.MessageID
-	} else {
-		msg.DedupKey = "sha256:" + p.rawSHA
+	// The same content again is a duplicate (dedup.go).
+	if p.key == "" {
+		p.key = contentKey(p.d.Raw)
 	}
+	msg.DedupKey = p.key
 	if msg.Date.IsZero() {
 		msg.Date = now
 	}
@@ -442,8 +449,11 @@ func (in *Ingester) unwrapForward(p *Prepared, m *parse.Message) {
 	}
 	if orig.MessageID != "" {
 		msg.MessageID, msg.InReplyTo, msg.References = orig.MessageID, orig.InReplyTo, orig.References
-		// Forwarding the same original twice is one message.
-		msg.DedupKey = "mid:" + orig.MessageID
+		// Forwarding the same original twice, or forwarding it and
+		// importing it, is one message: the original's content decides.
+		if orig.Raw != nil {
+			msg.DedupKey = contentKey(orig.Raw)
+		}
 	} else {
 		msg.InReplyTo, msg.References = "", nil
 	}

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/smartbcc/smartbcc/ingest/parse"
 	"github.com/smartbcc/smartbcc/store"
 )
 
@@ -75,11 +74,16 @@ type Summary struct {
 	// together (Delivery.Suspect): a problem of the run, whatever
 	// happened to the message.
 	Suspects int
+	// Reused counts stored messages whose Message-ID another message of
+	// the same owner has, with other content (ReasonMessageIDReused):
+	// stored, and reported.
+	Reused int
 
 	// Named: the first few inputs of each kind of problem, so that a
 	// summary can name them (the counts above are complete).
 	SkippedNames map[string][]string // origins, by cause
 	SuspectNames []string            // origins of Suspects
+	ReusedNames  []string            // origins of Reused
 }
 
 // maxNamed is how many inputs a Summary names per kind of problem.
@@ -91,6 +95,12 @@ func (s *Summary) add(r Result, d *Delivery, size int64) {
 	switch r.Status {
 	case StatusStored:
 		s.Stored++
+		if r.Reason == ReasonMessageIDReused {
+			s.Reused++
+			if len(s.ReusedNames) < maxNamed {
+				s.ReusedNames = append(s.ReusedNames, r.Origin)
+			}
+		}
 	case StatusDuplicate:
 		s.Duplicate++
 	case StatusRejected:
@@ -253,10 +263,10 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 				if s == nil {
 					return
 				}
-				if r, ok := in.quickDuplicate(ctx, known, *s.d); ok {
+				if r, key, ok := in.quickDuplicate(ctx, known, *s.d); ok {
 					s.dup = &r
 				} else {
-					s.p, s.err = in.Prepare(ctx, *s.d)
+					s.p, s.err = in.prepare(ctx, *s.d, key)
 				}
 				close(s.done)
 			}
@@ -537,35 +547,32 @@ func (in *Ingester) loadKnownKeys(ctx context.Context, ownerID int64) *knownKeys
 }
 
 // quickDuplicate skips the expensive parse for a message the forced owner
-// already has under its Message-ID (re-running an interrupted import).
-// known is nil without a forced owner.
-func (in *Ingester) quickDuplicate(ctx context.Context, known *knownKeys, d Delivery) (Result, bool) {
-	if known == nil || d.ReadErr != nil {
-		return Result{}, false
+// already has: the same content (re-running an interrupted import). It
+// returns the delivery's duplicate key either way, for Prepare. known is
+// nil without a forced owner.
+func (in *Ingester) quickDuplicate(ctx context.Context, known *knownKeys, d Delivery) (r Result, key string, ok bool) {
+	if known == nil || d.ReadErr != nil || d.Skipped != "" {
+		return Result{}, "", false
 	}
-	h, err := parse.Header(d.Raw)
-	if err != nil {
-		return Result{}, false
-	}
-	id := parse.MessageID(h.Get("Message-Id"))
-	if id == "" || !known.mayHave("mid:"+id) {
-		return Result{}, false
+	key = contentKey(d.Raw)
+	if !known.mayHave(key) {
+		return Result{}, key, false
 	}
 	dir, err := in.directory(ctx)
 	if err != nil || dir.owner == nil {
-		return Result{}, false
+		return Result{}, key, false
 	}
 	var prev *store.Message
 	err = in.opt.Store.View(ctx, func(tx store.Tx) error {
 		var err error
-		prev, err = tx.MessageByKey(dir.owner.ID, "mid:"+id)
+		prev, err = tx.MessageByKey(dir.owner.ID, key)
 		return err
 	})
 	if err != nil {
-		return Result{}, false
+		return Result{}, key, false
 	}
-	r := Result{MessageID: id, ID: prev.ID, Status: StatusDuplicate, Reason: "already stored", User: dir.owner.Email,
+	r = Result{MessageID: prev.MessageID, ID: prev.ID, Status: StatusDuplicate, Reason: "already stored", User: dir.owner.Email,
 		ThreadID: prev.ThreadID, Shared: prev.Shared, Origin: d.Origin, Links: []LinkOut{}}
-	r.explainf("duplicate of message %d found by Message-ID before parsing", prev.ID)
-	return r, true
+	r.explainf("duplicate of message %d (the same content), found before parsing", prev.ID)
+	return r, key, true
 }

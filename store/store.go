@@ -368,8 +368,12 @@ type MessageQuery struct {
 	Unlinked bool   // only messages with no deal/lead/project/person link
 	Search   string // full-text query (FTS5 syntax)
 	ThreadID int64
-	Limit    int
-	Offset   int
+	// MessageID restricts to messages whose own Message-ID (without
+	// angle brackets) is this one: ingest looks for another message of
+	// the same owner that uses it.
+	MessageID string
+	Limit     int
+	Offset    int
 	// Oldest orders oldest first (export, thread); default newest first.
 	Oldest bool
 }

@@ -286,6 +286,10 @@ func (s suite) testListMessages(t *testing.T) {
 		{"offset only", store.MessageQuery{Offset: 3}, []int64{a}},
 		{"search", store.MessageQuery{Search: "private"}, []int64{c, a}},
 		{"search as viewer", store.MessageQuery{Search: "private", Viewer: f.ann.ID}, []int64{a}},
+		{"message id", store.MessageQuery{MessageID: "2@x"}, []int64{b}},
+		{"message id in angle brackets", store.MessageQuery{MessageID: "<3@x>"}, []int64{c}},
+		{"message id of another owner", store.MessageQuery{MessageID: "3@x", Owner: f.ann.ID}, []int64{}},
+		{"message id nobody has", store.MessageQuery{MessageID: "9@x"}, []int64{}},
 	}
 	view(t, f.db, func(tx store.Tx) error {
 		for _, tc := range tests {
