@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/smartbcc/smartbcc/ingest/bccaddr"
 	"github.com/smartbcc/smartbcc/ingest/mailaddr"
@@ -16,6 +17,7 @@ type directory struct {
 	users     map[int64]*store.User
 	addresses map[string]store.Address // by canonical email (mailaddr)
 	owner     *store.User              // forced owner (--user), if any
+	loaded    time.Time
 }
 
 func (d *directory) isBcc(email string) bool {
@@ -36,10 +38,10 @@ func (d *directory) internal(email string) bool {
 func (in *Ingester) directory(ctx context.Context) (*directory, error) {
 	in.dirMu.Lock()
 	defer in.dirMu.Unlock()
-	if in.dir != nil {
+	if in.dir != nil && (in.opt.DirectoryTTL <= 0 || time.Since(in.dir.loaded) < in.opt.DirectoryTTL) {
 		return in.dir, nil
 	}
-	d := &directory{users: map[int64]*store.User{}, addresses: map[string]store.Address{}}
+	d := &directory{users: map[int64]*store.User{}, addresses: map[string]store.Address{}, loaded: time.Now()}
 	err := in.opt.Store.View(ctx, func(tx store.Tx) error {
 		c, err := tx.Company()
 		if err != nil {

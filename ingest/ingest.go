@@ -92,6 +92,11 @@ type Options struct {
 	// Releasing re-ingests held mail: it is never held again.
 	Releasing bool
 	Now       func() time.Time
+	// DirectoryTTL is how long the users and sender addresses read from
+	// the store are used before they are read again. 0 reads them once
+	// (one delivery or one import); a long-running server sets it so that
+	// a user or address added meanwhile counts within that time.
+	DirectoryTTL time.Duration
 }
 
 // Delivery is one message as it arrived.
@@ -213,6 +218,14 @@ func New(opt Options) *Ingester {
 		opt.AuthMode.Kind = "verify"
 	}
 	return &Ingester{opt: opt}
+}
+
+// Ping reports whether the store answers a read (a health check).
+func (in *Ingester) Ping(ctx context.Context) error {
+	return in.opt.Store.View(ctx, func(tx store.Tx) error {
+		_, err := tx.Company()
+		return err
+	})
 }
 
 // Ingest processes one delivery completely. The error is non-nil only for

@@ -1,0 +1,362 @@
+package lmtp
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/smartbcc/smartbcc/ingest/bccaddr"
+)
+
+// One message to the universal address, a deal address, a guessed token
+// and a foreign address: filed once with the deal link, and each
+// recipient answered as a pipe delivery to it alone would be.
+func TestMultiRecipientOneTransaction(t *testing.T) {
+	guess := bccaddr.Address("acme", "bcc.acme.example", bccaddr.Target{Kind: bccaddr.Deal, Token: "aaaaaaaaaaaaaaaaaaaaaaaaaa"})
+	for _, bounce := range []bool{true, false} {
+		t.Run(fmt.Sprintf("bounce=%v", bounce), func(t *testing.T) {
+			ts := newTestServer(t, func(c *Config) { c.Bounce = bounce })
+			c := ts.client()
+			rcpts := []string{universal, ts.dealAddr, guess, "sales@elsewhere.example"}
+			got, err := ts.deliver(c, annAddr, rcpts, annMail("multi@acme.example"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			refused := "550 5.1.1"
+			if !bounce {
+				refused = "250 2.0.0"
+			}
+			want := replies{universal: "250 2.0.0", ts.dealAddr: "250 2.0.0", guess: refused, "sales@elsewhere.example": refused}
+			for r, w := range want {
+				if got[r] != w {
+					t.Errorf("%s: %q, want %q", r, got[r], w)
+				}
+			}
+			if n, links := ts.stored("multi@acme.example"); n != 1 || links != 1 {
+				t.Errorf("stored %d times with %d item links, want once with the deal link", n, links)
+			}
+			log := ts.logText()
+			if strings.Count(log, "status=stored") != 2 {
+				t.Errorf("want a log line per recipient:\n%s", log)
+			}
+			tok := strings.TrimPrefix(strings.Split(ts.dealAddr, "@")[0], "acme+deal-")
+			if strings.Contains(log, tok) || strings.Contains(log, "aaaaaaaaaaaaaaaaaaaaaaaaaa") {
+				t.Errorf("the log shows a token:\n%s", log)
+			}
+			// The same transaction again: a duplicate, answered 250.
+			got, err = ts.deliver(c, annAddr, rcpts[:2], annMail("multi@acme.example"))
+			if err != nil || got[universal] != "250 2.0.0" || got[ts.dealAddr] != "250 2.0.0" {
+				t.Fatalf("again: %v %v", got, err)
+			}
+			if n, _ := ts.stored("multi@acme.example"); n != 1 {
+				t.Errorf("stored %d times after a second delivery", n)
+			}
+		})
+	}
+}
+
+// Refusals: a stranger and not-a-message, with and without --bounce.
+func TestRefusals(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		bounce bool
+		raw    []byte
+		want   string
+	}{
+		{"stranger", false, strangerMail("s1@elsewhere.example"), "250 2.0.0"},
+		{"stranger bounce", true, strangerMail("s2@elsewhere.example"), "550 5.7.1"},
+		{"not a message", false, []byte("\x00\x01\x02 not mail at all"), "554 5.6.0"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ts := newTestServer(t, func(cfg *Config) { cfg.Bounce = c.bounce })
+			got, err := ts.deliver(ts.client(), "mallory@elsewhere.example", []string{universal}, c.raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got[universal] != c.want {
+				t.Errorf("%q, want %q", got[universal], c.want)
+			}
+			if rs := ts.rejections(); len(rs) != 1 {
+				t.Errorf("%d rejections recorded, want 1", len(rs))
+			}
+		})
+	}
+}
+
+// Oversized mail is refused while it is read (go-smtp stops buffering at
+// SIZE); the session goes on.
+func TestOversized(t *testing.T) {
+	ts := newTestServer(t, func(c *Config) { c.MaxSize = 4096 })
+	c := ts.client()
+	if size, ok := c.MaxMessageSize(); !ok || size != 4096 {
+		t.Errorf("SIZE %d %v, want 4096", size, ok)
+	}
+	big := annMail("big@acme.example", "X-Pad: "+strings.Repeat("x\r\n ", 4000))
+	got, err := ts.deliver(c, annAddr, []string{universal}, big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[universal] != "552 5.3.4" {
+		t.Errorf("oversized: %q, want 552 5.3.4", got[universal])
+	}
+	if n, _ := ts.stored("big@acme.example"); n != 0 {
+		t.Errorf("oversized mail stored")
+	}
+	got, err = ts.deliver(c, annAddr, []string{universal}, annMail("small@acme.example"))
+	if err != nil || got[universal] != "250 2.0.0" {
+		t.Fatalf("next message: %v %v", got, err)
+	}
+}
+
+// A client that stops sending in the middle of DATA, and one that goes
+// away: nothing is stored, and the server keeps serving.
+func TestSlowAndVanishingClients(t *testing.T) {
+	ts := newTestServer(t, func(c *Config) { c.DataTimeout = 300 * time.Millisecond })
+	half := "MAIL FROM:<ann@acme.example>\r\nRCPT TO:<" + universal + ">\r\nDATA\r\n"
+
+	slow := ts.raw()
+	slow.reply(time.Second)
+	slow.send("LHLO postfix.test\r\n")
+	slow.reply(time.Second)
+	slow.send(half)
+	for i := 0; i < 3; i++ {
+		slow.reply(time.Second)
+	}
+	slow.send(string(annMail("slow@acme.example"))[:40])
+	// The server gives up on the data: a 4xx, then the connection closes.
+	if l := slow.reply(2 * time.Second); !strings.HasPrefix(l, "4") && l != "" {
+		t.Errorf("slow client got %q, want a 4xx or a closed connection", l)
+	}
+
+	gone := ts.raw()
+	gone.reply(time.Second)
+	gone.send("LHLO postfix.test\r\n")
+	gone.reply(time.Second)
+	gone.send(half)
+	for i := 0; i < 3; i++ {
+		gone.reply(time.Second)
+	}
+	gone.send(string(annMail("gone@acme.example"))[:60])
+	gone.c.Close()
+
+	time.Sleep(500 * time.Millisecond)
+	for _, id := range []string{"slow@acme.example", "gone@acme.example"} {
+		if n, _ := ts.stored(id); n != 0 {
+			t.Errorf("%s stored from an incomplete DATA", id)
+		}
+	}
+	got, err := ts.deliver(ts.client(), annAddr, []string{universal}, annMail("after@acme.example"))
+	if err != nil || got[universal] != "250 2.0.0" {
+		t.Fatalf("after: %v %v", got, err)
+	}
+}
+
+func TestMaxSessions(t *testing.T) {
+	ts := newTestServer(t, func(c *Config) { c.MaxSessions = 2 })
+	a, b := ts.raw(), ts.raw()
+	for _, c := range []*rawConn{a, b} {
+		if l := c.reply(time.Second); !strings.HasPrefix(l, "220 ") {
+			t.Fatalf("greeting %q", l)
+		}
+	}
+	third := ts.raw()
+	if l := third.reply(time.Second); !strings.HasPrefix(l, "421 4.3.2") {
+		t.Errorf("third session: %q, want 421 4.3.2", l)
+	}
+	if v := testutil.ToFloat64(ts.srv.cfg.Metrics.SessionsRefused); v != 1 {
+		t.Errorf("sessions refused metric %v, want 1", v)
+	}
+	a.send("QUIT\r\n")
+	a.reply(time.Second)
+	time.Sleep(100 * time.Millisecond)
+	fourth := ts.raw()
+	if l := fourth.reply(time.Second); !strings.HasPrefix(l, "220 ") {
+		t.Errorf("after one left: %q", l)
+	}
+}
+
+// Deliveries that arrive while a commit runs are committed together, and
+// none is answered before its commit.
+func TestGroupCommit(t *testing.T) {
+	release := make(chan struct{})
+	var groups []int
+	var mu sync.Mutex
+	first := make(chan struct{})
+	var once sync.Once
+	ts := newTestServer(t, func(c *Config) {
+		c.beforeCommit = func(n int) {
+			mu.Lock()
+			groups = append(groups, n)
+			mu.Unlock()
+			once.Do(func() {
+				close(first)
+				<-release
+			})
+		}
+	})
+	const n = 8
+	var answered atomic.Int32
+	var wg sync.WaitGroup
+	errs := make(chan error, n+1)
+	deliver := func(i int) {
+		defer wg.Done()
+		got, err := ts.deliver(ts.client(), annAddr, []string{universal}, annMail(fmt.Sprintf("g%d@acme.example", i)))
+		if err == nil && got[universal] != "250 2.0.0" {
+			err = fmt.Errorf("g%d: %v", i, got)
+		}
+		answered.Add(1)
+		errs <- err
+	}
+	wg.Add(1)
+	go deliver(0)
+	<-first // the first commit is held
+	for i := 1; i <= n; i++ {
+		wg.Add(1)
+		go deliver(i)
+	}
+	// Wait until all n are queued behind the held commit.
+	deadline := time.Now().Add(5 * time.Second)
+	for len(ts.srv.committer.queue) < n && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if a := answered.Load(); a != 0 {
+		t.Fatalf("%d deliveries answered before their commit", a)
+	}
+	close(release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(groups) != 2 || groups[0] != 1 || groups[1] != n {
+		t.Errorf("commit groups %v, want [1 %d]", groups, n)
+	}
+	if c := testutil.CollectAndCount(ts.srv.cfg.Metrics.CommitBatch); c != 1 {
+		t.Errorf("batch histogram has %d series", c)
+	}
+}
+
+// A locked store is a temporary failure (451), and the delivery goes
+// through once the lock is gone.
+func TestStoreBusy(t *testing.T) {
+	ts := newTestServer(t, nil)
+	lock, err := sql.Open("sqlite3", "file:"+ts.path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	tx, err := lock.BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`CREATE TABLE IF NOT EXISTS lock_holder (x)`); err != nil {
+		t.Fatal(err)
+	}
+	c := ts.client()
+	got, err := ts.deliver(c, annAddr, []string{universal}, annMail("busy@acme.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[universal] != "451 4.3.0" {
+		t.Errorf("locked store: %q, want 451 4.3.0", got[universal])
+	}
+	if v := testutil.ToFloat64(ts.srv.cfg.Metrics.StoreBusy); v < 1 {
+		t.Errorf("store busy metric %v", v)
+	}
+	tx.Rollback()
+	got, err = ts.deliver(c, annAddr, []string{universal}, annMail("busy@acme.example"))
+	if err != nil || got[universal] != "250 2.0.0" {
+		t.Fatalf("after the lock: %v %v", got, err)
+	}
+	if n, _ := ts.stored("busy@acme.example"); n != 1 {
+		t.Errorf("stored %d times", n)
+	}
+}
+
+// SIGTERM's path: no new connections or transactions, the delivery in
+// progress is committed and answered, idle connections are closed.
+func TestShutdownFinishesDeliveries(t *testing.T) {
+	release := make(chan struct{})
+	inCommit := make(chan struct{})
+	var once sync.Once
+	ts := newTestServer(t, func(c *Config) {
+		c.beforeCommit = func(int) {
+			once.Do(func() {
+				close(inCommit)
+				<-release
+			})
+		}
+	})
+	idle := ts.raw()
+	idle.reply(time.Second)
+	idle.send("LHLO postfix.test\r\n")
+	idle.reply(time.Second)
+
+	result := make(chan string, 1)
+	go func() {
+		got, err := ts.deliver(ts.client(), annAddr, []string{universal}, annMail("shut@acme.example"))
+		if err != nil {
+			result <- err.Error()
+			return
+		}
+		result <- got[universal]
+	}()
+	<-inCommit
+	shut := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		shut <- ts.srv.Shutdown(ctx)
+	}()
+	// The idle connection is told and closed.
+	if l := idle.reply(2 * time.Second); !strings.HasPrefix(l, "421") {
+		t.Errorf("idle connection got %q, want 421", l)
+	}
+	select {
+	case err := <-shut:
+		t.Fatalf("Shutdown returned (%v) while a delivery was in progress", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	if r := <-result; r != "250 2.0.0" {
+		t.Errorf("delivery in progress: %q, want 250 2.0.0", r)
+	}
+	if err := <-shut; err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+	if n, _ := ts.stored("shut@acme.example"); n != 1 {
+		t.Errorf("stored %d times", n)
+	}
+	if err := <-ts.served; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+}
+
+func TestMetricsLint(t *testing.T) {
+	ts := newTestServer(t, nil)
+	if _, err := ts.deliver(ts.client(), annAddr, []string{universal}, annMail("m@acme.example")); err != nil {
+		t.Fatal(err)
+	}
+	m := ts.srv.cfg.Metrics
+	problems, err := testutil.GatherAndLint(m.Registry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("metric %s: %s", p.Metric, p.Text)
+	}
+	if v := testutil.ToFloat64(m.Deliveries.WithLabelValues("stored", "")); v != 1 {
+		t.Errorf("stored deliveries %v, want 1", v)
+	}
+}
