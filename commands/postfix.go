@@ -1,13 +1,19 @@
 package commands
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 
+	"github.com/smartbcc/smartbcc/ingest"
+	"github.com/smartbcc/smartbcc/ingest/lmtp"
 	"github.com/smartbcc/smartbcc/store"
 )
 
 func newPostfixConfigCmd(app *App) *cobra.Command {
 	var domain, user, binary, db string
+	var lmtpMode bool
+	var socket string
 	cmd := &cobra.Command{
 		Use:   "postfix-config --domain D",
 		Short: "Print the master.cf and main.cf lines that deliver the Bcc domain to smartbcc",
@@ -15,6 +21,9 @@ func newPostfixConfigCmd(app *App) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !validDomain(domain) {
 				return store.Errorf(store.EInvalid, "invalid --domain %q", domain)
+			}
+			if lmtpMode {
+				return printLMTPConfig(app, domain, socket)
 			}
 			if user == "root" {
 				return store.Errorf(store.EInvalid, "Postfix refuses to run pipe commands as root: choose another --user")
@@ -42,6 +51,41 @@ smartbcc_time_limit = 600s
 	cmd.Flags().StringVar(&user, "user", "smartbcc", "unprivileged user the pipe runs as (never root)")
 	cmd.Flags().StringVar(&binary, "binary", "/usr/local/bin/smartbcc", "path of the smartbcc binary")
 	cmd.Flags().StringVar(&db, "store", "/var/lib/smartbcc/smartbcc.db", "the store the pipe writes to")
+	cmd.Flags().BoolVar(&lmtpMode, "lmtp", false, "print the lines for the LMTP server (smartbcc serve) instead of the pipe")
+	cmd.Flags().StringVar(&socket, "socket", "private/smartbcc", "with --lmtp: the server's socket, relative to Postfix's queue directory, or inet:HOST:PORT")
 	_ = cmd.MarkFlagRequired("domain")
 	return cmd
+}
+
+// printLMTPConfig prints the lines that deliver the Bcc domain to
+// "smartbcc serve" through Postfix's lmtp(8) client, as a service of its
+// own so that its limits do not change another LMTP delivery (Dovecot's).
+func printLMTPConfig(app *App, domain, socket string) error {
+	next := "unix:" + socket
+	listen := "unix:/var/spool/postfix/" + socket
+	if addr, ok := strings.CutPrefix(socket, "inet:"); ok {
+		next, listen = "inet:"+addr, "tcp:"+addr
+	} else if strings.HasPrefix(socket, "/") || strings.Contains(socket, "..") || socket == "" {
+		return store.Errorf(store.EInvalid, "--socket %q: want a path relative to Postfix's queue directory (private/NAME) or inet:HOST:PORT", socket)
+	}
+	app.printf(`# /etc/postfix/master.cf
+# Postfix's lmtp(8) client, as a service of its own: its limits below do not
+# change any other LMTP delivery. At most %[5]d deliveries at once.
+smartbcc-lmtp  unix  -       -       n       -       %[5]d      lmtp
+
+# /etc/postfix/main.cf
+# Deliver the Bcc domain to the smartbcc LMTP server, which listens with
+#   smartbcc serve --lmtp %[3]s
+# (see contrib/smartbcc.service and contrib/smartbcc.socket).
+virtual_mailbox_domains = %[1]s
+virtual_transport = smartbcc-lmtp:%[2]s
+# All recipients of a message in one transaction (the universal and a deal
+# address are filed once); at most serve --max-recipients.
+smartbcc-lmtp_destination_recipient_limit = %[4]d
+# Keep it below serve --max-sessions (default %[6]d).
+smartbcc-lmtp_destination_concurrency_limit = %[5]d
+# A 4xx reply (store busy, DNS, timeout) defers the mail and Postfix retries;
+# keep message_size_limit at or below serve --max-size (default %[7]d).
+`, domain, next, listen, lmtp.DefaultMaxRecipients, 20, lmtp.DefaultMaxSessions, ingest.DefaultMaxSize)
+	return nil
 }
