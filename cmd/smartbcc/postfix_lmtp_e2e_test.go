@@ -297,8 +297,8 @@ _dmarc          300 IN TXT "v=DMARC1; p=reject"
 		return msgs[id][0], true
 	}
 	if m, ok := one("l-signed@acme.example"); ok {
-		if m.Owner != "ann@acme.example" || m.Auth.DKIM != "pass" || m.Auth.SPF != "pass" || !m.Auth.Aligned {
-			t.Errorf("signed: owner %q auth %+v", m.Owner, m.Auth)
+		if m.Owner.Email != "ann@acme.example" || m.Auth.DKIM != "pass" || m.Auth.SPF != "pass" || !m.Auth.Aligned {
+			t.Errorf("signed: owner %q auth %+v", m.Owner.Email, m.Auth)
 		}
 		if m.Envelope.ClientIP != good || m.Envelope.Helo != "mail.acme.example" || m.Envelope.QueueID != q["signed"] ||
 			m.Envelope.Sender != "ann@acme.example" || len(m.Envelope.Recipients) != 1 || m.Envelope.Recipients[0] != pfUniversal {
