@@ -51,6 +51,7 @@ var jsonSchemas = map[string]string{
 	"auth check":         "auth-check",
 	"postfix-config":     "",
 	"demo":               "",
+	"serve":              "", // a server: its records are log lines
 }
 
 // commandPath is a command's path without the program name: "deal add".

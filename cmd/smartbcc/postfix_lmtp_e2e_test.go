@@ -186,13 +186,21 @@ func TestPostfixLMTPEndToEnd(t *testing.T) {
 	st.run("user", "add", "ann@acme.example", "--name", "Ann")
 	st.run("person", "add", "--name", "Bob Buyer", "--email", "bob@customer.example")
 	st.run("deal", "add", "--title", "200 widgets", "--person", "1")
-	var deal struct {
+	var dealShow struct {
 		Item struct {
-			ID int64 `json:"id"`
+			ID  int64  `json:"id"`
+			Bcc string `json:"bcc_address"`
 		} `json:"item"`
-		Bcc string `json:"bcc_address"`
 	}
-	st.json(&deal, "deal", "show", "1")
+	st.json(&dealShow, "deal", "show", "1")
+	if !strings.HasPrefix(dealShow.Item.Bcc, "acme+deal-") {
+		t.Fatalf("deal show: %+v", dealShow)
+	}
+	deal := struct {
+		Item struct{ ID int64 }
+		Bcc  string
+	}{Bcc: dealShow.Item.Bcc}
+	deal.Item.ID = dealShow.Item.ID
 	token := strings.TrimSuffix(strings.TrimPrefix(deal.Bcc, "acme+deal-"), "@"+pfBccDomain)
 
 	// DNS: acme.example's SPF allows only 192.0.2.77, a "remote" address
