@@ -32,6 +32,7 @@ type ingestOptions struct {
 	maxSize    int64
 	progress   bool
 	dryRun     bool
+	keepBulk   bool
 	explain    bool
 	bounce     bool
 	timeout    time.Duration
@@ -69,6 +70,7 @@ unknown Bcc address and 77 refused sender.`,
 	f.Int64Var(&opts.maxSize, "max-size", ingest.DefaultMaxSize, "largest message in bytes; larger ones are refused")
 	f.BoolVar(&opts.progress, "progress", false, "show a progress bar (default on a terminal)")
 	f.BoolVar(&opts.dryRun, "dry-run", false, "decide, store nothing")
+	f.BoolVar(&opts.keepBulk, "keep-bulk", false, "with --user: file list and bulk mail (Precedence: list, bulk, junk) instead of refusing it")
 	f.BoolVar(&opts.explain, "explain", false, "print why each message went where it went")
 	f.BoolVar(&opts.bounce, "bounce", false, "exit 67/77 for unknown recipients and refused senders so Postfix bounces")
 	f.DurationVar(&opts.timeout, "timeout", 5*time.Minute, "give up with 75 (retry) after this long; keep it below Postfix's command_time_limit")
@@ -100,6 +102,10 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 	if err != nil {
 		return ingestFailure(app, store.Errorf(store.EInvalid, "%v", err), pipe)
 	}
+	if opts.keepBulk && opts.user == "" {
+		// Only an archive import has an owner who chose to keep list mail.
+		return ingestFailure(app, store.Errorf(store.EInvalid, "--keep-bulk needs --user: it is for archives imported for one user"), pipe)
+	}
 	if pipe {
 		app.StoreOptions.Synchronous = "FULL"
 	} else {
@@ -123,7 +129,7 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 	}
 	in := ingest.New(ingest.Options{
 		Store: st, Auth: checker, AuthMode: mode, MaxSize: opts.maxSize, Source: source,
-		Owner: opts.user, DryRun: opts.dryRun, Now: app.Now,
+		Owner: opts.user, KeepBulk: opts.keepBulk, DryRun: opts.dryRun, Now: app.Now,
 	})
 	env := store.Envelope{Sender: opts.sender, Recipients: opts.recipients, ClientIP: opts.clientIP, Helo: opts.helo, QueueID: opts.queueID}
 	// Postfix passes the null sender as "" with null_sender= in master.cf,
@@ -218,8 +224,12 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 	}
 	if !pipe && !app.JSON {
 		el := time.Since(start).Seconds()
-		fmt.Fprintf(app.IO.ErrOut, "%d messages (%.1f MB) in %.1fs: %d stored, %d duplicate, %d rejected, %d quarantined\n",
-			sum.Total, float64(sum.Bytes)/1e6, el, sum.Stored, sum.Duplicate, sum.Rejected, sum.Quarantined)
+		skipped := ""
+		if sum.Skipped > 0 {
+			skipped = fmt.Sprintf(", %d skipped", sum.Skipped)
+		}
+		fmt.Fprintf(app.IO.ErrOut, "%d messages (%.1f MB) in %.1fs: %d stored, %d duplicate, %d rejected, %d quarantined%s\n",
+			sum.Total, float64(sum.Bytes)/1e6, el, sum.Stored, sum.Duplicate, sum.Rejected, sum.Quarantined, skipped)
 		printRunProblems(app.IO.ErrOut, sum)
 	}
 	if app.outputErr != nil {

@@ -87,8 +87,12 @@ type Options struct {
 	Source   string // store.SourcePipe or store.SourceImport
 	// Owner, when set (--user), owns every message regardless of sender,
 	// and no Bcc recipient is required (archive import).
-	Owner  string
-	DryRun bool
+	Owner string
+	// KeepBulk, with Owner, files list and bulk mail (Precedence: list,
+	// bulk, junk) instead of refusing it: a list archive imported for a
+	// user keeps its list mail.
+	KeepBulk bool
+	DryRun   bool
 	// Releasing re-ingests held mail: it is never held again.
 	Releasing bool
 	Now       func() time.Time

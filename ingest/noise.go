@@ -11,8 +11,9 @@ import (
 // noise reports mail that must never be filed as customer mail nor
 // answered: our own confirmation emails, auto-replies, bulk mail, bounces
 // and loops. It returns a reason word and a human detail, or "" when the
-// mail is ordinary.
-func noise(h textproto.MIMEHeader, d Delivery, isBcc func(string) bool) (reason, detail string) {
+// mail is ordinary. keepBulk (an archive import with --keep-bulk) lets
+// list and bulk mail through.
+func noise(h textproto.MIMEHeader, d Delivery, isBcc func(string) bool, keepBulk bool) (reason, detail string) {
 	if h.Get(confirm.HeaderMarker) != "" {
 		return "own_mail", "one of our own confirmation emails"
 	}
@@ -24,8 +25,10 @@ func noise(h textproto.MIMEHeader, d Delivery, isBcc func(string) bool) (reason,
 			return "auto_reply", k + " header"
 		}
 	}
-	switch p := strings.ToLower(strings.TrimSpace(h.Get("Precedence"))); p {
-	case "bulk", "list", "junk", "auto_reply":
+	switch p := strings.ToLower(strings.TrimSpace(h.Get("Precedence"))); {
+	case p == "auto_reply":
+		return "bulk", "Precedence: " + p
+	case (p == "bulk" || p == "list" || p == "junk") && !keepBulk:
 		return "bulk", "Precedence: " + p
 	}
 	if d.NullSender {

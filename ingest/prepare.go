@@ -127,7 +127,7 @@ func (in *Ingester) prepare(ctx context.Context, d Delivery, key string) (p *Pre
 		p.from = m.From[0].Email // for the record only; see sender
 	}
 	p.msg = &store.Message{MessageID: m.MessageID, Subject: m.Subject, FromEmail: p.from}
-	if reason, detail := noise(m.Header, d, dir.isBcc); reason != "" {
+	if reason, detail := noise(m.Header, d, dir.isBcc, in.opt.KeepBulk && dir.owner != nil); reason != "" {
 		p.refuse(StatusRejected, reason, RefusedPolicy, "5.7.0", detail)
 		return p, nil
 	}

@@ -28,9 +28,9 @@ const (
 	FormatAuto Format = "auto"
 	// FormatEML is one message per file, taken as is.
 	FormatEML Format = "eml"
-	// FormatMaildir is a Maildir: files in cur/ and new/ (tmp/ is
-	// ignored, its files are still being delivered), then Maildir++
-	// subfolders.
+	// FormatMaildir is a Maildir: files in cur/ and new/ (tmp/ holds
+	// deliveries in progress: skipped), then Maildir++ and Dovecot
+	// LAYOUT=fs folders and mail files lying in the root (see list).
 	FormatMaildir Format = "maildir"
 	// FormatMbox is an mbox read with mboxrd unquoting; it is what FormatAuto
 	// picks for an mbox file.

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -244,11 +245,20 @@ const (
 	kindFile entryKind = iota
 	kindDir
 	kindMaildir
+	kindSkip // not read: Item.Skipped
 )
 
 type entry struct {
 	path string
 	kind entryKind
+	// cause and why say why a kindSkip entry is not read.
+	cause, why string
+	// date is the delivery time a Maildir file name gives (zero if none).
+	date time.Time
+}
+
+func skip(path, cause, why string) entry {
+	return entry{path: path, kind: kindSkip, cause: cause, why: why}
 }
 
 // tree walks files and directories lazily, depth first in sorted order, with
@@ -258,6 +268,7 @@ type tree struct {
 	fileFormat Format    // format of each file: auto or what the caller forced
 	stack      [][]entry // pending entries, one slice per directory level
 	cur        Reader
+	curDate    time.Time // the date of cur's Maildir file name
 }
 
 func (t *tree) Next() (*Item, error) {
@@ -265,6 +276,9 @@ func (t *tree) Next() (*Item, error) {
 		if t.cur != nil {
 			item, err := t.cur.Next()
 			if err == nil {
+				if item.ArchiveDate.IsZero() {
+					item.ArchiveDate = t.curDate
+				}
 				return item, nil
 			}
 			t.cur.Close()
@@ -284,12 +298,14 @@ func (t *tree) Next() (*Item, error) {
 		e := top[0]
 		t.stack[len(t.stack)-1] = top[1:]
 		switch e.kind {
+		case kindSkip:
+			return &Item{Origin: e.path, Skipped: e.cause, Err: skipped(e.cause, e.why)}, nil
 		case kindFile:
 			f, err := os.Open(e.path)
 			if err != nil {
 				return &Item{Origin: e.path, Err: err}, nil
 			}
-			t.cur = openStream(bufio.NewReaderSize(f, readBufSize), f, e.path, t.fileFormat, t.opt.maxSize())
+			t.cur, t.curDate = openStream(bufio.NewReaderSize(f, readBufSize), f, e.path, t.fileFormat, t.opt.maxSize()), e.date
 		case kindDir, kindMaildir:
 			children, err := list(e)
 			if err != nil {
@@ -310,61 +326,121 @@ func (t *tree) Close() error {
 	return nil
 }
 
-// list returns what to read in a directory, in order. A plain directory
-// gives its files and subdirectories in name order, skipping hidden names
-// (.DS_Store, .git). A Maildir gives the files of cur/ then new/, then its
-// subfolders that are Maildirs themselves (Maildir++ ".Sent", ".Foo.Bar"):
-// tmp/ holds deliveries in progress and index files live next to cur/.
+// list returns what to read in a directory, in order; what it does not
+// read comes back as kindSkip entries, so that the caller counts and
+// names it.
+//
+// A Maildir gives the files of cur/ and new/ (tmp/ holds deliveries in
+// progress: skipped), then the other entries of its root in name order:
+// Maildir++ folders (".Sent", ".Archive.2020"), LAYOUT=fs folders ("Sent",
+// and "Archive" above "Archive/2020"), files of mail lying in the root
+// itself (as in notmuch's corpus), and the mail store's own state
+// (dovecot-uidlist, maildirfolder..., skipped). A plain directory gives its
+// entries in name order. Hidden names (".DS_Store", ".git") are skipped,
+// but for Maildir++ folders.
 func list(e entry) ([]entry, error) {
+	children, err := readDir(e.path)
+	if err != nil {
+		return nil, err
+	}
+	var out []entry
 	if e.kind == kindMaildir {
-		var out []entry
-		for _, sub := range []string{"cur", "new"} {
+		for _, sub := range []string{"cur", "new", "tmp"} {
 			files, err := readDir(filepath.Join(e.path, sub))
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return nil, err
 			}
 			for _, f := range files {
-				// The Maildir spec says to ignore names starting with '.'.
-				if f.kind == kindFile && !strings.HasPrefix(filepath.Base(f.path), ".") {
-					out = append(out, f)
+				name := filepath.Base(f.path)
+				switch {
+				case f.kind == kindSkip:
+				case sub == "tmp":
+					f = skip(f.path, SkipMaildirTmp, "a delivery in progress, or one that never finished (Maildir tmp/)")
+				case strings.HasPrefix(name, "."):
+					// The Maildir spec says to ignore names starting with '.'.
+					f = skip(f.path, SkipHidden, "a hidden file")
+				case f.kind != kindFile:
+					f = skip(f.path, SkipNotFile, "a directory inside "+sub+"/")
+				default:
+					f.date = maildirTime(name)
 				}
+				out = append(out, f)
 			}
 		}
-		dirs, err := readDir(e.path)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range dirs {
-			switch filepath.Base(d.path) {
-			case "cur", "new", "tmp":
-				continue
-			}
-			if d.kind != kindFile && isMaildir(d.path) {
-				out = append(out, entry{path: d.path, kind: kindMaildir})
-			}
-		}
-		return out, nil
 	}
-	children, err := readDir(e.path)
-	if err != nil {
-		return nil, err
-	}
-	out := children[:0]
 	for _, c := range children {
-		if strings.HasPrefix(filepath.Base(c.path), ".") {
+		name := filepath.Base(c.path)
+		switch {
+		case e.kind == kindMaildir && (name == "cur" || name == "new" || name == "tmp") && c.kind == kindDir:
 			continue
-		}
-		if c.kind == kindDir && isMaildir(c.path) {
+		case c.kind == kindSkip:
+		case c.kind == kindDir && isMaildir(c.path):
 			c.kind = kindMaildir
+		case strings.HasPrefix(name, "."):
+			c = skip(c.path, SkipHidden, "a hidden file or directory")
+		case isMailboxState(name, c.kind == kindDir):
+			c = skip(c.path, SkipState, "the mail store's own state or index, not mail")
 		}
 		out = append(out, c)
 	}
 	return out, nil
 }
 
+// Causes of a skipped file (Item.Skipped) in a directory walk.
+const (
+	// SkipMaildirTmp is a file in a Maildir's tmp/: a delivery in
+	// progress, or one that never finished.
+	SkipMaildirTmp = "maildir_tmp"
+	// SkipHidden is a hidden file or directory (".DS_Store", ".git").
+	SkipHidden = "hidden"
+	// SkipState is a mail store's own state or index (Dovecot's and
+	// Courier's files, Thunderbird's .msf, Apple Mail's table_of_contents).
+	SkipState = "mailbox_state"
+	// SkipLink is a symbolic link to a directory: not followed, it could
+	// loop.
+	SkipLink = "link_to_directory"
+	// SkipNotFile is a socket, a device, a pipe, a dangling link, or a
+	// directory where only files belong.
+	SkipNotFile = "not_a_file"
+)
+
+// isMailboxState recognises the files (and directories) mail stores keep
+// next to the mail: Dovecot (dovecot-uidlist, dovecot.index*,
+// dovecot-keywords, subscriptions), Courier (courierimapuiddb,
+// courierimapkeywords/), Maildir++'s maildirfolder marker, Thunderbird's
+// summary files (*.msf) and Apple Mail's table_of_contents and Info.plist.
+func isMailboxState(name string, dir bool) bool {
+	lower := strings.ToLower(name)
+	switch {
+	case strings.HasPrefix(lower, "dovecot"), strings.HasPrefix(lower, "courier"):
+		return true
+	case dir:
+		return false
+	case lower == "subscriptions", lower == "maildirfolder", lower == "table_of_contents", lower == "info.plist",
+		strings.HasSuffix(lower, ".msf"):
+		return true
+	}
+	return false
+}
+
+// maildirTime reads the delivery time at the start of a Maildir file name
+// ("1642966915.M2P3.host:2,S": seconds since 1970); zero when the name
+// does not start with a plausible one.
+func maildirTime(name string) time.Time {
+	end := strings.IndexByte(name, '.')
+	if end < 9 || end > 10 {
+		return time.Time{}
+	}
+	secs, err := strconv.ParseInt(name[:end], 10, 64)
+	if err != nil || secs < 100_000_000 { // 1973: older names are no times
+		return time.Time{}
+	}
+	return time.Unix(secs, 0).UTC()
+}
+
 // readDir lists dir in name order as entries: regular files (also through
-// symlinks) and directories (not through symlinks, which could loop).
-// Sockets, devices and dangling links are left out.
+// symlinks) and directories (not through symlinks, which could loop: those
+// are skipped entries, as are sockets, devices and dangling links).
 func readDir(dir string) ([]entry, error) {
 	des, err := os.ReadDir(dir)
 	if err != nil {
@@ -379,9 +455,17 @@ func readDir(dir string) ([]entry, error) {
 		case t.IsRegular():
 			out = append(out, entry{path: p, kind: kindFile})
 		case t&fs.ModeSymlink != 0:
-			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			st, err := os.Stat(p)
+			switch {
+			case err == nil && st.Mode().IsRegular():
 				out = append(out, entry{path: p, kind: kindFile})
+			case err == nil && st.IsDir():
+				out = append(out, skip(p, SkipLink, "a link to a directory is not followed"))
+			default:
+				out = append(out, skip(p, SkipNotFile, "a link to nothing readable"))
 			}
+		default:
+			out = append(out, skip(p, SkipNotFile, "not a regular file ("+t.String()+")"))
 		}
 	}
 	return out, nil

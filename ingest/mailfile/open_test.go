@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 const mboxTwo = "From a@x Mon Jan  1 00:00:00 2024\nSubject: m1\n\nx\n\nFrom b@x Mon Jan  1 00:00:00 2024\nSubject: m2\n\ny\n"
@@ -37,6 +38,8 @@ func summary(t *testing.T, dir string, items []*Item) []string {
 	for _, it := range items {
 		origin := strings.TrimPrefix(filepath.ToSlash(it.Origin), filepath.ToSlash(dir)+"/")
 		switch {
+		case it.Skipped != "":
+			out = append(out, origin+" skipped:"+it.Skipped)
 		case errors.Is(it.Err, ErrNotMessage):
 			out = append(out, origin+" not-message")
 		case errors.Is(it.Err, ErrTooLarge):
@@ -84,8 +87,12 @@ func TestOpen(t *testing.T) {
 			path: ".",
 			opt:  Options{MaxSize: 500},
 			want: []string{
+				".hidden skipped:hidden",
 				"Maildir/cur/1.host:2,S cur1", "Maildir/cur/2.host:2, cur2", "Maildir/cur/8.host-mbox-style:2:#1 cur8",
-				"Maildir/new/3.host new3", "Maildir/.Junk/new/7.host junk7", "Maildir/.Sent/cur/5.host:2,S sent5",
+				"Maildir/new/3.host new3", "Maildir/tmp/4.host skipped:maildir_tmp",
+				"Maildir/.Junk/new/.6.host skipped:hidden", "Maildir/.Junk/new/7.host junk7",
+				"Maildir/.Sent/cur/5.host:2,S sent5", "Maildir/.Sent/maildirfolder skipped:mailbox_state",
+				"Maildir/dovecot-uidlist skipped:mailbox_state", "Maildir/notmaildir/x nope",
 				"a.eml a", "b.mbox:#1 m1", "b.mbox:#2 m2", "c.bin not-message", "d.empty not-message", "e.big too-large",
 				"sub/f.eml f",
 			},
@@ -96,7 +103,10 @@ func TestOpen(t *testing.T) {
 			opt:  Options{Format: FormatMaildir},
 			want: []string{
 				"Maildir/cur/1.host:2,S cur1", "Maildir/cur/2.host:2, cur2", "Maildir/cur/8.host-mbox-style:2:#1 cur8",
-				"Maildir/new/3.host new3", "Maildir/.Junk/new/7.host junk7", "Maildir/.Sent/cur/5.host:2,S sent5",
+				"Maildir/new/3.host new3", "Maildir/tmp/4.host skipped:maildir_tmp",
+				"Maildir/.Junk/new/.6.host skipped:hidden", "Maildir/.Junk/new/7.host junk7",
+				"Maildir/.Sent/cur/5.host:2,S sent5", "Maildir/.Sent/maildirfolder skipped:mailbox_state",
+				"Maildir/dovecot-uidlist skipped:mailbox_state", "Maildir/notmaildir/x nope",
 			},
 		},
 		{name: "mbox file", path: "b.mbox", want: []string{"b.mbox:#1 m1", "b.mbox:#2 m2"}},
@@ -181,5 +191,38 @@ func TestOpenReader(t *testing.T) {
 	}
 	if _, err := OpenReader(strings.NewReader(""), "-", Options{Format: FormatMaildir}); err == nil {
 		t.Error("OpenReader accepted FormatMaildir")
+	}
+}
+
+// A Maildir file name starts with its delivery time: the archive date.
+func TestMaildirTime(t *testing.T) {
+	tests := map[string]string{
+		"1642966915.M2P3.host:2,S":     "2022-01-23T19:41:55Z",
+		"1080849600.M1P1.mx.example":   "2004-04-01T20:00:00Z",
+		"1642968136.5.mox":             "2022-01-23T20:02:16Z",
+		"01:2,":                        "",
+		"12.host":                      "",
+		"x1642966915.M2P3.host":        "",
+		"16429669150000.M2P3.host:2,S": "",
+		"099999999.M1.host":            "",
+	}
+	for name, want := range tests {
+		got := ""
+		if d := maildirTime(name); !d.IsZero() {
+			got = d.Format(time.RFC3339)
+		}
+		if got != want {
+			t.Errorf("maildirTime(%q) = %q, want %q", name, got, want)
+		}
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"Maildir/new/1080849600.M1P1.mx.example": "Subject: s\n\nb\n"})
+	r, err := Open(filepath.Join(dir, "Maildir"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := readItems(t, r)
+	if len(items) != 1 || !items[0].ArchiveDate.Equal(time.Unix(1080849600, 0)) {
+		t.Fatalf("items %+v, want one dated by its name", items)
 	}
 }

@@ -198,9 +198,13 @@ def count_dir(top):
             dirs[:] = [x for x in dirs if x not in ('cur', 'new', 'tmp')]
         for f in files:
             p = os.path.join(d, f)
-            with open(p, 'rb') as fh:
-                if fh.read(5) == b'From ':
-                    n += len(mailbox.mbox(p, factory=None, create=False))
+            try:
+                with open(p, 'rb') as fh:
+                    head = fh.read(5)
+            except OSError:
+                continue  # a dangling link
+            if head == b'From ':
+                n += len(mailbox.mbox(p, factory=None, create=False))
     return n
 out = {}
 for p in json.load(sys.stdin):
@@ -218,8 +222,128 @@ func Names(as []Archive) []string {
 	return out
 }
 
-// MakeMaildirs builds, under dir, the Maildir trees named "maildirs/..."
-// in Archives.
+// MakeMaildirs builds, under dir, the directory trees named "maildirs/..."
+// in Archives: Maildirs as mail stores and clients leave them (Git cannot
+// keep their empty tmp/ directories, nor ':' in every file system, so they
+// are made at test time, the same every time).
 func MakeMaildirs(t testing.TB, dir string) {
 	t.Helper()
+	msg := func(name string) string {
+		return "From: Bob Buyer <bob@customer.example>\nTo: ann@acme.example\nSubject: " + name +
+			"\nMessage-ID: <" + name + "@maildirs.example>\nDate: Thu, 01 Apr 2004 20:27:04 +0000\n\nBody of " + name + ".\n"
+	}
+	mbox := func(names ...string) string {
+		var b strings.Builder
+		for _, n := range names {
+			b.WriteString("From bob@customer.example Thu Apr  1 20:27:04 2004\n" + msg(n) + "\n")
+		}
+		return b.String()
+	}
+	files := map[string]string{
+		// A Maildir as any MDA writes it: tmp/ holds a delivery in progress.
+		"plain/cur/1080849600.M1P1.mx.example:2,S":  msg("plain-cur1"),
+		"plain/cur/1080849700.M2P1.mx.example:2,RS": msg("plain-cur2"),
+		"plain/new/1080849800.M3P1.mx.example":      msg("plain-new"),
+		"plain/tmp/1080849900.M4P1.mx.example":      msg("plain-tmp"),
+
+		// Maildir++ (Courier, Dovecot's default): folders are ".Name"
+		// directories of the root, with the stores' state beside them.
+		"maildir++/cur/1080849600.M1P1.mx.example:2,S": msg("pp-inbox1"),
+		"maildir++/new/1080849601.M2P1.mx.example":     msg("pp-inbox2"),
+		"maildir++/tmp/": "",
+		"maildir++/.Sent/cur/1080849602.M3P1.mx.example:2,S":        msg("pp-sent"),
+		"maildir++/.Sent/new/":                                      "",
+		"maildir++/.Sent/tmp/":                                      "",
+		"maildir++/.Sent/maildirfolder":                             "",
+		"maildir++/.Archive.2020/cur/1080849603.M4P1.mx.example:2,": msg("pp-archive"),
+		"maildir++/.Archive.2020/maildirfolder":                     "",
+		"maildir++/.Drafts/cur/":                                    "",
+		"maildir++/.Drafts/new/":                                    "",
+		"maildir++/dovecot-uidlist":                                 "3 V1080849600 N3\n1 1080849600.M1P1.mx.example\n",
+		"maildir++/dovecot-uidvalidity":                             "40b5c5c0\n",
+		"maildir++/dovecot-uidvalidity.40b5c5c0":                    "",
+		"maildir++/dovecot.index.log":                               "\x01\x02\x00\x00binary",
+		"maildir++/dovecot-keywords":                                "0 $label1\n",
+		"maildir++/subscriptions":                                   "Sent\nArchive.2020\n",
+		"maildir++/courierimapuiddb":                                "1 1080849600 3\n",
+		"maildir++/courierimapkeywords/:list":                       "$label1\n",
+
+		// Dovecot LAYOUT=fs: folders are plain directories, and a parent
+		// that holds no mail itself ("Archive") has no cur/ of its own.
+		"fs/cur/1080849600.M1P1.mx.example:2,S": msg("fs-inbox"),
+		"fs/new/":                               "",
+		"fs/tmp/":                               "",
+		"fs/Sent/cur/1080849601.M2P1.mx.example:2,S":        msg("fs-sent"),
+		"fs/Sent/dovecot.index":                             "\x00index",
+		"fs/Archive/2020/cur/1080849602.M3P1.mx.example:2,": msg("fs-2020"),
+		"fs/Archive/2021/cur/1080849603.M4P1.mx.example:2,": msg("fs-2021a"),
+		"fs/Archive/2021/new/1080849604.M5P1.mx.example":    msg("fs-2021b"),
+		"fs/dovecot.list.index.log":                         "\x00log",
+		"fs/subscriptions":                                  "Sent\nArchive/2020\n",
+
+		// notmuch's test corpus: mail lies in folder roots too, next to
+		// cur/ and new/, and in folders without cur/ and new/.
+		"notmuch/cur/01:2,":         msg("nm-01"),
+		"notmuch/cur/02:2,":         msg("nm-02"),
+		"notmuch/bar/cur/03:2,":     msg("nm-03"),
+		"notmuch/bar/baz/04:2,":     msg("nm-04"),
+		"notmuch/bar/baz/cur/05:2,": msg("nm-05"),
+		"notmuch/bar/baz/new/06:2,": msg("nm-06"),
+		"notmuch/foo/07:2,":         msg("nm-07"),
+		"notmuch/foo/cur/08:2,":     msg("nm-08"),
+		"notmuch/foo/baz/09:2,":     msg("nm-09"),
+		"notmuch/foo/baz/new/10:2,": msg("nm-10"),
+
+		// Mail clients' folders: Thunderbird (mbox files and their .msf
+		// summaries), an Apple Mail export (Inbox.mbox/mbox with its
+		// table of contents), an MH folder (one message a file), and
+		// what else lies around.
+		"clients/.DS_Store":                          "\x00\x00\x00\x01Bud1",
+		"clients/thunderbird/Inbox":                  mbox("tb-1", "tb-2"),
+		"clients/thunderbird/Inbox.msf":              "// <!-- <mdb:mork:z v=\"1.4\"/> -->\n",
+		"clients/apple/Inbox.mbox/mbox":              mbox("apple-1"),
+		"clients/apple/Inbox.mbox/table_of_contents": "\x00\x00\x00\x02\xfe\xed",
+		"clients/apple/Inbox.mbox/Info.plist":        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict/></plist>\n",
+		"clients/mh/inbox/1":                         msg("mh-1"),
+		"clients/mh/inbox/2":                         msg("mh-2"),
+		"clients/mh/inbox/.mh_sequences":             "unseen: 2\n",
+
+		// What is no mail inside a Maildir: an empty file, a binary one,
+		// a directory where only files belong.
+		"broken/cur/1080849600.M1P1.mx.example:2,S": msg("broken-ok"),
+		"broken/cur/1080849601.M2P1.mx.example:2,S": "",
+		"broken/cur/1080849602.M3P1.mx.example:2,S": "\x89PNG\r\n\x1a\n\x00\x00",
+		"broken/cur/lost+found/":                    "",
+		"broken/cur/.1080849603.M4P1.mx.example":    msg("broken-hidden"),
+		"broken/new/":                               "",
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if strings.HasSuffix(name, "/") {
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []string{"plain/tmp", "broken/tmp", "maildir++/.Archive.2020/new", "maildir++/.Archive.2020/tmp",
+		"fs/Sent/new", "fs/Sent/tmp", "fs/Archive/2020/new", "notmuch/new", "notmuch/bar/new", "notmuch/foo/new", "notmuch/foo/baz/cur"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A link to a directory is not followed (it could loop); a link to
+	// nothing is no file.
+	if err := os.Symlink("thunderbird", filepath.Join(dir, "clients", "link-to-thunderbird")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("nowhere", filepath.Join(dir, "clients", "dangling")); err != nil {
+		t.Fatal(err)
+	}
 }
