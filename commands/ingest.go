@@ -91,7 +91,7 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 	// Go's panic status 2 (which it would bounce).
 	defer func() {
 		if r := recover(); r != nil {
-			err = tempExit(app, &ingest.TempError{Code: "4.3.0", Err: fmt.Errorf("internal error: %v", r)})
+			err = tempExit(app, &ingest.TempError{Code: "4.3.0", Err: fmt.Errorf("internal error: %v", r)}, pipe)
 		}
 	}()
 	mode, err := ingest.ParseAuthMode(opts.auth)
@@ -218,7 +218,7 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 	}
 	if runErr != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return tempExit(app, &ingest.TempError{Code: "4.4.7", Err: fmt.Errorf("gave up after %s (--timeout); the message will be retried", opts.timeout)})
+			return tempExit(app, &ingest.TempError{Code: "4.4.7", Err: fmt.Errorf("gave up after %s (--timeout); the message will be retried", opts.timeout)}, pipe)
 		}
 		return ingestFailure(app, runErr, pipe)
 	}
@@ -273,9 +273,14 @@ func printResult(app *App, r ingest.Result, disp ingest.Disposition, opts ingest
 			fmt.Fprintf(app.IO.Out, "  - %s\n", e)
 		}
 	}
-	// What Postfix sees is decided by the disposition table.
-	if disp.Stderr != "" {
-		fmt.Fprintln(app.IO.ErrOut, disp.Stderr)
+	// What Postfix sees is decided by the disposition table; an import
+	// at the administrator's terminal says more.
+	line := disp.Detail
+	if pipe {
+		line = disp.Stderr
+	}
+	if line != "" {
+		fmt.Fprintln(app.IO.ErrOut, line)
 	}
 }
 
@@ -324,16 +329,25 @@ func displayID(id string) string {
 // failure that is not about the message itself (busy or unwritable store,
 // a store without a company, DNS) keeps the mail queued: 75.
 func ingestFailure(app *App, err error, pipe bool) error {
-	if pipe || ingest.IsTemporary(err) || errors.Is(err, context.DeadlineExceeded) {
-		return tempExit(app, err)
+	if pipe {
+		return tempExit(app, err, true)
+	}
+	if ingest.IsTemporary(err) || errors.Is(err, context.DeadlineExceeded) {
+		return tempExit(app, err, false)
 	}
 	return err
 }
 
-// tempExit reports a failure as temporary, from the disposition table.
-func tempExit(app *App, err error) error {
+// tempExit reports a failure as temporary, from the disposition table:
+// for Postfix (pipe) only the code and a reason word, at a terminal the
+// error itself.
+func tempExit(app *App, err error, pipe bool) error {
 	d := ingest.DisposeFailure(err)
-	fmt.Fprintln(app.IO.ErrOut, d.Stderr)
+	if pipe {
+		fmt.Fprintln(app.IO.ErrOut, d.Stderr)
+	} else {
+		fmt.Fprintln(app.IO.ErrOut, d.Detail)
+	}
 	return &exitError{code: d.Exit, silent: true}
 }
 

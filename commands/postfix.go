@@ -30,10 +30,13 @@ func newPostfixConfigCmd(app *App) *cobra.Command {
 			}
 			app.printf(`# /etc/postfix/master.cf
 # Deliver the Bcc domain through smartbcc, one recipient per delivery.
-# D adds Delivered-To (loop detection), R adds Return-Path, X marks the
-# delivery final; null_sender= passes bounces' empty sender as empty. Exit 75 makes Postfix retry; see "smartbcc ingest --help".
+# R adds Return-Path, X marks the delivery final; null_sender= passes
+# bounces' empty sender as empty. No D: with it Postfix itself bounces any
+# mail that carries a (forged) Delivered-To of the Bcc address, to the
+# (forged) sender; smartbcc detects loops itself and bounces nothing.
+# Exit 75 makes Postfix retry; see "smartbcc ingest --help".
 smartbcc  unix  -       n       n       -       10      pipe
-  flags=DRX user=%[2]s null_sender= argv=%[3]s --db %[4]s ingest --recipient ${recipient} --sender ${sender} --client-ip ${client_address} --helo ${client_helo} --queue-id ${queue_id}
+  flags=RX user=%[2]s null_sender= argv=%[3]s --db %[4]s ingest --recipient ${recipient} --sender ${sender} --client-ip ${client_address} --helo ${client_helo} --queue-id ${queue_id}
 
 # /etc/postfix/main.cf
 virtual_mailbox_domains = %[1]s

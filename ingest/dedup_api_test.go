@@ -33,7 +33,7 @@ func TestSameContentIsADuplicate(t *testing.T) {
 	h := newHarness(t, "NORMAL")
 	first := ingestOK(t, h.pipe, pipeDelivery(append([]byte("Received: from a by b; Mon, 2 Nov 2026 09:00:01 +0000\r\n"), textMail("same1@acme.example")...)), ingest.StatusStored)
 
-	again := append([]byte("Delivered-To: acme@bcc.acme.example\r\nReceived: from c by d; Mon, 2 Nov 2026 10:00:00 +0000\r\n"), textMail("same1@acme.example")...)
+	again := append([]byte("X-Original-To: acme@bcc.acme.example\r\nReceived: from c by d; Mon, 2 Nov 2026 10:00:00 +0000\r\n"), textMail("same1@acme.example")...)
 	if r := ingestOK(t, h.pipe, pipeDelivery(again), ingest.StatusDuplicate); r.ID != first.ID {
 		t.Fatalf("duplicate of %d, want %d", r.ID, first.ID)
 	}

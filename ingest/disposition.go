@@ -33,9 +33,15 @@ const (
 //	--bounce: refused sender                       77          550 5.7.1
 //
 // What reaches Postfix ends up in its logs and in DSNs to the envelope
-// sender, who may be anyone: the LMTP text says no more than the code
-// does (never an address, a token, a confirmation code, a path or a
-// resolver), and the pipe's stderr line never a token or a code.
+// sender, who may be anyone, and a pipe's output does so even on exit 0
+// (a success DSN, NOTIFY=SUCCESS). So the pipe prints nothing at all when
+// it exits 0, whatever was decided (stored, unknown sender, failed
+// authentication, an alternate address: an outsider cannot tell them
+// apart), and on any other exit one line: the enhanced status code and
+// the same text the LMTP reply has, a reason word for a temporary failure
+// (store_busy, timeout...). Never an address, a token, a confirmation
+// code, a path or a resolver address: those are in the store (smartbcc
+// rejected) and in Detail, which is for the administrator's own terminal.
 type Disposition struct {
 	// Status and Reason are for logs and metrics: Status is a Result
 	// status or "temporary"; Reason is a word from a closed set.
@@ -44,6 +50,10 @@ type Disposition struct {
 
 	Exit   int    // pipe: exit status
 	Stderr string // pipe: the line printed on stderr, "" for none
+	// Detail is the decision in full (reason, the address concerned,
+	// what failed) for an import run at the administrator's terminal:
+	// never printed where an MTA reads it.
+	Detail string
 
 	Code     int    // LMTP: reply code
 	Enhanced string // LMTP: enhanced status code, "2.0.0"
@@ -68,14 +78,15 @@ func Dispose(r Result, bounce bool) Disposition {
 	case r.Refused == RefusedSender && bounce:
 		d.Exit, d.Code, d.Enhanced, d.Text = ExitNoPerm, 550, "5.7.1", "Sender not accepted"
 	}
-	// Postfix logs stderr and puts it into the DSN: a status code first,
-	// and never a secret such as a Bcc token.
+	if d.Exit != ExitOK {
+		d.Stderr = d.Enhanced + " " + d.Text
+	}
 	if r.Status == StatusRejected || r.Status == StatusQuarantined {
 		detail := r.Reason
 		if len(r.Explain) > 0 {
 			detail = r.Explain[len(r.Explain)-1]
 		}
-		d.Stderr = fmt.Sprintf("%s %s: %s", r.Code, r.Status, RedactTokens(detail))
+		d.Detail = fmt.Sprintf("%s %s: %s", r.Code, r.Status, RedactTokens(detail))
 	}
 	return d
 }
@@ -117,11 +128,16 @@ func DisposeFailure(err error) Disposition {
 		code, reason = "4.4.7", "timeout"
 	case store.ErrorCode(err) == store.EBusy:
 		reason = "store_busy"
+	case store.ErrorCode(err) == store.EUnavailable && strings.Contains(err.Error(), "read-only"):
+		// The store's own message says so (store/sqlite/error.go); the
+		// administrator reading Postfix's log needs this one most.
+		reason = "store_read_only"
 	case store.ErrorCode(err) == store.EUnavailable:
 		reason = "store_unavailable"
 	}
 	return Disposition{Status: StatusTemporary, Reason: reason, Exit: ExitTempFail,
-		Stderr: fmt.Sprintf("%s smartbcc: %s (temporary; Postfix will retry)", code, oneLine(RedactTokens(err.Error()))),
+		Stderr: fmt.Sprintf("%s smartbcc: temporary failure (%s); Postfix will retry", code, reason),
+		Detail: fmt.Sprintf("%s smartbcc: %s (temporary)", code, oneLine(RedactTokens(err.Error()))),
 		Code:   451, Enhanced: code, Text: text}
 }
 

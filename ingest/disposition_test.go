@@ -145,3 +145,57 @@ func checkNothingLeaks(t *testing.T, d Disposition) {
 		t.Errorf("reason %q is not a word", d.Reason)
 	}
 }
+
+// TestPipeOutputLeaksNothing: Postfix puts a pipe's output into its log
+// and into DSNs to the envelope sender, even on exit 0 (NOTIFY=SUCCESS).
+// On exit 0 the pipe prints nothing, whatever was decided; on another
+// exit, one line that tells no outsider whether an address is a user's
+// (every sender refusal reads the same), and no path, resolver address,
+// token or code.
+func TestPipeOutputLeaksNothing(t *testing.T) {
+	refusals := []Result{
+		{Status: StatusRejected, Reason: "unknown_sender", Refused: RefusedSender, Code: "5.7.1", Explain: []string{"evil@x.example is not a user's sender address"}},
+		{Status: StatusRejected, Reason: "auth_failed", Refused: RefusedSender, Code: "5.7.1", Explain: []string{"neither DKIM nor SPF passed aligned with acme.example"}},
+		{Status: StatusRejected, Reason: "malformed_from", Refused: RefusedSender, Code: "5.7.1"},
+		{Status: StatusRejected, Reason: "repeated_field", Refused: RefusedSender, Code: "5.7.1"},
+		{Status: StatusRejected, Reason: "bad_confirmation", Refused: RefusedSender, Code: "5.7.1"},
+		{Status: StatusQuarantined, Reason: "unconfirmed_sender", Code: "2.0.0", Explain: []string{"ann@home.example is an alternate address of ann@acme.example"}},
+		{Status: StatusRejected, Reason: "unknown_recipient", Refused: RefusedRecipient, Code: "5.1.1", Explain: []string{"acme+deal-abcdefgh234567@bcc.example is unknown"}},
+		{Status: StatusRejected, Reason: "too_large", Refused: RefusedPolicy, Code: "5.3.4"},
+		{Status: StatusRejected, Reason: "loop", Refused: RefusedPolicy, Code: "5.7.0"},
+		{Status: StatusStored, Code: "2.0.0"},
+		{Status: StatusDuplicate, Code: "2.0.0"},
+	}
+	senderLines := map[string]bool{}
+	for _, bounce := range []bool{false, true} {
+		for _, r := range refusals {
+			d := Dispose(r, bounce)
+			if d.Exit == ExitOK && d.Stderr != "" {
+				t.Errorf("%s bounce=%v: exit 0 but stderr %q", r.Reason, bounce, d.Stderr)
+			}
+			for _, bad := range []string{"@", "/", "abcdefgh", r.Reason + ":"} {
+				if r.Reason != "" && strings.Contains(d.Stderr, bad) {
+					t.Errorf("%s bounce=%v: stderr %q shows %q", r.Reason, bounce, d.Stderr, bad)
+				}
+			}
+			if bounce && r.Refused == RefusedSender {
+				senderLines[d.Stderr] = true
+			}
+		}
+	}
+	if len(senderLines) != 1 {
+		t.Errorf("sender refusals with --bounce print %d different lines, want one: %v", len(senderLines), senderLines)
+	}
+	for _, err := range []error{
+		store.Errorf(store.EBusy, "database /var/lib/smartbcc/smartbcc.db is locked"),
+		&TempError{Code: "4.7.0", Err: errors.New("lookup _dmarc.acme.example on 10.0.0.53:53: i/o timeout")},
+		&TempError{Code: "4.3.0", Err: errors.New("internal error: acme+confirm-abcdefgh234567@bcc.example")},
+	} {
+		d := DisposeFailure(err)
+		for _, bad := range []string{"/var", "10.0.0.53", "abcdefgh", "acme.example", "@"} {
+			if strings.Contains(d.Stderr, bad) {
+				t.Errorf("%v: stderr %q shows %q", err, d.Stderr, bad)
+			}
+		}
+	}
+}

@@ -37,16 +37,20 @@ func noise(h textproto.MIMEHeader, d Delivery, isBcc func(string) bool, keepBulk
 	if mt, params, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil && mt == "multipart/report" {
 		return "bounce", "multipart/report; report-type=" + params["report-type"]
 	}
-	// Postfix's pipe transport adds one Delivered-To for our address
-	// (flags=D). A second one means the mail came round again.
+	// Loops. Nothing that delivers to us adds a Delivered-To of our
+	// address (postfix-config prints the pipe without flags=D, because
+	// with it Postfix bounces such mail to its sender itself): in a live
+	// delivery one is a loop, or a forgery, refused without a bounce
+	// either way. An archive may hold mail an MDA delivered to the Bcc
+	// address once; a second one there is the loop.
 	n := 0
 	for _, v := range h.Values("Delivered-To") {
 		if isBcc(strings.TrimSpace(v)) {
 			n++
 		}
 	}
-	if n > 1 {
-		return "loop", "already delivered to our Bcc address"
+	if n > 1 || n == 1 && len(d.Envelope.Recipients) > 0 {
+		return "loop", "already delivered to our Bcc address (Delivered-To)"
 	}
 	return "", ""
 }

@@ -321,3 +321,26 @@ func FuzzSingletons(f *testing.F) {
 		}
 	})
 }
+
+// A Delivered-To of our own Bcc address in a live delivery is a loop (or
+// a forgery): refused, recorded, and never bounced, even with --bounce,
+// since postfix-config no longer lets Postfix bounce it (flags=D). In an
+// archive, one such field is how an MDA delivered it: not a loop.
+func TestDeliveredToOurAddressIsALoop(t *testing.T) {
+	h := newHarness(t, "NORMAL")
+	raw := textMail("loop1@acme.example", "Delivered-To: "+universalAddr)
+	r, err := h.pipe.Ingest(context.Background(), pipeDelivery(raw))
+	checkOutcome(t, r, err)
+	if r.Status != ingest.StatusRejected || r.Reason != "loop" {
+		t.Fatalf("live delivery with Delivered-To %s: %s %s, want rejected loop", universalAddr, r.Status, r.Reason)
+	}
+	if d := ingest.Dispose(r, true); d.Exit != ingest.ExitOK || d.Stderr != "" {
+		t.Errorf("loop disposition with --bounce: exit %d stderr %q, want 0 and nothing", d.Exit, d.Stderr)
+	}
+	archived := ingest.Delivery{Raw: textMail("loop2@acme.example", "Delivered-To: "+universalAddr), Origin: "archive"}
+	r, err = h.imp.Ingest(context.Background(), archived)
+	checkOutcome(t, r, err)
+	if r.Status != ingest.StatusStored {
+		t.Errorf("archived message delivered once to %s: %s %s, want stored", universalAddr, r.Status, r.Reason)
+	}
+}
