@@ -109,13 +109,26 @@ type Tx interface {
 	RemoveAddress(userID int64, email string) error
 
 	// Persons (contacts), each with one or more email addresses.
+	// CreatePerson records a person; an address that is already another
+	// person's is a Conflict whose message names that person (an address
+	// belongs to at most one person).
 	CreatePerson(p *Person) error // sets p.ID, p.CreatedAt
+	// UpdatePerson writes a person's name, org and addresses (the list
+	// replaces the old one), with CreatePerson's rule for addresses.
+	UpdatePerson(p *Person) error
+	// DeletePerson removes a person, its addresses and its links; its
+	// items stay but no longer name it.
+	DeletePerson(id int64) error
 	Person(id int64) (*Person, error)
 	Persons() ([]Person, error)
 	PersonsByEmails(emails []string) ([]Person, error)
 
 	// Items: deals, leads and projects.
 	CreateItem(it *Item) error // sets it.ID, it.CreatedAt
+	// UpdateItem writes an item's title, person, owner, status and
+	// conversion (ConvertedTo). Links and threads are left as they are:
+	// changing an item never rewrites the mail linked to it.
+	UpdateItem(it *Item) error
 	Item(kind ItemKind, id int64) (*Item, error)
 	Items(kind ItemKind) ([]Item, error)
 	ItemByToken(kind ItemKind, token string) (*Item, error)
@@ -167,6 +180,9 @@ type Tx interface {
 	Quarantine(id int64) (*Quarantined, error)
 	QuarantineList(includeReleased bool) ([]Quarantined, error)
 	MarkReleased(id int64, messageID int64, at time.Time) error
+	// DeleteQuarantined drops held mail for good (the administrator's
+	// decision), raw bytes included.
+	DeleteQuarantined(id int64) error
 }
 
 // Company is the one tenant of a store.
@@ -259,15 +275,20 @@ const (
 	StatusDeleted = "deleted"
 )
 
-// Item is a deal, lead or project.
+// Item is a deal, lead or project. A removed item keeps its row with
+// status deleted, so that links and threads keep their history.
 type Item struct {
 	ID        int64     `json:"id"`
 	Kind      ItemKind  `json:"kind"`
 	Title     string    `json:"title"`
 	PersonID  int64     `json:"person_id,omitempty"` // 0: none
+	OwnerID   int64     `json:"owner_id,omitempty"`  // the user it belongs to; 0: none
 	Status    string    `json:"status"`
 	Token     string    `json:"-"` // Bcc token of deals and leads; secret-ish
 	CreatedAt time.Time `json:"created_at"`
+	// ConvertedTo is the deal a lead was converted to (0: not converted);
+	// mail to the lead's address then files into that deal.
+	ConvertedTo int64 `json:"converted_to,omitempty"`
 }
 
 // Participant roles.
@@ -365,9 +386,13 @@ type MessageQuery struct {
 	Owner    int64
 	ItemKind ItemKind // with ItemID: only messages linked to it
 	ItemID   int64
-	Unlinked bool   // only messages with no deal/lead/project/person link
-	Search   string // full-text query (FTS5 syntax)
-	ThreadID int64
+	// Participants, when set, selects messages on which one of these
+	// (canonical) addresses is a From, To, Cc or Reply-To participant:
+	// the mail a person's addresses would have linked.
+	Participants []string
+	Unlinked     bool   // only messages with no deal/lead/project/person link
+	Search       string // full-text query (FTS5 syntax)
+	ThreadID     int64
 	// MessageID restricts to messages whose own Message-ID (without
 	// angle brackets) is this one: ingest looks for another message of
 	// the same owner that uses it.

@@ -128,3 +128,12 @@ func (tx *Tx) MarkReleased(id int64, messageID int64, at time.Time) error {
 	}
 	return tx.affected(res, err, "no such quarantined message %d", id)
 }
+
+// DeleteQuarantined drops held mail, raw bytes and all.
+func (tx *Tx) DeleteQuarantined(id int64) error {
+	if err := tx.writing("DeleteQuarantined"); err != nil {
+		return err
+	}
+	res, err := tx.exec(`DELETE FROM quarantine WHERE id = ?`, id)
+	return tx.affected(res, err, "no such quarantined message %d", id)
+}

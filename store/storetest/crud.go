@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -194,7 +195,7 @@ func (s suite) testPersons(t *testing.T) {
 	db := s.openTest(t)
 	bob := &store.Person{Name: " Bob Buyer ", Org: "Customer Ltd", Emails: []string{"bob@customer.example", "BOB@customer.example", "", "bob@home.example"}}
 	carol := &store.Person{Name: "Carol", Emails: []string{"shared@customer.example"}}
-	dave := &store.Person{Name: "Dave", Emails: []string{"Shared@customer.example"}} // may share an address
+	dave := &store.Person{Name: "Dave", Emails: []string{"dave@customer.example"}}
 	update(t, db, func(tx store.Tx) error {
 		for _, p := range []*store.Person{bob, carol, dave} {
 			if err := tx.CreatePerson(p); err != nil {
@@ -204,6 +205,15 @@ func (s suite) testPersons(t *testing.T) {
 		return nil
 	})
 	wantCode(t, "CreatePerson empty", db.Update(ctxb, func(tx store.Tx) error { return tx.CreatePerson(&store.Person{}) }), store.EInvalid)
+	// An address belongs to at most one person, whatever its case; the
+	// refusal names the person who has it.
+	err := db.Update(ctxb, func(tx store.Tx) error {
+		return tx.CreatePerson(&store.Person{Name: "Eve", Emails: []string{"eve@x.example", "Shared@Customer.example"}})
+	})
+	if wantCode(t, "CreatePerson with Carol's address", err, store.EConflict); err != nil &&
+		err.Error() != fmt.Sprintf("shared@customer.example is already the address of person %d (Carol)", carol.ID) {
+		t.Errorf("conflict message %q", err)
+	}
 
 	view(t, db, func(tx store.Tx) error {
 		p, err := tx.Person(bob.ID)
@@ -219,7 +229,7 @@ func (s suite) testPersons(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if len(all) != 3 || all[2].Name != "Dave" || len(all[1].Emails) != 1 {
+		if len(all) != 3 || all[2].Name != "Dave" || len(all[1].Emails) != 1 || all[2].Org != "" {
 			t.Errorf("Persons = %+v", all)
 		}
 		lookups := []struct {
@@ -227,7 +237,7 @@ func (s suite) testPersons(t *testing.T) {
 			want   []int64
 		}{
 			{[]string{"BOB@HOME.example"}, []int64{bob.ID}},
-			{[]string{"shared@customer.example", "bob@customer.example"}, []int64{bob.ID, carol.ID, dave.ID}},
+			{[]string{"shared@customer.example", "bob@customer.example", "dave@customer.example"}, []int64{bob.ID, carol.ID, dave.ID}},
 			{[]string{"nobody@x.example"}, nil},
 			{nil, nil},
 		}
@@ -243,6 +253,61 @@ func (s suite) testPersons(t *testing.T) {
 			if !reflect.DeepEqual(got, l.want) {
 				t.Errorf("PersonsByEmails(%v) = %v, want %v", l.emails, got, l.want)
 			}
+		}
+		return nil
+	})
+
+	// UpdatePerson rewrites name, org and the whole address list, under
+	// the same rule; DeletePerson removes the person and its links and
+	// leaves its items without a person.
+	update(t, db, func(tx store.Tx) error {
+		p := *dave
+		p.Name, p.Org, p.Emails = " David ", "Customer", []string{"DAVID@customer.example", "dave@customer.example"}
+		return tx.UpdatePerson(&p)
+	})
+	for _, tc := range []struct {
+		what string
+		p    store.Person
+		code string
+	}{
+		{"taking Bob's address", store.Person{ID: dave.ID, Name: "David", Emails: []string{"bob@home.example"}}, store.EConflict},
+		{"no name and no address", store.Person{ID: dave.ID}, store.EInvalid},
+		{"no such person", store.Person{ID: 999, Name: "X"}, store.ENotFound},
+	} {
+		err := db.Update(ctxb, func(tx store.Tx) error { return tx.UpdatePerson(&tc.p) })
+		wantCode(t, "UpdatePerson "+tc.what, err, tc.code)
+	}
+	view(t, db, func(tx store.Tx) error {
+		p, err := tx.Person(dave.ID)
+		if err != nil {
+			return err
+		}
+		if p.Name != "David" || p.Org != "Customer" || !reflect.DeepEqual(p.Emails, []string{"david@customer.example", "dave@customer.example"}) {
+			t.Errorf("after UpdatePerson: %+v", p)
+		}
+		return nil
+	})
+	// Dave's old address is free again once he gives it up.
+	update(t, db, func(tx store.Tx) error {
+		p := store.Person{ID: dave.ID, Name: "David", Emails: []string{"david@customer.example"}}
+		if err := tx.UpdatePerson(&p); err != nil {
+			return err
+		}
+		return tx.CreatePerson(&store.Person{Name: "Dave's successor", Emails: []string{"dave@customer.example"}})
+	})
+	deal := &store.Item{Kind: store.KindDeal, Title: "Carol's deal", PersonID: carol.ID, Token: "tc"}
+	update(t, db, func(tx store.Tx) error { return tx.CreateItem(deal) })
+	update(t, db, func(tx store.Tx) error { return tx.DeletePerson(carol.ID) })
+	wantCode(t, "DeletePerson twice", db.Update(ctxb, func(tx store.Tx) error { return tx.DeletePerson(carol.ID) }), store.ENotFound)
+	view(t, db, func(tx store.Tx) error {
+		_, err := tx.Person(carol.ID)
+		wantCode(t, "Person after DeletePerson", err, store.ENotFound)
+		if ps, err := tx.PersonsByEmails([]string{"shared@customer.example"}); err != nil || len(ps) != 0 {
+			t.Errorf("Carol's address still finds %+v, %v", ps, err)
+		}
+		d, err := tx.Item(store.KindDeal, deal.ID)
+		if err != nil || d.PersonID != 0 || d.Title != "Carol's deal" {
+			t.Errorf("Carol's deal after DeletePerson: %+v, %v", d, err)
 		}
 		return nil
 	})
@@ -318,6 +383,79 @@ func (s suite) testItems(t *testing.T) {
 		}
 		return nil
 	})
+
+	// UpdateItem: title, person, owner, status and a lead's conversion;
+	// nothing else moves.
+	var ann *store.User
+	update(t, db, func(tx store.Tx) error {
+		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+			return err
+		}
+		var err error
+		ann, err = tx.CreateUser("ann@acme.example", "Ann")
+		return err
+	})
+	update(t, db, func(tx store.Tx) error {
+		d, err := tx.Item(store.KindDeal, 1)
+		if err != nil {
+			return err
+		}
+		d.Title, d.PersonID, d.OwnerID, d.Status = " Widgets, 300 ", 0, ann.ID, store.StatusWon
+		if err := tx.UpdateItem(d); err != nil {
+			return err
+		}
+		l, err := tx.Item(store.KindLead, 1)
+		if err != nil {
+			return err
+		}
+		l.ConvertedTo, l.Status = 2, store.StatusWon
+		return tx.UpdateItem(l)
+	})
+	view(t, db, func(tx store.Tx) error {
+		d, err := tx.Item(store.KindDeal, 1)
+		if err != nil {
+			return err
+		}
+		if d.Title != "Widgets, 300" || d.PersonID != 0 || d.OwnerID != ann.ID || d.Status != store.StatusWon || d.Token != "t1" || d.ConvertedTo != 0 {
+			t.Errorf("deal after UpdateItem = %+v", d)
+		}
+		l, err := tx.Item(store.KindLead, 1)
+		if err != nil {
+			return err
+		}
+		if l.ConvertedTo != 2 || l.Status != store.StatusWon || l.PersonID != bob.ID {
+			t.Errorf("lead after UpdateItem = %+v", l)
+		}
+		if it, err := tx.ItemByToken(store.KindLead, "t1"); err != nil || it.ConvertedTo != 2 {
+			t.Errorf("ItemByToken(lead) after conversion = %+v, %v", it, err)
+		}
+		return nil
+	})
+	owned := &store.Item{Kind: store.KindProject, Title: "Owned", OwnerID: ann.ID}
+	update(t, db, func(tx store.Tx) error { return tx.CreateItem(owned) })
+	view(t, db, func(tx store.Tx) error {
+		p, err := tx.Item(store.KindProject, owned.ID)
+		if err != nil || p.OwnerID != ann.ID {
+			t.Errorf("CreateItem with owner: %+v, %v", p, err)
+		}
+		return nil
+	})
+	for _, tc := range []struct {
+		what string
+		it   store.Item
+		code string
+	}{
+		{"no such deal", store.Item{Kind: store.KindDeal, ID: 99, Title: "X", Status: store.StatusOpen}, store.ENotFound},
+		{"bad status", store.Item{Kind: store.KindDeal, ID: 1, Title: "X", Status: "pending"}, store.EInvalid},
+		{"no title", store.Item{Kind: store.KindDeal, ID: 1, Status: store.StatusOpen}, store.EInvalid},
+		{"no such owner", store.Item{Kind: store.KindDeal, ID: 1, Title: "X", Status: store.StatusOpen, OwnerID: 99}, store.ENotFound},
+		{"no such person", store.Item{Kind: store.KindDeal, ID: 1, Title: "X", Status: store.StatusOpen, PersonID: 99}, store.ENotFound},
+		{"a deal is not converted", store.Item{Kind: store.KindDeal, ID: 1, Title: "X", Status: store.StatusOpen, ConvertedTo: 2}, store.EInvalid},
+		{"converted to no such deal", store.Item{Kind: store.KindLead, ID: 1, Title: "X", Status: store.StatusWon, ConvertedTo: 99}, store.ENotFound},
+	} {
+		err := db.Update(ctxb, func(tx store.Tx) error { return tx.UpdateItem(&tc.it) })
+		wantCode(t, "UpdateItem "+tc.what, err, tc.code)
+	}
 }
 
 func (s suite) testThreadsAndLinks(t *testing.T) {
@@ -499,5 +637,13 @@ func (s suite) testQuarantine(t *testing.T) {
 			t.Errorf("after release: pending %+v all %+v", pending, all)
 		}
 		return err
+	})
+
+	update(t, f.db, func(tx store.Tx) error { return tx.DeleteQuarantined(q.ID) })
+	wantCode(t, "DeleteQuarantined twice", f.db.Update(ctxb, func(tx store.Tx) error { return tx.DeleteQuarantined(q.ID) }), store.ENotFound)
+	view(t, f.db, func(tx store.Tx) error {
+		_, err := tx.Quarantine(q.ID)
+		wantCode(t, "Quarantine after DeleteQuarantined", err, store.ENotFound)
+		return nil
 	})
 }

@@ -254,6 +254,7 @@ func (s suite) testListMessages(t *testing.T) {
 	danPrivate.Date = day(3)
 	noDate := message(f.dan.ID, th2.ID, "4@x", "no date: sorted by arrival")
 	noDate.Date, noDate.ReceivedAt, noDate.Shared = time.Time{}, day(4), true
+	noDate.Participants = append(noDate.Participants, store.Participant{Role: store.RoleSender, Email: "relay@acme.example"})
 	f.insert(t, annPrivate, annShared, danPrivate, noDate)
 	update(t, f.db, func(tx store.Tx) error {
 		if _, err := tx.AddLink(store.Link{MessageID: annShared.ID, Kind: store.KindDeal, ItemID: f.deal.ID, How: store.HowBcc}); err != nil {
@@ -280,6 +281,10 @@ func (s suite) testListMessages(t *testing.T) {
 		{"person, dan owns it", store.MessageQuery{Viewer: f.dan.ID, ItemKind: store.KindPerson, ItemID: f.bob.ID}, []int64{c}},
 		{"person, ann cannot see it", store.MessageQuery{Viewer: f.ann.ID, ItemKind: store.KindPerson, ItemID: f.bob.ID}, []int64{}},
 		{"unlinked", store.MessageQuery{Unlinked: true}, []int64{d, a}},
+		{"participant", store.MessageQuery{Participants: []string{"Bob@Customer.example"}}, []int64{d, c, b, a}},
+		{"participant, as viewer", store.MessageQuery{Participants: []string{"bob@customer.example"}, Viewer: f.ann.ID}, []int64{d, b, a}},
+		{"participant nobody has", store.MessageQuery{Participants: []string{"carl@customer.example"}}, []int64{}},
+		{"sender is not a linking role", store.MessageQuery{Participants: []string{"relay@acme.example"}}, []int64{}},
 		{"thread", store.MessageQuery{ThreadID: th2.ID, Oldest: true}, []int64{c, d}},
 		{"limit", store.MessageQuery{Limit: 2}, []int64{d, c}},
 		{"limit and offset", store.MessageQuery{Limit: 2, Offset: 1}, []int64{c, b}},
