@@ -63,7 +63,7 @@ func (in *Ingester) commitOne(tx store.Tx, p *Prepared) (Result, error) {
 	// so that guessing reveals nothing.
 	var bccItems []store.Item
 	for _, t := range p.bccTokens {
-		it, err := tx.ItemByToken(store.ItemKind(t.Kind), t.Token)
+		it, err := linker.BccItem(tx, store.ItemKind(t.Kind), t.Token)
 		if store.IsNotFound(err) {
 			res.explainf("an item address with an unknown token was ignored")
 			p.markUnknownRecipients(func(rt bccaddr.Target, ok bool) bool { return ok && rt == t })

@@ -9,7 +9,10 @@
 //     linked to that item (how = thread);
 //   - auto-link (per user): the open deal, lead and project of the linked
 //     persons, but only when there is exactly one open item of that kind;
-//     won, lost and deleted items are never linked automatically.
+//     won, lost and deleted items are never linked automatically;
+//   - a removed (deleted) item's Bcc address is refused like an unknown
+//     token and its threads no longer pass it on; a lead converted to a
+//     deal passes the deal on, through its address and its threads.
 //
 // A thread belongs to at most one deal, one lead and one project.
 package linker
@@ -76,10 +79,33 @@ var personRoles = map[string]bool{store.RoleFrom: true, store.RoleTo: true, stor
 // Plan decides the links of a message. It only reads from tx.
 func MakePlan(tx store.Tx, in Input) (*Plan, error) {
 	p := &Plan{ThreadItems: map[store.ItemKind]int64{}}
+	// What new mail in the thread inherits: not a removed item, and the
+	// deal of a converted lead (unless the thread has its own deal).
+	inherited := map[store.ItemKind]int64{}
 	if in.Thread != nil {
-		for _, k := range store.ItemKinds {
-			if id := in.Thread.ItemID(k); id != 0 {
-				p.ThreadItems[k] = id
+		for _, k := range store.ItemKinds { // deals first
+			id := in.Thread.ItemID(k)
+			if id == 0 {
+				continue
+			}
+			p.ThreadItems[k] = id
+			lk, lid, why, err := liveThreadItem(tx, k, id)
+			if err != nil {
+				return nil, err
+			}
+			switch {
+			case lid == 0:
+				p.explainf("%s %d: the thread belongs to it, but it was removed, so it is not linked", k, id)
+			case inherited[lk] != 0:
+				p.explainf("%s %d: the thread belongs to it, but it was converted to deal %d and the thread has deal %d", k, id, lid, inherited[lk])
+			default:
+				if why != "" {
+					p.explainf("%s %d: the thread belongs to it, and it was converted to %s %d", k, id, lk, lid)
+					if p.ThreadItems[lk] == 0 {
+						p.ThreadItems[lk] = lid
+					}
+				}
+				inherited[lk] = lid
 			}
 		}
 	}
@@ -97,7 +123,7 @@ func MakePlan(tx store.Tx, in Input) (*Plan, error) {
 
 	// 2. Thread inheritance.
 	for _, k := range store.ItemKinds {
-		id := p.ThreadItems[k]
+		id := inherited[k]
 		if id == 0 || p.has(k) {
 			continue // none, or an item address already linked one
 		}

@@ -106,8 +106,6 @@ func TestAutoLinkOneOpenItemRule(t *testing.T) {
 	}
 }
 
-func itoa(i int64) string { return strconv.FormatInt(i, 10) }
-
 // insertMessage stores a message in a new or given thread.
 func insertMessage(t *testing.T, tx store.Tx, owner, thread int64, id string) *store.Message {
 	t.Helper()
@@ -145,12 +143,12 @@ func TestManualLinkFollowsThread(t *testing.T) {
 		}
 		m1 := insertMessage(t, tx, u.ID, 0, "m1@x")
 		m2 := insertMessage(t, tx, u.ID, m1.ThreadID, "m2@x")
-		added, err := Link(tx, m2.ID, store.KindDeal, d1.ID)
+		res, err := Link(tx, m2.ID, store.KindDeal, d1.ID, false)
 		if err != nil {
 			return err
 		}
-		if len(added) != 2 {
-			t.Fatalf("manual link added %+v, want both thread messages", added)
+		if len(res.Added) != 2 || res.Moved != nil {
+			t.Fatalf("manual link added %+v moved %+v, want both thread messages and no move", res.Added, res.Moved)
 		}
 		th, _ := tx.Thread(m1.ThreadID)
 		if th.DealID != d1.ID {
@@ -165,8 +163,12 @@ func TestManualLinkFollowsThread(t *testing.T) {
 			t.Fatalf("new message in the thread: %+v", plan.Links)
 		}
 		// Linking the thread to another deal moves it: one deal per thread.
-		if _, err := Link(tx, m1.ID, store.KindDeal, d2.ID); err != nil {
+		res, err = Link(tx, m1.ID, store.KindDeal, d2.ID, false)
+		if err != nil {
 			return err
+		}
+		if mv := res.Moved; mv == nil || mv.From != d1.ID || mv.ThreadID != m1.ThreadID || len(mv.Messages) != 2 {
+			t.Fatalf("move reported as %+v, want thread %d (2 messages) from deal %d", mv, m1.ThreadID, d1.ID)
 		}
 		for _, m := range []*store.Message{m1, m2} {
 			links, _ := tx.Links(m.ID)
@@ -174,7 +176,7 @@ func TestManualLinkFollowsThread(t *testing.T) {
 				t.Fatalf("message %d links %+v, want only deal %d", m.ID, links, d2.ID)
 			}
 		}
-		affected, err := Unlink(tx, m1.ID, store.KindDeal, d2.ID)
+		affected, err := Unlink(tx, m1.ID, store.KindDeal, d2.ID, false)
 		if err != nil || len(affected) != 2 {
 			t.Fatalf("unlink: %v, %v", affected, err)
 		}
@@ -182,12 +184,103 @@ func TestManualLinkFollowsThread(t *testing.T) {
 		if th.DealID != 0 {
 			t.Fatal("thread still belongs to the deal after unlink")
 		}
-		if _, err := Unlink(tx, m1.ID, store.KindDeal, d2.ID); !store.IsNotFound(err) {
-			t.Fatalf("second unlink: %v, want not found", err)
+		if affected, err := Unlink(tx, m1.ID, store.KindDeal, d2.ID, false); err != nil || len(affected) != 0 {
+			t.Fatalf("second unlink: %v, %v, want nothing changed", affected, err)
+		}
+		// --message-only: one message, and the thread stays as it is.
+		res, err = Link(tx, m2.ID, store.KindDeal, d1.ID, true)
+		if err != nil || len(res.Added) != 1 || res.Added[0].MessageID != m2.ID || res.Moved != nil {
+			t.Fatalf("message-only link: %+v, %v", res, err)
+		}
+		if th, _ = tx.Thread(m1.ThreadID); th.DealID != 0 {
+			t.Fatalf("a message-only link gave the thread to deal %d", th.DealID)
+		}
+		if links, _ := tx.Links(m1.ID); len(links) != 0 {
+			t.Fatalf("a message-only link linked the thread's other message: %+v", links)
 		}
 		return nil
 	})
 }
+
+// A removed item takes no mail: its address is refused like an unknown
+// token, its thread passes nothing on, and it cannot be linked by hand. A
+// converted lead passes its deal on.
+func TestRemovedAndConvertedItems(t *testing.T) {
+	st := openStore(t)
+	update(t, st, func(tx store.Tx) error {
+		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+			return err
+		}
+		u, err := tx.CreateUser("ann@acme.example", "Ann")
+		if err != nil {
+			return err
+		}
+		gone := &store.Item{Kind: store.KindDeal, Title: "gone", Status: store.StatusDeleted, Token: "gone1"}
+		deal := &store.Item{Kind: store.KindDeal, Title: "deal", Status: store.StatusOpen, Token: "deal1"}
+		lead := &store.Item{Kind: store.KindLead, Title: "lead", Status: store.StatusOpen, Token: "lead1"}
+		for _, it := range []*store.Item{gone, deal, lead} {
+			if err := tx.CreateItem(it); err != nil {
+				return err
+			}
+		}
+		_, err = BccItem(tx, store.KindDeal, "gone1")
+		_, errUnknown := BccItem(tx, store.KindDeal, "nope1")
+		if !store.IsNotFound(err) || err.Error() != errUnknown.Error() {
+			t.Fatalf("removed deal's token: %v; unknown token: %v (want the same not-found)", err, errUnknown)
+		}
+		if it, err := BccItem(tx, store.KindLead, "lead1"); err != nil || it.Kind != store.KindLead {
+			t.Fatalf("lead token: %+v, %v", it, err)
+		}
+		lead.ConvertedTo, lead.Status = deal.ID, store.StatusWon
+		if err := tx.UpdateItem(lead); err != nil {
+			return err
+		}
+		if it, err := BccItem(tx, store.KindLead, "lead1"); err != nil || it.Kind != store.KindDeal || it.ID != deal.ID {
+			t.Fatalf("converted lead's token files into %+v, %v; want deal %d", it, err, deal.ID)
+		}
+
+		m := insertMessage(t, tx, u.ID, 0, "g1@x")
+		if _, err := Link(tx, m.ID, store.KindDeal, gone.ID, false); store.ErrorCode(err) != store.EInvalid {
+			t.Fatalf("linking to a removed deal: %v", err)
+		}
+		if _, err := Link(tx, m.ID, store.KindLead, lead.ID, false); store.ErrorCode(err) != store.EInvalid {
+			t.Fatalf("linking to a converted lead: %v", err)
+		}
+		for _, tc := range []struct {
+			kind store.ItemKind
+			id   int64
+			want []string
+		}{
+			{store.KindDeal, gone.ID, nil},
+			{store.KindLead, lead.ID, []string{"deal:" + itoa(deal.ID) + ":thread"}},
+		} {
+			th := &store.Thread{Subject: "t"}
+			if err := tx.CreateThread(th); err != nil {
+				return err
+			}
+			if err := tx.SetThreadItem(th.ID, tc.kind, tc.id); err != nil {
+				return err
+			}
+			if th, err = tx.Thread(th.ID); err != nil {
+				return err
+			}
+			plan, err := MakePlan(tx, Input{Owner: u, Thread: th})
+			if err != nil {
+				return err
+			}
+			var got []string
+			for _, l := range plan.Links {
+				got = append(got, string(l.Kind)+":"+itoa(l.ItemID)+":"+l.How)
+			}
+			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+				t.Errorf("thread of %s %d: links %v, want %v; explain %q", tc.kind, tc.id, got, tc.want, plan.Explain)
+			}
+		}
+		return nil
+	})
+}
+
+func itoa(i int64) string { return strconv.FormatInt(i, 10) }
 
 func TestBccLinkWinsAndSetsThread(t *testing.T) {
 	st := openStore(t)
