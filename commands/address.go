@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/smartbcc/smartbcc/ingest"
 	"github.com/smartbcc/smartbcc/ingest/bccaddr"
 	"github.com/smartbcc/smartbcc/ingest/confirm"
 	"github.com/smartbcc/smartbcc/store"
@@ -66,12 +66,11 @@ func newAddressCmd(app *App) *cobra.Command {
 				}
 				return app.printJSON(out)
 			}
-			tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
-			defer tw.Flush()
-			fmt.Fprintf(tw, "ADDRESS\tSTATUS\tPRIMARY\n")
+			t := newTable("ADDRESS", "STATUS", "PRIMARY")
 			for _, a := range addrs {
-				fmt.Fprintf(tw, "%s\t%s\t%v\n", a.Email, a.Status(), a.Primary)
+				t.row(a.Email, a.Status(), fmt.Sprint(a.Primary))
 			}
+			app.printTable(t)
 			return nil
 		},
 	}
@@ -140,10 +139,22 @@ func newAddressCmd(app *App) *cobra.Command {
 			}); err != nil {
 				return err
 			}
+			in, err := releasingIngester(app, st, ingest.AuthMode{Kind: "verify"})
+			if err != nil {
+				return err
+			}
+			released, held, err := releaseConfirmed(cmd.Context(), app, st, in, a.Email)
+			if err != nil {
+				return err
+			}
+			out.Released = released
 			if app.JSON {
 				return app.printJSON(out)
 			}
-			app.printf("confirmed %s\n", a.Email)
+			app.printf("confirmed %s; released %s held for it\n", a.Email, plural(released, "message"))
+			if held > 0 {
+				app.printf("%s still held: see smartbcc quarantine list\n", plural(held, "message"))
+			}
 			return nil
 		},
 	}

@@ -1,8 +1,8 @@
 package commands
 
 import (
+	"context"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -55,12 +55,16 @@ func newRejectedCmd(app *App) *cobra.Command {
 				}
 				return app.printJSON(out)
 			}
-			tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
-			defer tw.Flush()
-			fmt.Fprintf(tw, "ID\tAT\tCODE\tREASON\tFROM\tSUBJECT\tDETAIL\n")
-			for _, r := range rs {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, rfc3339(r.At), r.Code, r.Reason, r.From, truncate(r.Subject, 40), truncate(redactTokens(r.Detail), 80))
+			if len(rs) == 0 {
+				app.printf("no refused mail\n")
+				return nil
 			}
+			tab := newTable("ID", "AT", "CODE", "REASON", "FROM", "SUBJECT", "DETAIL")
+			tab.flex = 6
+			for _, r := range rs {
+				tab.row(itoa(r.ID), app.tableTime(r.At), r.Code, r.Reason, r.From, r.Subject, redactTokens(r.Detail))
+			}
+			app.printTable(tab)
 			return nil
 		},
 	}
@@ -84,9 +88,13 @@ func newQuarantineCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{Use: "quarantine", Short: "Mail held because its sender address is not confirmed yet", Args: cobra.NoArgs}
 	var all bool
 	list := &cobra.Command{
-		Use:   "list",
-		Short: "List held mail",
-		Args:  cobra.NoArgs,
+		Use:   "list [--all]",
+		Short: "List held mail (administrator)",
+		Long: `Lists mail held because it came from an alternate address of a user that
+is not confirmed yet. Confirming the address (address verify, or a reply to
+the confirmation email) releases it; quarantine drop discards it.`,
+		Example: "  smartbcc quarantine list\n  smartbcc --json quarantine list --all",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := requireAdmin(app, "quarantine list"); err != nil {
 				return err
@@ -116,12 +124,20 @@ func newQuarantineCmd(app *App) *cobra.Command {
 			if app.JSON {
 				return app.printJSON(held)
 			}
-			tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
-			defer tw.Flush()
-			fmt.Fprintf(tw, "ID\tAT\tADDRESS\tSUBJECT\tRELEASED\n")
-			for _, q := range qs {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%v\n", q.ID, rfc3339(q.At), q.Address, truncate(q.Subject, 50), q.Released)
+			if len(held) == 0 {
+				app.printf("no held mail\n")
+				return nil
 			}
+			t := newTable("ID", "AT", "USER", "ADDRESS", "FROM", "SUBJECT", "STATUS")
+			t.flex = 5
+			for _, h := range held {
+				status := h.Status
+				if h.FiledAs != 0 {
+					status = fmt.Sprintf("released as message %d", h.FiledAs)
+				}
+				t.row(itoa(h.ID), app.tableTime(time.Time(h.At)), h.User.Email, h.Address, string(h.From), string(h.Subject), status)
+			}
+			app.printTable(t)
 			return nil
 		},
 	}
@@ -129,9 +145,13 @@ func newQuarantineCmd(app *App) *cobra.Command {
 
 	var authFlag string
 	release := &cobra.Command{
-		Use:   "release ID",
-		Short: "Ingest held mail again (after its sender address was confirmed)",
-		Args:  cobra.ExactArgs(1),
+		Use:   "release ID [--auth MODE]",
+		Short: "Ingest held mail again once its sender address is confirmed (administrator)",
+		Long: `Ingests held mail again, as if it arrived now: its address must be confirmed
+by now. Confirming an address releases its held mail by itself; this is for
+mail that could not be released then (a DNS failure, say).`,
+		Example: "  smartbcc quarantine release 4",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := requireAdmin(app, "quarantine release"); err != nil {
 				return err
@@ -158,26 +178,16 @@ func newQuarantineCmd(app *App) *cobra.Command {
 			if q.Released {
 				return store.Errorf(store.EConflict, "quarantined message %d was already released as message %d", id, q.FiledAs)
 			}
-			var checker ingest.Authenticator
-			if mode.Kind == "verify" {
-				r, err := app.Resolver()
-				if err != nil {
-					return err
-				}
-				checker = &auth.Checker{Resolver: r, Timeout: 20 * time.Second}
+			in, err := releasingIngester(app, st, mode)
+			if err != nil {
+				return err
 			}
-			in := ingest.New(ingest.Options{Store: st, Auth: checker, AuthMode: mode, Source: store.SourcePipe, Releasing: true, Now: app.Now})
-			res, err := in.Ingest(cmd.Context(), ingest.Delivery{Raw: q.Raw, Envelope: q.Envelope, Origin: fmt.Sprintf("quarantine:%d", id)})
+			res, err := releaseHeld(cmd.Context(), app, st, in, q)
 			if err != nil {
 				return err
 			}
 			switch res.Status {
 			case ingest.StatusStored, ingest.StatusDuplicate:
-				if err := st.Update(cmd.Context(), func(tx store.Tx) error {
-					return tx.MarkReleased(id, res.ID, app.Now())
-				}); err != nil {
-					return err
-				}
 			case ingest.StatusQuarantined:
 				return store.Errorf(store.EInvalid, "%s is still not confirmed; confirm it first (smartbcc address verify CODE)", q.Address)
 			default:
@@ -195,6 +205,131 @@ func newQuarantineCmd(app *App) *cobra.Command {
 		},
 	}
 	release.Flags().StringVar(&authFlag, "auth", "verify", "verify, trust-authres=ID or off (a held message is checked again)")
-	cmd.AddCommand(list, release)
+
+	drop := &cobra.Command{
+		Use:   "drop ID",
+		Short: "Discard held mail for good (administrator)",
+		Long: `Discards held mail, its bytes included: for mail from an address that will
+never be confirmed. Released mail is not in the quarantine any more, so it
+cannot be dropped here.`,
+		Example: "  smartbcc quarantine drop 4",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := requireAdmin(app, "quarantine drop"); err != nil {
+				return err
+			}
+			id, err := parseID("quarantine", args[0])
+			if err != nil {
+				return err
+			}
+			st, err := app.Store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var out heldOut
+			if err := st.Update(cmd.Context(), func(tx store.Tx) error {
+				q, err := tx.Quarantine(id)
+				if err != nil {
+					return err
+				}
+				if q.Released {
+					return store.Errorf(store.EConflict, "quarantined message %d was released as message %d; it is not held", id, q.FiledAs)
+				}
+				if out, err = newNames(tx).heldOut(q); err != nil {
+					return err
+				}
+				out.Status = "dropped"
+				return tx.DeleteQuarantined(id)
+			}); err != nil {
+				return err
+			}
+			if app.JSON {
+				return app.printJSON(out)
+			}
+			app.printf("dropped held message %d from %s (%s)\n", out.ID, out.Address, printable(string(out.Subject), false))
+			return nil
+		},
+	}
+	cmd.AddCommand(list, release, drop)
 	return cmd
+}
+
+// releasingIngester re-ingests held mail with the given authentication.
+func releasingIngester(app *App, st store.Store, mode ingest.AuthMode) (*ingest.Ingester, error) {
+	var checker ingest.Authenticator
+	if mode.Kind == "verify" {
+		r, err := app.Resolver()
+		if err != nil {
+			return nil, err
+		}
+		checker = &auth.Checker{Resolver: r, Timeout: 20 * time.Second}
+	}
+	return ingest.New(ingest.Options{Store: st, Auth: checker, AuthMode: mode, Source: store.SourcePipe, Releasing: true, Now: app.Now}), nil
+}
+
+// releaseHeld ingests one held message again and marks it released when
+// it was filed (or was there already).
+func releaseHeld(ctx context.Context, app *App, st store.Store, in *ingest.Ingester, q *store.Quarantined) (ingest.Result, error) {
+	res, err := in.Ingest(ctx, ingest.Delivery{Raw: q.Raw, Envelope: q.Envelope, Origin: fmt.Sprintf("quarantine:%d", q.ID)})
+	if err != nil {
+		return res, err
+	}
+	if res.Status == ingest.StatusStored || res.Status == ingest.StatusDuplicate {
+		err = st.Update(ctx, func(tx store.Tx) error { return tx.MarkReleased(q.ID, res.ID, app.Now()) })
+	}
+	return res, err
+}
+
+// releaseConfirmed releases the held mail of address (every address when
+// "") once it is confirmed: what confirming an address does. It returns how many
+// messages were released and how many of those addresses' stay held (a
+// refusal on the second look, or a temporary failure, which the
+// administrator sees in quarantine list).
+func releaseConfirmed(ctx context.Context, app *App, st store.Store, in *ingest.Ingester, address string) (released, held int, err error) {
+	var ready []store.Quarantined
+	err = st.View(ctx, func(tx store.Tx) error {
+		qs, err := tx.QuarantineList(false)
+		if err != nil {
+			return err
+		}
+		for _, q := range qs {
+			if address != "" && q.Address != address {
+				continue
+			}
+			a, err := tx.AddressByEmail(q.Address)
+			if store.IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if a.Confirmed && a.UserID == q.UserID {
+				full, err := tx.Quarantine(q.ID)
+				if err != nil {
+					return err
+				}
+				ready = append(ready, *full)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	for i := range ready {
+		res, err := releaseHeld(ctx, app, st, in, &ready[i])
+		if err != nil {
+			if ingest.IsTemporary(err) {
+				held++
+				continue
+			}
+			return released, held, err
+		}
+		if res.Status == ingest.StatusStored || res.Status == ingest.StatusDuplicate {
+			released++
+		} else {
+			held++
+		}
+	}
+	return released, held, nil
 }

@@ -28,6 +28,10 @@ type App struct {
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// UTC (--utc) shows times in UTC on a terminal too; Zone is the
+	// local zone text output uses otherwise.
+	UTC  bool
+	Zone *time.Location
 	// StoreOptions tune the store (pipe deliveries and imports differ in
 	// durability needs).
 	StoreOptions backend.Options
@@ -42,7 +46,7 @@ type App struct {
 }
 
 func newApp(io IOStreams) *App {
-	return &App{IO: io, Now: time.Now}
+	return &App{IO: io, Now: time.Now, Zone: time.Local}
 }
 
 // Store opens the store on first use. The caller must not close it.

@@ -116,16 +116,16 @@ func runDemo(ctx context.Context, app *App, keep bool) error {
 				return err
 			}
 		}
-		if deal, err = createItem(tx, store.KindDeal, "200 widgets for Customer Ltd", bob.ID, store.StatusOpen); err != nil {
+		if deal, err = createItem(tx, store.KindDeal, "200 widgets for Customer Ltd", bob.ID, store.StatusOpen, ann.ID); err != nil {
 			return err
 		}
-		if _, err = createItem(tx, store.KindDeal, "Last year's order", bob.ID, store.StatusWon); err != nil {
+		if _, err = createItem(tx, store.KindDeal, "Last year's order", bob.ID, store.StatusWon, ann.ID); err != nil {
 			return err
 		}
-		if carolDeal, err = createItem(tx, store.KindDeal, "Bigco rollout", carol.ID, store.StatusOpen); err != nil {
+		if carolDeal, err = createItem(tx, store.KindDeal, "Bigco rollout", carol.ID, store.StatusOpen, ann.ID); err != nil {
 			return err
 		}
-		if _, err = createItem(tx, store.KindDeal, "Bigco support contract", carol.ID, store.StatusOpen); err != nil {
+		if _, err = createItem(tx, store.KindDeal, "Bigco support contract", carol.ID, store.StatusOpen, ann.ID); err != nil {
 			return err
 		}
 		return nil

@@ -285,10 +285,16 @@ func TestQuarantineAndConfirmationReply(t *testing.T) {
 	if !list[1].Confirmed {
 		t.Fatalf("address not confirmed: %+v", list)
 	}
-	var rel ingestResult
-	c.json(&rel, "--dns-zone", w.zone, "quarantine", "release", itoa(held[0].ID))
-	if rel.Status != "stored" || rel.Owner.Email != "ann@acme.example" {
-		t.Fatalf("release: %+v", rel)
+	// Confirming released the held mail: it is filed as Ann's.
+	var after []heldOut
+	c.json(&after, "quarantine", "list", "--all")
+	if len(after) != 1 || after[0].Status != "released" || after[0].FiledAs == 0 {
+		t.Fatalf("after the confirmation reply the quarantine is %+v, want the message released", after)
+	}
+	var filed messageDetail
+	c.json(&filed, "show", itoa(int64(after[0].FiledAs)))
+	if filed.MessageID != "h1@home.example" || filed.Owner.Email != "ann@acme.example" {
+		t.Fatalf("released message %+v", filed.messageEntry)
 	}
 	c.fails("already released", "--dns-zone", w.zone, "quarantine", "release", itoa(held[0].ID))
 	// Mail from home is now filed directly.

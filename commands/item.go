@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -23,46 +23,123 @@ func itoa(i int64) string { return strconv.FormatInt(i, 10) }
 type itemAddOptions struct {
 	title    string
 	personID int64
+	owner    string
 	status   string
 }
 
+type itemSetOptions struct {
+	title    string
+	personID int64
+	owner    string
+	status   string
+}
+
+type itemListOptions struct {
+	status   string
+	personID int64
+	owner    string
+	query    string
+	limit    int
+}
+
 // newItemCmd makes the deal, lead and project commands, which differ only
-// in their kind.
+// in their kind (and leads convert to deals).
 func newItemCmd(app *App, kind store.ItemKind) *cobra.Command {
-	cmd := &cobra.Command{Use: string(kind), Short: "Manage " + string(kind) + "s", Args: cobra.NoArgs}
-	var opts itemAddOptions
+	k := string(kind)
+	cmd := &cobra.Command{Use: k, Short: "Manage " + k + "s", Args: cobra.NoArgs}
+	var addOpts itemAddOptions
 	add := &cobra.Command{
-		Use:   "add --title T [--person ID] [--status open|won|lost]",
-		Short: "Add a " + string(kind),
-		Args:  cobra.NoArgs,
+		Use:   "add --title T [--person ID] [--owner U] [--status open|won|lost]",
+		Short: "Add a " + k,
+		Long: "Adds a " + k + ". Its owner is --owner, else the user running it (--as), else nobody." +
+			map[bool]string{true: " It gets its own Bcc address: mail sent to it is linked to the " + k + ".", false: ""}[kind.HasBccAddress()],
+		Example: fmt.Sprintf("  smartbcc %s add --title 'Bigco rollout' --person 3 --owner ann@acme.example", k),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runItemAdd(cmd, app, kind, opts)
+			return runItemAdd(cmd, app, kind, addOpts)
 		},
 	}
-	add.Flags().StringVar(&opts.title, "title", "", "title")
-	add.Flags().Int64Var(&opts.personID, "person", 0, "the person it is with")
-	add.Flags().StringVar(&opts.status, "status", store.StatusOpen, "open, won or lost")
+	add.Flags().StringVar(&addOpts.title, "title", "", "title")
+	add.Flags().Int64Var(&addOpts.personID, "person", 0, "the person it is with (id)")
+	add.Flags().StringVar(&addOpts.owner, "owner", "", "the `user` it belongs to (email or id)")
+	add.Flags().StringVar(&addOpts.status, "status", store.StatusOpen, "open, won or lost")
+
+	var setOpts itemSetOptions
+	set := &cobra.Command{
+		Use:   "set ID [--title T] [--status open|won|lost] [--person ID] [--owner U]",
+		Short: "Change a " + k + ": title, status, person, owner",
+		Long: `Changes what is given and nothing else. --person 0 and --owner none clear
+them. Changing the status never changes the mail already linked; auto-link
+only ever links open items, so a won or lost ` + k + ` stops taking new mail
+through its person. --status open brings back a removed ` + k + `.`,
+		Example: fmt.Sprintf("  smartbcc %s set 3 --status won\n  smartbcc %s set 3 --title 'Bigco rollout, phase 2' --owner dan@acme.example", k, k),
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(k, args[0])
+			if err != nil {
+				return err
+			}
+			return runItemSet(cmd, app, kind, id, setOpts)
+		},
+	}
+	set.Flags().StringVar(&setOpts.title, "title", "", "new title")
+	set.Flags().StringVar(&setOpts.status, "status", "", "open, won or lost")
+	set.Flags().Int64Var(&setOpts.personID, "person", 0, "the person it is with (id; 0: none)")
+	set.Flags().StringVar(&setOpts.owner, "owner", "", "the `user` it belongs to (email or id; none: nobody)")
+
+	rm := &cobra.Command{
+		Use:   "rm ID",
+		Short: "Remove a " + k + " (its mail keeps its links)",
+		Long: `Removes the ` + k + `: it leaves the lists and is never linked again. The mail
+linked to it and its threads keep their history.` +
+			map[bool]string{true: ` Its Bcc address stops accepting
+mail: mail to it is refused like mail to an unknown address.`, false: ""}[kind.HasBccAddress()],
+		Example: fmt.Sprintf("  smartbcc %s rm 3", k),
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(k, args[0])
+			if err != nil {
+				return err
+			}
+			return runItemSet(cmd, app, kind, id, itemSetOptions{status: store.StatusDeleted})
+		},
+	}
+
+	var listOpts itemListOptions
 	list := &cobra.Command{
-		Use:   "list",
-		Short: "List " + string(kind) + "s",
-		Args:  cobra.NoArgs,
+		Use:   "list [--status S] [--person ID] [--owner U] [--query TEXT] [--limit N]",
+		Short: "List " + k + "s, newest first",
+		Long: `Lists ` + k + `s, newest first. Removed ones are left out unless --status deleted
+asks for them. --query keeps those whose title contains TEXT (any case).`,
+		Example: fmt.Sprintf("  smartbcc %s list --status open --owner ann@acme.example\n  smartbcc %s list --person 3 --query rollout", k, k),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runItemList(cmd, app, kind)
+			return runItemList(cmd, app, kind, listOpts)
 		},
 	}
+	list.Flags().StringVar(&listOpts.status, "status", "", "only open, won, lost or deleted ones (default: all but deleted)")
+	list.Flags().Int64Var(&listOpts.personID, "person", 0, "only those with this person (id)")
+	list.Flags().StringVar(&listOpts.owner, "owner", "", "only those of this `user` (email or id)")
+	list.Flags().StringVar(&listOpts.query, "query", "", "only those whose title contains this `text`")
+	list.Flags().IntVar(&listOpts.limit, "limit", 0, "at most this many (0: all)")
+
 	show := &cobra.Command{
-		Use:   "show ID",
-		Short: "Show a " + string(kind) + " and its linked messages",
-		Args:  cobra.ExactArgs(1),
+		Use:     "show ID",
+		Short:   "Show a " + k + " and its linked messages",
+		Example: fmt.Sprintf("  smartbcc %s show 3", k),
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseID(string(kind), args[0])
+			id, err := parseID(k, args[0])
 			if err != nil {
 				return err
 			}
 			return showItem(cmd, app, kind, id)
 		},
 	}
-	cmd.AddCommand(add, list, show)
+	cmd.AddCommand(add, set, rm, list, show)
+	if kind == store.KindLead {
+		cmd.AddCommand(newLeadConvertCmd(app))
+	}
 	return cmd
 }
 
@@ -71,8 +148,8 @@ func validStatus(s string) bool {
 }
 
 // createItem validates and creates an item (with a Bcc token for deals and
-// leads) inside tx; link --new-deal uses it too.
-func createItem(tx store.Tx, kind store.ItemKind, title string, personID int64, status string) (*store.Item, error) {
+// leads) inside tx; link --new-deal and lead convert use it too.
+func createItem(tx store.Tx, kind store.ItemKind, title string, personID int64, status string, ownerID int64) (*store.Item, error) {
 	title = strings.TrimSpace(title)
 	if title == "" {
 		return nil, store.Errorf(store.EInvalid, "a %s needs a --title", kind)
@@ -85,7 +162,7 @@ func createItem(tx store.Tx, kind store.ItemKind, title string, personID int64, 
 			return nil, err
 		}
 	}
-	it := &store.Item{Kind: kind, Title: title, PersonID: personID, Status: status}
+	it := &store.Item{Kind: kind, Title: title, PersonID: personID, Status: status, OwnerID: ownerID}
 	if kind.HasBccAddress() {
 		tok, err := bccaddr.NewToken()
 		if err != nil {
@@ -99,6 +176,36 @@ func createItem(tx store.Tx, kind store.ItemKind, title string, personID int64, 
 	return it, nil
 }
 
+// ownerRef resolves --owner: a user, or 0 for "none" and "".
+func ownerRef(tx store.Tx, ref string) (int64, error) {
+	switch strings.TrimSpace(strings.ToLower(ref)) {
+	case "", "none":
+		return 0, nil
+	}
+	u, err := findUser(tx, ref)
+	if err != nil {
+		return 0, err
+	}
+	return u.ID, nil
+}
+
+// mayChangeItem is the rule for changing items: the administrator may
+// change any, a user (--as) those that are theirs or nobody's.
+func mayChangeItem(app *App, tx store.Tx, it *store.Item) error {
+	actor, err := app.actor(tx)
+	if err != nil || actor == nil {
+		return err
+	}
+	if it.OwnerID != 0 && it.OwnerID != actor.ID {
+		owner, err := tx.User(it.OwnerID)
+		if err != nil {
+			return err
+		}
+		return store.Errorf(store.EPermission, "%s %d belongs to %s; only they or the administrator can change it", it.Kind, it.ID, owner.Email)
+	}
+	return nil
+}
+
 func runItemAdd(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemAddOptions) error {
 	st, err := app.Store(cmd.Context())
 	if err != nil {
@@ -110,7 +217,16 @@ func runItemAdd(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemAddO
 		if err != nil {
 			return err
 		}
-		it, err := createItem(tx, kind, opts.title, opts.personID, opts.status)
+		owner, err := ownerRef(tx, opts.owner)
+		if err != nil {
+			return err
+		}
+		if owner == 0 {
+			if owner, err = app.viewerID(tx); err != nil {
+				return err
+			}
+		}
+		it, err := createItem(tx, kind, opts.title, opts.personID, opts.status, owner)
 		if err != nil {
 			return err
 		}
@@ -130,28 +246,142 @@ func runItemAdd(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemAddO
 	return nil
 }
 
-func runItemList(cmd *cobra.Command, app *App, kind store.ItemKind) error {
+// runItemSet changes an item, and removes it (status deleted) for rm.
+func runItemSet(cmd *cobra.Command, app *App, kind store.ItemKind, id int64, opts itemSetOptions) error {
+	f := cmd.Flags()
+	removing := opts.status == store.StatusDeleted
+	if !removing && !f.Changed("title") && !f.Changed("status") && !f.Changed("person") && !f.Changed("owner") {
+		return usageErrorf("nothing to change: give --title, --status, --person or --owner")
+	}
+	if f.Changed("status") && !validStatus(opts.status) {
+		return store.Errorf(store.EInvalid, "invalid status %q: want open, won or lost (rm removes)", opts.status)
+	}
+	st, err := app.Store(cmd.Context())
+	if err != nil {
+		return err
+	}
+	var view itemOut
+	var before string
+	var linked int
+	err = st.Update(cmd.Context(), func(tx store.Tx) error {
+		c, err := tx.Company()
+		if err != nil {
+			return err
+		}
+		it, err := tx.Item(kind, id)
+		if err != nil {
+			return err
+		}
+		if err := mayChangeItem(app, tx, it); err != nil {
+			return err
+		}
+		before = it.Status
+		switch {
+		case removing && it.Status == store.StatusDeleted:
+			return store.Errorf(store.EInvalid, "%s %d was removed already", kind, id)
+		case it.ConvertedTo != 0:
+			return store.Errorf(store.EInvalid, "lead %d was converted to deal %d: change the deal", id, it.ConvertedTo)
+		case it.Status == store.StatusDeleted && !f.Changed("status"):
+			return store.Errorf(store.EInvalid, "%s %d was removed; bring it back with --status open first", kind, id)
+		}
+		if f.Changed("title") {
+			it.Title = opts.title
+		}
+		if f.Changed("status") || removing {
+			it.Status = opts.status
+		}
+		if f.Changed("person") {
+			it.PersonID = opts.personID
+		}
+		if f.Changed("owner") {
+			if it.OwnerID, err = ownerRef(tx, opts.owner); err != nil {
+				return err
+			}
+		}
+		if err := tx.UpdateItem(it); err != nil {
+			return err
+		}
+		if removing {
+			msgs, err := tx.ListMessages(store.MessageQuery{ItemKind: kind, ItemID: id})
+			if err != nil {
+				return err
+			}
+			linked = len(msgs)
+		}
+		view, err = newNames(tx).itemOut(c, it)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if app.JSON {
+		return app.printJSON(view)
+	}
+	name := fmt.Sprintf("%s %d %q", kind, view.ID, view.Title)
+	switch {
+	case removing:
+		app.printf("removed %s; its %s keep their links\n", name, plural(linked, "linked message"))
+		if kind.HasBccAddress() {
+			app.printf("its Bcc address no longer accepts mail\n")
+		}
+	case before != view.Status:
+		app.printf("%s: %s (was %s)\n", name, view.Status, before)
+	default:
+		app.printf("%s: %s\n", name, view.Status)
+	}
+	return nil
+}
+
+func runItemList(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemListOptions) error {
+	if opts.status != "" && !validStatus(opts.status) && opts.status != store.StatusDeleted {
+		return store.Errorf(store.EInvalid, "invalid --status %q: want open, won, lost or deleted", opts.status)
+	}
 	st, err := app.Store(cmd.Context())
 	if err != nil {
 		return err
 	}
 	items := []itemOut{}
+	query := strings.ToLower(strings.TrimSpace(opts.query))
 	if err := st.View(cmd.Context(), func(tx store.Tx) error {
 		c, err := tx.Company()
 		if err != nil {
 			return err
 		}
-		all, err := tx.Items(kind)
+		owner, err := ownerRef(tx, opts.owner)
+		if err != nil {
+			return err
+		}
+		var all []store.Item
+		if opts.personID != 0 {
+			if _, err := tx.Person(opts.personID); err != nil {
+				return err
+			}
+			all, err = tx.ItemsOfPerson(kind, opts.personID)
+		} else {
+			all, err = tx.Items(kind)
+		}
 		if err != nil {
 			return err
 		}
 		n := newNames(tx)
-		for i := range all {
-			out, err := n.itemOut(c, &all[i])
+		// Ids grow with time: newest first is highest id first.
+		for i := len(all) - 1; i >= 0; i-- {
+			it := &all[i]
+			switch {
+			case opts.status == "" && it.Status == store.StatusDeleted,
+				opts.status != "" && it.Status != opts.status,
+				owner != 0 && it.OwnerID != owner,
+				query != "" && !strings.Contains(strings.ToLower(it.Title), query):
+				continue
+			}
+			out, err := n.itemOut(c, it)
 			if err != nil {
 				return err
 			}
 			items = append(items, out)
+			if opts.limit > 0 && len(items) == opts.limit {
+				break
+			}
 		}
 		return nil
 	}); err != nil {
@@ -160,17 +390,40 @@ func runItemList(cmd *cobra.Command, app *App, kind store.ItemKind) error {
 	if app.JSON {
 		return app.printJSON(items)
 	}
-	tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
-	defer tw.Flush()
-	fmt.Fprintf(tw, "ID\tTITLE\tSTATUS\tPERSON\n")
-	for _, it := range items {
-		person := ""
-		if it.Person != nil {
-			person = fmt.Sprintf("%d %s", it.Person.ID, it.Person.Title)
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", it.ID, it.Title, it.Status, person)
+	if len(items) == 0 {
+		app.printf("no %ss\n", kind)
+		return nil
 	}
+	t := newTable("ID", "TITLE", "STATUS", "PERSON", "OWNER", "CREATED")
+	t.flex = 1
+	for _, it := range items {
+		t.row(itoa(it.ID), it.Title, itemStatus(it), personName(it.Person), ownerEmail(it.Owner), app.tableTime(time.Time(it.CreatedAt)))
+	}
+	app.printTable(t)
 	return nil
+}
+
+// itemStatus is an item's status as people read it.
+func itemStatus(it itemOut) string {
+	if it.ConvertedTo != nil {
+		return fmt.Sprintf("converted to deal %d", it.ConvertedTo.ID)
+	}
+	return it.Status
+}
+
+// personName is "3 Bob Buyer", "" for none.
+func personName(r *itemRef) string {
+	if r == nil {
+		return ""
+	}
+	return fmt.Sprintf("%d %s", r.ID, r.Title)
+}
+
+func ownerEmail(u *userRef) string {
+	if u == nil {
+		return ""
+	}
+	return u.Email
 }
 
 // itemDetail is what `deal show` prints.
@@ -187,6 +440,12 @@ type personDetail struct {
 }
 
 func showItem(cmd *cobra.Command, app *App, kind store.ItemKind, id int64) error {
+	return showItemOrPerson(cmd, app, kind, func(tx store.Tx) (int64, error) { return id, nil })
+}
+
+// showItemOrPerson prints an item or a person (found by find) with the
+// messages linked to it that the viewer may see.
+func showItemOrPerson(cmd *cobra.Command, app *App, kind store.ItemKind, find func(store.Tx) (int64, error)) error {
 	st, err := app.Store(cmd.Context())
 	if err != nil {
 		return err
@@ -200,6 +459,10 @@ func showItem(cmd *cobra.Command, app *App, kind store.ItemKind, id int64) error
 			return err
 		}
 		viewer, err := app.viewerID(tx)
+		if err != nil {
+			return err
+		}
+		id, err := find(tx)
 		if err != nil {
 			return err
 		}
@@ -257,22 +520,163 @@ func showItem(cmd *cobra.Command, app *App, kind store.ItemKind, id int64) error
 		if app.JSON {
 			return app.printJSON(d)
 		}
-		app.printf("%s %d: %s\nstatus: %s\n", d.Item.Kind, d.Item.ID, d.Item.Title, d.Item.Status)
+		app.printf("%s %d: %s\nstatus: %s\n", d.Item.Kind, d.Item.ID, printable(d.Item.Title, false), itemStatus(d.Item))
+		if d.Item.Owner != nil {
+			app.printf("owner: %s\n", d.Item.Owner.Email)
+		}
 		if d.Item.BccAddress != "" {
 			app.printf("bcc: %s\n", string(d.Item.BccAddress))
 		}
 	}
 	if person != nil {
-		app.printf("person %d: %s", person.ID, person.Name)
+		app.printf("person %d: %s", person.ID, printable(person.Name, false))
 		if person.Org != "" {
-			app.printf(" (%s)", person.Org)
+			app.printf(" (%s)", printable(person.Org, false))
 		}
 		app.printf(" <%s>\n", strings.Join(person.Emails, ">, <"))
 	}
 	for _, it := range pd.Items {
-		app.printf("%s %d: %s (%s)\n", it.Kind, it.ID, it.Title, it.Status)
+		app.printf("%s %d: %s (%s)\n", it.Kind, it.ID, printable(it.Title, false), itemStatus(it))
 	}
 	app.printf("messages: %d\n", len(d.Messages))
 	printMessageTable(app, d.Messages)
 	return nil
+}
+
+// convertReport is what `lead convert` prints.
+type convertReport struct {
+	Lead     itemOut `json:"lead"`
+	Deal     itemOut `json:"deal"`
+	Messages int     `json:"messages"`
+	Threads  int     `json:"threads"`
+}
+
+func newLeadConvertCmd(app *App) *cobra.Command {
+	var title string
+	cmd := &cobra.Command{
+		Use:   "convert ID [--title T]",
+		Short: "Convert a lead to a deal that keeps its mail, threads and Bcc address",
+		Long: `Creates a deal from the lead (its title unless --title, its person and
+owner) and moves the lead's mail to it: every message linked to the lead is
+linked to the deal, and the lead's threads belong to the deal, so their new
+mail follows. The lead is marked won and converted; mail to its Bcc address
+files into the deal from now on.`,
+		Example: "  smartbcc lead convert 7\n  smartbcc lead convert 7 --title 'Bigco, 500 seats'",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID("lead", args[0])
+			if err != nil {
+				return err
+			}
+			st, err := app.Store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var rep convertReport
+			err = st.Update(cmd.Context(), func(tx store.Tx) error {
+				c, err := tx.Company()
+				if err != nil {
+					return err
+				}
+				lead, err := tx.Item(store.KindLead, id)
+				if err != nil {
+					return err
+				}
+				if err := mayChangeItem(app, tx, lead); err != nil {
+					return err
+				}
+				switch {
+				case lead.ConvertedTo != 0:
+					return store.Errorf(store.EConflict, "lead %d was converted to deal %d already", id, lead.ConvertedTo)
+				case lead.Status == store.StatusDeleted:
+					return store.Errorf(store.EInvalid, "lead %d was removed", id)
+				}
+				t := lead.Title
+				if strings.TrimSpace(title) != "" {
+					t = title
+				}
+				deal, err := createItem(tx, store.KindDeal, t, lead.PersonID, store.StatusOpen, lead.OwnerID)
+				if err != nil {
+					return err
+				}
+				rep.Messages, rep.Threads, err = moveLeadMail(tx, lead.ID, deal.ID)
+				if err != nil {
+					return err
+				}
+				lead.ConvertedTo, lead.Status = deal.ID, store.StatusWon
+				if err := tx.UpdateItem(lead); err != nil {
+					return err
+				}
+				n := newNames(tx)
+				if rep.Lead, err = n.itemOut(c, lead); err != nil {
+					return err
+				}
+				rep.Deal, err = n.itemOut(c, deal)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if app.JSON {
+				return app.printJSON(rep)
+			}
+			app.printf("converted lead %d %q to deal %d %q: %s and %s moved\n", rep.Lead.ID, rep.Lead.Title,
+				rep.Deal.ID, rep.Deal.Title, plural(rep.Messages, "message"), plural(rep.Threads, "thread"))
+			app.printf("mail to the lead's Bcc address files into deal %d; the deal's own Bcc address is %s\n",
+				rep.Deal.ID, string(rep.Deal.BccAddress))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&title, "title", "", "the deal's title (default: the lead's)")
+	return cmd
+}
+
+// moveLeadMail links the lead's mail to the deal, keeping how each message
+// was linked, and gives the lead's threads to the deal (a thread that has a
+// deal of its own keeps it). The lead's links stay, as history.
+func moveLeadMail(tx store.Tx, leadID, dealID int64) (messages, threads int, err error) {
+	msgs, err := tx.ListMessages(store.MessageQuery{ItemKind: store.KindLead, ItemID: leadID, Oldest: true})
+	if err != nil {
+		return 0, 0, err
+	}
+	seenThread := map[int64]bool{}
+	for _, m := range msgs {
+		links, err := tx.Links(m.ID)
+		if err != nil {
+			return 0, 0, err
+		}
+		how := store.HowManual
+		for _, l := range links {
+			if l.Kind == store.KindLead && l.ItemID == leadID {
+				how = l.How
+			}
+		}
+		ok, err := tx.AddLink(store.Link{MessageID: m.ID, Kind: store.KindDeal, ItemID: dealID, How: how})
+		if err != nil {
+			return 0, 0, err
+		}
+		if ok {
+			messages++
+		}
+		if m.ThreadID == 0 || seenThread[m.ThreadID] {
+			continue
+		}
+		seenThread[m.ThreadID] = true
+		th, err := tx.Thread(m.ThreadID)
+		if err != nil {
+			return 0, 0, err
+		}
+		if th.LeadID == leadID {
+			if err := tx.SetThreadItem(th.ID, store.KindLead, 0); err != nil {
+				return 0, 0, err
+			}
+			if th.DealID == 0 {
+				if err := tx.SetThreadItem(th.ID, store.KindDeal, dealID); err != nil {
+					return 0, 0, err
+				}
+			}
+			threads++
+		}
+	}
+	return messages, threads, nil
 }

@@ -1,6 +1,10 @@
 package commands
 
 import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -9,10 +13,110 @@ import (
 	"github.com/smartbcc/smartbcc/store"
 )
 
+// selection is how a bulk command names its messages: ids (with "-" for
+// ids on stdin, one per line) or a search query.
+type selection struct {
+	args  []string
+	query string
+}
+
+func (sel *selection) addFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&sel.query, "query", "", "the messages a search `query` finds (the query language of search), instead of ids")
+}
+
+// ids reads the message ids of the arguments, and of stdin for "-".
+func (sel selection) ids(in io.Reader) ([]int64, error) {
+	if sel.query != "" && len(sel.args) > 0 {
+		return nil, usageErrorf("give message ids or --query, not both")
+	}
+	if sel.query == "" && len(sel.args) == 0 {
+		return nil, usageErrorf("give one or more message ids, - to read ids from stdin, or --query")
+	}
+	var ids []int64
+	seen := map[int64]bool{}
+	add := func(id int64) {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	stdin := false
+	for _, a := range sel.args {
+		if a == "-" {
+			if stdin {
+				continue
+			}
+			stdin = true
+			sc := bufio.NewScanner(in)
+			for n := 1; sc.Scan(); n++ {
+				line := strings.TrimSpace(sc.Text())
+				if line == "" {
+					continue
+				}
+				id, err := strconv.ParseInt(line, 10, 64)
+				if err != nil || id <= 0 {
+					return nil, store.Errorf(store.EInvalid, "invalid message id %q on line %d of stdin", line, n)
+				}
+				add(id)
+			}
+			if err := sc.Err(); err != nil {
+				return nil, store.Errorf(store.EInvalid, "reading message ids from stdin: %v", err)
+			}
+			continue
+		}
+		id, err := parseID("message", a)
+		if err != nil {
+			return nil, err
+		}
+		add(id)
+	}
+	return ids, nil
+}
+
+// messages loads the selected messages the actor may see, in the order
+// given (a query: newest first). own restricts a query to the actor's own
+// mail (sharing). An id the actor may not see fails the whole command.
+func (sel selection) messages(tx store.Tx, app *App, ids []int64, own bool) ([]*store.Message, error) {
+	if sel.query == "" {
+		out := make([]*store.Message, 0, len(ids))
+		for _, id := range ids {
+			m, _, err := visibleMessage(tx, app, id)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m)
+		}
+		return out, nil
+	}
+	actor, err := app.actor(tx)
+	if err != nil {
+		return nil, err
+	}
+	q := store.MessageQuery{Search: sel.query}
+	if actor != nil {
+		q.Viewer = actor.ID
+		if own {
+			q.Owner = actor.ID
+		}
+	}
+	list, err := tx.ListMessages(q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*store.Message, 0, len(list))
+	for i := range list {
+		out = append(out, &list[i])
+	}
+	return out, nil
+}
+
 type linkOptions struct {
 	deal, lead, project, person  int64
 	newDeal, newLead, newProject string
 	newPerson                    bool
+	email, name                  string
+	messageOnly                  bool
+	sel                          selection
 }
 
 func (o linkOptions) target() (store.ItemKind, int64, int) {
@@ -33,21 +137,46 @@ func (o linkOptions) target() (store.ItemKind, int64, int) {
 
 func newLinkCmd(app *App, unlink bool) *cobra.Command {
 	var opts linkOptions
-	use, short := "link ID (--deal N | --lead N | --project N | --person N | --new-deal TITLE | --new-lead TITLE | --new-project TITLE | --new-person)",
-		"Link a message (and its thread) to an item, or create the item from it"
+	use, short := "link (ID... | - | --query Q) (--deal N | --lead N | --project N | --person N | --new-deal TITLE | --new-lead TITLE | --new-project TITLE | --new-person [--email ADDR] [--name NAME])",
+		"Link messages (and their threads) to an item, or create the item from them"
+	long := `Links each message, and for a deal, lead or project its whole thread, to
+the item: the thread then belongs to that item and new mail in it follows.
+A thread belongs to at most one deal, one lead and one project: linking it
+to another deal moves it, and says so. --message-only links the message
+alone and leaves its thread as it is.
+
+Messages are given as ids, as - (ids on stdin, one per line, as
+jq -r '.[].id' prints them), or as --query Q (what search Q finds). The
+command changes all of them in one transaction, or nothing, and reports
+per message what changed.
+
+A --new-... flag creates the item from the first message (an empty title
+takes its subject; the person is its customer participant) and links every
+message to it. --new-person creates a person from the customer participant,
+or from --email ADDR and --name NAME; mail already stored with the person's
+address is linked to it too.`
+	example := `  smartbcc link 12 --deal 3
+  smartbcc link 12 13 14 --new-deal "Follow-up order"
+  smartbcc --json search widgets | jq -r '.[].id' | smartbcc link - --deal 3
+  smartbcc link --query 'from:bob@customer.example' --new-deal 'Bob, 2027'
+  smartbcc link 12 --new-person --email carol@new.example --name Carol`
 	if unlink {
-		use, short = "unlink ID (--deal N | --lead N | --project N | --person N)", "Remove a link from a message (and its thread)"
+		use, short = "unlink (ID... | - | --query Q) (--deal N | --lead N | --project N | --person N)", "Remove a link from messages (and their threads)"
+		long = `Removes the link from each message, and for a deal, lead or project from
+its whole thread, which then no longer belongs to the item (--message-only:
+the message alone). Messages are given as in link. A message that was not
+linked is reported unchanged.`
+		example = `  smartbcc unlink 12 --deal 3
+  smartbcc unlink --query 'subject:newsletter' --person 4`
 	}
 	cmd := &cobra.Command{
-		Use:   use,
-		Short: short,
-		Args:  cobra.ExactArgs(1),
+		Use:     use,
+		Short:   short,
+		Long:    long,
+		Example: example,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseID("message", args[0])
-			if err != nil {
-				return err
-			}
-			return runLink(cmd, app, id, opts, unlink)
+			opts.sel.args = args
+			return runLink(cmd, app, opts, unlink)
 		},
 	}
 	f := cmd.Flags()
@@ -55,16 +184,47 @@ func newLinkCmd(app *App, unlink bool) *cobra.Command {
 	f.Int64Var(&opts.lead, "lead", 0, "lead id")
 	f.Int64Var(&opts.project, "project", 0, "project id")
 	f.Int64Var(&opts.person, "person", 0, "person id")
+	f.BoolVar(&opts.messageOnly, "message-only", false, "only the message, not its thread")
+	opts.sel.addFlags(cmd)
 	if !unlink {
 		f.StringVar(&opts.newDeal, "new-deal", "", "create a deal with this title (empty: the subject) and link it")
 		f.StringVar(&opts.newLead, "new-lead", "", "create a lead with this title and link it")
 		f.StringVar(&opts.newProject, "new-project", "", "create a project with this title and link it")
-		f.BoolVar(&opts.newPerson, "new-person", false, "create a person from the customer participant and link it")
+		f.BoolVar(&opts.newPerson, "new-person", false, "create a person (the customer participant, or --email/--name) and link it")
+		f.StringVar(&opts.email, "email", "", "with --new-person: the person's email address")
+		f.StringVar(&opts.name, "name", "", "with --new-person: the person's name")
 	}
 	return cmd
 }
 
-func runLink(cmd *cobra.Command, app *App, msgID int64, opts linkOptions, unlink bool) error {
+// linkReport is what link and unlink print: the item, whether the command
+// created it, per message what changed, and the threads that moved.
+type linkReport struct {
+	Target   itemRef         `json:"target"`
+	Created  bool            `json:"created"`
+	Messages []messageChange `json:"messages"`
+	Moved    []threadMove    `json:"moved"`
+}
+
+type messageChange struct {
+	ID     int64  `json:"id"`
+	Status string `json:"status"`
+}
+
+// threadMove says a thread moved from another item to the target.
+type threadMove struct {
+	ThreadID int64   `json:"thread_id"`
+	Messages int     `json:"messages"`
+	From     itemRef `json:"from"`
+}
+
+// shareReport is what share and unshare print.
+type shareReport struct {
+	Shared   bool            `json:"shared"`
+	Messages []messageChange `json:"messages"`
+}
+
+func runLink(cmd *cobra.Command, app *App, opts linkOptions, unlink bool) error {
 	kind, itemID, n := opts.target()
 	newKind, newTitle := store.ItemKind(""), ""
 	for _, c := range []struct {
@@ -85,119 +245,185 @@ func runLink(cmd *cobra.Command, app *App, msgID int64, opts linkOptions, unlink
 	if n != 1 {
 		return usageErrorf("give exactly one of --deal, --lead, --project, --person or a --new-... flag")
 	}
+	if (opts.email != "" || opts.name != "") && newKind != store.KindPerson {
+		return usageErrorf("--email and --name go with --new-person")
+	}
+	if opts.messageOnly && (kind == store.KindPerson || newKind == store.KindPerson) {
+		return usageErrorf("--message-only is for deals, leads and projects: a person is linked to single messages anyway")
+	}
+	ids, err := opts.sel.ids(app.IO.In)
+	if err != nil {
+		return err
+	}
 	st, err := app.Store(cmd.Context())
 	if err != nil {
 		return err
 	}
-	var changes []messageChange
-	var created *store.Item
-	var createdPerson *store.Person
-	var target itemRef
+	rep := linkReport{Messages: []messageChange{}, Moved: []threadMove{}}
+	var extra []string // text lines: what was created, extra mail linked
 	err = st.Update(cmd.Context(), func(tx store.Tx) error {
-		m, _, err := visibleMessage(tx, app, msgID)
+		msgs, err := opts.sel.messages(tx, app, ids, false)
 		if err != nil {
 			return err
 		}
-		// Links follow the whole thread, but what is reported back must
-		// not reveal messages the actor may not see.
+		if len(msgs) == 0 {
+			return store.Errorf(store.ENotFound, "no message matches %q", opts.sel.query)
+		}
+		// Links follow whole threads, but what is reported back must not
+		// reveal messages the actor may not see.
 		viewer, err := app.viewerID(tx)
 		if err != nil {
 			return err
 		}
 		visible := func(id int64) bool {
-			if viewer == 0 || id == m.ID {
+			if viewer == 0 {
 				return true
 			}
 			vm, err := tx.Message(id)
 			return err == nil && (vm.OwnerID == viewer || vm.Shared)
 		}
-		if unlink {
-			var affected []int64
-			if target, err = newNames(tx).ref(kind, itemID); err != nil {
-				return err
-			}
-			affected, err = linker.Unlink(tx, msgID, kind, itemID)
-			for _, id := range affected {
-				if visible(id) {
-					changes = append(changes, messageChange{ID: id, Status: "unlinked"})
-				}
-			}
-			return err
-		}
+		nm := newNames(tx)
+		first := msgs[0]
 		switch newKind {
+		case "":
 		case store.KindPerson:
-			createdPerson, err = personFromMessage(tx, m)
+			p, linked, err := newPersonForLink(tx, app, first, opts.email, opts.name)
 			if err != nil {
 				return err
 			}
-			kind, itemID = store.KindPerson, createdPerson.ID
-		case "":
+			kind, itemID, rep.Created = store.KindPerson, p.ID, true
+			extra = append(extra, fmt.Sprintf("created person %d %q <%s>", p.ID, p.Name, strings.Join(p.Emails, ">, <")))
+			for _, l := range linked {
+				rep.Messages = append(rep.Messages, messageChange{ID: l.ID, Status: "linked"})
+				extra = append(extra, fmt.Sprintf("  message %d: %s", l.ID, l.Reason))
+			}
 		default:
 			title := strings.TrimSpace(newTitle)
 			if title == "" {
-				title = m.Subject
+				title = first.Subject
 			}
 			if title == "" {
 				title = "(no subject)"
 			}
 			var personID int64
-			if ps, err := tx.PersonsByEmails(customerEmails(m)); err == nil && len(ps) > 0 {
+			if ps, err := tx.PersonsByEmails(customerEmails(first)); err == nil && len(ps) > 0 {
 				personID = ps[0].ID
 			}
-			created, err = createItem(tx, newKind, title, personID, store.StatusOpen)
+			it, err := createItem(tx, newKind, title, personID, store.StatusOpen, first.OwnerID)
 			if err != nil {
 				return err
 			}
-			kind, itemID = newKind, created.ID
+			kind, itemID, rep.Created = newKind, it.ID, true
+			extra = append(extra, fmt.Sprintf("created %s %d %q", it.Kind, it.ID, it.Title))
 		}
-		if target, err = newNames(tx).ref(kind, itemID); err != nil {
+		if rep.Target, err = nm.ref(kind, itemID); err != nil {
 			return err
 		}
-		added, err := linker.Link(tx, msgID, kind, itemID)
-		for _, l := range added {
-			if visible(l.MessageID) {
-				changes = append(changes, messageChange{ID: l.MessageID, Status: "linked"})
+		reported := map[int64]bool{}
+		for _, c := range rep.Messages {
+			reported[c.ID] = true
+		}
+		for _, m := range msgs {
+			var changed []int64
+			if unlink {
+				if changed, err = linker.Unlink(tx, m.ID, kind, itemID, opts.messageOnly); err != nil {
+					return err
+				}
+			} else {
+				res, err := linker.Link(tx, m.ID, kind, itemID, opts.messageOnly)
+				if err != nil {
+					return err
+				}
+				for _, l := range res.Added {
+					changed = append(changed, l.MessageID)
+				}
+				if mv := res.Moved; mv != nil {
+					from, err := nm.ref(kind, mv.From)
+					if err != nil {
+						return err
+					}
+					seen := 0
+					for _, id := range mv.Messages {
+						if visible(id) {
+							seen++
+						}
+					}
+					rep.Moved = append(rep.Moved, threadMove{ThreadID: mv.ThreadID, Messages: seen, From: from})
+				}
+			}
+			status := "linked"
+			if unlink {
+				status = "unlinked"
+			}
+			// The selected message first, then the thread's others.
+			self := false
+			for _, id := range changed {
+				if id == m.ID {
+					self = true
+				}
+			}
+			if !reported[m.ID] {
+				reported[m.ID] = true
+				if self {
+					rep.Messages = append(rep.Messages, messageChange{ID: m.ID, Status: status})
+				} else {
+					rep.Messages = append(rep.Messages, messageChange{ID: m.ID, Status: "unchanged"})
+				}
+			}
+			for _, id := range changed {
+				if !reported[id] && visible(id) {
+					reported[id] = true
+					rep.Messages = append(rep.Messages, messageChange{ID: id, Status: status})
+				}
 			}
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	if app.JSON {
-		return app.printJSON(linkReport{Target: target, Created: created != nil || createdPerson != nil, Messages: nonNil(changes)})
+		return app.printJSON(rep)
+	}
+	for _, line := range extra {
+		app.printf("%s\n", line)
+	}
+	target := fmt.Sprintf("%s %d %q", rep.Target.Kind, rep.Target.ID, rep.Target.Title)
+	for _, mv := range rep.Moved {
+		app.printf("moved thread %d (%s) from %s %d %q to %s %d\n", mv.ThreadID, plural(mv.Messages, "message"),
+			mv.From.Kind, mv.From.ID, mv.From.Title, rep.Target.Kind, rep.Target.ID)
+	}
+	changed := 0
+	for _, c := range rep.Messages {
+		if c.Status == "unchanged" {
+			if unlink {
+				app.printf("message %d: was not linked to %s\n", c.ID, target)
+			} else {
+				app.printf("message %d: already linked to %s\n", c.ID, target)
+			}
+			continue
+		}
+		changed++
+		if unlink {
+			app.printf("message %d: unlinked from %s\n", c.ID, target)
+		} else {
+			app.printf("message %d: linked to %s\n", c.ID, target)
+		}
 	}
 	if unlink {
-		app.printf("unlinked %s %d from %d message(s)\n", kind, itemID, len(changes))
-		return nil
+		app.printf("unlinked %s from %s\n", target, plural(changed, "message"))
+	} else {
+		app.printf("linked %s to %s\n", target, plural(changed, "message"))
 	}
-	if created != nil {
-		app.printf("created %s %d: %s\n", created.Kind, created.ID, created.Title)
-	}
-	if createdPerson != nil {
-		app.printf("created person %d: %s\n", createdPerson.ID, createdPerson.Name)
-	}
-	app.printf("linked %s %d to %d message(s)\n", kind, itemID, len(changes))
 	return nil
 }
 
-// linkReport is what link and unlink print: the item and, per message,
-// what changed.
-type linkReport struct {
-	Target   itemRef         `json:"target"`
-	Created  bool            `json:"created"`
-	Messages []messageChange `json:"messages"`
-}
-
-type messageChange struct {
-	ID     int64  `json:"id"`
-	Status string `json:"status"`
-}
-
-// shareReport is what share and unshare print.
-type shareReport struct {
-	Shared   bool            `json:"shared"`
-	Messages []messageChange `json:"messages"`
+// plural is "1 message", "3 messages".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // customerEmails are the message's participants that are not the
@@ -214,8 +440,9 @@ func customerEmails(m *store.Message) []string {
 	return out
 }
 
-// personFromMessage creates a person for the customer participant: the
-// first participant address that is neither a user's nor already a person.
+// personFromMessage makes (not stores) a person for the customer
+// participant: the first participant address that is neither a user's nor
+// already a person's.
 func personFromMessage(tx store.Tx, m *store.Message) (*store.Person, error) {
 	users, err := tx.Users()
 	if err != nil {
@@ -243,27 +470,32 @@ func personFromMessage(tx store.Tx, m *store.Message) (*store.Person, error) {
 			if name == "" {
 				name = p.Email[:strings.IndexByte(p.Email, '@')]
 			}
-			per := &store.Person{Name: name, Emails: []string{p.Email}}
-			if err := tx.CreatePerson(per); err != nil {
-				return nil, err
-			}
-			return per, nil
+			return &store.Person{Name: name, Emails: []string{p.Email}}, nil
 		}
 	}
 	return nil, store.Errorf(store.EInvalid, "message %d has no customer participant that is not already a person", m.ID)
 }
 
 func newShareCmd(app *App, share bool) *cobra.Command {
-	use, short := "share ID", "Share a message with the company (owner only)"
+	var sel selection
+	use, short := "share (ID... | - | --query Q)", "Share messages with the company (owner only)"
+	example := `  smartbcc --as ann@acme.example share 12 13
+  smartbcc --as ann@acme.example share --query 'deal:3'`
 	if !share {
-		use, short = "unshare ID", "Make a message private again (owner only)"
+		use, short = "unshare (ID... | - | --query Q)", "Make messages private again (owner only)"
+		example = `  smartbcc --as ann@acme.example unshare 12`
 	}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   use,
 		Short: short,
-		Args:  cobra.ExactArgs(1),
+		Long: `Only the owner of a message decides whether it is shared with the company,
+so run it as the owner (--as). Messages are given as ids, as - (ids on
+stdin, one per line) or as --query Q (the owner's own mail that search Q
+finds); all of them change in one transaction, or none.`,
+		Example: example,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseID("message", args[0])
+			sel.args = args
+			ids, err := sel.ids(app.IO.In)
 			if err != nil {
 				return err
 			}
@@ -271,32 +503,53 @@ func newShareCmd(app *App, share bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			status := "changed"
+			rep := shareReport{Shared: share, Messages: []messageChange{}}
 			err = st.Update(cmd.Context(), func(tx store.Tx) error {
-				m, actor, err := visibleMessage(tx, app, id)
+				actor, err := app.actor(tx)
 				if err != nil {
 					return err
 				}
+				msgs, err := sel.messages(tx, app, ids, true)
+				if err != nil {
+					return err
+				}
+				if len(msgs) == 0 {
+					return store.Errorf(store.ENotFound, "none of your messages matches %q", sel.query)
+				}
 				if actor == nil {
-					return store.Errorf(store.EPermission, "only the owner can change the sharing of message %d: run with --as OWNER", id)
+					return store.Errorf(store.EPermission, "only the owner can change the sharing of message %d: run with --as OWNER", msgs[0].ID)
 				}
-				if actor.ID != m.OwnerID {
-					return store.Errorf(store.EPermission, "only the owner can change the sharing of message %d", id)
+				for _, m := range msgs {
+					if actor.ID != m.OwnerID {
+						return store.Errorf(store.EPermission, "only the owner can change the sharing of message %d", m.ID)
+					}
+					if m.Shared == share {
+						rep.Messages = append(rep.Messages, messageChange{ID: m.ID, Status: "unchanged"})
+						continue
+					}
+					if err := tx.SetShared(m.ID, share); err != nil {
+						return err
+					}
+					rep.Messages = append(rep.Messages, messageChange{ID: m.ID, Status: "changed"})
 				}
-				if m.Shared == share {
-					status = "unchanged"
-					return nil
-				}
-				return tx.SetShared(id, share)
+				return nil
 			})
 			if err != nil {
 				return err
 			}
 			if app.JSON {
-				return app.printJSON(shareReport{Shared: share, Messages: []messageChange{{ID: id, Status: status}}})
+				return app.printJSON(rep)
 			}
-			app.printf("message %d is %s\n", id, sharing(share))
+			for _, c := range rep.Messages {
+				if c.Status == "unchanged" {
+					app.printf("message %d is %s already\n", c.ID, sharing(share))
+				} else {
+					app.printf("message %d is %s\n", c.ID, sharing(share))
+				}
+			}
 			return nil
 		},
 	}
+	sel.addFlags(cmd)
+	return cmd
 }

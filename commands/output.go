@@ -2,6 +2,7 @@ package commands
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/smartbcc/smartbcc/ingest/auth"
@@ -171,6 +172,8 @@ type itemOut struct {
 	Owner      *userRef       `json:"owner"`
 	BccAddress nullString     `json:"bcc_address"`
 	CreatedAt  jsonTime       `json:"created_at"`
+	// ConvertedTo is the deal a lead became (lead convert).
+	ConvertedTo *itemRef `json:"converted_to"`
 }
 
 type envelopeOut struct {
@@ -213,6 +216,9 @@ type messageEntry struct {
 	Shared      bool       `json:"shared"`
 	ForwardedBy nullString `json:"forwarded_by"`
 	Links       []linkOut  `json:"links"`
+	// linkNames are the links as people read them, with the item's title
+	// or the person's name: `deal 3 "Bigco rollout"` (text output only).
+	linkNames []string
 }
 
 // messageDetail is what `show` prints: a message entry and the rest.
@@ -428,6 +434,20 @@ func (n *names) itemOut(c *store.Company, it *store.Item) (itemOut, error) {
 		}
 		out.Person = &r
 	}
+	if it.OwnerID != 0 {
+		u, err := n.user(it.OwnerID)
+		if err != nil {
+			return out, err
+		}
+		out.Owner = &u
+	}
+	if it.ConvertedTo != 0 {
+		r, err := n.ref(store.KindDeal, it.ConvertedTo)
+		if err != nil {
+			return out, err
+		}
+		out.ConvertedTo = &r
+	}
 	return out, nil
 }
 
@@ -445,8 +465,19 @@ func (n *names) messageEntry(m *store.Message) (messageEntry, error) {
 		Shared: m.Shared, ForwardedBy: nullString(m.ForwardedBy), Links: []linkOut{}}
 	for _, l := range links {
 		e.Links = append(e.Links, linkOut{Kind: l.Kind, ID: l.ItemID, How: l.How})
+		r, err := n.ref(l.Kind, l.ItemID)
+		if err != nil {
+			return messageEntry{}, err
+		}
+		e.linkNames = append(e.linkNames, r.label())
 	}
 	return e, nil
+}
+
+// label is an item or person as people read it, name next to id:
+// `deal 3 "Bigco rollout"`, `person 1 "Bob Buyer"`.
+func (r itemRef) label() string {
+	return fmt.Sprintf("%s %d %q", r.Kind, r.ID, r.Title)
 }
 
 func (n *names) messageEntries(msgs []store.Message) ([]messageEntry, error) {

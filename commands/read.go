@@ -2,10 +2,8 @@ package commands
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,28 +21,24 @@ func messageEntries(tx store.Tx, msgs []store.Message) ([]messageEntry, error) {
 	return newNames(tx).messageEntries(msgs)
 }
 
+// printMessageTable prints messages as a table: the owner of each (a
+// listing may hold several users' mail), the subject in its original
+// case, and the links with their names.
 func printMessageTable(app *App, entries []messageEntry) {
 	if len(entries) == 0 {
 		return
 	}
-	tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
-	defer tw.Flush()
-	fmt.Fprintf(tw, "ID\tDATE\tFROM\tSUBJECT\tLINKS\tSHARING\n")
+	t := newTable("ID", "DATE", "OWNER", "FROM", "SUBJECT", "LINKS", "SHARING")
+	t.flex = 4
 	for _, e := range entries {
-		var links []string
-		for _, l := range e.Links {
-			links = append(links, fmt.Sprintf("%s:%d", l.Kind, l.ID))
+		from := string(e.From)
+		if e.FromName != "" {
+			from = string(e.FromName) + " <" + from + ">"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.ID, rfc3339(time.Time(e.Date)), e.From, truncate(string(e.Subject), 50), strings.Join(links, ","), sharing(e.Shared))
+		t.row(itoa(e.ID), app.tableTime(time.Time(e.Date)), e.Owner.Email, from, string(e.Subject),
+			strings.Join(e.linkNames, ", "), sharing(e.Shared))
 	}
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
+	app.printTable(t)
 }
 
 type inboxOptions struct {

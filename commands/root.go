@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // IOStreams are the standard streams a command reads and writes.
@@ -22,12 +23,16 @@ type IOStreams struct {
 	ErrOut io.Writer
 	// IsTerminal reports whether Out is a terminal (progress bars).
 	IsTerminal bool
+	// TermWidth is the width in columns of the terminal Out is, 0 when
+	// Out is not a terminal: tables then fit it, and times are local.
+	TermWidth int
 }
 
 // Main runs smartbcc with the process's arguments and streams and returns
 // the exit status.
 func Main() int {
-	return Run(context.Background(), os.Args[1:], IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, IsTerminal: isTerminal(os.Stderr)})
+	return Run(context.Background(), os.Args[1:], IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		IsTerminal: isTerminal(os.Stderr), TermWidth: terminalWidth(os.Stdout)})
 }
 
 // Run executes one command line and returns its exit status. Every error
@@ -84,6 +89,7 @@ sharing from the shell.`,
 	f.StringVar(&app.DBPath, "db", envOr("SMARTBCC_DB", "./smartbcc.db"), "the store: a SQLite file `path`, or a postgres:// URL (env SMARTBCC_DB)")
 	f.BoolVar(&app.JSON, "json", false, "print records as JSON")
 	f.StringVar(&app.As, "as", "", "act as this `user` (email or id); permission rules apply")
+	f.BoolVar(&app.UTC, "utc", false, "show times in UTC on a terminal too (JSON and piped text always are)")
 	f.StringVar(&app.DNSZone, "dns-zone", "", "answer DNS queries from this RFC 1035 master `file`")
 	f.StringVar(&app.DNSServer, "dns-server", "", "ask this DNS server (`host:port`)")
 	f.DurationVar(&app.StoreOptions.BusyTimeout, "busy-timeout", 5*time.Second, "how long to wait for a locked store before giving up (ingest then exits 75)")
@@ -133,6 +139,18 @@ func oneLine(s string) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// terminalWidth is the width of the terminal f is, 0 when it is not one.
+func terminalWidth(f *os.File) int {
+	if !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	w, _, err := term.GetSize(int(f.Fd()))
+	if err != nil || w <= 0 {
+		return 80
+	}
+	return w
 }
 
 func isTerminal(f *os.File) bool {

@@ -200,13 +200,14 @@ func TestSchemasCatchDrift(t *testing.T) {
 		{"person-add", `{"id":1,"name":"Bob","org":null,"emails":null,"created_at":"2026-11-02T09:00:00Z"}`},
 		{"bcc", `{"address":"acme@bcc.example","item":{"type":"deal","id":1,"title":"x"}}`},
 		{"share", `{"shared":"shared","messages":[]}`},
-		{"item-add", `{"id":1,"kind":"deal","title":"T","status":"open","person":null,"owner":null,"bcc_address":null,"created_at":"2026-13-02T09:00:00Z"}`},
+		{"item-add", `{"id":1,"kind":"deal","title":"T","status":"open","person":null,"owner":null,"bcc_address":null,"created_at":"2026-13-02T09:00:00Z","converted_to":null}`},
+		{"item-add", `{"id":1,"kind":"deal","title":"T","status":"open","person":null,"owner":null,"bcc_address":null,"created_at":"2026-11-02T09:00:00Z"}`},
 	} {
 		if err := validateJSON(tc.schema, []byte(tc.doc)); err == nil {
 			t.Errorf("%s accepted %s", tc.schema, tc.doc)
 		}
 	}
-	ok := `{"id":1,"kind":"deal","title":"T","status":"open","person":null,"owner":null,"bcc_address":null,"created_at":"2026-11-02T09:00:00Z"}`
+	ok := `{"id":1,"kind":"deal","title":"T","status":"open","person":null,"owner":null,"bcc_address":null,"created_at":"2026-11-02T09:00:00Z","converted_to":null}`
 	if err := validateJSON("item-add", []byte(ok)); err != nil {
 		t.Errorf("item-add refused %s: %v", ok, err)
 	}

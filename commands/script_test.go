@@ -2,6 +2,7 @@ package commands
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -28,6 +29,16 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"validjson": cmdValidJSON,
+			"setenv":    cmdSetenvStdout,
 		},
 	})
+}
+
+// cmdSetenvStdout is `setenv NAME`: NAME is set to the last command's
+// stdout, trimmed (an address or an id a later command needs).
+func cmdSetenvStdout(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: setenv NAME")
+	}
+	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
 }

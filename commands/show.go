@@ -1,11 +1,13 @@
 package commands
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/smartbcc/smartbcc/ingest/subject"
 	"github.com/smartbcc/smartbcc/store"
 )
 
@@ -56,16 +58,24 @@ func newShowCmd(app *App) *cobra.Command {
 	return cmd
 }
 
+// printMessageDetail prints a message for people. Everything that came
+// with the mail (headers, names, the body) goes through printable, so that
+// no control sequence of the sender's reaches the terminal; --raw is the
+// way to the bytes as received.
 func printMessageDetail(app *App, d messageDetail) {
-	app.printf("Message %d %s\n", d.ID, displayID(string(d.MessageID)))
+	line := func(label, value string) {
+		app.printf("%-9s %s\n", label+":", printable(value, false))
+	}
+	app.printf("Message %d %s\n", d.ID, printable(displayID(string(d.MessageID)), false))
 	app.printf("Owner:    %s (%s)\n", d.Owner.Email, sharing(d.Shared))
-	app.printf("Date:     %s\n", rfc3339(time.Time(d.Date)))
-	app.printf("Subject:  %s\n", d.Subject)
+	app.printf("Date:     %s\n", app.longTime(time.Time(d.Date)))
+	line("Subject", string(d.Subject))
 	for _, p := range d.Participants {
+		label := strings.ToUpper(p.Role[:1]) + strings.ReplaceAll(p.Role[1:], "_", "-")
 		if p.Name != "" {
-			app.printf("%-9s %s <%s>\n", strings.ToUpper(p.Role[:1])+strings.ReplaceAll(p.Role[1:], "_", "-")+":", string(p.Name), p.Email)
+			line(label, string(p.Name)+" <"+p.Email+">")
 		} else {
-			app.printf("%-9s %s\n", strings.ToUpper(p.Role[:1])+strings.ReplaceAll(p.Role[1:], "_", "-")+":", p.Email)
+			line(label, p.Email)
 		}
 	}
 	if d.ForwardedBy != "" {
@@ -74,27 +84,36 @@ func printMessageDetail(app *App, d messageDetail) {
 	app.printf("Thread:   %d\n", d.ThreadID)
 	app.printf("Auth:     mode=%s dkim=%s spf=%s dmarc=%s aligned=%v\n", d.Auth.Mode, d.Auth.DKIM, d.Auth.SPF, d.Auth.DMARC, d.Auth.Aligned)
 	for _, s := range d.Auth.Signatures {
-		app.printf("  dkim d=%s s=%s: %s aligned=%v %s\n", s.Domain, s.Selector, s.Result, s.Aligned, string(s.Reason))
+		app.printf("  dkim d=%s s=%s: %s aligned=%v %s\n", printable(s.Domain, false), printable(s.Selector, false), s.Result, s.Aligned,
+			printable(string(s.Reason), false))
 	}
-	for _, l := range d.Links {
-		app.printf("Link:     %s %d (%s)\n", l.Kind, l.ID, l.How)
+	for i, l := range d.Links {
+		name := fmt.Sprintf("%s %d", l.Kind, l.ID)
+		if i < len(d.linkNames) {
+			name = d.linkNames[i]
+		}
+		app.printf("Link:     %s (%s)\n", printable(name, false), l.How)
 	}
 	for _, a := range d.Attachments {
-		app.printf("Attachment: %s (%s, %d bytes, sha256 %s)\n", string(a.Name), a.ContentType, a.Size, a.SHA256)
+		app.printf("Attachment: %s (%s, %d bytes, sha256 %s)\n", printable(string(a.Name), false), printable(a.ContentType, false), a.Size, a.SHA256)
 	}
-	app.printf("\n%s\n", strings.TrimRight(d.Text, "\n"))
+	app.printf("\n%s\n", printable(strings.TrimRight(d.Text, "\r\n"), true))
 }
 
 func newThreadCmd(app *App) *cobra.Command {
-	return &cobra.Command{
-		Use:   "thread ID",
+	var byMessage bool
+	cmd := &cobra.Command{
+		Use:   "thread (ID | MESSAGE-ID | --message ID)",
 		Short: "Show a conversation in order (the messages you may see)",
-		Args:  cobra.ExactArgs(1),
+		Long: `Shows a conversation, oldest first: the messages of it you may see, and the
+deal, lead and project it belongs to. Name it by its thread id (show
+prints it), by the Message-ID of one of its messages (<abc@host> or
+abc@host), or by the id of one of its messages with --message.`,
+		Example: `  smartbcc thread 4
+  smartbcc thread '<CAF1x2y3@mail.example.com>'
+  smartbcc thread --message 12`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseID("thread", args[0])
-			if err != nil {
-				return err
-			}
 			st, err := app.Store(cmd.Context())
 			if err != nil {
 				return err
@@ -105,19 +124,22 @@ func newThreadCmd(app *App) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				th, err := tx.Thread(id)
+				th, err := findThread(tx, app, args[0], byMessage)
 				if err != nil {
 					return err
 				}
-				msgs, err := tx.ListMessages(store.MessageQuery{Viewer: viewer, ThreadID: id, Oldest: true})
+				msgs, err := tx.ListMessages(store.MessageQuery{Viewer: viewer, ThreadID: th.ID, Oldest: true})
 				if err != nil {
 					return err
 				}
 				if len(msgs) == 0 {
-					return store.Errorf(store.ENotFound, "no such thread %d", id)
+					return store.Errorf(store.ENotFound, "no such thread %s", args[0])
 				}
 				n := newNames(tx)
-				out = threadOut{ID: th.ID, Subject: nullString(th.Subject), Items: []itemRef{}}
+				// The subject people wrote, from the first message they
+				// may see, without Re: and Fwd: (the thread keeps only a
+				// lower-cased key).
+				out = threadOut{ID: th.ID, Subject: nullString(subject.StripPrefixes(msgs[0].Subject)), Items: []itemRef{}}
 				for _, k := range store.ItemKinds {
 					if id := th.ItemID(k); id != 0 {
 						r, err := n.ref(k, id)
@@ -136,12 +158,52 @@ func newThreadCmd(app *App) *cobra.Command {
 			if app.JSON {
 				return app.printJSON(out)
 			}
-			app.printf("Thread %d: %s\n", out.ID, string(out.Subject))
+			app.printf("Thread %d: %s\n", out.ID, printable(string(out.Subject), false))
 			for _, r := range out.Items {
-				app.printf("Belongs to %s %d %q\n", r.Kind, r.ID, r.Title)
+				app.printf("Belongs to %s\n", printable(r.label(), false))
 			}
 			printMessageTable(app, out.Messages)
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&byMessage, "message", false, "ID is a message's id, not a thread's")
+	return cmd
+}
+
+// findThread resolves what thread was given: a thread id, a message id
+// (byMessage) or a Message-ID. A message the actor may not see names no
+// thread.
+func findThread(tx store.Tx, app *App, ref string, byMessage bool) (*store.Thread, error) {
+	ref = strings.TrimSpace(ref)
+	switch {
+	case byMessage:
+		id, err := parseID("message", ref)
+		if err != nil {
+			return nil, err
+		}
+		m, _, err := visibleMessage(tx, app, id)
+		if err != nil {
+			return nil, err
+		}
+		return tx.Thread(m.ThreadID)
+	case strings.Contains(ref, "@"):
+		mid := strings.TrimSuffix(strings.TrimPrefix(ref, "<"), ">")
+		viewer, err := app.viewerID(tx)
+		if err != nil {
+			return nil, err
+		}
+		msgs, err := tx.ListMessages(store.MessageQuery{Viewer: viewer, MessageID: mid, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(msgs) == 0 {
+			return nil, store.Errorf(store.ENotFound, "no message <%s>", mid)
+		}
+		return tx.Thread(msgs[0].ThreadID)
+	}
+	id, err := parseID("thread", ref)
+	if err != nil {
+		return nil, store.Errorf(store.EInvalid, "invalid thread %q: want a thread id, a Message-ID or --message ID", ref)
+	}
+	return tx.Thread(id)
 }

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -70,12 +69,12 @@ func newUserCmd(app *App) *cobra.Command {
 				}
 				return app.printJSON(out)
 			}
-			tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
-			defer tw.Flush()
-			tw.Write([]byte("ID\tEMAIL\tNAME\tAUTO-LINK\tSHARING\n"))
+			t := newTable("ID", "EMAIL", "NAME", "AUTO-LINK", "SHARING")
+			t.flex = 2
 			for _, u := range users {
-				tw.Write([]byte(strings.Join([]string{itoa(u.ID), u.Email, u.Name, onOff(u.Settings.AutoLink), sharing(u.Settings.DefaultShared)}, "\t") + "\n"))
+				t.row(itoa(u.ID), u.Email, u.Name, onOff(u.Settings.AutoLink), sharing(u.Settings.DefaultShared))
 			}
+			app.printTable(t)
 			return nil
 		},
 	}

@@ -651,7 +651,7 @@ func TestInboxOrderFieldsAndFilters(t *testing.T) {
 	if len(lines) != 4 || !strings.HasPrefix(lines[0], "ID") {
 		t.Fatalf("inbox text:\n%s", text)
 	}
-	for _, h := range []string{"DATE", "FROM", "SUBJECT", "LINKS", "SHARING"} {
+	for _, h := range []string{"DATE", "OWNER", "FROM", "SUBJECT", "LINKS", "SHARING"} {
 		if !strings.Contains(lines[0], h) {
 			t.Fatalf("inbox header %q lacks %s", lines[0], h)
 		}
@@ -659,7 +659,7 @@ func TestInboxOrderFieldsAndFilters(t *testing.T) {
 	for i, want := range []struct {
 		id                     int64
 		subject, links, shared string
-	}{{m2.ID, "To Dora", "", "private"}, {m3.ID, "Widgets for Carl", "deal:1", "shared"}, {m1.ID, "First to Carl", "person:1", "private"}} {
+	}{{m2.ID, "To Dora", "", "private"}, {m3.ID, "Widgets for Carl", `deal 1 "Widgets"`, "shared"}, {m1.ID, "First to Carl", `person 1 "Carl Customer"`, "private"}} {
 		f := strings.Fields(lines[i+1])
 		if f[0] != itoa(want.id) || !strings.Contains(lines[i+1], want.subject) || !strings.Contains(lines[i+1], want.links) ||
 			f[len(f)-1] != want.shared || !strings.Contains(lines[i+1], visAnn) || !strings.Contains(lines[i+1], "2026-11-02T") {
@@ -769,8 +769,8 @@ func TestShowHeadersAuthLinksAttachments(t *testing.T) {
 		"Thread:   " + itoa(r.ThreadID),
 		"dkim=pass", "spf=pass", "dmarc=pass", "aligned=true",
 		"dkim d=acme.example s=sel: pass",
-		"Link:     deal " + itoa(deal.ID) + " (bcc)",
-		"Link:     person 1 (auto)",
+		"Link:     deal " + itoa(deal.ID) + ` "Widgets" (bcc)`,
+		`Link:     person 1 "Carl Customer" (auto)`,
 		fmt.Sprintf("Attachment: quote.pdf (application/pdf, %d bytes, sha256 %s)", len(pdf), hex.EncodeToString(sum[:])),
 		"Please find the quote attached.",
 	} {
@@ -903,7 +903,7 @@ func TestThreadInOrderAndVisible(t *testing.T) {
 		})
 	}
 	c.fails("no such thread 999", "thread", "999")
-	c.fails("invalid thread id", "thread", "0")
+	c.fails("invalid thread", "thread", "0")
 }
 
 // ---------------------------------------------------------------------

@@ -1,0 +1,225 @@
+package commands
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/clipperhouse/displaywidth"
+)
+
+// What people read: tables measured in display cells, text from mail with
+// its control characters made visible, times in the reader's zone.
+
+// table is rows of text under a header, printed in columns.
+type table struct {
+	header []string
+	rows   [][]string
+	// flex is the column that gives up width first when the table does
+	// not fit the terminal (a subject, a title); -1: the widest.
+	flex int
+}
+
+func newTable(header ...string) *table { return &table{header: header, flex: -1} }
+
+// row adds a row; each cell is made printable (see printable) and kept on
+// one line.
+func (t *table) row(cells ...string) {
+	r := make([]string, len(cells))
+	for i, c := range cells {
+		r[i] = printable(c, false)
+	}
+	t.rows = append(t.rows, r)
+}
+
+// minColumn is the narrowest a truncated column gets.
+const minColumn = 6
+
+// gap is the space between columns.
+const gap = "  "
+
+// print writes the table. width > 0 (a terminal that wide) makes it fit:
+// the flexible column, then the widest ones, are cut with "…" until the
+// lines fit. With width 0 (not a terminal) every value is printed whole.
+func (t *table) print(w io.Writer, width int) {
+	n := len(t.header)
+	widths := make([]int, n)
+	measure := func(cells []string) {
+		for i := 0; i < n && i < len(cells); i++ {
+			if cw := displaywidth.String(cells[i]); cw > widths[i] {
+				widths[i] = cw
+			}
+		}
+	}
+	measure(t.header)
+	for _, r := range t.rows {
+		measure(r)
+	}
+	if width > 0 {
+		fit(widths, t.flex, width-len(gap)*(n-1))
+	}
+	var b strings.Builder
+	line := func(cells []string) {
+		b.Reset()
+		for i := 0; i < n; i++ {
+			c := ""
+			if i < len(cells) {
+				c = cells[i]
+			}
+			c = displaywidth.TruncateString(c, widths[i], "…")
+			b.WriteString(c)
+			if i < n-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-displaywidth.String(c)))
+				b.WriteString(gap)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+	line(t.header)
+	for _, r := range t.rows {
+		line(r)
+	}
+}
+
+// fit narrows widths until their sum is at most room: first the flexible
+// column (down to minColumn), then always the widest column. Columns never
+// go below minColumn, so a very narrow terminal wraps rather than showing
+// nothing.
+func fit(widths []int, flex, room int) {
+	total := 0
+	for _, w := range widths {
+		total += w
+	}
+	if flex >= 0 && flex < len(widths) && total > room && widths[flex] > minColumn {
+		cut := min(total-room, widths[flex]-minColumn)
+		widths[flex] -= cut
+		total -= cut
+	}
+	for total > room {
+		widest := 0
+		for i, w := range widths {
+			if w > widths[widest] {
+				widest = i
+			}
+		}
+		if widths[widest] <= minColumn {
+			return
+		}
+		widths[widest]--
+		total--
+	}
+}
+
+// printTable prints t for the reader: fitted to the terminal when stdout
+// is one, whole values otherwise (pipes, files, scripts).
+func (a *App) printTable(t *table) {
+	t.print(a.IO.Out, a.IO.TermWidth)
+}
+
+// printable makes text that came from mail safe to print on a terminal:
+// control characters (C0 but tab and, when multiline, newline; DEL; C1,
+// which includes the 8-bit CSI and OSC), bidirectional overrides and
+// invalid UTF-8 are shown as visible escapes, the way less and mutt show
+// them (^[ for ESC, <U+009B> for C1, <FF> for a stray byte), so that no
+// escape sequence from a sender reaches the terminal. Without multiline,
+// line breaks and tabs become spaces (table cells, header lines).
+func printable(s string, multiline bool) string {
+	clean := true
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || needsEscape(r, multiline) {
+			clean = false
+			break
+		}
+		i += size
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, "<%02X>", s[i])
+		case !multiline && (r == '\n' || r == '\r' || r == '\t'):
+			b.WriteByte(' ')
+		case multiline && r == '\r' && i+1 < len(s) && s[i+1] == '\n':
+			// CRLF line ends print as line ends.
+		case r < 0x20 || r == 0x7f:
+			if needsEscape(r, multiline) {
+				b.WriteByte('^')
+				b.WriteByte(byte(r) ^ 0x40)
+			} else {
+				b.WriteRune(r)
+			}
+		case needsEscape(r, multiline):
+			fmt.Fprintf(&b, "<U+%04X>", r)
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// needsEscape reports characters that must not reach a terminal as they
+// are.
+func needsEscape(r rune, multiline bool) bool {
+	switch {
+	case r == '\t':
+		return !multiline
+	case r == '\n':
+		return !multiline
+	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+		// Bidirectional controls reorder what follows them on screen.
+		return true
+	case unicode.Is(unicode.Cc, r):
+		return true
+	}
+	return false
+}
+
+// Times in text output: in the reader's zone on a terminal (UTC with
+// --utc), RFC 3339 in UTC otherwise, so that piped text is stable. JSON is
+// always UTC (jsonTime).
+
+// localTimes reports whether text output shows local times.
+func (a *App) localTimes() bool { return a.IO.TermWidth > 0 && !a.UTC }
+
+// zone is where local times are shown.
+func (a *App) zone() *time.Location {
+	if a.UTC || a.Zone == nil {
+		return time.UTC
+	}
+	return a.Zone
+}
+
+// tableTime is a time in a table cell: "2026-11-02 10:00" on a terminal,
+// RFC 3339 UTC otherwise; "" for none.
+func (a *App) tableTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if a.IO.TermWidth > 0 {
+		return t.In(a.zone()).Format("2006-01-02 15:04")
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// longTime is a time on its own line (show): with weekday and offset on a
+// terminal, RFC 3339 UTC otherwise.
+func (a *App) longTime(t time.Time) string {
+	if t.IsZero() {
+		return "(none)"
+	}
+	if a.IO.TermWidth > 0 {
+		return t.In(a.zone()).Format("Mon, 02 Jan 2006 15:04:05 -0700")
+	}
+	return t.UTC().Format(time.RFC3339)
+}
