@@ -15,9 +15,10 @@ import (
 )
 
 type addressAddOptions struct {
-	user     string
-	sendmail string
-	smtp     string
+	user           string
+	sendmail       string
+	smtp           string
+	envelopeSender string
 }
 
 func newAddressCmd(app *App) *cobra.Command {
@@ -34,6 +35,7 @@ func newAddressCmd(app *App) *cobra.Command {
 	add.Flags().StringVar(&opts.user, "user", "", "user (email or id)")
 	add.Flags().StringVar(&opts.sendmail, "sendmail", confirm.DefaultSendmail, "sendmail-compatible `command` for the confirmation email")
 	add.Flags().StringVar(&opts.smtp, "smtp", "", "send the confirmation through this SMTP relay (`host:port`) instead")
+	add.Flags().StringVar(&opts.envelopeSender, "envelope-sender", "", "envelope sender (`ADDR`, or <> for none) of the confirmation; default the company's Bcc address, where a bounce is recorded")
 	_ = add.MarkFlagRequired("user")
 
 	var listUser string
@@ -198,9 +200,17 @@ func confirmAddressByCode(tx store.Tx, code, from string, now time.Time) (*store
 }
 
 func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAddr string) error {
-	email, err := normalizeEmail(rawAddr)
+	// The address is where a one-time code goes: one plain addr-spec,
+	// never a list a mail program could read more recipients out of.
+	email, err := plainEmail(rawAddr)
 	if err != nil {
 		return err
+	}
+	envelopeSender := opts.envelopeSender
+	if envelopeSender != "" && envelopeSender != "<>" {
+		if envelopeSender, err = plainEmail(envelopeSender); err != nil {
+			return usageErrorf("--envelope-sender: %v", err)
+		}
 	}
 	var sender confirm.Sender = confirm.Sendmail{Command: opts.sendmail}
 	if opts.smtp != "" {
@@ -239,8 +249,8 @@ func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAdd
 		} else if !store.IsNotFound(err) {
 			return err
 		}
-		if _, ok := bccaddr.Parse(email, c.Slug, c.BccDomain); ok {
-			return store.Errorf(store.EInvalid, "%s is a Bcc address and cannot be a sender address", email)
+		if err := refuseBccDomain(c, email); err != nil {
+			return err
 		}
 		a := &store.Address{UserID: u.ID, Email: email, CodeHash: hash, CodeExpires: now.Add(confirm.Lifetime), CreatedAt: now}
 		if err := tx.AddAddress(a); err != nil {
@@ -258,7 +268,18 @@ func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAdd
 			Expires:   a.CodeExpires,
 			Now:       now,
 		}
-		return sender.Send(ctx, msg.From, []string{email}, msg.Compose())
+		// Explicit envelope: the one recipient, and a sender that is not
+		// whoever runs this (root): the Bcc address by default, so that a
+		// bounce comes back to smartbcc and is recorded.
+		from := msg.From
+		switch envelopeSender {
+		case "<>":
+			from = ""
+		case "":
+		default:
+			from = envelopeSender
+		}
+		return sender.Send(ctx, from, []string{email}, msg.Compose())
 	})
 	if err != nil {
 		return err

@@ -1,23 +1,44 @@
 package commands
 
 import (
-	"net/mail"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/smartbcc/smartbcc/ingest/bccaddr"
+	"github.com/smartbcc/smartbcc/ingest/mailaddr"
 	"github.com/smartbcc/smartbcc/store"
 )
 
-// normalizeEmail accepts a bare address (or "Name <addr>") and returns the
-// lowercase addr-spec, or an EInvalid error naming the input.
+// normalizeEmail accepts one address (bare, or "Name <addr>") and returns
+// its canonical form (mailaddr), or an EInvalid error naming the input.
 func normalizeEmail(s string) (string, error) {
-	a, err := mail.ParseAddress(strings.TrimSpace(s))
-	if err != nil || !strings.Contains(a.Address, "@") || strings.ContainsAny(a.Address, " \t\r\n") {
+	a, err := mailaddr.ParseMailbox(strings.TrimSpace(s))
+	if err != nil {
 		return "", store.Errorf(store.EInvalid, "invalid email address %q", s)
 	}
-	return strings.ToLower(a.Address), nil
+	return a.Email(), nil
+}
+
+// plainEmail is normalizeEmail for an address smartbcc matches senders
+// against or sends mail to (a user's, an alternate one): one plain
+// addr-spec, no quoting, no specials another program could split on, a
+// domain name (mailaddr.Address.Simple).
+func plainEmail(s string) (string, error) {
+	a, err := mailaddr.ParseMailbox(strings.TrimSpace(s))
+	if err != nil || !a.Simple() {
+		return "", store.Errorf(store.EInvalid, "invalid email address %q: want one plain address such as ann@acme.example", s)
+	}
+	return a.Email(), nil
+}
+
+// refuseBccDomain refuses an address at the company's Bcc domain as a
+// sender address: mail from it would be mail from smartbcc itself.
+func refuseBccDomain(c *store.Company, email string) error {
+	if _, ok := bccaddr.Parse(email, c.Slug, c.BccDomain); ok || strings.HasSuffix(email, "@"+strings.ToLower(c.BccDomain)) {
+		return store.Errorf(store.EInvalid, "%s is at the Bcc domain %s and cannot be a sender address", email, c.BccDomain)
+	}
+	return nil
 }
 
 func validDomain(d string) bool {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -132,15 +133,76 @@ func TestSettings(t *testing.T) {
 	}
 }
 
-// captureSendmail writes a sendmail stand-in that stores its input.
+// captureSendmail writes a sendmail stand-in that stores its input in
+// captured and its arguments, one a line, in captured+".args".
 func captureSendmail(t *testing.T) (cmd, captured string) {
 	dir := t.TempDir()
 	captured = filepath.Join(dir, "mail.txt")
 	script := filepath.Join(dir, "sendmail")
-	if err := os.WriteFile(script, []byte("#!/bin/sh\n[ \"$1\" = -t ] || exit 9\ncat > "+captured+"\n"), 0o755); err != nil {
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nfor a; do printf '%s\\n' \"$a\"; done > "+captured+".args\ncat > "+captured+"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return script + " -t -i", captured
+	return script + " -i", captured
+}
+
+// The finding of issue 11.5: an address with a quoted local part full of
+// specials made "sendmail -t" send the one-time code to four recipients.
+// Alternate addresses are plain addr-specs, and the confirmation goes to
+// exactly that address, named on the command line, from an envelope
+// sender that is not root.
+func TestConfirmationGoesToOneAddress(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	sendmail, captured := captureSendmail(t)
+	for _, bad := range []string{
+		`"x>,mallory@attacker.example,root@host,<y"@home.example`,
+		`ann@home.example, mallory@attacker.example`,
+		`"ann home"@home.example`,
+		`ann@localhost`,
+		`-oQ/tmp@home.example,x`,
+		`acme+deal-abc@bcc.acme.example`,
+		`anything@bcc.acme.example`,
+	} {
+		c.fails("", "address", "add", "--user", "ann@acme.example", "--sendmail", sendmail, bad)
+		if _, err := os.Stat(captured); err == nil {
+			t.Fatalf("address add %q sent a mail", bad)
+		}
+	}
+	c.fails("-t", "address", "add", "--user", "ann@acme.example", "--sendmail", sendmail+" -t", "ann@home.example")
+	if _, err := os.Stat(captured); err == nil {
+		t.Fatal("a sendmail command with -t was run")
+	}
+	c.ok("address", "add", "--user", "ann@acme.example", "--sendmail", sendmail, "Ann@Home.Example")
+	args, err := os.ReadFile(captured + ".args")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Fields(string(args)), []string{"-i", "-f", universal, "--", "ann@home.example"}; !slices.Equal(got, want) {
+		t.Errorf("sendmail arguments %q, want %q", got, want)
+	}
+	c.ok("address", "add", "--user", "ann@acme.example", "--sendmail", sendmail, "--envelope-sender", "<>", "ann@home.example")
+	args, _ = os.ReadFile(captured + ".args")
+	if got, want := strings.Fields(string(args)), []string{"-i", "-f", "<>", "--", "ann@home.example"}; !slices.Equal(got, want) {
+		t.Errorf("sendmail arguments with --envelope-sender <>: %q, want %q", got, want)
+	}
+}
+
+// Only the administrator adds users, and only plain addresses outside the
+// Bcc domain.
+func TestUserAddIsForTheAdministrator(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	c.fails("administrator", "--as", "ann@acme.example", "user", "add", "eve@acme.example", "--name", "Eve")
+	c.fails("Bcc domain", "user", "add", universal, "--name", "Bcc")
+	c.fails("invalid", "user", "add", `"../../x"@acme.example`, "--name", "X")
+	c.fails("invalid", "user", "add", `a@acme.example, b@acme.example`, "--name", "X")
+	var users []map[string]any
+	c.json(&users, "user", "list")
+	for _, u := range users {
+		if u["email"] != "ann@acme.example" {
+			t.Errorf("user %v was added", u["email"])
+		}
+	}
 }
 
 var codeRe = regexp.MustCompile(`smartbcc address verify ([a-z2-7]{16})`)

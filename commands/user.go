@@ -16,7 +16,10 @@ func newUserCmd(app *App) *cobra.Command {
 		Short: "Add a user; EMAIL is their primary sender address",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			email, err := normalizeEmail(args[0])
+			if err := requireAdmin(app, "user add"); err != nil {
+				return err
+			}
+			email, err := plainEmail(args[0])
 			if err != nil {
 				return err
 			}
@@ -29,7 +32,11 @@ func newUserCmd(app *App) *cobra.Command {
 			}
 			var u *store.User
 			err = st.Update(cmd.Context(), func(tx store.Tx) error {
-				if _, err := tx.Company(); err != nil {
+				c, err := tx.Company()
+				if err != nil {
+					return err
+				}
+				if err := refuseBccDomain(c, email); err != nil {
 					return err
 				}
 				u, err = tx.CreateUser(email, strings.TrimSpace(name))

@@ -1279,7 +1279,7 @@ func TestOwnConfirmationMailNeverConfirms(t *testing.T) {
 	if err := os.WriteFile(script, []byte("#!/bin/sh\ncat > "+captured+"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	w.ok(nil, "address", "add", "--user", "ann@acme.example", "--sendmail", script+" -t -i", "ann@home.example")
+	w.ok(nil, "address", "add", "--user", "ann@acme.example", "--sendmail", script+" -i", "ann@home.example")
 	confirmation, err := os.ReadFile(captured)
 	if err != nil {
 		t.Fatal(err)

@@ -34,14 +34,39 @@ func TestSendmailCapturesMail(t *testing.T) {
 	dir := t.TempDir()
 	captured := filepath.Join(dir, "mail.txt")
 	script := filepath.Join(dir, "sendmail")
-	if err := os.WriteFile(script, []byte("#!/bin/sh\ncat > "+captured+"\n"), 0o755); err != nil {
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho \"$@\" > "+captured+".args\ncat > "+captured+"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	e := Email{From: "acme@bcc.example.com", ReplyTo: "acme+confirm-abcd@bcc.example.com",
 		To: "ann@home.example", UserName: "Ann", UserEmail: "ann@acme.example", Company: "Acme",
 		Code: "abcd", Expires: time.Date(2030, 1, 2, 3, 4, 0, 0, time.UTC)}
-	if err := (Sendmail{Command: script + " -t -i"}).Send(context.Background(), e.From, []string{e.To}, e.Compose()); err != nil {
+	if err := (Sendmail{Command: script + " -i"}).Send(context.Background(), e.From, []string{e.To}, e.Compose()); err != nil {
 		t.Fatal(err)
+	}
+	if args, _ := os.ReadFile(captured + ".args"); string(args) != "-i -f acme@bcc.example.com -- ann@home.example\n" {
+		t.Errorf("sendmail arguments %q, want the envelope named explicitly", args)
+	}
+	// Recipients from the header (-t) and envelope addresses a command
+	// line or SMTP could split are refused before anything runs.
+	for _, bad := range []struct {
+		cmd, from string
+		to        []string
+	}{
+		{script + " -t -i", e.From, []string{e.To}},
+		{script + " -i", e.From, []string{"a@x.example, b@y.example"}},
+		{script + " -i", e.From, []string{"\"x>,b@y.example\"@x.example"}},
+		{script + " -i", "root@host\r\nRCPT TO:<b@y.example>", []string{e.To}},
+		{script + " -i", e.From, nil},
+	} {
+		if err := (Sendmail{Command: bad.cmd}).Send(context.Background(), bad.from, bad.to, e.Compose()); err == nil {
+			t.Errorf("Send(%q, %q, %q) succeeded", bad.cmd, bad.from, bad.to)
+		}
+		if bad.cmd != script+" -i" {
+			continue
+		}
+		if err := (SMTP{Addr: "127.0.0.1:1"}).Send(context.Background(), bad.from, bad.to, e.Compose()); err == nil || !strings.Contains(err.Error(), "envelope") && !strings.Contains(err.Error(), "recipient") {
+			t.Errorf("SMTP Send(%q, %q): %v, want it refused before connecting", bad.from, bad.to, err)
+		}
 	}
 	raw, err := os.ReadFile(captured)
 	if err != nil {
