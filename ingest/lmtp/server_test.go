@@ -58,6 +58,7 @@ func TestMultiRecipientOneTransaction(t *testing.T) {
 			if n, _ := ts.stored("multi@acme.example"); n != 1 {
 				t.Errorf("stored %d times after a second delivery", n)
 			}
+			ts.checkBudgetReturned()
 		})
 	}
 }
@@ -113,6 +114,7 @@ func TestOversized(t *testing.T) {
 	if err != nil || got[universal] != "250 2.0.0" {
 		t.Fatalf("next message: %v %v", got, err)
 	}
+	ts.checkBudgetReturned()
 }
 
 // A client that stops sending in the middle of DATA, and one that goes
@@ -156,6 +158,7 @@ func TestSlowAndVanishingClients(t *testing.T) {
 	if err != nil || got[universal] != "250 2.0.0" {
 		t.Fatalf("after: %v %v", got, err)
 	}
+	ts.checkBudgetReturned()
 }
 
 func TestMaxSessions(t *testing.T) {
@@ -242,6 +245,7 @@ func TestGroupCommit(t *testing.T) {
 	if len(groups) != 2 || groups[0] != 1 || groups[1] != n {
 		t.Errorf("commit groups %v, want [1 %d]", groups, n)
 	}
+	ts.checkBudgetReturned()
 	if c := testutil.CollectAndCount(ts.srv.cfg.Metrics.CommitBatch); c != 1 {
 		t.Errorf("batch histogram has %d series", c)
 	}
@@ -359,4 +363,33 @@ func TestMetricsLint(t *testing.T) {
 	if v := testutil.ToFloat64(m.Deliveries.WithLabelValues("stored", "")); v != 1 {
 		t.Errorf("stored deliveries %v, want 1", v)
 	}
+}
+
+// checkBudgetReturned: once every delivery is answered, all the room
+// messages took is given back (a leak ends in 451 4.3.1 for everyone).
+func (ts *testServer) checkBudgetReturned() {
+	ts.t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for ts.srv.budget.inUse() != 0 {
+		if time.Now().After(deadline) {
+			ts.t.Fatalf("%d bytes of the budget still taken after every delivery was answered", ts.srv.budget.inUse())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Many messages of different sizes through one session: the budget
+// never runs out (it once leaked the difference between the read buffer
+// and the parse charge).
+func TestBudgetDoesNotLeak(t *testing.T) {
+	ts := newTestServer(t, func(c *Config) { c.MaxSize = 64 << 10; c.MaxInflight = 1 })
+	c := ts.client()
+	for i := 0; i < 40; i++ {
+		raw := annMail(fmt.Sprintf("b%d@acme.example", i), "X-Pad: "+strings.Repeat("y\r\n ", i*200))
+		got, err := ts.deliver(c, annAddr, []string{universal}, raw)
+		if err != nil || got[universal] != "250 2.0.0" {
+			t.Fatalf("message %d: %v %v", i, got, err)
+		}
+	}
+	ts.checkBudgetReturned()
 }

@@ -123,11 +123,12 @@ func (ss *session) LMTPData(r io.Reader, status smtp.StatusCollector) error {
 	}
 	// Parsing needs several times the message's size: take room for it
 	// before, so that many large messages cannot be parsed at once.
-	more := prepareCharge(len(raw)) - held
-	if !s.budget.take(ctx, more) {
-		return failAll(ingest.DisposeFailure(&ingest.TempError{Code: "4.3.1", Err: errNoRoom}), env.QueueID)
+	if more := prepareCharge(len(raw)) - held; more > 0 {
+		if !s.budget.take(ctx, more) {
+			return failAll(ingest.DisposeFailure(&ingest.TempError{Code: "4.3.1", Err: errNoRoom}), env.QueueID)
+		}
+		held += more
 	}
-	held += more
 	d := ingest.Delivery{Raw: raw, Envelope: env, NullSender: ss.from == "",
 		Origin: "lmtp session " + strconv.FormatUint(ss.c.id, 10), Size: int64(len(raw))}
 	p, err := s.prepareOne(ctx, d)
