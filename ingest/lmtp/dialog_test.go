@@ -3,13 +3,11 @@ package lmtp
 import (
 	"bufio"
 	"context"
-	"errors"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -137,18 +135,19 @@ func FuzzLMTP(f *testing.F) {
 		f.Add([]byte(b.String()))
 	}
 	ts := newFuzzServer(f)
-	l := &chanListener{conns: make(chan net.Conn), done: make(chan struct{})}
-	go ts.srv.Serve(l)
 	f.Fuzz(func(t *testing.T, input []byte) {
-		client, server := net.Pipe()
-		l.conns <- server
+		conn, err := net.Dial("tcp", ts.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
 		go func() {
-			client.SetWriteDeadline(time.Now().Add(2 * time.Second))
-			client.Write(input)
-			client.Write([]byte("\r\n.\r\nQUIT\r\n"))
+			_, _ = conn.Write(input)
+			_, _ = conn.Write([]byte("\r\n.\r\nQUIT\r\n"))
+			_ = conn.(*net.TCPConn).CloseWrite()
 		}()
-		client.SetReadDeadline(time.Now().Add(3 * time.Second))
-		r := bufio.NewReader(client)
+		r := bufio.NewReader(conn)
 		for {
 			line, err := r.ReadString('\n')
 			if strings.Contains(line, "Internal server error") {
@@ -158,7 +157,6 @@ func FuzzLMTP(f *testing.F) {
 				break
 			}
 		}
-		client.Close()
 		if err := ts.srv.Healthy(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -170,26 +168,3 @@ func newFuzzServer(f *testing.F) *testServer {
 	// keeps one server for all inputs.
 	return newTestServerTB(f, func(c *Config, _ store.Store) { c.DataTimeout = time.Second; c.CommandTimeout = time.Second })
 }
-
-// chanListener hands out connections it is given.
-type chanListener struct {
-	conns chan net.Conn
-	done  chan struct{}
-	once  sync.Once
-}
-
-func (l *chanListener) Accept() (net.Conn, error) {
-	select {
-	case c := <-l.conns:
-		return c, nil
-	case <-l.done:
-		return nil, errors.New("closed")
-	}
-}
-
-func (l *chanListener) Close() error {
-	l.once.Do(func() { close(l.done) })
-	return nil
-}
-
-func (l *chanListener) Addr() net.Addr { return &net.UnixAddr{Name: "fuzz", Net: "unix"} }
