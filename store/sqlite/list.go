@@ -17,7 +17,15 @@ func (tx *Tx) ListMessages(q store.MessageQuery) ([]store.Message, error) {
 		args = append(args, q.Viewer)
 	}
 	if q.Owner != 0 {
-		where = append(where, `m.owner_id = ?`)
+		if q.MessageID != "" {
+			// The few messages with that Message-ID are found through its
+			// index; "+" keeps SQLite from walking all of the owner's
+			// mail in date order instead (once per delivery, in the
+			// duplicate check).
+			where = append(where, `+m.owner_id = ?`)
+		} else {
+			where = append(where, `m.owner_id = ?`)
+		}
 		args = append(args, q.Owner)
 	}
 	if q.ItemKind != "" || q.ItemID != 0 {
