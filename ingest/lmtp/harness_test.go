@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +16,8 @@ import (
 	"github.com/smartbcc/smartbcc/ingest"
 	"github.com/smartbcc/smartbcc/ingest/bccaddr"
 	"github.com/smartbcc/smartbcc/store"
-	"github.com/smartbcc/smartbcc/store/sqlite"
+	"github.com/smartbcc/smartbcc/store/backend"
+	"github.com/smartbcc/smartbcc/store/storetest"
 )
 
 const (
@@ -31,8 +31,8 @@ const (
 type testServer struct {
 	t        testing.TB
 	srv      *Server
-	db       *sqlite.DB
-	path     string
+	db       store.Store
+	path     string // the store's DSN
 	addr     string
 	dealAddr string
 	log      bytes.Buffer
@@ -64,13 +64,10 @@ func newTestServer(t *testing.T, configure func(*Config)) *testServer {
 func newTestServerTB(t testing.TB, configure func(*Config, store.Store)) *testServer {
 	t.Helper()
 	ctx := context.Background()
-	ts := &testServer{t: t, path: filepath.Join(t.TempDir(), "smartbcc.db"), served: make(chan error, 1)}
-	db, err := sqlite.Open(ctx, ts.path, sqlite.Options{BusyTimeout: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.db = db
-	t.Cleanup(func() { db.Close() })
+	ts := &testServer{t: t, served: make(chan error, 1)}
+	// The backend SMARTBCC_TEST_STORE chooses (SQLite by default).
+	db, dsn := storetest.Open(t, backend.Options{BusyTimeout: 300 * time.Millisecond})
+	ts.db, ts.path = db, dsn
 	tok, err := bccaddr.NewToken()
 	if err != nil {
 		t.Fatal(err)
