@@ -20,8 +20,8 @@ import (
 // A dialog file (testdata/dialog/NN-name.txt) is a scripted session:
 // "C: line" is sent by the client (CRLF added), "S: prefix" must be the
 // start of the last line of the server's next reply, "!shutdown" starts a
-// graceful shutdown, "config: ..." sets bounce, auth, maxsize=N and
-// maxrcpt=N, and {DEAL} is the deal address. The same files seed FuzzLMTP.
+// graceful shutdown, "config: ..." sets bounce, auth (a DNS without
+// records), dnsfail (a DNS that fails), maxsize=N and maxrcpt=N, and {DEAL} is the deal address. The same files seed FuzzLMTP.
 
 type dialog struct {
 	config []string
@@ -57,6 +57,10 @@ func (d dialog) configure(c *Config, st store.Store) {
 			c.MaxSize = int64(n)
 		case "maxrcpt":
 			c.MaxRecipients = n
+		case "dnsfail":
+			c.Ingester = ingest.New(ingest.Options{Store: st, Source: store.SourcePipe,
+				Auth: &auth.Checker{Resolver: resolver.Mock{Fail: map[string]bool{"acme.example": true, "_dmarc.acme.example": true}}, Timeout: 5 * time.Second}})
+			c.ClientFromReceived = true
 		case "auth":
 			// Verify against a DNS with no records: nothing passes.
 			c.Ingester = ingest.New(ingest.Options{Store: st, Source: store.SourcePipe,
