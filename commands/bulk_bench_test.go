@@ -1,0 +1,126 @@
+package commands
+
+import (
+	"bytes"
+	"encoding/json"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// BenchmarkLink500 measures what issue 15 asks: the 500 hits of a search
+// linked to a new deal in one command, against the same 500 messages
+// linked by 500 single commands, each in the same run on a fresh copy of
+// the same store. It reports both times and their ratio (single/bulk).
+// The single calls run in-process (store opened and closed per call, as a
+// process would, but without process start), so the ratio is a lower
+// bound of what a shell loop of `smartbcc link ID --deal N` gets.
+//
+//	go test -tags sqlite_fts5 -run '^$' -bench Link500 -benchtime 3x ./commands/
+func BenchmarkLink500(b *testing.B) {
+	const n = 500
+	dir := b.TempDir()
+	template := filepath.Join(dir, "template.db")
+	// A store with n messages a search for "widgets" finds, each in its
+	// own thread, and as many it does not.
+	var mbox strings.Builder
+	for i := 0; i < 2*n; i++ {
+		topic := "widgets"
+		if i%2 == 1 {
+			topic = "gadgets"
+		}
+		fmt.Fprintf(&mbox, "From ann@acme.example Mon Nov  2 09:00:00 2026\nFrom: Ann Seller <ann@acme.example>\nTo: buyer%d@customer.example\n"+
+			"Subject: Order %d\nMessage-ID: <o%d@acme.example>\nDate: Mon, 02 Nov 2026 09:%02d:%02d +0000\n\nAbout the %s, order %d.\n\n",
+			i, i, i, (i/60)%60, i%60, topic, i)
+	}
+	archive := filepath.Join(dir, "archive.mbox")
+	if err := os.WriteFile(archive, []byte(mbox.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	benchRun(b, template, "init", "--company", "Acme", "--domain", "bcc.acme.example")
+	benchRun(b, template, "user", "add", "ann@acme.example", "--name", "Ann Seller")
+	benchRun(b, template, "ingest", "--user", "ann@acme.example", "--auth", "off", archive)
+	hits := benchIDs(b, template)
+	if len(hits) != n {
+		b.Fatalf("the search finds %d messages, want %d", len(hits), n)
+	}
+
+	var bulk, single time.Duration
+	for i := 0; i < b.N; i++ {
+		db := copyStore(b, template, filepath.Join(dir, fmt.Sprintf("bulk%d.db", i)))
+		start := time.Now()
+		out := benchRun(b, db, "link", "--query", "widgets", "--new-deal", "Widgets 2027")
+		bulk += time.Since(start)
+		if !strings.Contains(out, fmt.Sprintf("to %d messages", n)) {
+			b.Fatalf("bulk link: %s", lastLine(out))
+		}
+
+		db = copyStore(b, template, filepath.Join(dir, fmt.Sprintf("single%d.db", i)))
+		start = time.Now()
+		benchRun(b, db, "deal", "add", "--title", "Widgets 2027")
+		for _, id := range hits {
+			benchRun(b, db, "link", id, "--deal", "1")
+		}
+		single += time.Since(start)
+	}
+	b.ReportMetric(float64(bulk.Milliseconds())/float64(b.N), "ms/bulk")
+	b.ReportMetric(float64(single.Milliseconds())/float64(b.N), "ms/500-single")
+	b.ReportMetric(float64(single)/float64(bulk), "single/bulk")
+}
+
+// benchIDs are the ids of the messages a search for widgets finds.
+func benchIDs(b *testing.B, db string) []string {
+	var hits []messageEntry
+	if err := json.Unmarshal([]byte(benchRun(b, db, "--json", "search", "widgets", "--limit", "0")), &hits); err != nil {
+		b.Fatal(err)
+	}
+	var ids []string
+	for _, h := range hits {
+		ids = append(ids, itoa(h.ID))
+	}
+	return ids
+}
+
+func benchRun(b *testing.B, db string, args ...string) string {
+	b.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append([]string{"--db", db}, args...),
+		IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}, nil)
+	if code != 0 {
+		b.Fatalf("smartbcc %s: exit %d: %s", strings.Join(args, " "), code, errb.String())
+	}
+	return out.String()
+}
+
+func copyStore(b *testing.B, from, to string) string {
+	b.Helper()
+	for _, suffix := range []string{"", "-wal"} {
+		src, err := os.Open(from + suffix)
+		if os.IsNotExist(err) && suffix != "" {
+			continue
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		dst, err := os.Create(to + suffix)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.Copy(dst, src); err != nil {
+			b.Fatal(err)
+		}
+		src.Close()
+		dst.Close()
+	}
+	return to
+}
+
+func lastLine(s string) string {
+	s = strings.TrimRight(s, "\n")
+	return s[strings.LastIndexByte(s, '\n')+1:]
+}
