@@ -60,7 +60,6 @@ func newRejectedCmd(app *App) *cobra.Command {
 				return nil
 			}
 			tab := newTable("ID", "AT", "CODE", "REASON", "FROM", "SUBJECT", "DETAIL")
-			tab.flex = 6
 			for _, r := range rs {
 				tab.row(itoa(r.ID), app.tableTime(r.At), r.Code, r.Reason, r.From, r.Subject, redactTokens(r.Detail))
 			}
@@ -129,7 +128,6 @@ the confirmation email) releases it; quarantine drop discards it.`,
 				return nil
 			}
 			t := newTable("ID", "AT", "USER", "ADDRESS", "FROM", "SUBJECT", "STATUS")
-			t.flex = 5
 			for _, h := range held {
 				status := h.Status
 				if h.FiledAs != 0 {

@@ -395,7 +395,6 @@ func runItemList(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemLis
 		return nil
 	}
 	t := newTable("ID", "TITLE", "STATUS", "PERSON", "OWNER", "CREATED")
-	t.flex = 1
 	for _, it := range items {
 		t.row(itoa(it.ID), it.Title, itemStatus(it), personName(it.Person), ownerEmail(it.Owner), app.tableTime(time.Time(it.CreatedAt)))
 	}

@@ -550,7 +550,6 @@ func newPersonListCmd(app *App) *cobra.Command {
 				return nil
 			}
 			t := newTable("ID", "NAME", "ORG", "EMAILS")
-			t.flex = 3
 			for _, p := range out {
 				t.row(itoa(p.ID), p.Name, string(p.Org), strings.Join(p.Emails, ", "))
 			}

@@ -29,11 +29,12 @@ func printMessageTable(app *App, entries []messageEntry) {
 		return
 	}
 	t := newTable("ID", "DATE", "OWNER", "FROM", "SUBJECT", "LINKS", "SHARING")
-	t.flex = 4
 	for _, e := range entries {
-		from := string(e.From)
-		if e.FromName != "" {
-			from = string(e.FromName) + " <" + from + ">"
+		// The name people know the sender by; the address when there is
+		// none (show has both).
+		from := string(e.FromName)
+		if from == "" {
+			from = string(e.From)
 		}
 		t.row(itoa(e.ID), app.tableTime(time.Time(e.Date)), e.Owner.Email, from, string(e.Subject),
 			strings.Join(e.linkNames, ", "), sharing(e.Shared))

@@ -18,12 +18,23 @@ import (
 type table struct {
 	header []string
 	rows   [][]string
-	// flex is the column that gives up width first when the table does
-	// not fit the terminal (a subject, a title); -1: the widest.
-	flex int
+	// fixed are the columns never cut to fit a terminal: short values
+	// that a reader needs whole (ids, dates, statuses).
+	fixed map[int]bool
 }
 
-func newTable(header ...string) *table { return &table{header: header, flex: -1} }
+// newTable makes a table. Columns named ID, DATE, AT, CREATED, STATUS,
+// SHARING, CODE and PRIMARY are never cut; the others may be.
+func newTable(header ...string) *table {
+	t := &table{header: header, fixed: map[int]bool{}}
+	for i, h := range header {
+		switch h {
+		case "ID", "DATE", "AT", "CREATED", "STATUS", "SHARING", "CODE", "PRIMARY", "AUTO-LINK":
+			t.fixed[i] = true
+		}
+	}
+	return t
+}
 
 // row adds a row; each cell is made printable (see printable) and kept on
 // one line.
@@ -59,7 +70,7 @@ func (t *table) print(w io.Writer, width int) {
 		measure(r)
 	}
 	if width > 0 {
-		fit(widths, t.flex, width-len(gap)*(n-1))
+		fit(widths, t.fixed, width-len(gap)*(n-1))
 	}
 	var b strings.Builder
 	line := func(cells []string) {
@@ -84,28 +95,23 @@ func (t *table) print(w io.Writer, width int) {
 	}
 }
 
-// fit narrows widths until their sum is at most room: first the flexible
-// column (down to minColumn), then always the widest column. Columns never
-// go below minColumn, so a very narrow terminal wraps rather than showing
-// nothing.
-func fit(widths []int, flex, room int) {
+// fit narrows widths until their sum is at most room, cutting always the
+// widest column that may be cut (one not fixed), so that a long subject
+// gives way first and short columns last. No column goes below minColumn:
+// on a very narrow terminal the lines wrap rather than show nothing.
+func fit(widths []int, fixed map[int]bool, room int) {
 	total := 0
 	for _, w := range widths {
 		total += w
 	}
-	if flex >= 0 && flex < len(widths) && total > room && widths[flex] > minColumn {
-		cut := min(total-room, widths[flex]-minColumn)
-		widths[flex] -= cut
-		total -= cut
-	}
 	for total > room {
-		widest := 0
+		widest := -1
 		for i, w := range widths {
-			if w > widths[widest] {
+			if !fixed[i] && w > minColumn && (widest < 0 || w > widths[widest]) {
 				widest = i
 			}
 		}
-		if widths[widest] <= minColumn {
+		if widest < 0 {
 			return
 		}
 		widths[widest]--

@@ -37,7 +37,6 @@ func TestPrintable(t *testing.T) {
 // Columns line up by display width, and a table on a terminal fits it.
 func TestTableWidths(t *testing.T) {
 	tab := newTable("ID", "SUBJECT", "FROM")
-	tab.flex = 1
 	tab.row("1", "見積書の送付 (株式会社サンプル)", "山田 <yamada@example.jp>")
 	tab.row("22", "Party 🎉🎂 tonight", "Zoë <zoe@example.org>")
 	tab.row("333", "Cafe\u0301 au lait", "bob@example.com")

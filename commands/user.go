@@ -77,7 +77,6 @@ func newUserCmd(app *App) *cobra.Command {
 				return app.printJSON(out)
 			}
 			t := newTable("ID", "EMAIL", "NAME", "AUTO-LINK", "SHARING")
-			t.flex = 2
 			for _, u := range users {
 				t.row(itoa(u.ID), u.Email, u.Name, onOff(u.Settings.AutoLink), sharing(u.Settings.DefaultShared))
 			}
