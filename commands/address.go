@@ -145,7 +145,7 @@ func newAddressCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			released, held, err := releaseConfirmed(cmd.Context(), app, st, in, a.Email)
+			released, held, err := in.ReleaseHeld(cmd.Context(), a.Email)
 			if err != nil {
 				return err
 			}

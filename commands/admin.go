@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -180,7 +179,7 @@ mail that could not be released then (a DNS failure, say).`,
 			if err != nil {
 				return err
 			}
-			res, err := releaseHeld(cmd.Context(), app, st, in, q)
+			res, err := in.Release(cmd.Context(), q)
 			if err != nil {
 				return err
 			}
@@ -263,71 +262,4 @@ func releasingIngester(app *App, st store.Store, mode ingest.AuthMode) (*ingest.
 		checker = &auth.Checker{Resolver: r, Timeout: 20 * time.Second}
 	}
 	return ingest.New(ingest.Options{Store: st, Auth: checker, AuthMode: mode, Source: store.SourcePipe, Releasing: true, Now: app.Now}), nil
-}
-
-// releaseHeld ingests one held message again and marks it released when
-// it was filed (or was there already).
-func releaseHeld(ctx context.Context, app *App, st store.Store, in *ingest.Ingester, q *store.Quarantined) (ingest.Result, error) {
-	res, err := in.Ingest(ctx, ingest.Delivery{Raw: q.Raw, Envelope: q.Envelope, Origin: fmt.Sprintf("quarantine:%d", q.ID)})
-	if err != nil {
-		return res, err
-	}
-	if res.Status == ingest.StatusStored || res.Status == ingest.StatusDuplicate {
-		err = st.Update(ctx, func(tx store.Tx) error { return tx.MarkReleased(q.ID, res.ID, app.Now()) })
-	}
-	return res, err
-}
-
-// releaseConfirmed releases the held mail of address (every address when
-// "") once it is confirmed: what confirming an address does. It returns how many
-// messages were released and how many of those addresses' stay held (a
-// refusal on the second look, or a temporary failure, which the
-// administrator sees in quarantine list).
-func releaseConfirmed(ctx context.Context, app *App, st store.Store, in *ingest.Ingester, address string) (released, held int, err error) {
-	var ready []store.Quarantined
-	err = st.View(ctx, func(tx store.Tx) error {
-		qs, err := tx.QuarantineList(false)
-		if err != nil {
-			return err
-		}
-		for _, q := range qs {
-			if address != "" && q.Address != address {
-				continue
-			}
-			a, err := tx.AddressByEmail(q.Address)
-			if store.IsNotFound(err) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if a.Confirmed && a.UserID == q.UserID {
-				full, err := tx.Quarantine(q.ID)
-				if err != nil {
-					return err
-				}
-				ready = append(ready, *full)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, 0, err
-	}
-	for i := range ready {
-		res, err := releaseHeld(ctx, app, st, in, &ready[i])
-		if err != nil {
-			if ingest.IsTemporary(err) {
-				held++
-				continue
-			}
-			return released, held, err
-		}
-		if res.Status == ingest.StatusStored || res.Status == ingest.StatusDuplicate {
-			released++
-		} else {
-			held++
-		}
-	}
-	return released, held, nil
 }

@@ -185,7 +185,6 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 		}
 	}
 	var results []ingest.Result
-	confirmed := false
 	worst := exitOK
 	start := time.Now()
 	retries := 4
@@ -206,9 +205,6 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 				// Not printed, and then not on stderr either.
 				r.Explain = nil
 			}
-			if r.Status == ingest.StatusConfirmed && r.Reason != "already confirmed" {
-				confirmed = true
-			}
 			disp := ingest.Dispose(r, opts.bounce)
 			if disp.Exit > worst {
 				worst = disp.Exit
@@ -225,21 +221,6 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 			return tempExit(app, &ingest.TempError{Code: "4.4.7", Err: fmt.Errorf("gave up after %s (--timeout); the message will be retried", opts.timeout)}, pipe)
 		}
 		return ingestFailure(app, runErr, pipe)
-	}
-	if confirmed && !opts.dryRun {
-		// A reply that confirmed an alternate address releases the mail
-		// held for it. A failure here loses nothing: the mail stays held
-		// (quarantine list) and the confirmation is committed.
-		rin := ingest.New(ingest.Options{Store: st, Auth: checker, AuthMode: mode, MaxSize: opts.maxSize,
-			Source: store.SourcePipe, Releasing: true, Now: app.Now})
-		released, held, err := releaseConfirmed(ctx, app, st, rin, "")
-		if opts.explain && !app.JSON {
-			fmt.Fprintf(app.IO.Out, "  - released %s held for the confirmed address", plural(released, "message"))
-			if held > 0 || err != nil {
-				fmt.Fprintf(app.IO.Out, "; %d still held (see smartbcc quarantine list)", held)
-			}
-			fmt.Fprintln(app.IO.Out)
-		}
 	}
 	if !pipe && !app.JSON {
 		el := time.Since(start).Seconds()

@@ -37,9 +37,19 @@ func (in *Ingester) Commit(ctx context.Context, batch []*Prepared) ([]Result, er
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range batch {
+	for i, p := range batch {
 		if p.res.Status == StatusConfirmed {
 			in.Refresh()
+		}
+		if addr := p.confirmedAddress; addr != "" && !in.opt.DryRun && !in.opt.Releasing {
+			// The mail held for the address is the user's now. A failure
+			// here loses nothing: the confirmation is committed and the
+			// mail stays held for the administrator.
+			released, held, err := in.ReleaseHeld(ctx, addr)
+			results[i].explainf("released %d message(s) held for %s", released, addr)
+			if held > 0 || err != nil {
+				results[i].explainf("%d message(s) still held for %s (smartbcc quarantine list)", held, addr)
+			}
 		}
 	}
 	return results, nil
@@ -206,6 +216,7 @@ func (in *Ingester) commitConfirmation(tx store.Tx, p *Prepared) (Result, error)
 			return res, err
 		}
 		res.Status, res.Reason, res.Code = StatusConfirmed, "confirmed "+a.Email, "2.0.0"
+		p.confirmedAddress = a.Email
 		res.explainf("reply to the confirmation email from %s: address confirmed", a.Email)
 		return res, nil
 	}

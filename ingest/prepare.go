@@ -34,11 +34,14 @@ type Prepared struct {
 	bccTokens   []bccaddr.Target
 	confirmCode string
 	quarantine  *store.Address // unconfirmed alternate address
-	refs        []string       // Message-IDs for threading
-	hasParents  bool           // In-Reply-To or References present
-	normSubject string
-	listMail    bool
-	universal   bool // sent to the universal address
+	// confirmedAddress is the alternate address this message confirmed
+	// (set by Commit): its held mail is released after the commit.
+	confirmedAddress string
+	refs             []string // Message-IDs for threading
+	hasParents       bool     // In-Reply-To or References present
+	normSubject      string
+	listMail         bool
+	universal        bool // sent to the universal address
 	// rcptTargets are the envelope recipients' Bcc targets, by index
 	// (ok false: not a Bcc address); see Result.UnknownRecipients.
 	rcptTargets []rcptTarget
