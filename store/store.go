@@ -12,6 +12,8 @@
 //     precision); a time read back equals the time written, truncated. The
 //     methods that store a caller's struct truncate its times in place, so
 //     that the struct equals what a later read returns.
+//   - Text is kept as valid UTF-8 without NUL (see CleanText); the
+//     methods that store a caller's struct clean its text in place.
 //   - Email addresses are compared and stored in canonical form (see
 //     CanonicalEmail), so no backend needs a case-insensitive collation.
 //   - A Tx is unusable after a method failed in the database (a constraint
@@ -76,12 +78,12 @@ func StoreTimePtr(t *time.Time) *time.Time {
 }
 
 // CanonicalEmail is the form in which a store keeps and compares an email
-// address: trimmed and lower-case. Callers pass addresses already
+// address: trimmed, lower-case and clean (CleanText). Callers pass addresses already
 // canonical (ingest/mailaddr also turns domains into IDNA A-labels); the
 // store applies this again so that a lookup in any case finds the address
 // on every backend without a case-insensitive collation.
 func CanonicalEmail(s string) string {
-	return strings.ToLower(strings.TrimSpace(s))
+	return strings.ToLower(strings.TrimSpace(CleanText(s)))
 }
 
 // Tx is everything a transaction can read and write. Methods return

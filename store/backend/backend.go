@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/smartbcc/smartbcc/store"
+	"github.com/smartbcc/smartbcc/store/postgres"
 	"github.com/smartbcc/smartbcc/store/sqlite"
 )
 
@@ -23,7 +24,7 @@ type Options struct {
 	// Synchronous is "FULL" (default): a commit is on disk before it
 	// returns, so that a delivery acknowledged to Postfix survives power
 	// loss. "NORMAL" is for bulk imports, which can simply be run again:
-	// SQLite's synchronous=NORMAL.
+	// SQLite's synchronous=NORMAL, PostgreSQL's synchronous_commit=off.
 	Synchronous string
 	// FileMode is the mode of a new SQLite file (default 0600).
 	FileMode os.FileMode
@@ -48,14 +49,25 @@ func Kind(dsn string) string {
 
 // Open opens the store dsn names, creating and migrating it as needed.
 func Open(ctx context.Context, dsn string, opt Options) (store.Store, error) {
-	switch Kind(dsn) {
-	case Postgres:
-		return nil, store.Errorf(store.EInvalid, "this smartbcc has no PostgreSQL backend yet")
+	if Kind(dsn) == Postgres {
+		db, err := postgres.Open(ctx, dsn, postgres.Options{
+			BusyTimeout: opt.BusyTimeout,
+			Synchronous: opt.Synchronous,
+			ReadOnly:    opt.ReadOnly,
+		})
+		if err != nil {
+			return nil, err // not a typed nil in the interface
+		}
+		return db, nil
 	}
-	return sqlite.Open(ctx, dsn, sqlite.Options{
+	db, err := sqlite.Open(ctx, dsn, sqlite.Options{
 		BusyTimeout: opt.BusyTimeout,
 		Synchronous: opt.Synchronous,
 		FileMode:    opt.FileMode,
 		ReadOnly:    opt.ReadOnly,
 	})
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
 }

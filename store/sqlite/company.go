@@ -13,7 +13,7 @@ func (tx *Tx) CreateCompany(name, domain string) (*store.Company, error) {
 	if err := tx.writing("CreateCompany"); err != nil {
 		return nil, err
 	}
-	c := &store.Company{ID: 1, Name: strings.TrimSpace(name), Slug: bccaddr.Slug(name),
+	c := &store.Company{ID: 1, Name: store.CleanText(strings.TrimSpace(name)), Slug: bccaddr.Slug(name),
 		BccDomain: strings.ToLower(strings.TrimSpace(domain)), CreatedAt: tx.now}
 	if c.Slug == "" {
 		return nil, store.Errorf(store.EInvalid, "company name %q has no letters or digits to make an address from", name)

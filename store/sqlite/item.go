@@ -53,7 +53,7 @@ func (tx *Tx) CreateItem(it *store.Item) error {
 	if err != nil {
 		return err
 	}
-	it.Title = strings.TrimSpace(it.Title)
+	it.Title = store.CleanText(strings.TrimSpace(it.Title))
 	if it.Title == "" {
 		return store.Errorf(store.EInvalid, "a %s needs a title", it.Kind)
 	}
@@ -170,7 +170,7 @@ func (tx *Tx) ItemByToken(kind store.ItemKind, token string) (*store.Item, error
 	if token == "" || !kind.HasBccAddress() {
 		return nil, store.Errorf(store.ENotFound, "no %s with that token", kind)
 	}
-	items, err := tx.items(kind, `WHERE token = ?`, token)
+	items, err := tx.items(kind, `WHERE token = ?`, store.CleanText(token))
 	if err != nil {
 		return nil, err
 	}

@@ -28,11 +28,7 @@ func (tx *Tx) InsertMessage(m *store.Message) error {
 	if m.ReceivedAt.IsZero() {
 		m.ReceivedAt = tx.now
 	}
-	m.Date, m.ReceivedAt = store.StoreTime(m.Date), store.StoreTime(m.ReceivedAt)
-	m.FromEmail, m.ForwardedBy = store.CanonicalEmail(m.FromEmail), store.CanonicalEmail(m.ForwardedBy)
-	for i := range m.Participants {
-		m.Participants[i].Email = store.CanonicalEmail(m.Participants[i].Email)
-	}
+	store.PrepareMessage(m)
 	if m.Size == 0 {
 		m.Size = int64(len(m.Raw))
 	}
@@ -126,7 +122,7 @@ func messageRefs(m *store.Message) []messageRef {
 // normMsgID strips what may surround a Message-ID; the rest is compared
 // exactly, as RFC 5322 requires.
 func normMsgID(id string) string {
-	return strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(id), "<"), ">"))
+	return store.CleanText(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(id), "<"), ">")))
 }
 
 // Columns of a message listing: everything but headers, bodies and auth
@@ -212,7 +208,7 @@ func (tx *Tx) loadDetails(m *store.Message) error {
 // MessageByKey finds the message filed for owner under dedupKey.
 func (tx *Tx) MessageByKey(ownerID int64, dedupKey string) (*store.Message, error) {
 	var id int64
-	err := tx.queryRow(`SELECT id FROM messages WHERE owner_id = ? AND dedup_key = ?`, ownerID, dedupKey).Scan(&id)
+	err := tx.queryRow(`SELECT id FROM messages WHERE owner_id = ? AND dedup_key = ?`, ownerID, store.CleanText(dedupKey)).Scan(&id)
 	if err != nil {
 		return nil, tx.notFound(err, "no message of user %d with key %s", ownerID, dedupKey)
 	}

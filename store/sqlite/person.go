@@ -14,7 +14,7 @@ func (tx *Tx) CreatePerson(p *store.Person) error {
 	if err := tx.writing("CreatePerson"); err != nil {
 		return err
 	}
-	p.Name = strings.TrimSpace(p.Name)
+	p.Name, p.Org = store.CleanText(strings.TrimSpace(p.Name)), store.CleanText(strings.TrimSpace(p.Org))
 	p.Emails = uniqueEmails(p.Emails)
 	if p.Name == "" && len(p.Emails) == 0 {
 		return store.Errorf(store.EInvalid, "a person needs a name or an email address")

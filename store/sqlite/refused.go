@@ -14,7 +14,7 @@ func (tx *Tx) InsertRejection(r *store.Rejection) error {
 	if r.At.IsZero() {
 		r.At = tx.now
 	}
-	r.At = store.StoreTime(r.At)
+	store.PrepareRejection(r)
 	envelope, err := jsonValue(r.Envelope)
 	if err != nil {
 		return tx.err(err)
@@ -54,8 +54,7 @@ func (tx *Tx) InsertQuarantine(q *store.Quarantined) error {
 	if q.At.IsZero() {
 		q.At = tx.now
 	}
-	q.At, q.ReleasedAt = store.StoreTime(q.At), store.StoreTimePtr(q.ReleasedAt)
-	q.Address = store.CanonicalEmail(q.Address)
+	store.PrepareQuarantined(q)
 	envelope, err := jsonValue(q.Envelope)
 	if err != nil {
 		return tx.err(err)

@@ -36,6 +36,7 @@ func (tx *Tx) CreateThread(t *store.Thread) error {
 		t.CreatedAt = tx.now
 	}
 	t.CreatedAt = store.StoreTime(t.CreatedAt)
+	t.Subject = store.CleanText(t.Subject)
 	var err error
 	t.ID, err = tx.insert(`INSERT INTO threads (subject, deal_id, lead_id, project_id, created_at) VALUES (?, ?, ?, ?, ?)`,
 		t.Subject, nullID(t.DealID), nullID(t.LeadID), nullID(t.ProjectID), formatTime(t.CreatedAt))
@@ -106,7 +107,7 @@ func (tx *Tx) ThreadBySubject(normSubject string, participants []string) (*store
 	t, err := scanThread(tx.queryRow(threadSelect+` WHERE t.subject = ? AND EXISTS (
 		SELECT 1 FROM messages m JOIN participants p ON p.message_id = m.id
 		WHERE m.thread_id = t.id AND p.email IN `+inList+`)
-		ORDER BY t.id DESC LIMIT 1`, normSubject, jsonList(emails)))
+		ORDER BY t.id DESC LIMIT 1`, store.CleanText(normSubject), jsonList(emails)))
 	if err != nil {
 		return nil, tx.notFound(err, "no thread with subject %q and these participants", normSubject)
 	}

@@ -18,7 +18,7 @@ func (tx *Tx) CreateUser(email, name string) (*store.User, error) {
 	if email == "" {
 		return nil, store.Errorf(store.EInvalid, "a user needs an email address")
 	}
-	u := &store.User{Email: email, Name: strings.TrimSpace(name), CreatedAt: tx.now}
+	u := &store.User{Email: email, Name: store.CleanText(strings.TrimSpace(name)), CreatedAt: tx.now}
 	var err error
 	u.ID, err = tx.insert(`INSERT INTO users (name, created_at) VALUES (?, ?)`, u.Name, formatTime(u.CreatedAt))
 	if err != nil {
@@ -179,7 +179,7 @@ func (tx *Tx) AddressByCodeHash(codeHash string) (*store.Address, error) {
 	if codeHash == "" {
 		return nil, store.Errorf(store.ENotFound, "no address with that confirmation code")
 	}
-	a, err := scanAddress(tx.queryRow(addressSelect+` WHERE code_hash = ? ORDER BY id DESC LIMIT 1`, codeHash))
+	a, err := scanAddress(tx.queryRow(addressSelect+` WHERE code_hash = ? ORDER BY id DESC LIMIT 1`, store.CleanText(codeHash)))
 	if err != nil {
 		return nil, tx.notFound(err, "no address with that confirmation code")
 	}

@@ -9,10 +9,12 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/mattn/go-sqlite3" // the "sqlite3" driver, for SQL
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for SQL
+	_ "github.com/mattn/go-sqlite3"    // the "sqlite3" driver, for SQL
 
 	"github.com/smartbcc/smartbcc/store"
 	"github.com/smartbcc/smartbcc/store/backend"
+	"github.com/smartbcc/smartbcc/store/postgres/pgtest"
 )
 
 // BackendEnv names the environment variable that chooses the backend of
@@ -37,9 +39,8 @@ func Kind(t testing.TB) string {
 // test ends.
 func Fresh(t testing.TB) string {
 	t.Helper()
-	switch Kind(t) {
-	case backend.Postgres:
-		t.Fatalf("%s=postgres: this build has no PostgreSQL backend yet", BackendEnv)
+	if Kind(t) == backend.Postgres {
+		return pgtest.Fresh(t)
 	}
 	return filepath.Join(t.TempDir(), "smartbcc.db")
 }
@@ -98,7 +99,8 @@ func SQL(t testing.TB, dsn string) *DB {
 	var err error
 	switch backend.Kind(dsn) {
 	case backend.Postgres:
-		t.Fatalf("no PostgreSQL backend yet")
+		d.dollar = true
+		d.db, err = sql.Open("pgx", dsn)
 	default:
 		d.db, err = sql.Open("sqlite3", "file:"+strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(dsn)+"?_busy_timeout=30000")
 	}

@@ -8,6 +8,12 @@ import (
 )
 
 func (s suite) testSearch(t *testing.T) {
+	if s.b.Name == "postgres" {
+		// The query language is moving from FTS5's syntax to store/search's
+		// own tree, which the PostgreSQL backend renders; until it lands
+		// PostgreSQL understands words, addresses and prefix* only.
+		t.Skip("FTS5 query syntax is SQLite's own")
+	}
 	f := s.newFixture(t)
 	widgets := message(f.ann.ID, f.thread.ID, "w@x", "Quote for 200 widgets")
 	widgets.TextBody = "Please find the price list attached. Delivery in March."

@@ -63,6 +63,7 @@ func Run(t *testing.T, b Backend) {
 		{"Search", s.testSearch},
 		{"TimesRoundTrip", s.testTimesRoundTrip},
 		{"EmailsCanonical", s.testEmailsCanonical},
+		{"TextCleaned", s.testTextCleaned},
 		{"UpdateRollsBack", s.testUpdateRollsBack},
 		{"ViewRefusesWrites", s.testViewRefusesWrites},
 		{"TxUnusableAfterError", s.testTxUnusableAfterError},

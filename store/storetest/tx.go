@@ -457,3 +457,73 @@ func (s suite) testConcurrentWriters(t *testing.T) {
 		return err
 	})
 }
+
+// testTextCleaned: text with NUL characters and invalid UTF-8, as hostile
+// or broken mail carries, is kept (U+FFFD in their place) and found again
+// by the same bytes, on every backend; the raw bytes stay as they came.
+func (s suite) testTextCleaned(t *testing.T) {
+	f := s.newFixture(t)
+	bad := "a\x00b\xffc"
+	clean := "a\uFFFDb\uFFFDc"
+	m := message(f.ann.ID, f.thread.ID, "bad\xff@x", "Subject "+bad)
+	m.FromName, m.TextBody, m.HTMLBody = bad, "body "+bad, "<p>"+bad
+	m.References = []string{"ref\x00@x"}
+	m.Participants = append(m.Participants, store.Participant{Role: store.RoleCc, Name: bad, Email: "odd\xff@x.example"})
+	m.Attachments = []store.Attachment{{Index: 0, Name: bad, ContentType: "text/plain"}}
+	m.Raw = []byte("Subject: " + bad + "\r\n\r\n\x00\xff")
+	raw := append([]byte(nil), m.Raw...)
+	f.insert(t, m)
+	if m.Subject != "Subject "+clean || m.FromName != clean || m.MessageID != "bad\uFFFD@x" {
+		t.Errorf("InsertMessage left subject %q from %q message-id %q", m.Subject, m.FromName, m.MessageID)
+	}
+	var th store.Thread
+	update(t, f.db, func(tx store.Tx) error {
+		th = store.Thread{Subject: "thread " + bad}
+		if err := tx.CreateThread(&th); err != nil {
+			return err
+		}
+		if err := tx.CreatePerson(&store.Person{Name: bad, Emails: []string{"p\xff@x.example"}}); err != nil {
+			return err
+		}
+		if err := tx.InsertRejection(&store.Rejection{Code: "5.7.1", Reason: "x", Detail: bad, Subject: bad}); err != nil {
+			return err
+		}
+		return tx.InsertQuarantine(&store.Quarantined{UserID: f.ann.ID, Address: "q\xff@x", Subject: bad, Raw: []byte(bad)})
+	})
+	view(t, f.db, func(tx store.Tx) error {
+		got, err := tx.Message(m.ID)
+		if err != nil {
+			return err
+		}
+		want := *m
+		want.Raw = nil
+		if !reflect.DeepEqual(*got, want) {
+			t.Errorf("Message =\n%+v\nwant\n%+v", *got, want)
+		}
+		if r, err := tx.MessageRaw(m.ID); err != nil || string(r) != string(raw) {
+			t.Errorf("MessageRaw = %q, %v; want the bytes as they came", r, err)
+		}
+		// Lookups with the same bad bytes find what was stored.
+		if byKey, err := tx.MessageByKey(f.ann.ID, "mid:bad\xff@x"); err != nil || byKey.ID != m.ID {
+			t.Errorf("MessageByKey with invalid UTF-8 = %v, %v", byKey, err)
+		}
+		if th2, err := tx.ThreadByReferences([]string{"ref\x00@x"}); err != nil || th2.ID != f.thread.ID {
+			t.Errorf("ThreadByReferences with a NUL = %v, %v", th2, err)
+		}
+		if ps, err := tx.PersonsByEmails([]string{"P\xff@x.example"}); err != nil || len(ps) != 1 || ps[0].Name != clean {
+			t.Errorf("PersonsByEmails with invalid UTF-8 = %+v, %v", ps, err)
+		}
+		if th2, err := tx.ThreadBySubject("thread "+bad, []string{"odd\xff@x.example"}); err == nil {
+			t.Errorf("ThreadBySubject found %v in a thread without that participant", th2)
+		}
+		rs, err := tx.Rejections(time.Time{})
+		if err != nil || len(rs) != 1 || rs[0].Detail != clean {
+			t.Errorf("Rejections = %+v, %v", rs, err)
+		}
+		qs, err := tx.QuarantineList(false)
+		if err != nil || len(qs) != 1 || qs[0].Subject != clean || qs[0].Address != "q\uFFFD@x" {
+			t.Errorf("QuarantineList = %+v, %v", qs, err)
+		}
+		return nil
+	})
+}

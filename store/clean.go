@@ -1,0 +1,63 @@
+package store
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// CleanText returns s as every backend can keep it: valid UTF-8 without
+// NUL characters (PostgreSQL's text type refuses both), each run of bad
+// bytes and each NUL replaced by U+FFFD. Mail is full of both; the raw
+// message keeps the original bytes.
+func CleanText(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+}
+
+func cleanBytes(b []byte) []byte {
+	if b == nil || (utf8.Valid(b) && !strings.ContainsRune(string(b), 0)) {
+		return b
+	}
+	return []byte(CleanText(string(b)))
+}
+
+// PrepareMessage puts m into the form a backend stores, in place, so that
+// m equals what a later read returns: text cleaned (CleanText), emails
+// canonical (CanonicalEmail), times as kept (StoreTime).
+func PrepareMessage(m *Message) {
+	m.DedupKey, m.MessageID, m.InReplyTo = CleanText(m.DedupKey), CleanText(m.MessageID), CleanText(m.InReplyTo)
+	for i, r := range m.References {
+		m.References[i] = CleanText(r)
+	}
+	m.Subject, m.FromName = CleanText(m.Subject), CleanText(m.FromName)
+	m.FromEmail, m.ForwardedBy = CanonicalEmail(CleanText(m.FromEmail)), CanonicalEmail(CleanText(m.ForwardedBy))
+	m.Date, m.ReceivedAt = StoreTime(m.Date), StoreTime(m.ReceivedAt)
+	m.Source = CleanText(m.Source)
+	m.Headers, m.Auth.Details = cleanBytes(m.Headers), cleanBytes(m.Auth.Details)
+	m.TextBody, m.HTMLBody = CleanText(m.TextBody), CleanText(m.HTMLBody)
+	m.Auth.Mode, m.Auth.DKIM, m.Auth.SPF, m.Auth.DMARC = CleanText(m.Auth.Mode), CleanText(m.Auth.DKIM), CleanText(m.Auth.SPF), CleanText(m.Auth.DMARC)
+	for i := range m.Participants {
+		p := &m.Participants[i]
+		p.Role, p.Name, p.Email = CleanText(p.Role), CleanText(p.Name), CanonicalEmail(CleanText(p.Email))
+	}
+	for i := range m.Attachments {
+		a := &m.Attachments[i]
+		a.Name, a.ContentType, a.SHA256 = CleanText(a.Name), CleanText(a.ContentType), CleanText(a.SHA256)
+	}
+}
+
+// PrepareRejection is PrepareMessage for a rejection record.
+func PrepareRejection(r *Rejection) {
+	r.At = StoreTime(r.At)
+	r.Code, r.Reason, r.Detail = CleanText(r.Code), CleanText(r.Reason), CleanText(r.Detail)
+	r.From, r.MessageID, r.Subject, r.RawSHA256 = CleanText(r.From), CleanText(r.MessageID), CleanText(r.Subject), CleanText(r.RawSHA256)
+}
+
+// PrepareQuarantined is PrepareMessage for held mail.
+func PrepareQuarantined(q *Quarantined) {
+	q.At, q.ReleasedAt = StoreTime(q.At), StoreTimePtr(q.ReleasedAt)
+	q.Address = CanonicalEmail(CleanText(q.Address))
+	q.From, q.Subject, q.MessageID = CleanText(q.From), CleanText(q.Subject), CleanText(q.MessageID)
+}

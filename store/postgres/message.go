@@ -1,0 +1,282 @@
+package postgres
+
+import (
+	"strings"
+
+	"github.com/smartbcc/smartbcc/store"
+)
+
+// Reference kinds in message_refs.
+const (
+	refSelf       = "self"
+	refInReplyTo  = "in_reply_to"
+	refReferences = "references"
+)
+
+// InsertMessage stores m with its raw bytes, participants, attachments
+// (with content), the Message-IDs it names and its full-text entry.
+func (tx *Tx) InsertMessage(m *store.Message) error {
+	if err := tx.writing("InsertMessage"); err != nil {
+		return err
+	}
+	if m.DedupKey == "" {
+		return store.Errorf(store.EInvalid, "message has no duplicate key")
+	}
+	if m.ReceivedAt.IsZero() {
+		m.ReceivedAt = tx.now
+	}
+	store.PrepareMessage(m)
+	if m.Size == 0 {
+		m.Size = int64(len(m.Raw))
+	}
+	envelope, err := jsonValue(m.Envelope)
+	if err != nil {
+		return tx.err(err)
+	}
+	m.ID, err = tx.insert(`INSERT INTO messages (owner_id, thread_id, dedup_key, message_id, in_reply_to,
+		subject, from_name, from_email, date, received_at, source, shared, forwarded_by, envelope,
+		auth_mode, auth_dkim, auth_spf, auth_dmarc, auth_aligned, size, auth_details, headers, text_body, html_body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.OwnerID, m.ThreadID, m.DedupKey, m.MessageID, m.InReplyTo,
+		m.Subject, m.FromName, m.FromEmail, pgTime(m.Date), pgTime(m.ReceivedAt), m.Source, m.Shared, m.ForwardedBy, envelope,
+		m.Auth.Mode, m.Auth.DKIM, m.Auth.SPF, m.Auth.DMARC, m.Auth.Aligned, m.Size,
+		nullString(string(m.Auth.Details)), nullString(string(m.Headers)), m.TextBody, m.HTMLBody)
+	if err != nil {
+		if isForeignKey(err) {
+			return &store.Error{Code: store.ENotFound, Err: err,
+				Message: "message refers to a user or thread that does not exist"}
+		}
+		return tx.conflict(err, "message already stored for user %d (duplicate key %s)", m.OwnerID, m.DedupKey)
+	}
+	if err := tx.insertRaw(m.ID, m.Raw); err != nil {
+		return err
+	}
+	for i, p := range m.Participants {
+		if _, err := tx.exec(`INSERT INTO participants (message_id, pos, role, name, email) VALUES (?, ?, ?, ?, ?)`,
+			m.ID, i, p.Role, p.Name, p.Email); err != nil {
+			return tx.err(err)
+		}
+	}
+	for _, a := range m.Attachments {
+		var content any // NULL: kept only in the raw message
+		if a.Content != nil {
+			content = a.Content
+		}
+		if _, err := tx.exec(`INSERT INTO attachments (message_id, idx, name, content_type, size, sha256, content)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ID, a.Index, a.Name, a.ContentType, a.Size, a.SHA256, content); err != nil {
+			return tx.conflict(err, "message has two attachments with index %d", a.Index)
+		}
+	}
+	for i, r := range messageRefs(m) {
+		if _, err := tx.exec(`INSERT INTO message_refs (message_id, pos, kind, msgid) VALUES (?, ?, ?, ?)`,
+			m.ID, i, r.kind, r.msgid); err != nil {
+			return tx.err(err)
+		}
+	}
+	if tx.db.search {
+		if _, err := tx.exec(`INSERT INTO message_search (message_id, doc) VALUES (?, ?::tsvector)`,
+			m.ID, searchDoc(m.Subject, participantText(m.Participants), m.TextBody)); err != nil {
+			return tx.err(err)
+		}
+	}
+	return nil
+}
+
+// participantText is what search sees of the participants: names and
+// addresses, one participant a line (as migration 0002 builds it).
+func participantText(ps []store.Participant) string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.Name + " " + p.Email
+	}
+	return strings.Join(lines, "\n")
+}
+
+type messageRef struct{ kind, msgid string }
+
+// messageRefs lists the Message-IDs m names, in the order threading
+// prefers them: its own, In-Reply-To, then References.
+func messageRefs(m *store.Message) []messageRef {
+	var refs []messageRef
+	add := func(kind, id string) {
+		if id = normMsgID(id); id != "" {
+			refs = append(refs, messageRef{kind, id})
+		}
+	}
+	add(refSelf, m.MessageID)
+	add(refInReplyTo, m.InReplyTo)
+	for _, r := range m.References {
+		add(refReferences, r)
+	}
+	return refs
+}
+
+// normMsgID strips what may surround a Message-ID; the rest is compared
+// exactly, as RFC 5322 requires.
+func normMsgID(id string) string {
+	return store.CleanText(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(id), "<"), ">")))
+}
+
+// Columns of a message listing: everything but headers, bodies and auth
+// details, which Message loads.
+const summaryColumns = `m.id, m.owner_id, m.thread_id, m.dedup_key, m.message_id, m.in_reply_to,
+	m.subject, m.from_name, m.from_email, m.date, m.received_at, m.source, m.shared, m.forwarded_by, m.envelope,
+	m.auth_mode, m.auth_dkim, m.auth_spf, m.auth_dmarc, m.auth_aligned, m.size`
+
+const fullColumns = summaryColumns + `, m.auth_details, m.headers, m.text_body, m.html_body`
+
+func summaryFields(m *store.Message) []any {
+	return []any{&m.ID, &m.OwnerID, &m.ThreadID, &m.DedupKey, &m.MessageID, &m.InReplyTo,
+		&m.Subject, &m.FromName, &m.FromEmail, scanTime(&m.Date), scanTime(&m.ReceivedAt), &m.Source, &m.Shared, &m.ForwardedBy,
+		scanJSON(&m.Envelope), &m.Auth.Mode, &m.Auth.DKIM, &m.Auth.SPF, &m.Auth.DMARC, &m.Auth.Aligned, &m.Size}
+}
+
+// Message loads a message with headers, bodies, references, participants
+// and attachment metadata; not the raw bytes nor attachment content.
+func (tx *Tx) Message(id int64) (*store.Message, error) {
+	var m store.Message
+	fields := append(summaryFields(&m), scanBytes(&m.Auth.Details), scanBytes(&m.Headers), &m.TextBody, &m.HTMLBody)
+	if err := tx.queryRow(`SELECT `+fullColumns+` FROM messages m WHERE m.id = ?`, id).Scan(fields...); err != nil {
+		return nil, tx.notFound(err, "no such message %d", id)
+	}
+	if err := tx.loadDetails(&m); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+func (tx *Tx) loadDetails(m *store.Message) error {
+	rows, err := tx.query(`SELECT msgid FROM message_refs WHERE message_id = ? AND kind = ? ORDER BY pos`, m.ID, refReferences)
+	if err != nil {
+		return tx.err(err)
+	}
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			rows.Close()
+			return tx.err(err)
+		}
+		m.References = append(m.References, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return tx.err(err)
+	}
+
+	m.Participants = []store.Participant{}
+	rows, err = tx.query(`SELECT role, name, email FROM participants WHERE message_id = ? ORDER BY pos`, m.ID)
+	if err != nil {
+		return tx.err(err)
+	}
+	for rows.Next() {
+		var p store.Participant
+		if err := rows.Scan(&p.Role, &p.Name, &p.Email); err != nil {
+			rows.Close()
+			return tx.err(err)
+		}
+		m.Participants = append(m.Participants, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return tx.err(err)
+	}
+
+	m.Attachments = []store.Attachment{}
+	rows, err = tx.query(`SELECT idx, name, content_type, size, sha256 FROM attachments WHERE message_id = ? ORDER BY idx`, m.ID)
+	if err != nil {
+		return tx.err(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a store.Attachment
+		if err := rows.Scan(&a.Index, &a.Name, &a.ContentType, &a.Size, &a.SHA256); err != nil {
+			return tx.err(err)
+		}
+		m.Attachments = append(m.Attachments, a)
+	}
+	return tx.err(rows.Err())
+}
+
+// MessageByKey finds the message filed for owner under dedupKey.
+func (tx *Tx) MessageByKey(ownerID int64, dedupKey string) (*store.Message, error) {
+	var id int64
+	err := tx.queryRow(`SELECT id FROM messages WHERE owner_id = ? AND dedup_key = ?`, ownerID, store.CleanText(dedupKey)).Scan(&id)
+	if err != nil {
+		return nil, tx.notFound(err, "no message of user %d with key %s", ownerID, dedupKey)
+	}
+	return tx.Message(id)
+}
+
+// rawPiece is the size of the pieces a raw message is stored in (see
+// migration 0003_raw_chunks), as in store/sqlite.
+const rawPiece = 1 << 20
+
+// insertRaw stores raw in message_raw (first piece) and message_raw_more.
+func (tx *Tx) insertRaw(id int64, raw []byte) error {
+	first := raw
+	if len(first) > rawPiece {
+		first = raw[:rawPiece]
+	}
+	if first == nil {
+		first = []byte{} // NOT NULL: an empty message is still a message
+	}
+	if _, err := tx.exec(`INSERT INTO message_raw (message_id, raw) VALUES (?, ?)`, id, first); err != nil {
+		return tx.err(err)
+	}
+	for seq, off := 1, rawPiece; off < len(raw); seq, off = seq+1, off+rawPiece {
+		end := min(off+rawPiece, len(raw))
+		if _, err := tx.exec(`INSERT INTO message_raw_more (message_id, seq, data) VALUES (?, ?, ?)`, id, seq, raw[off:end]); err != nil {
+			return tx.err(err)
+		}
+	}
+	return nil
+}
+
+// MessageRaw returns the bytes of a message exactly as received.
+func (tx *Tx) MessageRaw(id int64) ([]byte, error) {
+	var raw []byte
+	if err := tx.queryRow(`SELECT raw FROM message_raw WHERE message_id = ?`, id).Scan(&raw); err != nil {
+		return nil, tx.notFound(err, "no such message %d", id)
+	}
+	if raw == nil {
+		raw = []byte{}
+	}
+	if len(raw) < rawPiece {
+		return raw, nil
+	}
+	rows, err := tx.query(`SELECT data FROM message_raw_more WHERE message_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, tx.err(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var piece []byte
+		if err := rows.Scan(&piece); err != nil {
+			return nil, tx.err(err)
+		}
+		raw = append(raw, piece...)
+	}
+	return raw, tx.err(rows.Err())
+}
+
+// AttachmentContent returns the content of a message's attachment.
+func (tx *Tx) AttachmentContent(messageID int64, index int) ([]byte, error) {
+	var content []byte
+	err := tx.queryRow(`SELECT content FROM attachments WHERE message_id = ? AND idx = ?`, messageID, index).Scan(&content)
+	if err != nil {
+		return nil, tx.notFound(err, "message %d has no attachment %d", messageID, index)
+	}
+	if content == nil {
+		return nil, store.Errorf(store.ENotFound, "attachment %d of message %d is kept only in the raw message", index, messageID)
+	}
+	return content, nil
+}
+
+// SetShared shares a message with the company or makes it private.
+func (tx *Tx) SetShared(messageID int64, shared bool) error {
+	if err := tx.writing("SetShared"); err != nil {
+		return err
+	}
+	res, err := tx.exec(`UPDATE messages SET shared = ? WHERE id = ?`, shared, messageID)
+	return tx.affected(res, err, "no such message %d", messageID)
+}

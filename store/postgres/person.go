@@ -1,0 +1,122 @@
+package postgres
+
+import (
+	"strings"
+
+	"github.com/smartbcc/smartbcc/store"
+)
+
+// CreatePerson records a contact with its addresses (canonical; blank and
+// repeated addresses dropped).
+func (tx *Tx) CreatePerson(p *store.Person) error {
+	if err := tx.writing("CreatePerson"); err != nil {
+		return err
+	}
+	p.Name, p.Org = store.CleanText(strings.TrimSpace(p.Name)), store.CleanText(strings.TrimSpace(p.Org))
+	p.Emails = uniqueEmails(p.Emails)
+	if p.Name == "" && len(p.Emails) == 0 {
+		return store.Errorf(store.EInvalid, "a person needs a name or an email address")
+	}
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = tx.now
+	}
+	p.CreatedAt = store.StoreTime(p.CreatedAt)
+	var err error
+	p.ID, err = tx.insert(`INSERT INTO persons (name, org, created_at) VALUES (?, ?, ?)`,
+		p.Name, p.Org, pgTime(p.CreatedAt))
+	if err != nil {
+		return tx.err(err)
+	}
+	for i, e := range p.Emails {
+		if _, err := tx.exec(`INSERT INTO person_emails (person_id, pos, email) VALUES (?, ?, ?)`, p.ID, i, e); err != nil {
+			return tx.err(err)
+		}
+	}
+	return nil
+}
+
+// uniqueEmails returns emails in canonical form, blank and repeated ones
+// dropped, in their first order.
+func uniqueEmails(emails []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range emails {
+		e = store.CanonicalEmail(e)
+		if e == "" || seen[e] {
+			continue
+		}
+		seen[e] = true
+		out = append(out, e)
+	}
+	return out
+}
+
+// Person returns the person with id.
+func (tx *Tx) Person(id int64) (*store.Person, error) {
+	ps, err := tx.persons(`WHERE id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, store.Errorf(store.ENotFound, "no such person %d", id)
+	}
+	return &ps[0], nil
+}
+
+// Persons lists all persons by id.
+func (tx *Tx) Persons() ([]store.Person, error) { return tx.persons("") }
+
+// PersonsByEmails lists the persons having any of emails, whatever the
+// case, each once, by id.
+func (tx *Tx) PersonsByEmails(emails []string) ([]store.Person, error) {
+	emails = uniqueEmails(emails)
+	if len(emails) == 0 {
+		return nil, nil
+	}
+	return tx.persons(`WHERE id IN (SELECT person_id FROM person_emails WHERE email = ANY(?))`, emails)
+}
+
+// persons loads the persons matching where, with their addresses.
+func (tx *Tx) persons(where string, args ...any) ([]store.Person, error) {
+	rows, err := tx.query(`SELECT id, name, org, created_at FROM persons `+where+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, tx.err(err)
+	}
+	var ps []store.Person
+	index := map[int64]int{}
+	for rows.Next() {
+		var p store.Person
+		if err := rows.Scan(&p.ID, &p.Name, &p.Org, scanTime(&p.CreatedAt)); err != nil {
+			rows.Close()
+			return nil, tx.err(err)
+		}
+		p.Emails = []string{}
+		index[p.ID] = len(ps)
+		ps = append(ps, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, tx.err(err)
+	}
+	if len(ps) == 0 {
+		return ps, nil
+	}
+
+	rows, err = tx.query(`SELECT person_id, email FROM person_emails
+		WHERE person_id IN (SELECT id FROM persons `+where+`) ORDER BY person_id, pos`, args...)
+	if err != nil {
+		return nil, tx.err(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var email string
+		if err := rows.Scan(&id, &email); err != nil {
+			return nil, tx.err(err)
+		}
+		if i, ok := index[id]; ok {
+			ps[i].Emails = append(ps[i].Emails, email)
+		}
+	}
+	return ps, tx.err(rows.Err())
+}
