@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/smartbcc/smartbcc/store/storetest"
 )
 
 // TestMain lets testscript run smartbcc in-process as a command. Every
@@ -23,8 +25,15 @@ func TestMain(m *testing.M) {
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "../testdata/script",
+		// The store is a SQLite file in the work directory, or a
+		// PostgreSQL schema with SMARTBCC_TEST_STORE=postgres.
 		Setup: func(env *testscript.Env) error {
-			env.Setenv("SMARTBCC_DB", env.WorkDir+"/smartbcc.db")
+			dsn, cleanup, err := storetest.FreshIn(env.WorkDir)
+			if err != nil {
+				return err
+			}
+			env.Defer(cleanup)
+			env.Setenv("SMARTBCC_DB", dsn)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -43,6 +44,20 @@ func Fresh(t testing.TB) string {
 		return pgtest.Fresh(t)
 	}
 	return filepath.Join(t.TempDir(), "smartbcc.db")
+}
+
+// FreshIn is Fresh for callers without a testing.TB (testscript's
+// Setup): a SQLite file in dir, or a new PostgreSQL schema; cleanup
+// removes the schema.
+func FreshIn(dir string) (dsn string, cleanup func(), err error) {
+	switch v := strings.TrimSpace(os.Getenv(BackendEnv)); v {
+	case "", backend.SQLite:
+		return filepath.Join(dir, "smartbcc.db"), func() {}, nil
+	case backend.Postgres:
+		return pgtest.FreshSchema()
+	default:
+		return "", nil, fmt.Errorf("%s=%q: want sqlite or postgres", BackendEnv, v)
+	}
 }
 
 // Open opens a new store of the chosen backend; it is closed when the test

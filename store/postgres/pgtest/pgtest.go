@@ -66,6 +66,17 @@ var shared struct {
 // private cluster when SMARTBCC_TEST_POSTGRES is not set.
 func URL(t testing.TB) string {
 	t.Helper()
+	u, err := sharedURL()
+	if errors.Is(err, errNoPostgres) {
+		need(t, "no PostgreSQL: %v; set %s to a postgres:// URL", err, Env)
+	}
+	if err != nil {
+		t.Fatalf("PostgreSQL for tests: %v", err)
+	}
+	return u
+}
+
+func sharedURL() (string, error) {
 	shared.once.Do(func() {
 		base := os.Getenv(Env)
 		if base == "" {
@@ -78,13 +89,7 @@ func URL(t testing.TB) string {
 		}
 		shared.url, shared.err = ensureDatabase(base, testDatabase)
 	})
-	if errors.Is(shared.err, errNoPostgres) {
-		need(t, "no PostgreSQL: %v; set %s to a postgres:// URL", shared.err, Env)
-	}
-	if shared.err != nil {
-		t.Fatalf("PostgreSQL for tests: %v", shared.err)
-	}
-	return shared.url
+	return shared.url, shared.err
 }
 
 // Fresh returns the URL of a new, empty schema in the test database; the
@@ -98,6 +103,25 @@ func Fresh(t testing.TB) string {
 // FreshIn is Fresh on the server and database of base.
 func FreshIn(t testing.TB, base string) string {
 	t.Helper()
+	dsn, drop, err := newSchema(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	return dsn
+}
+
+// FreshSchema is Fresh for callers without a testing.TB (testscript's
+// Setup): the URL of a new schema and the function that drops it.
+func FreshSchema() (string, func(), error) {
+	base, err := sharedURL()
+	if err != nil {
+		return "", nil, err
+	}
+	return newSchema(base)
+}
+
+func newSchema(base string) (string, func(), error) {
 	b := make([]byte, 6)
 	rand.Read(b)
 	schema := "t_" + hex.EncodeToString(b)
@@ -105,13 +129,13 @@ func FreshIn(t testing.TB, base string) string {
 	defer cancel()
 	conn, err := pgx.Connect(ctx, base)
 	if err != nil {
-		t.Fatalf("connect to %s: %v", redact(base), err)
+		return "", nil, fmt.Errorf("connect to %s: %w", redact(base), err)
 	}
 	defer conn.Close(context.Background())
 	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
+		return "", nil, fmt.Errorf("create schema: %w", err)
 	}
-	t.Cleanup(func() {
+	drop := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		conn, err := pgx.Connect(ctx, base)
@@ -120,8 +144,8 @@ func FreshIn(t testing.TB, base string) string {
 		}
 		defer conn.Close(context.Background())
 		conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+schema+` CASCADE`)
-	})
-	return withParam(base, "search_path", schema)
+	}
+	return withParam(base, "search_path", schema), drop, nil
 }
 
 // withParam returns the URL u with the query parameter k set to v.
