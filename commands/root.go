@@ -121,6 +121,7 @@ sharing from the shell.`,
 		newAuthCmd(app),
 		newPostfixConfigCmd(app),
 		newDemoCmd(app),
+		newMigrateCmd(app),
 	)
 	annotateSchemas(app, root)
 	return root

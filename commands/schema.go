@@ -63,6 +63,7 @@ var jsonSchemas = map[string]string{
 	"postfix-config":     "",
 	"demo":               "",
 	"serve":              "", // a server: its records are log lines
+	"migrate":            "migrate",
 }
 
 // commandPath is a command's path without the program name: "deal add".

@@ -6,6 +6,7 @@ package backend
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -45,6 +46,23 @@ func Kind(dsn string) string {
 		return Postgres
 	}
 	return SQLite
+}
+
+// Redact returns dsn fit to print: a URL without its password.
+func Redact(dsn string) string {
+	if Kind(dsn) != Postgres {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(a PostgreSQL URL that does not parse)"
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
 }
 
 // Open opens the store dsn names, creating and migrating it as needed.

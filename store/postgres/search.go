@@ -109,36 +109,38 @@ func searchQuery(q string) (string, error) {
 }
 
 // indexAll indexes every message (migration 0002_search on a store that
-// already holds mail).
+// already holds mail, and a store copied in by Load), a page at a time so
+// that a large store is never held in memory.
 func indexAll(ctx context.Context, tx pgx.Tx) error {
-	rows, err := tx.Query(ctx, `SELECT m.id, m.subject, m.text_body,
-		coalesce((SELECT string_agg(p.name || ' ' || p.email, E'\n' ORDER BY p.pos) FROM participants p WHERE p.message_id = m.id), '')
-		FROM messages m ORDER BY m.id`)
-	if err != nil {
-		return err
-	}
-	type doc struct {
-		id  int64
-		doc string
-	}
-	var docs []doc
-	for rows.Next() {
-		var id int64
-		var subject, body, participants string
-		if err := rows.Scan(&id, &subject, &body, &participants); err != nil {
-			rows.Close()
+	const page = 500
+	var last int64
+	for {
+		rows, err := tx.Query(ctx, `SELECT m.id, m.subject, m.text_body,
+			coalesce((SELECT string_agg(p.name || ' ' || p.email, E'\n' ORDER BY p.pos) FROM participants p WHERE p.message_id = m.id), '')
+			FROM messages m WHERE m.id > $1 ORDER BY m.id LIMIT $2`, last, page)
+		if err != nil {
 			return err
 		}
-		docs = append(docs, doc{id, searchDoc(subject, participants, body)})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, d := range docs {
-		if _, err := tx.Exec(ctx, `INSERT INTO message_search (message_id, doc) VALUES ($1, $2::tsvector)`, d.id, d.doc); err != nil {
+		var b pgx.Batch
+		for rows.Next() {
+			var id int64
+			var subject, body, participants string
+			if err := rows.Scan(&id, &subject, &body, &participants); err != nil {
+				rows.Close()
+				return err
+			}
+			b.Queue(`INSERT INTO message_search (message_id, doc) VALUES ($1, $2::tsvector)`, id, searchDoc(subject, participants, body))
+			last = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if b.Len() == 0 {
+			return nil
+		}
+		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 			return err
 		}
 	}
-	return nil
 }
