@@ -195,3 +195,21 @@ func (d *DB) Strings(t testing.TB, q string, args ...any) []string {
 	}
 	return out
 }
+
+// TableNames lists the store's tables.
+func (d *DB) TableNames(t testing.TB) []string {
+	t.Helper()
+	if d.dollar {
+		return d.Strings(t, `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1`)
+	}
+	return d.Strings(t, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1`)
+}
+
+// ColumnNames lists a table's columns in order.
+func (d *DB) ColumnNames(t testing.TB, table string) []string {
+	t.Helper()
+	if d.dollar {
+		return d.Strings(t, `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position`, table)
+	}
+	return d.Strings(t, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
+}

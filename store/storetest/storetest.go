@@ -75,6 +75,7 @@ func Run(t *testing.T, b Backend) {
 		{"NewerStoreRefused", s.testNewerStoreRefused},
 		{"Upgrade", s.testUpgrade},
 		{"Check", s.testCheck},
+		{"SchemaListsEveryColumn", s.testSchemaListsEveryColumn},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, tc.fn)
