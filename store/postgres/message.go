@@ -200,7 +200,8 @@ func (tx *Tx) loadDetails(m *store.Message) error {
 // MessageByKey finds the message filed for owner under dedupKey.
 func (tx *Tx) MessageByKey(ownerID int64, dedupKey string) (*store.Message, error) {
 	var id int64
-	err := tx.queryRow(`SELECT id FROM messages WHERE owner_id = ? AND dedup_key = ?`, ownerID, store.CleanText(dedupKey)).Scan(&id)
+	err := tx.queryRow(`SELECT id FROM messages WHERE owner_id = ? AND key_digest(dedup_key) = key_digest(?) AND dedup_key = ?`,
+		ownerID, store.CleanText(dedupKey), store.CleanText(dedupKey)).Scan(&id)
 	if err != nil {
 		return nil, tx.notFound(err, "no message of user %d with key %s", ownerID, dedupKey)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -346,4 +347,52 @@ func (s suite) testRawInPieces(t *testing.T) {
 			return nil
 		})
 	}
+}
+
+// testHugeValues: mail decides the length of subjects, Message-IDs and
+// addresses; a store keeps and finds them at any length (PostgreSQL's
+// B-tree entries cannot exceed a third of a page).
+func (s suite) testHugeValues(t *testing.T) {
+	f := s.newFixture(t)
+	long := func(prefix string, n int) string { return prefix + strings.Repeat("x", n) }
+	subject := long("subject ", 1<<20)
+	msgID := long("id", 100<<10) + "@x"
+	ref := long("ref", 50<<10) + "@x"
+	email := long("p", 20<<10) + "@customer.example"
+	m := message(f.ann.ID, f.thread.ID, msgID, subject)
+	m.References = []string{ref}
+	m.Participants = append(m.Participants, store.Participant{Role: store.RoleCc, Name: long("n", 10<<10), Email: email})
+	var th store.Thread
+	update(t, f.db, func(tx store.Tx) error {
+		th = store.Thread{Subject: subject}
+		if err := tx.CreateThread(&th); err != nil {
+			return err
+		}
+		m.ThreadID = th.ID
+		if err := tx.InsertMessage(m); err != nil {
+			return err
+		}
+		return tx.CreatePerson(&store.Person{Name: "P", Emails: []string{email}})
+	})
+	view(t, f.db, func(tx store.Tx) error {
+		if got, err := tx.MessageByKey(f.ann.ID, m.DedupKey); err != nil || got.ID != m.ID || got.Subject != subject {
+			t.Errorf("MessageByKey of a 100 KB key: %v", err)
+		}
+		if got, err := tx.ThreadByReferences([]string{ref}); err != nil || got.ID != th.ID {
+			t.Errorf("ThreadByReferences of a 50 KB Message-ID = %v, %v", got, err)
+		}
+		if got, err := tx.ThreadBySubject(subject, []string{email}); err != nil || got.ID != th.ID {
+			t.Errorf("ThreadBySubject of a 1 MB subject = %v, %v", got, err)
+		}
+		if ps, err := tx.PersonsByEmails([]string{email}); err != nil || len(ps) != 1 {
+			t.Errorf("PersonsByEmails of a 20 KB address = %v, %v", ps, err)
+		}
+		return nil
+	})
+	// The same key again is a duplicate however long it is.
+	err := f.db.Update(ctxb, func(tx store.Tx) error {
+		dup := message(f.ann.ID, th.ID, msgID, "again")
+		return tx.InsertMessage(dup)
+	})
+	wantCode(t, "InsertMessage of the same 100 KB key", err, store.EConflict)
 }

@@ -60,6 +60,7 @@ func Run(t *testing.T, b Backend) {
 		{"ThreadBySubject", s.testThreadBySubject},
 		{"ListMessages", s.testListMessages},
 		{"RawInPieces", s.testRawInPieces},
+		{"HugeValues", s.testHugeValues},
 		{"Search", s.testSearch},
 		{"TimesRoundTrip", s.testTimesRoundTrip},
 		{"EmailsCanonical", s.testEmailsCanonical},
