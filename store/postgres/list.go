@@ -34,6 +34,11 @@ func (tx *Tx) ListMessages(q store.MessageQuery) ([]store.Message, error) {
 		where = append(where, `m.thread_id = ?`)
 		args = append(args, q.ThreadID)
 	}
+	if q.MessageID != "" {
+		// message_refs holds every message's own Message-ID, indexed.
+		where = append(where, `m.id IN (SELECT r.message_id FROM message_refs r WHERE r.msgid = ? AND r.kind = '`+refSelf+`')`)
+		args = append(args, normMsgID(q.MessageID))
+	}
 	search := strings.TrimSpace(q.Search)
 	if search != "" {
 		if !tx.db.search {
