@@ -22,13 +22,18 @@ func itemTable(kind store.ItemKind) (string, error) {
 	return t, nil
 }
 
-// itemSelect selects an item of kind; projects have no token column.
+// itemSelect selects an item of kind; projects have no token column and
+// only leads are converted.
 func itemSelect(kind store.ItemKind, table string) string {
-	token := "token"
+	token, converted := "token", "NULL"
 	if !kind.HasBccAddress() {
 		token = "NULL"
 	}
-	return `SELECT id, title, coalesce(person_id, 0), status, coalesce(` + token + `, ''), created_at FROM ` + table
+	if kind == store.KindLead {
+		converted = "converted_to"
+	}
+	return `SELECT id, title, coalesce(person_id, 0), coalesce(owner_id, 0), status, coalesce(` + token + `, ''), created_at, coalesce(` +
+		converted + `, 0) FROM ` + table
 }
 
 func validStatus(s string) bool {
@@ -61,25 +66,83 @@ func (tx *Tx) CreateItem(it *store.Item) error {
 	if it.Token != "" && !it.Kind.HasBccAddress() {
 		return store.Errorf(store.EInvalid, "a %s has no Bcc address, so no token", it.Kind)
 	}
-	if it.PersonID != 0 {
-		if _, err := tx.Person(it.PersonID); err != nil {
-			return err
-		}
+	if err := tx.checkItemRefs(it); err != nil {
+		return err
 	}
 	if it.CreatedAt.IsZero() {
 		it.CreatedAt = tx.now
 	}
 	it.CreatedAt = store.StoreTime(it.CreatedAt)
 	if it.Kind.HasBccAddress() {
-		it.ID, err = tx.insert(`INSERT INTO `+table+` (title, person_id, status, token, created_at) VALUES (?, ?, ?, ?, ?)`,
-			it.Title, nullID(it.PersonID), it.Status, nullString(it.Token), pgTime(it.CreatedAt))
+		it.ID, err = tx.insert(`INSERT INTO `+table+` (title, person_id, owner_id, status, token, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			it.Title, nullID(it.PersonID), nullID(it.OwnerID), it.Status, nullString(it.Token), pgTime(it.CreatedAt))
 	} else {
-		it.ID, err = tx.insert(`INSERT INTO `+table+` (title, person_id, status, created_at) VALUES (?, ?, ?, ?)`,
-			it.Title, nullID(it.PersonID), it.Status, pgTime(it.CreatedAt))
+		it.ID, err = tx.insert(`INSERT INTO `+table+` (title, person_id, owner_id, status, created_at) VALUES (?, ?, ?, ?, ?)`,
+			it.Title, nullID(it.PersonID), nullID(it.OwnerID), it.Status, pgTime(it.CreatedAt))
+	}
+	if err == nil && it.ConvertedTo != 0 {
+		_, err = tx.exec(`UPDATE leads SET converted_to = ? WHERE id = ?`, it.ConvertedTo, it.ID)
 	}
 	if err != nil {
 		// Never repeat the token: it is what makes the item's address secret.
 		return tx.conflict(err, "a %s with the same token already exists", it.Kind)
+	}
+	return nil
+}
+
+// checkItemRefs checks what an item names: its person, owner and the deal
+// a lead was converted to.
+func (tx *Tx) checkItemRefs(it *store.Item) error {
+	if it.PersonID != 0 {
+		if _, err := tx.Person(it.PersonID); err != nil {
+			return err
+		}
+	}
+	if it.OwnerID != 0 {
+		if _, err := tx.User(it.OwnerID); err != nil {
+			return err
+		}
+	}
+	if it.ConvertedTo != 0 {
+		if it.Kind != store.KindLead {
+			return store.Errorf(store.EInvalid, "only a lead is converted, not a %s", it.Kind)
+		}
+		if err := tx.itemExists(store.KindDeal, it.ConvertedTo); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateItem writes an item's title, person, owner, status and conversion.
+// Links and threads are not touched.
+func (tx *Tx) UpdateItem(it *store.Item) error {
+	if err := tx.writing("UpdateItem"); err != nil {
+		return err
+	}
+	table, err := itemTable(it.Kind)
+	if err != nil {
+		return err
+	}
+	it.Title = store.CleanText(strings.TrimSpace(it.Title))
+	if it.Title == "" {
+		return store.Errorf(store.EInvalid, "a %s needs a title", it.Kind)
+	}
+	if !validStatus(it.Status) {
+		return store.Errorf(store.EInvalid, "invalid status %q: want open, won, lost or deleted", it.Status)
+	}
+	if err := tx.checkItemRefs(it); err != nil {
+		return err
+	}
+	res, err := tx.exec(`UPDATE `+table+` SET title = ?, person_id = ?, owner_id = ?, status = ? WHERE id = ?`,
+		it.Title, nullID(it.PersonID), nullID(it.OwnerID), it.Status, it.ID)
+	if err := tx.affected(res, err, "no such %s %d", it.Kind, it.ID); err != nil {
+		return err
+	}
+	if it.Kind == store.KindLead {
+		if _, err := tx.exec(`UPDATE leads SET converted_to = ? WHERE id = ?`, nullID(it.ConvertedTo), it.ID); err != nil {
+			return tx.err(err)
+		}
 	}
 	return nil
 }
@@ -135,7 +198,7 @@ func (tx *Tx) items(kind store.ItemKind, where string, args ...any) ([]store.Ite
 	var items []store.Item
 	for rows.Next() {
 		it := store.Item{Kind: kind}
-		if err := rows.Scan(&it.ID, &it.Title, &it.PersonID, &it.Status, &it.Token, scanTime(&it.CreatedAt)); err != nil {
+		if err := rows.Scan(&it.ID, &it.Title, &it.PersonID, &it.OwnerID, &it.Status, &it.Token, scanTime(&it.CreatedAt), &it.ConvertedTo); err != nil {
 			return nil, tx.err(err)
 		}
 		items = append(items, it)

@@ -27,6 +27,12 @@ func (tx *Tx) ListMessages(q store.MessageQuery) ([]store.Message, error) {
 		where = append(where, `EXISTS (SELECT 1 FROM links l WHERE l.message_id = m.id AND l.kind = ? AND l.item_id = ?)`)
 		args = append(args, string(q.ItemKind), q.ItemID)
 	}
+	if len(q.Participants) > 0 {
+		// The roles that link persons (linker), never Bcc or Sender.
+		where = append(where, `EXISTS (SELECT 1 FROM participants p WHERE p.message_id = m.id
+			AND p.role IN ('from', 'to', 'cc', 'reply_to') AND p.email = ANY(?))`)
+		args = append(args, uniqueEmails(q.Participants))
+	}
 	if q.Unlinked {
 		where = append(where, `NOT EXISTS (SELECT 1 FROM links l WHERE l.message_id = m.id)`)
 	}

@@ -1,7 +1,10 @@
 package postgres
 
 import (
+	"errors"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/smartbcc/smartbcc/store"
 )
@@ -17,6 +20,9 @@ func (tx *Tx) CreatePerson(p *store.Person) error {
 	if p.Name == "" && len(p.Emails) == 0 {
 		return store.Errorf(store.EInvalid, "a person needs a name or an email address")
 	}
+	if err := tx.emailsFree(0, p.Emails); err != nil {
+		return err
+	}
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = tx.now
 	}
@@ -27,12 +33,82 @@ func (tx *Tx) CreatePerson(p *store.Person) error {
 	if err != nil {
 		return tx.err(err)
 	}
+	return tx.writeEmails(p)
+}
+
+// emailsFree checks that no person but self has any of emails: an address
+// belongs to at most one person. (Writers are serialised, so the check
+// and the write that follows cannot race.)
+func (tx *Tx) emailsFree(self int64, emails []string) error {
+	if len(emails) == 0 {
+		return nil
+	}
+	var id int64
+	var name, email string
+	err := tx.queryRow(`SELECT p.id, p.name, e.email FROM person_emails e JOIN persons p ON p.id = e.person_id
+		WHERE e.email = ANY(?) AND p.id != ? ORDER BY p.id, e.pos LIMIT 1`, emails, self).Scan(&id, &name, &email)
+	switch {
+	case err == nil:
+		return store.Errorf(store.EConflict, "%s is already the address of person %d (%s)", email, id, name)
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil
+	}
+	return tx.err(err)
+}
+
+// writeEmails replaces a person's addresses with p.Emails.
+func (tx *Tx) writeEmails(p *store.Person) error {
+	if _, err := tx.exec(`DELETE FROM person_emails WHERE person_id = ?`, p.ID); err != nil {
+		return tx.err(err)
+	}
 	for i, e := range p.Emails {
 		if _, err := tx.exec(`INSERT INTO person_emails (person_id, pos, email) VALUES (?, ?, ?)`, p.ID, i, e); err != nil {
 			return tx.err(err)
 		}
 	}
 	return nil
+}
+
+// UpdatePerson writes a person's name, org and addresses.
+func (tx *Tx) UpdatePerson(p *store.Person) error {
+	if err := tx.writing("UpdatePerson"); err != nil {
+		return err
+	}
+	p.Name = store.CleanText(strings.TrimSpace(p.Name))
+	p.Org = store.CleanText(strings.TrimSpace(p.Org))
+	p.Emails = uniqueEmails(p.Emails)
+	if p.Name == "" && len(p.Emails) == 0 {
+		return store.Errorf(store.EInvalid, "a person needs a name or an email address")
+	}
+	if err := tx.emailsFree(p.ID, p.Emails); err != nil {
+		return err
+	}
+	res, err := tx.exec(`UPDATE persons SET name = ?, org = ? WHERE id = ?`, p.Name, p.Org, p.ID)
+	if err := tx.affected(res, err, "no such person %d", p.ID); err != nil {
+		return err
+	}
+	if p.Emails == nil {
+		p.Emails = []string{}
+	}
+	return tx.writeEmails(p)
+}
+
+// DeletePerson removes a person with its addresses and links; its items
+// stay, without a person.
+func (tx *Tx) DeletePerson(id int64) error {
+	if err := tx.writing("DeletePerson"); err != nil {
+		return err
+	}
+	if _, err := tx.exec(`DELETE FROM links WHERE kind = 'person' AND item_id = ?`, id); err != nil {
+		return tx.err(err)
+	}
+	for _, table := range []string{"deals", "leads", "projects"} {
+		if _, err := tx.exec(`UPDATE `+table+` SET person_id = NULL WHERE person_id = ?`, id); err != nil {
+			return tx.err(err)
+		}
+	}
+	res, err := tx.exec(`DELETE FROM persons WHERE id = ?`, id)
+	return tx.affected(res, err, "no such person %d", id)
 }
 
 // uniqueEmails returns emails in canonical form, blank and repeated ones

@@ -120,10 +120,19 @@ func (tx *Tx) MarkReleased(id int64, messageID int64, at time.Time) error {
 	if err := tx.writing("MarkReleased"); err != nil {
 		return err
 	}
-	tag, err := tx.exec(`UPDATE quarantine SET released = true, released_at = ?, filed_as = ? WHERE id = ?`,
+	res, err := tx.exec(`UPDATE quarantine SET released = true, released_at = ?, filed_as = ? WHERE id = ?`,
 		pgTime(at), nullID(messageID), id)
 	if isForeignKey(err) {
 		return store.Errorf(store.ENotFound, "no such message %d", messageID)
 	}
-	return tx.affected(tag, err, "no such quarantined message %d", id)
+	return tx.affected(res, err, "no such quarantined message %d", id)
+}
+
+// DeleteQuarantined drops held mail, raw bytes and all.
+func (tx *Tx) DeleteQuarantined(id int64) error {
+	if err := tx.writing("DeleteQuarantined"); err != nil {
+		return err
+	}
+	res, err := tx.exec(`DELETE FROM quarantine WHERE id = ?`, id)
+	return tx.affected(res, err, "no such quarantined message %d", id)
 }

@@ -124,7 +124,7 @@ func (tx *Tx) UpdateItem(it *store.Item) error {
 	if err != nil {
 		return err
 	}
-	it.Title = strings.TrimSpace(it.Title)
+	it.Title = store.CleanText(strings.TrimSpace(it.Title))
 	if it.Title == "" {
 		return store.Errorf(store.EInvalid, "a %s needs a title", it.Kind)
 	}

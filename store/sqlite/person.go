@@ -26,7 +26,6 @@ func (tx *Tx) CreatePerson(p *store.Person) error {
 		p.CreatedAt = tx.now
 	}
 	p.CreatedAt = store.StoreTime(p.CreatedAt)
-	p.Org = strings.TrimSpace(p.Org)
 	var err error
 	p.ID, err = tx.insert(`INSERT INTO persons (name, org, created_at) VALUES (?, ?, ?)`,
 		p.Name, p.Org, formatTime(p.CreatedAt))
@@ -74,8 +73,8 @@ func (tx *Tx) UpdatePerson(p *store.Person) error {
 	if err := tx.writing("UpdatePerson"); err != nil {
 		return err
 	}
-	p.Name = strings.TrimSpace(p.Name)
-	p.Org = strings.TrimSpace(p.Org)
+	p.Name = store.CleanText(strings.TrimSpace(p.Name))
+	p.Org = store.CleanText(strings.TrimSpace(p.Org))
 	p.Emails = uniqueEmails(p.Emails)
 	if p.Name == "" && len(p.Emails) == 0 {
 		return store.Errorf(store.EInvalid, "a person needs a name or an email address")
