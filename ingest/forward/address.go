@@ -3,6 +3,7 @@ package forward
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // emailRE matches an ASCII address. The local part neither starts nor ends
@@ -78,8 +79,12 @@ func skipSeparators(s string, i int) int {
 }
 
 func skipQuotes(s string, i int) int {
-	for i < len(s) && strings.IndexByte(`'"`, s[i]) >= 0 {
-		i++
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !strings.ContainsRune(quoteChars, r) {
+			break
+		}
+		i += size
 	}
 	return i
 }
@@ -101,8 +106,12 @@ func closeAngle(s string, i int) int {
 // quotes and spaces.
 func angleAfter(s string, i int) (addr string, end int, ok bool) {
 	j := i
-	for j < len(s) && strings.IndexByte(`'" `+"\t", s[j]) >= 0 {
-		j++
+	for j < len(s) {
+		r, size := utf8.DecodeRuneInString(s[j:])
+		if r != ' ' && r != '\t' && !strings.ContainsRune(quoteChars, r) {
+			break
+		}
+		j += size
 	}
 	if j >= len(s) || s[j] != '<' {
 		return "", 0, false
@@ -133,12 +142,24 @@ func namesOnly(s string) []Address {
 	return out
 }
 
+// quotePairs are the quotes clients and languages put around names:
+// ASCII, English “…”, German and Polish „…“ „…”, Swedish ”…”, French «…»,
+// German »…«, the single ones, and CJK 「…」『…』.
+var quotePairs = [][2]string{
+	{`"`, `"`}, {"'", "'"}, {"“", "”"}, {"„", "“"}, {"„", "”"}, {"”", "”"},
+	{"«", "»"}, {"»", "«"}, {"‘", "’"}, {"‚", "‘"}, {"‚", "’"}, {"‹", "›"}, {"›", "‹"},
+	{"「", "」"}, {"『", "』"}, {"＂", "＂"},
+}
+
+// quoteChars are every character of quotePairs, for trimming.
+const quoteChars = `"'“”„«»‘’‚‹›「」『』＂`
+
 // cleanName strips the quoting and decoration clients put around names:
-// quotes, guillemets, html2text's *bold* and stray brackets.
+// quotes of every language, html2text's *bold* and stray brackets.
 func cleanName(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	for {
-		t := strings.Trim(s, ` "'«»*<>,`+"\u201c\u201d\u2018\u2019")
+		t := strings.Trim(s, ` *<>,`+quoteChars)
 		if t == s {
 			break
 		}

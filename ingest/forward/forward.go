@@ -30,11 +30,14 @@ type Input struct {
 
 // Original is the innermost forwarded message.
 type Original struct {
-	From     Address
-	To, Cc   []Address
-	Date     time.Time
-	DateText string // as written in the block, when it could not be parsed
-	Subject  string
+	From   Address
+	To, Cc []Address
+	Date   time.Time
+	// DateNoZone is set when the block wrote the date without a time
+	// zone (Gmail, Outlook): Date is then in Options.Zone.
+	DateNoZone bool
+	DateText   string // as written in the block, when it could not be parsed
+	Subject    string
 	// MessageID, InReplyTo and References come only from attached messages:
 	// inline blocks rarely carry them.
 	MessageID  string
@@ -42,6 +45,11 @@ type Original struct {
 	References []string
 	Body       string
 	Raw        []byte // the attached message's bytes when Via == "rfc822"
+	// Note is what the forwarder wrote above the forwarded message ("see
+	// below, can you call him?"): the text above the inline block, or the
+	// forwarding message's own text when the original is attached. Only
+	// the outermost forward's note is kept: it is the salesperson's.
+	Note string
 	// Via is "rfc822", or "inline:<client>" with client one of gmail,
 	// outlook, apple_mail, thunderbird, yahoo, generic.
 	Via   string
@@ -52,6 +60,9 @@ type Original struct {
 type Options struct {
 	MaxDepth    int   // layers to unwrap at most; 0 means DefaultMaxDepth
 	MaxAttached int64 // attached messages larger than this are ignored; 0 means DefaultMaxAttached
+	// Zone is the forwarding message's time zone, taken for an original
+	// date written without one; nil means UTC.
+	Zone *time.Location
 }
 
 const (
@@ -113,12 +124,15 @@ func unwrapLayer(in Input, opt Options, depth int, top bool) (*Original, bool) {
 			}
 			orig.Depth = depth
 			if deeper, ok := unwrapLayer(inner, opt, depth+1, false); ok {
-				return deeper, true
+				orig = deeper
+			}
+			if top {
+				orig.Note = note(text)
 			}
 			return orig, true
 		}
 	}
-	orig, lead, ok := findInline(text, in.Subject)
+	orig, lead, ok := findInline(text, in.Subject, opt.Zone)
 	if !ok || (!top && lead && !isForwardSubject(in.Subject)) {
 		// Below the top, a block under the message's own text in a message
 		// that is not a forward is quoted history, not a nested forward.
@@ -128,10 +142,28 @@ func unwrapLayer(in Input, opt Options, depth int, top bool) (*Original, bool) {
 	if depth < opt.MaxDepth {
 		inner := Input{Subject: orig.Subject, Text: orig.Body}
 		if deeper, ok := unwrapLayer(inner, opt, depth+1, false); ok {
+			if top {
+				deeper.Note = orig.Note
+			}
 			return deeper, true
 		}
 	}
+	if !top {
+		orig.Note = ""
+	}
 	return orig, true
+}
+
+// maxNote bounds the note kept from a forwarding message's text.
+const maxNote = 64 << 10
+
+// note is the forwarder's own text above an attached original, trimmed.
+func note(text string) string {
+	text = strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
+	if len(text) > maxNote {
+		text = text[:maxNote]
+	}
+	return text
 }
 
 func followAttachments(subj, text string) bool {

@@ -221,8 +221,9 @@ func TestAddressesOutsideBlockNeverReturned(t *testing.T) {
 	if !strings.HasPrefix(o.Body, "Yes, we accept the quote.") || !strings.Contains(o.Body, "carla.private@mail.example") {
 		t.Errorf("Body = %q", o.Body)
 	}
-	if o.Subject != "Re: Quote 4711" || o.DateText != "Tue, 2 Jan 2024 at 10:00" || !o.Date.IsZero() {
-		t.Errorf("Subject %q, Date %v, DateText %q", o.Subject, o.Date, o.DateText)
+	// Gmail writes no zone: the date is read in Options.Zone (UTC here).
+	if o.Subject != "Re: Quote 4711" || !o.Date.Equal(time.Date(2024, 1, 2, 10, 0, 0, 0, time.UTC)) || !o.DateNoZone {
+		t.Errorf("Subject %q, Date %v (no zone %v), DateText %q", o.Subject, o.Date, o.DateNoZone, o.DateText)
 	}
 }
 
@@ -273,27 +274,67 @@ func TestParseAddressList(t *testing.T) {
 }
 
 func TestParseDate(t *testing.T) {
+	plus2 := time.FixedZone("", 2*3600)
 	tests := []struct {
-		in   string
-		want string // RFC 3339, "" for unparsed
+		in     string
+		langs  []string
+		want   string // RFC 3339, "" for unparsed
+		noZone bool
 	}{
-		{"Wed, 3 Nov 2021 15:51:30 +0100", "2021-11-03T15:51:30+01:00"},
-		{"Tuesday, November 2, 2021, 09:26:50 AM GMT+1", "2021-11-02T09:26:50+01:00"},
-		{"25 October 2021 at 11:17:21 EEST", "2021-10-25T11:17:21+03:00"},
-		{"Monday, September 19, 2022, 5:55:44 PM -0400", "2022-09-19T17:55:44-04:00"},
-		{"Wed, Oct 27, 2021 at 9:31 AM", ""},      // no zone: not guessed
-		{"26. Oktober 2021 um 14:25:08 OESZ", ""}, // not English
-		{"2. November 2021 09:26:50 IST", ""},     // ambiguous zone
-		{"", ""},
+		// Written with a zone.
+		{"Wed, 3 Nov 2021 15:51:30 +0100", nil, "2021-11-03T15:51:30+01:00", false},
+		{"Tuesday, November 2, 2021, 09:26:50 AM GMT+1", nil, "2021-11-02T09:26:50+01:00", false},
+		{"25 October 2021 at 11:17:21 EEST", nil, "2021-10-25T11:17:21+03:00", false},
+		{"Monday, September 19, 2022, 5:55:44 PM -0400", nil, "2022-09-19T17:55:44-04:00", false},
+		{"26. Oktober 2021 um 14:25:08 OESZ", []string{"de"}, "2021-10-26T14:25:08+03:00", false},
+		{"Dienstag, 2. November 2021, 09:26:50 MEZ", []string{"de"}, "2021-11-02T09:26:50+01:00", false},
+		{"26. října 2021 14:25:08 GMT+3", []string{"cs"}, "2021-10-26T14:25:08+03:00", false},
+		{"úterý 2. listopadu 2021 09:26:50 SEČ", []string{"cs"}, "2021-11-02T09:26:50+01:00", false},
+		{"26. listopada 2021. u 14:25:08 EEST", []string{"hr"}, "2021-10-26T14:25:08+03:00", false}, // Croatian listopad is October
+		{"26. oktober 2021 kl. 14.25.08 EEST", []string{"da"}, "2021-10-26T14:25:08+03:00", false},
+		{"26. lokakuuta 2021 klo 14.25.08 UTC+3", []string{"fi"}, "2021-10-26T14:25:08+03:00", false},
+		{"2021. október 26. 14:25:08 EEST", []string{"hu"}, "2021-10-26T14:25:08+03:00", false},
+		{"26 октября 2021 г. в 14:25:08 GMT+3", []string{"ru"}, "2021-10-26T14:25:08+03:00", false},
+		{"26 жовтня 2021 р. о 14:25:08 GMT+3", []string{"uk"}, "2021-10-26T14:25:08+03:00", false},
+		{"26 Ekim 2021 14:25:08 GMT+3", []string{"tr"}, "2021-10-26T14:25:08+03:00", false},
+		{"2 Kasım 2021 Salı 09:26:50 GMT+1", []string{"tr"}, "2021-11-02T09:26:50+01:00", false},
+		{"2022年9月19日月曜日 17:55:44 -0400", []string{"ja"}, "2022-09-19T17:55:44-04:00", false},
+		{"2. November 2021 09:26:50 IST", nil, "", false}, // ambiguous zone
+		{"19 juin 2025 à 14:05:09 UTC−2", []string{"fr"}, "2025-06-19T14:05:09-02:00", false},
+		// Written without a zone: read in the fallback zone.
+		{"Wed, Oct 27, 2021 at 9:31 AM", []string{"en"}, "2021-10-27T09:31:00+02:00", true},
+		{"Mi., 27. Okt. 2021 um 09:31 Uhr", []string{"de"}, "2021-10-27T09:31:00+02:00", true},
+		{"st 27. 10. 2021 v 9:31", []string{"cs"}, "2021-10-27T09:31:00+02:00", true},
+		{"ons. 27. okt. 2021 kl. 09.31", []string{"da"}, "2021-10-27T09:31:00+02:00", true},
+		{"mié, 27 oct 2021 a las 9:31", []string{"es"}, "2021-10-27T09:31:00+02:00", true},
+		{"2021. okt. 27., Sze, 9:31", []string{"hu"}, "2021-10-27T09:31:00+02:00", true},
+		{"quarta, 27/10/2021 à(s) 09:31", []string{"pt-PT"}, "2021-10-27T09:31:00+02:00", true},
+		{"qua., 27 de out. de 2021 às 09:31", []string{"pt-BR"}, "2021-10-27T09:31:00+02:00", true},
+		{"27 Eki 2021 Çar, 09:31", []string{"tr"}, "2021-10-27T09:31:00+02:00", true},
+		{"ср, 27 жовт. 2021 о 09:31", []string{"uk"}, "2021-10-27T09:31:00+02:00", true},
+		{"sri, 27. lis 2021. u 09:31", []string{"hr"}, "2021-10-27T09:31:00+02:00", true},
+		{"K, 27. oktoober 2021 kell 09:31", []string{"et"}, "2021-10-27T09:31:00+02:00", true},
+		{"Donnerstag, 28. Oktober 2021 um 12:46", []string{"de"}, "2021-10-28T12:46:00+02:00", true},
+		{"csütörtök, 2021. október 28. 12:46", []string{"hu"}, "2021-10-28T12:46:00+02:00", true},
+		{"Wednesday, October 27, 2021 15:14", nil, "2021-10-27T15:14:00+02:00", true},
+		{"2025年6月19日 下午2:05", []string{"zh-Hans"}, "2025-06-19T14:05:00+02:00", true},
+		{"2025년 6월 19일 (목) 오후 2:05", []string{"ko"}, "2025-06-19T14:05:00+02:00", true},
+		{"19/06/2025 2:05 م", []string{"ar"}, "2025-06-19T14:05:00+02:00", true},
+		{"١٩‏/٠٦‏/٢٠٢٥ ٢:٠٥ م", []string{"ar"}, "2025-06-19T14:05:00+02:00", true},
+		{"On Thursday, June 19th, 2025 at 2:05 PM", []string{"en"}, "2025-06-19T14:05:00+02:00", true},
+		{"06/19/25 14:05", []string{"en"}, "2025-06-19T14:05:00+02:00", true},
+		{"19 มิถุนายน 2568 14:05", []string{"th"}, "2025-06-19T14:05:00+02:00", true},
+		{"", nil, "", false},
+		{"sometime next week", nil, "", false},
 	}
 	for _, tt := range tests {
-		got, ok := parseDate(tt.in)
+		got, ok := parseDate(tt.in, tt.langs, plus2)
 		s := ""
 		if ok {
-			s = got.Format(time.RFC3339)
+			s = got.t.Format(time.RFC3339)
 		}
-		if s != tt.want {
-			t.Errorf("parseDate(%q) = %q, want %q", tt.in, s, tt.want)
+		if s != tt.want || (ok && got.noZone != tt.noZone) {
+			t.Errorf("parseDate(%q, %v) = %q (no zone %v), want %q (no zone %v)", tt.in, tt.langs, s, got.noZone, tt.want, tt.noZone)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package forward
 import (
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/smartbcc/smartbcc/ingest/subject"
 )
@@ -32,11 +33,16 @@ func accepted(s strength, subj string) bool {
 	}
 }
 
+// ruleChars are what clients draw separator rules with: ASCII dashes
+// (Gmail, Thunderbird, Outlook), "=" (Zoho), the Unicode hyphen of
+// ProtonMail's "‐‐‐‐‐‐‐ Original Message ‐‐‐‐‐‐‐" and other dashes.
+const ruleChars = `\-=‐‑‒–—―_*`
+
 var (
 	// dashRE matches "---------- Forwarded message ---------" and the like;
 	// yahooRE the same with the header fields Yahoo writes after it.
-	dashRE       = regexp.MustCompile(`^(-{2,})\s*([^-].*?)\s*-{2,}$`)
-	yahooRE      = regexp.MustCompile(`^(-{2,})\s*([^-].*?)\s*-{2,}\s*([^-\s].*)$`)
+	dashRE       = regexp.MustCompile(`^([` + ruleChars + `]{2,})\s*([^` + ruleChars + `].*?)\s*[` + ruleChars + `]{2,}$`)
+	yahooRE      = regexp.MustCompile(`^([` + ruleChars + `]{2,})\s*([^` + ruleChars + `].*?)\s*[` + ruleChars + `]{2,}\s*([^` + ruleChars + `\s].*)$`)
 	underscoreRE = regexp.MustCompile(`^_{8,}$`)
 )
 
@@ -44,28 +50,37 @@ var (
 // from its header block (Apple Mail writes one, Outlook 2013 none).
 const maxBlankBeforeHeaders = 3
 
+// inlineScan is one search for a forward block in a text.
+type inlineScan struct {
+	ls   []line
+	subj string
+	zone *time.Location // for dates written without a zone
+}
+
 // findInline finds the first forward block in text and returns its
 // original, or false. The first recognised block decides: a reply's quoted
 // header stops the search, so history quoted in a reply is never taken for
 // a forward.
 //
-// lead reports whether the forwarder wrote text of her own above the block.
-func findInline(text, subj string) (o *Original, lead, ok bool) {
-	ls := splitLines(text)
-	o, at, ok := scan(ls, subj)
+// lead reports whether the forwarder wrote text of her own above the
+// block; the text itself becomes the original's Note.
+func findInline(text, subj string, zone *time.Location) (o *Original, lead, ok bool) {
+	sc := &inlineScan{ls: splitLines(text), subj: subj, zone: zone}
+	o, at, ok := sc.scan()
 	if !ok {
 		return nil, false, false
 	}
-	for _, l := range ls[:at] {
-		if l.text() != "" {
-			return o, true, true
-		}
+	var lines []string
+	for _, l := range sc.ls[:at] {
+		lines = append(lines, strings.TrimRight(l.raw, " \t"))
 	}
-	return o, false, true
+	o.Note = note(strings.Join(lines, "\n"))
+	return o, o.Note != "", true
 }
 
 // scan returns the original of the first block and the line it starts at.
-func scan(ls []line, subj string) (*Original, int, bool) {
+func (sc *inlineScan) scan() (*Original, int, bool) {
+	ls := sc.ls
 	for i := 0; i < len(ls); i++ {
 		t := ls[i].text()
 		if t == "" {
@@ -73,7 +88,7 @@ func scan(ls []line, subj string) (*Original, int, bool) {
 		}
 		if m := yahooRE.FindStringSubmatch(t); m != nil && !dashRE.MatchString(t) {
 			if h := parseRunOn(m[3]); h.isBlock() {
-				o, ok := decide(h, dashStrength(m[2]), subj, "yahoo", body(ls, i+1, ls[i].depth))
+				o, ok := sc.decide(h, dashStrength(m[2]), "yahoo", body(ls, i+1, ls[i].depth))
 				return o, i, ok
 			}
 			continue
@@ -81,13 +96,13 @@ func scan(ls []line, subj string) (*Original, int, bool) {
 		if m := dashRE.FindStringSubmatch(t); m != nil {
 			phrase := m[2]
 			st := dashStrength(phrase)
-			if o, done := blockAfter(ls, i, st, subj, dashClient(m[1], phrase)); done {
+			if o, done := sc.blockAfter(i, st, dashClient(m[1], phrase)); done {
 				return o, i, o != nil
 			}
 			continue
 		}
 		if underscoreRE.MatchString(t) {
-			if o, done := blockAfter(ls, i, weak, subj, "outlook"); done {
+			if o, done := sc.blockAfter(i, weak, "outlook"); done {
 				return o, i, o != nil
 			}
 			continue
@@ -97,21 +112,21 @@ func scan(ls []line, subj string) (*Original, int, bool) {
 			if strings.EqualFold(strings.TrimSpace(strings.TrimSuffix(t, ":")), "forwarded message") {
 				client = "generic"
 			}
-			if o, done := blockAfter(ls, i, strong, subj, client); done {
+			if o, done := sc.blockAfter(i, strong, client); done {
 				return o, i, o != nil
 			}
 			continue
 		}
-		if o, n, done := wroteLine(ls, i, subj); done {
+		if o, n, done := sc.wroteLine(i); done {
 			return o, i, o != nil
 		} else if n > 0 {
 			i += n - 1
 			continue
 		}
-		if _, _, ok := labelOf(t); ok {
-			h, end := parseBlock(ls, i, ls[i].depth)
+		if _, _, _, ok := labelOf(t); ok {
+			h, end := parseBlock(ls, i, ls[i].depth, false)
 			if h.isBlock() {
-				o, ok := decide(h, weak, subj, "outlook", body(ls, end, ls[i].depth))
+				o, ok := sc.decide(h, weak, "outlook", body(ls, end, ls[i].depth))
 				return o, i, ok
 			}
 			// The lines of a failed block cannot start a better one; skipping
@@ -123,29 +138,58 @@ func scan(ls []line, subj string) (*Original, int, bool) {
 }
 
 // isIntroLine matches Apple Mail's "Begin forwarded message:" in any
-// language, and MailMate's "Forwarded message:".
+// language, MailMate's "Forwarded message:", and the same lines without
+// their colon.
 func isIntroLine(t string) bool {
-	if !strings.HasSuffix(t, ":") || len(t) > 80 || strings.Contains(t, "@") {
+	// The longest phrase of any table is under 100 bytes; a longer line,
+	// or one with an address, is prose.
+	if len(t) > 120 || strings.Contains(t, "@") {
 		return false
 	}
-	return containsAny(t, forwardStems)
+	if !endsWithColon(t) && !strings.HasSuffix(t, "՝") && len(t) > 100 {
+		return false
+	}
+	p := t
+	for _, c := range colons {
+		p = strings.TrimSuffix(strings.TrimSpace(p), c)
+	}
+	p = fold(p)
+	if _, ok := introPhrases[p]; ok {
+		return true
+	}
+	if _, ok := forwardPhrases[p]; ok {
+		return true
+	}
+	hasColon := p != fold(t)
+	return hasColon && len(t) <= 80 && containsAny(p, forwardStems)
 }
 
 func dashStrength(phrase string) strength {
-	if containsAny(phrase, forwardStems) {
+	p := fold(phrase)
+	if _, ok := forwardPhrases[p]; ok {
+		return strong
+	}
+	if containsAny(p, forwardStems) {
 		return strong
 	}
 	return original
 }
 
 func dashClient(dashes, phrase string) string {
+	p := fold(phrase)
 	switch {
-	case len(dashes) == 5 && strings.EqualFold(strings.TrimSpace(phrase), "original message"):
+	case strings.HasPrefix(dashes, "="):
+		return "zoho"
+	case strings.HasPrefix(dashes, "‐"):
+		return "protonmail"
+	case len(dashes) == 5 && p == "original message":
 		return "outlook"
-	case len(dashes) == 10 && containsAny(phrase, forwardStems):
+	case len(dashes) == 10 && dashStrength(phrase) == strong:
 		return "gmail"
-	case len(dashes) == 8 && containsAny(phrase, forwardStems):
+	case len(dashes) == 8 && dashStrength(phrase) == strong:
 		return "thunderbird"
+	case len(dashes) == 7 && dashStrength(phrase) == strong:
+		return "protonmail"
 	}
 	return "generic"
 }
@@ -153,7 +197,8 @@ func dashClient(dashes, phrase string) string {
 // blockAfter parses the header block following the separator at line i.
 // done is false when no block follows (the separator was something else);
 // when done, o is nil if the block was refused.
-func blockAfter(ls []line, i int, st strength, subj, client string) (o *Original, done bool) {
+func (sc *inlineScan) blockAfter(i int, st strength, client string) (o *Original, done bool) {
+	ls := sc.ls
 	k := i + 1
 	for blanks := 0; k < len(ls) && ls[k].text() == ""; k++ {
 		if blanks++; blanks > maxBlankBeforeHeaders {
@@ -164,43 +209,49 @@ func blockAfter(ls []line, i int, st strength, subj, client string) (o *Original
 		return nil, false
 	}
 	d := ls[k].depth
-	h, end := parseBlock(ls, k, d)
+	h, end := parseBlock(ls, k, d, true)
 	if !h.isBlock() {
 		return nil, false
 	}
-	o, _ = decide(h, st, subj, client, body(ls, end, d))
+	// Zoho closes the block with the separator line again.
+	if end < len(ls) && client == "zoho" && dashRE.MatchString(ls[end].text()) {
+		end++
+	}
+	o, _ = sc.decide(h, st, client, body(ls, end, d))
 	return o, true
 }
 
 // decide turns an accepted header block into an Original. A block whose
 // From has no address yields nil: Unwrap never invents a sender.
-func decide(h headers, st strength, subj, client, bodyText string) (*Original, bool) {
-	if !accepted(st, subj) {
+func (sc *inlineScan) decide(h headers, st strength, client, bodyText string) (*Original, bool) {
+	if !accepted(st, sc.subj) {
 		return nil, false
 	}
-	from := parseAddressList(h[fieldFrom])
+	from := parseAddressList(h.v[fieldFrom])
 	if len(from) == 0 || from[0].Email == "" {
 		return nil, false
 	}
 	o := &Original{
 		From:    from[0],
-		To:      parseAddressList(h[fieldTo]),
-		Cc:      parseAddressList(h[fieldCc]),
-		Subject: h[fieldSubject],
+		To:      parseAddressList(h.v[fieldTo]),
+		Cc:      parseAddressList(h.v[fieldCc]),
+		Subject: h.v[fieldSubject],
 		Body:    bodyText,
 		Via:     "inline:" + client,
 	}
-	if _, ok := h[fieldSubject]; !ok {
-		o.Subject = subject.StripPrefixes(subj)
+	if !h.has(fieldSubject) {
+		o.Subject = subject.StripPrefixes(sc.subj)
 	}
-	setDate(o, h[fieldDate])
+	o.setDate(h.v[fieldDate], h.langs, sc.zone)
 	return o, true
 }
 
-func setDate(o *Original, s string) {
+// setDate reads the date text s of the block; langs are the languages of
+// its labels, zone the fallback for a date without one.
+func (o *Original) setDate(s string, langs []string, zone *time.Location) {
 	s = strings.TrimSpace(s)
-	if t, ok := parseDate(s); ok {
-		o.Date = t
+	if r, ok := parseDate(s, langs, zone); ok {
+		o.Date, o.DateNoZone = r.t, r.noZone
 	} else {
 		o.DateText = s
 	}

@@ -35,16 +35,17 @@ const maxAttributionLen = 200
 // line, as Gmail does) at line i. It returns n, the lines it spans, when it
 // is one; done when it decides the search (accepted, or a reply's quote).
 // An attribution without an address is skipped: it might be prose.
-func wroteLine(ls []line, i int, subj string) (o *Original, n int, done bool) {
+func (sc *inlineScan) wroteLine(i int) (o *Original, n int, done bool) {
+	ls, subj := sc.ls, sc.subj
 	t := ls[i].text()
 	n = 1
-	if !strings.HasSuffix(t, ":") && i+1 < len(ls) {
+	if !endsWithColon(t) && i+1 < len(ls) {
 		next := ls[i+1].text()
-		if strings.HasSuffix(next, ":") && len(next) < 40 {
+		if endsWithColon(next) && len(next) < 40 {
 			t, n = t+" "+next, 2
 		}
 	}
-	if !strings.HasSuffix(t, ":") || len(t) > maxAttributionLen || !containsAny(t, wroteVerbs) {
+	if !endsWithColon(t) || len(t) > maxAttributionLen || !containsAny(t, wroteVerbs) {
 		return nil, 0, false
 	}
 	t = parenAddrRE.ReplaceAllString(t, "<$1>")
@@ -73,7 +74,7 @@ func wroteLine(ls []line, i int, subj string) (o *Original, n int, done bool) {
 			dateText = strings.Join(f[1:], " ")
 		}
 	}
-	setDate(o, dateText)
+	o.setDate(dateText, wroteLangs(t), sc.zone)
 	start := i + n
 	d := ls[i].depth
 	for k := start; k < len(ls); k++ {
@@ -92,7 +93,7 @@ func wroteLine(ls []line, i int, subj string) (o *Original, n int, done bool) {
 // an attribution line, and returns what precedes it (usually the date).
 func nameAtEnd(prefix string) (name, rest string) {
 	p := strings.TrimRight(prefix, " \t")
-	for _, q := range [][2]string{{`"`, `"`}, {"«", "»"}, {"'", "'"}, {"\u201c", "\u201d"}} {
+	for _, q := range quotePairs {
 		if strings.HasSuffix(p, q[1]) {
 			inner := strings.TrimSuffix(p, q[1])
 			if j := strings.LastIndex(inner, q[0]); j >= 0 {
@@ -115,4 +116,23 @@ func nameAtEnd(prefix string) (name, rest string) {
 		before = strings.TrimSpace(before + ", " + strings.Join(f[:cut], " "))
 	}
 	return cleanName(strings.Join(f[cut:], " ")), before
+}
+
+// wroteLangs are the languages whose attribution templates match line t,
+// for the date parser.
+func wroteLangs(t string) []string {
+	f := fold(t)
+	var out []string
+	for _, c := range clientStrings {
+		for _, w := range c.wrote {
+			if v := wroteVerb(w); v != "" && strings.Contains(f, v) && !containsString(out, c.lang) {
+				out = append(out, c.lang)
+			}
+		}
+	}
+	return out
+}
+
+func endsWithColon(t string) bool {
+	return strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：")
 }

@@ -83,17 +83,45 @@ func kind(s string) (k string, n int) {
 	if m := tagRE.FindString(s); m != "" {
 		return "tag", len(m)
 	}
-	m := prefixRE.FindStringSubmatch(s)
+	// The prefix is matched in a copy where Turkish İ and ı are plain i:
+	// Go's case-insensitive matching does not fold them, so "İLT:" (the
+	// Turkish Outlook forward) would not match "ilt". at maps the copy's
+	// byte offsets back to s.
+	head := s
+	if len(head) > 64 {
+		head = head[:64]
+	}
+	f, at := dotlessI(head)
+	m := prefixRE.FindStringSubmatchIndex(f)
 	if m == nil {
 		return "", 0
 	}
-	word := strings.ToLower(m[1])
+	word := strings.ToLower(f[m[2]:m[3]])
 	switch {
 	case forwardSet[word]:
-		return "forward", len(m[0])
+		return "forward", at[m[1]]
 	default:
-		return "reply", len(m[0])
+		return "reply", at[m[1]]
 	}
+}
+
+// dotlessI returns s with İ and ı replaced by i, and for each byte offset
+// of the result (and its end) the offset in s.
+func dotlessI(s string) (string, []int) {
+	var b strings.Builder
+	at := make([]int, 0, len(s)+1)
+	for i, r := range s {
+		if r == 'İ' || r == 'ı' {
+			r = 'i'
+		}
+		n := b.Len()
+		b.WriteRune(r)
+		for range b.Len() - n {
+			at = append(at, i)
+		}
+	}
+	at = append(at, len(s))
+	return b.String(), at
 }
 
 // StripPrefixes removes every leading reply/forward prefix and leading
@@ -114,6 +142,7 @@ func StripPrefixes(s string) string {
 // stripped (see StripPrefixes), whitespace runs collapsed to one space, and
 // lower-cased. Normalize(Normalize(s)) == Normalize(s).
 func Normalize(s string) string {
+	s, _ = dotlessI(s)
 	s = strings.Join(strings.Fields(strings.ToLower(s)), " ")
 	return strings.Join(strings.Fields(StripPrefixes(s)), " ")
 }
