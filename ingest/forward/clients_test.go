@@ -51,8 +51,11 @@ var clientFixtures = []struct {
 	// forward prefix of the subject.
 	{"outlook", "FW: " + fxSubject, dateNoZone, strings.Fields("cs da de en es fi fr hu it nb nl pl pt-BR pt-PT ru sk sv tr")},
 	{"outlook_web", "FW: " + fxSubject, dateNoZone, []string{"en"}},
+	{"outlook_classic", "FW: " + fxSubject, dateNoZone, []string{"en"}},
 	{"yahoo", fxSubject, dateZone, strings.Fields("cs da de en es fi fr hu it nb nl pl pt-BR pt-PT ro ru sk sv tr uk")},
 	{"protonmail", fxSubject, dateNoZone, []string{"en"}},
+	// Zoho closes its block with the separator again.
+	{"zoho", fxSubject, dateZone, []string{"en"}},
 }
 
 func TestClientFixtures(t *testing.T) {
@@ -97,5 +100,46 @@ func TestClientFixtures(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestForwardsDoc keeps the table of docs/forwards.md and the cases of
+// TestClientFixtures the same: every mark is a case, every case a mark.
+func TestForwardsDoc(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "forwards.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	columns := []string{"thunderbird", "thunderbird_android", "android_email", "android_unified", "gmail", "apple_mail", "outlook", "yahoo"}
+	documented := map[string]bool{}
+	for _, line := range strings.Split(string(doc), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) != len(columns)+4 || !strings.HasPrefix(strings.TrimSpace(cells[2]), "`") {
+			continue
+		}
+		lang := strings.Trim(strings.TrimSpace(cells[2]), "`")
+		for i, c := range columns {
+			if strings.TrimSpace(cells[3+i]) == "✓" {
+				documented[c+"/"+lang] = true
+			}
+		}
+	}
+	for _, c := range clientFixtures {
+		for _, lang := range c.langs {
+			key := c.client + "/" + lang
+			if !containsString(columns, c.client) {
+				if !strings.Contains(string(doc), "(`"+c.client+"`)") {
+					t.Errorf("docs/forwards.md does not name the English-only case %s", key)
+				}
+				continue
+			}
+			if !documented[key] {
+				t.Errorf("case %s is not marked in docs/forwards.md", key)
+			}
+			delete(documented, key)
+		}
+	}
+	for key := range documented {
+		t.Errorf("docs/forwards.md marks %s, which no case tests", key)
 	}
 }

@@ -324,6 +324,9 @@ func TestParseDate(t *testing.T) {
 		{"On Thursday, June 19th, 2025 at 2:05 PM", []string{"en"}, "2025-06-19T14:05:00+02:00", true},
 		{"06/19/25 14:05", []string{"en"}, "2025-06-19T14:05:00+02:00", true},
 		{"19 มิถุนายน 2568 14:05", []string{"th"}, "2025-06-19T14:05:00+02:00", true},
+		{"Il-Ħamis, 19 ta’ Ġunju 2025 14:05:09 GMT+2", []string{"mt"}, "2025-06-19T14:05:09+02:00", false},
+		{"ΠΈΜΠΤΗ 19 ΙΟΥΝΊΟΥ 2025 2:05 Μ.Μ.", []string{"el"}, "2025-06-19T14:05:00+02:00", true},
+		{"PERŞEMBE, 19 HAZİRAN 2025 14:05", []string{"tr"}, "2025-06-19T14:05:00+02:00", true},
 		{"", nil, "", false},
 		{"sometime next week", nil, "", false},
 	}
