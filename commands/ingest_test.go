@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 type ingestResult struct {
@@ -29,7 +30,8 @@ type ingestResult struct {
 		DMARC   string `json:"dmarc"`
 		Aligned bool   `json:"aligned"`
 	} `json:"auth"`
-	Shared bool `json:"shared"`
+	Shared  bool     `json:"shared"`
+	Explain []string `json:"explain"`
 }
 
 func parseResults(t *testing.T, out string) []ingestResult {
@@ -425,5 +427,56 @@ func TestAuthCheckPrintsVerdicts(t *testing.T) {
 	// Nothing was stored: auth check does not need a store at all.
 	if _, err := os.Stat(c.db); err == nil {
 		t.Fatal("auth check created a store")
+	}
+}
+
+// TestForwardNoteAndDates: Ann forwards a customer's mail inline from a
+// German Gmail, with a note above it. The customer's mail is filed with
+// its own date (written without a zone, so read in Ann's), show gives the
+// forward's date and the note apart from the customer's text, and search
+// finds the note.
+func TestForwardNoteAndDates(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	w := newMailWorld(t)
+	body := "Kannst du ihn heute zurückrufen? Er klang dringend.\n\n" +
+		"---------- Forwarded message ---------\n" +
+		"Von: Bob Buyer <bob@customer.example>\n" +
+		"Date: Mo., 2. Nov. 2026 um 17:30 Uhr\n" +
+		"Subject: Lieferung\n" +
+		"To: Ann Seller <ann@acme.example>\n\n" +
+		"Wir brauchen die Lieferung bis Freitag.\n"
+	raw := msg([]string{"From: Ann Seller <ann@acme.example>", "To: " + universal, "Subject: Fwd: Lieferung",
+		"Date: Tue, 03 Nov 2026 09:00:00 +0100", "Message-ID: <fwd-note@acme.example>"}, body)
+	r := c.mustDeliver(w, w.sign(raw), universal, "192.0.2.10", "stored", "--explain")
+	if !strings.Contains(strings.Join(r.Explain, "\n"), `the original's date "2026-11-02 17:30:00" has no time zone; read in the forward's zone +01:00`) {
+		t.Errorf("explain does not say the zone was taken from the forward:\n%s", strings.Join(r.Explain, "\n"))
+	}
+
+	var d messageDetail
+	c.json(&d, "show", itoa(r.ID))
+	if got, want := time.Time(d.Date), time.Date(2026, 11, 2, 16, 30, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("date %v, want the original's %v", got, want)
+	}
+	if got, want := time.Time(d.ForwardedAt), time.Date(2026, 11, 3, 8, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("forwarded_at %v, want the forward's %v", got, want)
+	}
+	if d.ForwardNote != "Kannst du ihn heute zurückrufen? Er klang dringend." || d.Text != "Wir brauchen die Lieferung bis Freitag." {
+		t.Errorf("note %q, text %q", d.ForwardNote, d.Text)
+	}
+	if d.From != "bob@customer.example" || d.ForwardedBy != "ann@acme.example" || d.Subject != "Lieferung" {
+		t.Errorf("from %q forwarded by %q subject %q", d.From, d.ForwardedBy, d.Subject)
+	}
+	out := c.ok("show", itoa(r.ID))
+	note := strings.Index(out, "Note from ann@acme.example:\n  | Kannst du ihn heute zurückrufen? Er klang dringend.")
+	text := strings.Index(out, "Wir brauchen die Lieferung bis Freitag.")
+	if note < 0 || text < note || !strings.Contains(out, "Forwarded by: ann@acme.example on 2026-11-03T08:00:00Z") {
+		t.Errorf("show does not print the note apart, before the customer's text:\n%s", out)
+	}
+
+	var found []messageEntry
+	c.json(&found, "search", "dringend", "--user", "ann@acme.example")
+	if len(found) != 1 || found[0].ID != r.ID {
+		t.Errorf("search for a word of the note found %+v", found)
 	}
 }

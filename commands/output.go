@@ -224,6 +224,11 @@ type messageEntry struct {
 // messageDetail is what `show` prints: a message entry and the rest.
 type messageDetail struct {
 	messageEntry
+	// ForwardedAt and ForwardNote are set for a customer's mail a user
+	// forwarded: the date of her forward (date is the original's) and
+	// what she wrote above the forwarded mail.
+	ForwardedAt  jsonTime         `json:"forwarded_at"`
+	ForwardNote  nullString       `json:"forward_note"`
 	ReceivedAt   jsonTime         `json:"received_at"`
 	Source       string           `json:"source"`
 	Size         int64            `json:"size"`
@@ -499,7 +504,8 @@ func (n *names) messageDetail(m *store.Message) (messageDetail, error) {
 	}
 	d := messageDetail{messageEntry: e, ReceivedAt: jsonTime(m.ReceivedAt), Source: m.Source, Size: m.Size,
 		InReplyTo: nullString(m.InReplyTo), References: nonNil(m.References), Envelope: newEnvelopeOut(m.Envelope),
-		Participants: []participantOut{}, Auth: storedVerdict(m.Auth), Attachments: []attachmentOut{}, Text: m.TextBody}
+		Participants: []participantOut{}, Auth: storedVerdict(m.Auth), Attachments: []attachmentOut{}, Text: m.TextBody,
+		ForwardedAt: jsonTime(m.ForwardedAt), ForwardNote: nullString(m.ForwardNote)}
 	for _, p := range m.Participants {
 		d.Participants = append(d.Participants, participantOut{Role: p.Role, Email: p.Email, Name: nullString(p.Name)})
 	}

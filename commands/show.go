@@ -79,7 +79,11 @@ func printMessageDetail(app *App, d messageDetail) {
 		}
 	}
 	if d.ForwardedBy != "" {
-		app.printf("Forwarded by: %s\n", d.ForwardedBy)
+		if at := time.Time(d.ForwardedAt); !at.IsZero() {
+			app.printf("Forwarded by: %s on %s\n", d.ForwardedBy, app.longTime(at))
+		} else {
+			app.printf("Forwarded by: %s\n", d.ForwardedBy)
+		}
 	}
 	app.printf("Thread:   %d\n", d.ThreadID)
 	app.printf("Auth:     mode=%s dkim=%s spf=%s dmarc=%s aligned=%v\n", d.Auth.Mode, d.Auth.DKIM, d.Auth.SPF, d.Auth.DMARC, d.Auth.Aligned)
@@ -96,6 +100,15 @@ func printMessageDetail(app *App, d messageDetail) {
 	}
 	for _, a := range d.Attachments {
 		app.printf("Attachment: %s (%s, %d bytes, sha256 %s)\n", printable(string(a.Name), false), printable(a.ContentType, false), a.Size, a.SHA256)
+	}
+	// The forwarding user's note is hers, not the customer's: it stands
+	// apart, before the customer's text.
+	if d.ForwardNote != "" {
+		app.printf("\nNote from %s:\n", d.ForwardedBy)
+		for _, l := range strings.Split(strings.TrimRight(string(d.ForwardNote), "\r\n"), "\n") {
+			app.printf("  | %s\n", printable(l, false))
+		}
+		app.printf("\nForwarded message from %s:\n", d.From)
 	}
 	app.printf("\n%s\n", printable(strings.TrimRight(d.Text, "\r\n"), true))
 }

@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/smartbcc/smartbcc/ingest/auth"
 	"github.com/smartbcc/smartbcc/ingest/bccaddr"
@@ -429,8 +431,11 @@ func (in *Ingester) unwrapForward(p *Prepared, m *parse.Message) {
 	if !looksForwarded {
 		return
 	}
+	// A date the forward's block writes without a zone (Gmail, Outlook)
+	// was written where the user forwarded it: her Date's zone.
+	zone := forwardZone(m)
 	orig, ok := forward.Unwrap(forward.Input{Subject: m.Subject, Text: m.Text, HTML: m.HTML, Attached: m.Attached},
-		forward.Options{MaxDepth: 5, MaxAttached: in.opt.MaxSize})
+		forward.Options{MaxDepth: 5, MaxAttached: in.opt.MaxSize, Zone: zone})
 	if !ok || orig.From.Email == "" {
 		if subject.IsForward(m.Subject) {
 			p.res.explainf("forward: the subject says forward but no original sender was found; filed as the user's own mail")
@@ -443,12 +448,23 @@ func (in *Ingester) unwrapForward(p *Prepared, m *parse.Message) {
 		return
 	}
 	msg.ForwardedBy = msg.FromEmail
+	msg.ForwardedAt = msg.Date // the forward's own date; Date becomes the original's
+	msg.ForwardNote = orig.Note
 	msg.FromName, msg.FromEmail = orig.From.Name, origFrom
 	if orig.Subject != "" {
 		msg.Subject = orig.Subject
 	}
-	if !orig.Date.IsZero() {
+	switch {
+	case !orig.Date.IsZero():
 		msg.Date = orig.Date.UTC()
+		if orig.DateNoZone {
+			p.res.explainf("forward: the original's date %q has no time zone; read in the forward's zone %s",
+				orig.Date.Format("2006-01-02 15:04:05"), orig.Date.Format("-07:00"))
+		}
+	case orig.DateText != "":
+		p.res.explainf("forward: the original's date %q could not be read; the forward's date is used", oneLineText(orig.DateText))
+	default:
+		p.res.explainf("forward: the forwarded block gives no date; the forward's date is used")
 	}
 	if orig.MessageID != "" {
 		msg.MessageID, msg.InReplyTo, msg.References = orig.MessageID, orig.InReplyTo, orig.References
@@ -474,6 +490,20 @@ func (in *Ingester) unwrapForward(p *Prepared, m *parse.Message) {
 	p.res.MessageID = msg.MessageID
 	p.res.explainf("forward: unwrapped %s (%d layer(s)); the original sender %s is the participant, %s forwarded it",
 		orig.Via, orig.Depth, origFrom, msg.ForwardedBy)
+	if orig.Note != "" {
+		p.res.explainf("forward: %s's note above the forwarded mail is kept (%d characters)", msg.ForwardedBy, len([]rune(orig.Note)))
+	}
+}
+
+// forwardZone is the zone of the forwarding message's Date header
+// (parse.Message.Date is in UTC); UTC when it has none that can be read.
+// It only places a zone-less date of the forwarded block in time; nothing
+// is decided by it.
+func forwardZone(m *parse.Message) *time.Location {
+	if t, err := mail.ParseDate(strings.TrimSpace(m.Fields.Get("Date"))); err == nil {
+		return t.Location()
+	}
+	return time.UTC
 }
 
 // oneLineText replaces control characters by spaces.

@@ -33,10 +33,10 @@ func PrepareMessage(m *Message) {
 	}
 	m.Subject, m.FromName = CleanText(m.Subject), CleanText(m.FromName)
 	m.FromEmail, m.ForwardedBy = CanonicalEmail(CleanText(m.FromEmail)), CanonicalEmail(CleanText(m.ForwardedBy))
-	m.Date, m.ReceivedAt = StoreTime(m.Date), StoreTime(m.ReceivedAt)
+	m.Date, m.ReceivedAt, m.ForwardedAt = StoreTime(m.Date), StoreTime(m.ReceivedAt), StoreTime(m.ForwardedAt)
 	m.Source = CleanText(m.Source)
 	m.Headers, m.Auth.Details = cleanBytes(m.Headers), cleanBytes(m.Auth.Details)
-	m.TextBody, m.HTMLBody = CleanText(m.TextBody), CleanText(m.HTMLBody)
+	m.TextBody, m.HTMLBody, m.ForwardNote = CleanText(m.TextBody), CleanText(m.HTMLBody), CleanText(m.ForwardNote)
 	m.Auth.Mode, m.Auth.DKIM, m.Auth.SPF, m.Auth.DMARC = CleanText(m.Auth.Mode), CleanText(m.Auth.DKIM), CleanText(m.Auth.SPF), CleanText(m.Auth.DMARC)
 	for i := range m.Participants {
 		p := &m.Participants[i]

@@ -71,7 +71,7 @@ var Tables = []Table{
 		"from_email", ColText, "date", ColTime, "received_at", ColTime, "source", ColText, "shared", ColBool,
 		"forwarded_by", ColText, "envelope", ColText, "auth_mode", ColText, "auth_dkim", ColText, "auth_spf", ColText,
 		"auth_dmarc", ColText, "auth_aligned", ColBool, "size", ColInt, "auth_details", ColText, "headers", ColText,
-		"text_body", ColText, "html_body", ColText)},
+		"text_body", ColText, "html_body", ColText, "forward_note", ColText, "forwarded_at", ColTime)},
 	{Name: "message_raw", Key: "message_id", Columns: cols("message_id", ColInt, "raw", ColBytes)},
 	{Name: "message_raw_more", Key: "message_id, seq", Columns: cols("message_id", ColInt, "seq", ColInt, "data", ColBytes)},
 	{Name: "participants", Key: "message_id, pos", Columns: cols("message_id", ColInt, "pos", ColInt, "role", ColText,

@@ -367,6 +367,12 @@ type Message struct {
 	Source      string `json:"source"`
 	Shared      bool   `json:"shared"`
 	ForwardedBy string `json:"forwarded_by,omitempty"` // user address that forwarded it
+	// ForwardedAt is the date of the user's forward when ForwardedBy is
+	// set (Date is then the customer's original date); zero otherwise.
+	ForwardedAt time.Time `json:"-"`
+	// ForwardNote is what the user wrote above the forwarded mail ("can
+	// you call him?"); search finds it with the body.
+	ForwardNote string `json:"-"`
 	// Headers are the decoded top-level headers as JSON ({"Name": ["v"]}).
 	Headers      []byte        `json:"-"`
 	TextBody     string        `json:"-"`

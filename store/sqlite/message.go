@@ -36,14 +36,21 @@ func (tx *Tx) InsertMessage(m *store.Message) error {
 	if err != nil {
 		return tx.err(err)
 	}
-	m.ID, err = tx.insert(`INSERT INTO messages (owner_id, thread_id, dedup_key, message_id, in_reply_to,
+	columns := `owner_id, thread_id, dedup_key, message_id, in_reply_to,
 		subject, from_name, from_email, date, received_at, source, shared, forwarded_by, envelope,
-		auth_mode, auth_dkim, auth_spf, auth_dmarc, auth_aligned, size, auth_details, headers, text_body, html_body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.OwnerID, m.ThreadID, m.DedupKey, m.MessageID, m.InReplyTo,
+		auth_mode, auth_dkim, auth_spf, auth_dmarc, auth_aligned, size, auth_details, headers, text_body, html_body`
+	values := []any{m.OwnerID, m.ThreadID, m.DedupKey, m.MessageID, m.InReplyTo,
 		m.Subject, m.FromName, m.FromEmail, formatTime(m.Date), formatTime(m.ReceivedAt), m.Source, m.Shared, m.ForwardedBy, envelope,
 		m.Auth.Mode, m.Auth.DKIM, m.Auth.SPF, m.Auth.DMARC, m.Auth.Aligned, m.Size,
-		nullString(string(m.Auth.Details)), nullString(string(m.Headers)), m.TextBody, m.HTMLBody)
+		nullString(string(m.Auth.Details)), nullString(string(m.Headers)), m.TextBody, m.HTMLBody}
+	switch {
+	case tx.db.forwardColumns:
+		columns += `, forwarded_at, forward_note`
+		values = append(values, formatTime(m.ForwardedAt), m.ForwardNote)
+	case !m.ForwardedAt.IsZero() || m.ForwardNote != "":
+		return store.Errorf(store.EInternal, "store %s predates forward notes", tx.db.path)
+	}
+	m.ID, err = tx.insert(`INSERT INTO messages (`+columns+`) VALUES (?`+strings.Repeat(", ?", len(values)-1)+`)`, values...)
 	if err != nil {
 		if isForeignKey(err) {
 			return &store.Error{Code: store.ENotFound, Err: err,
@@ -78,7 +85,7 @@ func (tx *Tx) InsertMessage(m *store.Message) error {
 	}
 	if tx.db.search {
 		if _, err := tx.exec(`INSERT INTO message_fts (rowid, subject, participants, body) VALUES (?, ?, ?, ?)`,
-			m.ID, m.Subject, participantText(m.Participants), m.TextBody); err != nil {
+			m.ID, m.Subject, participantText(m.Participants), searchBody(m)); err != nil {
 			return tx.err(err)
 		}
 	}
@@ -88,6 +95,15 @@ func (tx *Tx) InsertMessage(m *store.Message) error {
 func isForeignKey(err error) bool {
 	var sqe sqlite3.Error
 	return errors.As(err, &sqe) && sqe.ExtendedCode == sqlite3.ErrConstraintForeignKey
+}
+
+// searchBody is the text search finds in the body column: the body and
+// the forwarding user's note.
+func searchBody(m *store.Message) string {
+	if m.ForwardNote == "" {
+		return m.TextBody
+	}
+	return m.TextBody + "\n\n" + m.ForwardNote
 }
 
 // participantText is what search sees of the participants: names and
@@ -129,21 +145,22 @@ func normMsgID(id string) string {
 // details, which Message loads.
 const summaryColumns = `m.id, m.owner_id, m.thread_id, m.dedup_key, m.message_id, m.in_reply_to,
 	m.subject, m.from_name, m.from_email, m.date, m.received_at, m.source, m.shared, m.forwarded_by, m.envelope,
-	m.auth_mode, m.auth_dkim, m.auth_spf, m.auth_dmarc, m.auth_aligned, m.size`
+	m.auth_mode, m.auth_dkim, m.auth_spf, m.auth_dmarc, m.auth_aligned, m.size, m.forwarded_at`
 
-const fullColumns = summaryColumns + `, m.auth_details, m.headers, m.text_body, m.html_body`
+const fullColumns = summaryColumns + `, m.auth_details, m.headers, m.text_body, m.html_body, m.forward_note`
 
 func summaryFields(m *store.Message) []any {
 	return []any{&m.ID, &m.OwnerID, &m.ThreadID, &m.DedupKey, &m.MessageID, &m.InReplyTo,
 		&m.Subject, &m.FromName, &m.FromEmail, scanTime(&m.Date), scanTime(&m.ReceivedAt), &m.Source, &m.Shared, &m.ForwardedBy,
-		scanJSON(&m.Envelope), &m.Auth.Mode, &m.Auth.DKIM, &m.Auth.SPF, &m.Auth.DMARC, &m.Auth.Aligned, &m.Size}
+		scanJSON(&m.Envelope), &m.Auth.Mode, &m.Auth.DKIM, &m.Auth.SPF, &m.Auth.DMARC, &m.Auth.Aligned, &m.Size,
+		scanTime(&m.ForwardedAt)}
 }
 
 // Message loads a message with headers, bodies, references, participants
 // and attachment metadata; not the raw bytes nor attachment content.
 func (tx *Tx) Message(id int64) (*store.Message, error) {
 	var m store.Message
-	fields := append(summaryFields(&m), scanBytes(&m.Auth.Details), scanBytes(&m.Headers), &m.TextBody, &m.HTMLBody)
+	fields := append(summaryFields(&m), scanBytes(&m.Auth.Details), scanBytes(&m.Headers), &m.TextBody, &m.HTMLBody, &m.ForwardNote)
 	if err := tx.queryRow(`SELECT `+fullColumns+` FROM messages m WHERE m.id = ?`, id).Scan(fields...); err != nil {
 		return nil, tx.notFound(err, "no such message %d", id)
 	}

@@ -23,6 +23,9 @@ var migrationFS embed.FS
 // searchMigration creates the full-text index.
 const searchMigration = "0002_search.sql"
 
+// forwardMigration adds the forwarding user's note and date to messages.
+const forwardMigration = "0006_forward_note.sql"
+
 type migration struct {
 	name string
 	sql  string

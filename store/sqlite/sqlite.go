@@ -82,6 +82,10 @@ type DB struct {
 	// search is set when the full-text index exists (migration
 	// 0002_search); only a store opened through the test hook lacks it.
 	search bool
+	// forwardColumns is set when messages has forward_note and
+	// forwarded_at (migration 0006_forward_note); only a store opened
+	// through the test hook with fewer migrations lacks them.
+	forwardColumns bool
 
 	now func() time.Time
 }
@@ -118,6 +122,7 @@ func open(ctx context.Context, path string, opt Options, migs []migration) (*DB,
 		return nil, err
 	}
 	db.search = applied[searchMigration]
+	db.forwardColumns = applied[forwardMigration]
 	if !opt.ReadOnly && opt.Synchronous == "NORMAL" {
 		if err := db.startCheckpointer(ctx); err != nil {
 			db.Close()

@@ -19,6 +19,8 @@ func (s suite) testInsertAndLoadMessage(t *testing.T) {
 	m.Date = time.Date(2024, 3, 1, 11, 30, 0, 0, time.FixedZone("CET", 3600))
 	m.Shared = true
 	m.ForwardedBy = "ann@acme.example"
+	m.ForwardedAt = time.Date(2024, 3, 2, 9, 15, 0, 123456789, time.FixedZone("", -5*3600))
+	m.ForwardNote = "Can you call him? «urgent»"
 	m.Headers = []byte(`{"Subject":["Widgets"]}`)
 	m.HTMLBody = "<p>Hello</p>"
 	m.Envelope = store.Envelope{Sender: "ann@acme.example", Recipients: []string{"acme@bcc.acme.example"}, ClientIP: "192.0.2.7", Helo: "mx", QueueID: "Q1"}
@@ -41,6 +43,7 @@ func (s suite) testInsertAndLoadMessage(t *testing.T) {
 		want := *m
 		want.Raw = nil
 		want.Date = m.Date.UTC()
+		want.ForwardedAt = time.Date(2024, 3, 2, 14, 15, 0, 123456000, time.UTC) // UTC, to the microsecond
 		want.Attachments = []store.Attachment{
 			{Index: 0, Name: "quote.pdf", ContentType: "application/pdf", Size: 4, SHA256: "h0"},
 			{Index: 1, Name: "empty.txt", ContentType: "text/plain"},

@@ -23,8 +23,13 @@ func (s suite) testSearch(t *testing.T) {
 	gadgets.Participants = []store.Participant{{Role: store.RoleTo, Name: "Carol Crème", Email: "carol@supplier.example"}}
 	danMail := message(f.dan.ID, f.thread.ID, "d@x", "Internal note")
 	danMail.TextBody = "widgets margin is confidential"
-	f.insert(t, widgets, gadgets, danMail)
-	w, g, d := widgets.ID, gadgets.ID, danMail.ID
+	// A customer's mail Ann forwarded, with her note above it.
+	forwarded := message(f.ann.ID, f.thread.ID, "fw@x", "Delivery dates")
+	forwarded.TextBody = "We need the delivery by Friday."
+	forwarded.ForwardedBy, forwarded.ForwardNote = "ann@acme.example", "Can you call him back? He sounded urgent."
+	forwarded.Participants = []store.Participant{{Role: store.RoleFrom, Name: "Dave Customer", Email: "dave@customer.example"}}
+	f.insert(t, widgets, gadgets, danMail, forwarded)
+	w, g, d, fw := widgets.ID, gadgets.ID, danMail.ID, forwarded.ID
 
 	tests := []struct {
 		q      string
@@ -45,6 +50,9 @@ func (s suite) testSearch(t *testing.T) {
 		{"widgets", f.ann.ID, []int64{w}},    // dan's private mail hidden
 		{"widgets", f.dan.ID, []int64{d, w}}, // ann's shared mail visible
 		{"zebra", 0, []int64{}},
+		{"urgent", 0, []int64{fw}},               // the forwarding user's note
+		{`"call him back"`, 0, []int64{fw}},      // as a phrase
+		{"friday urgent", f.ann.ID, []int64{fw}}, // body and note together
 	}
 	view(t, f.db, func(tx store.Tx) error {
 		for _, tc := range tests {

@@ -1,0 +1,5 @@
+-- A forwarded customer mail keeps what the forwarding user added: her
+-- note above the forwarded block, and the date of her forward (the
+-- message's date is the customer's original one).
+ALTER TABLE messages ADD COLUMN forward_note TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN forwarded_at TEXT;
