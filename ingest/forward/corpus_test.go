@@ -13,7 +13,13 @@ import (
 // every one forwarding the same original, so the expected values are
 // constants. The pairing of bodies with subject files and which fields
 // each group checks follow that project's test suite.
-const corpusDir = "../../../shared/corpora/email-forward-parser/test/fixtures"
+var corpusDir = func() string {
+	root := os.Getenv("SMARTBCC_CORPORA") // as ingest/mailfile/archivetest reads it
+	if root == "" {
+		root = filepath.Join("..", "..", "..", "shared", "corpora")
+	}
+	return filepath.Join(root, "email-forward-parser", "test", "fixtures")
+}()
 
 const (
 	cSubject = "Integer consequat non purus"
@@ -389,7 +395,7 @@ var corpusDates = map[string]string{
 func TestCorpus(t *testing.T) {
 	if _, err := os.Stat(corpusDir); err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("corpus not present:", corpusDir)
+			t.Fatalf("corpus not present: %s (CI=true: .ci/run must provide it, or set SMARTBCC_CORPORA)", corpusDir)
 		}
 		t.Skip("corpus not present:", corpusDir)
 	}
