@@ -31,6 +31,16 @@ func TestAuthCheckDecision(t *testing.T) {
 		}
 		return p
 	}
+	// A server for the DNS cases of issue 13: a record that names senders
+	// by local part (exists:%{l}), which DNS writes escaped for o'brien.
+	long := strings.Repeat("a", 64) + ".acme.example" // aligns with acme.example (relaxed)
+	escaped := resolvertest.StartServer(t, `acme.example. 300 IN TXT "v=spf1 exists:%{l}.allow.acme.example -all"
+o\'brien.allow.acme.example. 300 IN A 127.0.0.2
+`)
+	obrien := write("obrien.eml", msg([]string{"From: Bob O'Brien <o'brien@acme.example>", "To: bob@customer.example",
+		"Subject: x", "Date: Mon, 02 Nov 2026 09:00:00 +0000", "Message-ID: <ob@acme.example>"}, "x\n"))
+	lyme := write("lyme.eml", msg([]string{"From: Lyme <lyme@acme.example>", "To: bob@customer.example",
+		"Subject: x", "Date: Mon, 02 Nov 2026 09:00:00 +0000", "Message-ID: <ly@acme.example>"}, "x\n"))
 	signed := write("signed.eml", w.sign(annMail("a@acme.example", "x", "bob@customer.example", "x\n")))
 	unsigned := write("unsigned.eml", annMail("b@acme.example", "x", "bob@customer.example", "x\n"))
 	notMail := write("not-mail.txt", "no colon anywhere\n")
@@ -53,6 +63,13 @@ func TestAuthCheckDecision(t *testing.T) {
 			75, "deferred", "auth_failed", true},
 		{"not a message: rejected", []string{"--dns-zone", w.zone, "auth", "check", notMail},
 			1, "rejected", "not_a_message", false},
+		// Through the network resolver: the escaped name is found...
+		{"exists:%{l} for o'brien: stored", []string{"--dns-server", escaped, "auth", "check", obrien, "--client-ip", "192.0.2.10", "--sender", "o'brien@acme.example"},
+			0, "stored", "", false},
+		// ...and a name DNS cannot carry is refused at once, not retried
+		// until the mail expires (it was a temporary DNS error).
+		{"64-octet label in the aligned MAIL FROM domain: rejected", []string{"--dns-server", escaped, "auth", "check", lyme, "--client-ip", "192.0.2.10", "--sender", "lyme@" + long},
+			1, "rejected", "auth_failed", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
