@@ -164,10 +164,16 @@ func isIntroLine(t string) bool {
 	return hasColon && len(t) <= 80 && containsAny(p, forwardStems)
 }
 
+// dashStrength: a phrase the tables name is what they say it is; an
+// unknown one is strong when it holds a word for "forward", and counts as
+// an "Original Message" otherwise.
 func dashStrength(phrase string) strength {
 	p := fold(phrase)
 	if _, ok := forwardPhrases[p]; ok {
 		return strong
+	}
+	if _, ok := originalPhrases[p]; ok {
+		return original
 	}
 	if containsAny(p, forwardStems) {
 		return strong
