@@ -135,6 +135,57 @@ func (a *App) printJSON(v any) error {
 	return err
 }
 
+// jsonArray writes a JSON array one element at a time, exactly as
+// printJSON writes the whole slice, so that a listing of any size is
+// printed without being held: nothing is written before the first
+// element, so an error before it leaves the output empty.
+type jsonArray struct {
+	app     *App
+	n       int
+	checked bytes.Buffer // what the schema check reads, in tests only
+}
+
+func (a *App) jsonArray() *jsonArray { return &jsonArray{app: a} }
+
+func (w *jsonArray) write(p []byte) error {
+	if jsonCheck != nil {
+		w.checked.Write(p)
+	}
+	_, err := w.app.IO.Out.Write(p)
+	return err
+}
+
+// Add writes one element.
+func (w *jsonArray) Add(v any) error {
+	var buf bytes.Buffer
+	if w.n == 0 {
+		buf.WriteString("[\n  ")
+	} else {
+		buf.WriteString(",\n  ")
+	}
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("  ", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	buf.Truncate(buf.Len() - 1) // Encode's newline
+	w.n++
+	return w.write(buf.Bytes())
+}
+
+// Close ends the array ("[]" when it had no element).
+func (w *jsonArray) Close() error {
+	end := "\n]\n"
+	if w.n == 0 {
+		end = "[]\n"
+	}
+	if err := w.write([]byte(end)); err != nil {
+		return err
+	}
+	return w.app.checkJSON(w.checked.Bytes())
+}
+
 // printJSONLine writes v as one line of JSON Lines (ingest --json).
 func (a *App) printJSONLine(v any) error {
 	var buf bytes.Buffer

@@ -2,9 +2,14 @@ package commands
 
 import (
 	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -12,95 +17,33 @@ import (
 	"github.com/smartbcc/smartbcc/store"
 )
 
+type exportOptions struct {
+	user   string
+	format string
+	force  bool
+}
+
 func newExportCmd(app *App) *cobra.Command {
-	var user, format string
+	var opts exportOptions
 	cmd := &cobra.Command{
-		Use:   "export --user U --format mbox|eml DIR",
+		Use:   "export [--user U] [--format mbox|eml] [--force] DIR",
 		Short: "Write the messages a user may see as one mboxrd file or .eml files",
-		Args:  cobra.ExactArgs(1),
+		Long: `Writes every message the actor may see (the administrator: every stored
+message) into DIR, oldest first: one mboxrd file (all.mbox, or user-ID.mbox
+for one user's view) or one file per message (ID.eml, the message's bytes
+exactly as received). DIR and any missing parent are created 0700, files
+0600. Export writes only new files: an existing file, or a symbolic link, in
+its way is refused unless --force, which replaces it (never writing through
+a link). Rows are read a page at a time, so memory stays small whatever the
+store's size.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "mbox" && format != "eml" {
-				return store.Errorf(store.EInvalid, "invalid --format %q: want mbox or eml", format)
-			}
-			dir := args[0]
-			if err := os.MkdirAll(dir, 0o700); err != nil {
-				return store.Errorf(store.EInvalid, "cannot create %s: %v", dir, err)
-			}
-			st, err := app.Store(cmd.Context())
-			if err != nil {
-				return err
-			}
-			var written int
-			var out string
-			err = st.View(cmd.Context(), func(tx store.Tx) error {
-				viewer, u, err := app.readingAs(tx, user)
-				if err != nil {
-					return err
-				}
-				name := "all"
-				if u != nil {
-					name = u.Email
-				} else if actor, _ := app.actor(tx); actor != nil {
-					name = actor.Email
-				}
-				msgs, err := tx.ListMessages(store.MessageQuery{Viewer: viewer, Oldest: true})
-				if err != nil {
-					return err
-				}
-				msgs = oneCopyEach(msgs, viewer)
-				if format == "eml" {
-					out = dir
-					for _, m := range msgs {
-						raw, err := tx.MessageRaw(m.ID)
-						if err != nil {
-							return err
-						}
-						if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%06d.eml", m.ID)), raw, 0o600); err != nil {
-							return store.Errorf(store.EUnavailable, "writing %s: %v", dir, err)
-						}
-						written++
-					}
-					return nil
-				}
-				out = filepath.Join(dir, name+".mbox")
-				f, err := os.OpenFile(out, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-				if err != nil {
-					return store.Errorf(store.EInvalid, "cannot write %s: %v", out, err)
-				}
-				defer f.Close()
-				bw := bufio.NewWriterSize(f, 1<<20)
-				w := mailfile.NewMboxWriter(bw)
-				for _, m := range msgs {
-					raw, err := tx.MessageRaw(m.ID)
-					if err != nil {
-						return err
-					}
-					sender := m.Envelope.Sender
-					if sender == "" {
-						sender = m.FromEmail
-					}
-					if err := w.Write(sender, m.Date, raw); err != nil {
-						return store.Errorf(store.EUnavailable, "writing %s: %v", out, err)
-					}
-					written++
-				}
-				if err := bw.Flush(); err != nil {
-					return store.Errorf(store.EUnavailable, "writing %s: %v", out, err)
-				}
-				return f.Sync()
-			})
-			if err != nil {
-				return err
-			}
-			if app.JSON {
-				return app.printJSON(exportReport{Format: format, Path: out, Messages: written})
-			}
-			app.printf("exported %d messages to %s\n", written, out)
-			return nil
+			return runExport(cmd, app, opts, args[0])
 		},
 	}
-	cmd.Flags().StringVar(&user, "user", "", "export what this user may see")
-	cmd.Flags().StringVar(&format, "format", "mbox", "mbox (mboxrd) or eml")
+	cmd.Flags().StringVar(&opts.user, "user", "", "export what this user may see")
+	cmd.Flags().StringVar(&opts.format, "format", "mbox", "mbox (mboxrd) or eml")
+	cmd.Flags().BoolVar(&opts.force, "force", false, "replace files (or links) already in the way")
 	return cmd
 }
 
@@ -109,27 +52,263 @@ type exportReport struct {
 	Format   string `json:"format"`
 	Path     string `json:"path"`
 	Messages int    `json:"messages"`
+	// NewlinesAdded counts messages without a final line ending, which
+	// the mbox format gives one (0 for eml, which keeps every byte).
+	NewlinesAdded int `json:"newlines_added"`
 }
 
-// oneCopyEach keeps one message per Message-ID: when two users filed the
-// same mail and the viewer sees both copies, the viewer's own is kept, so
-// that re-importing the export gives the same messages.
-func oneCopyEach(msgs []store.Message, viewer int64) []store.Message {
-	keep := map[string]int{} // Message-ID -> index in out
-	var out []store.Message
-	for _, m := range msgs {
-		if m.MessageID == "" {
-			out = append(out, m)
+func runExport(cmd *cobra.Command, app *App, opts exportOptions, dir string) error {
+	if opts.format != "mbox" && opts.format != "eml" {
+		return store.Errorf(store.EInvalid, "invalid --format %q: want mbox or eml", opts.format)
+	}
+	st, err := app.Store(cmd.Context())
+	if err != nil {
+		return err
+	}
+	var rep exportReport
+	err = st.View(cmd.Context(), func(tx store.Tx) error {
+		viewer, _, err := app.readingAs(tx, opts.user)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return store.Errorf(store.EInvalid, "cannot create %s: %v", dir, err)
+		}
+		x := &exporter{tx: tx, viewer: viewer, dir: dir, force: opts.force}
+		if opts.format == "eml" {
+			rep, err = x.eml()
+		} else {
+			rep, err = x.mbox()
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if app.JSON {
+		return app.printJSON(rep)
+	}
+	app.printf("exported %d messages to %s\n", rep.Messages, rep.Path)
+	if rep.NewlinesAdded > 0 {
+		app.printf("%d of them had no final line ending; the mbox format gave them one (--format eml keeps every byte)\n", rep.NewlinesAdded)
+	}
+	return nil
+}
+
+// exporter writes what viewer (0: the administrator) may see.
+type exporter struct {
+	tx     store.Tx
+	viewer int64
+	dir    string
+	force  bool
+}
+
+// each calls fn for every message to export, oldest first, a page of rows
+// at a time. The administrator's export is every stored message. A user's
+// export leaves out a message only when another one the user may see has
+// the same content (the same mail filed by two users), keeping the user's
+// own: a copy, never a different message, and re-importing the export as
+// the user gives back as many messages as it holds.
+func (x *exporter) each(fn func(m *store.Message) error) error {
+	return store.EachMessage(x.tx, store.MessageQuery{Viewer: x.viewer, Oldest: true}, 0, func(m *store.Message) error {
+		if x.viewer != 0 {
+			dup, err := x.copyOfAnother(m)
+			if err != nil || dup {
+				return err
+			}
+		}
+		return fn(m)
+	})
+}
+
+// copyOfAnother reports whether the viewer may see another message with
+// m's content that the export keeps instead: the viewer's own, or else the
+// first in the export's order. Only content keys say the content is the
+// same (store keys written before them name a Message-ID only).
+func (x *exporter) copyOfAnother(m *store.Message) (bool, error) {
+	if m.MessageID == "" || !isContentKey(m.DedupKey) {
+		return false, nil
+	}
+	same, err := x.tx.ListMessages(store.MessageQuery{Viewer: x.viewer, MessageID: m.MessageID, Oldest: true, Limit: 100})
+	if err != nil {
+		return false, err
+	}
+	for i := range same {
+		o := &same[i]
+		if o.ID == m.ID || o.DedupKey != m.DedupKey {
 			continue
 		}
-		i, seen := keep[m.MessageID]
-		switch {
-		case !seen:
-			keep[m.MessageID] = len(out)
-			out = append(out, m)
-		case m.OwnerID == viewer && out[i].OwnerID != viewer:
-			out[i] = m
+		mine, theirs := m.OwnerID == x.viewer, o.OwnerID == x.viewer
+		if theirs && !mine || mine == theirs && before(o, m) {
+			return true, nil
 		}
 	}
-	return out
+	return false, nil
+}
+
+func isContentKey(k string) bool {
+	const prefix = "content:" // ingest's content keys (ingest/dedup.go)
+	return len(k) > len(prefix) && k[:len(prefix)] == prefix
+}
+
+// before reports whether a comes before b in a listing oldest first.
+func before(a, b *store.Message) bool {
+	ca, cb := a.Cursor(), b.Cursor()
+	if !ca.Sort.Equal(cb.Sort) {
+		return ca.Sort.Before(cb.Sort)
+	}
+	return ca.ID < cb.ID
+}
+
+// mbox writes one mboxrd file, named after the view, never after an
+// address: all.mbox, or user-ID.mbox.
+func (x *exporter) mbox() (exportReport, error) {
+	name := "all.mbox"
+	if x.viewer != 0 {
+		name = fmt.Sprintf("user-%d.mbox", x.viewer)
+	}
+	rep := exportReport{Format: "mbox", Path: filepath.Join(x.dir, name)}
+	f, commit, abort, err := x.create(rep.Path)
+	if err != nil {
+		return rep, err
+	}
+	defer abort()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	w := mailfile.NewMboxWriter(bw)
+	var unwritable []int64
+	err = x.each(func(m *store.Message) error {
+		raw, err := x.tx.MessageRaw(m.ID)
+		if err != nil {
+			return err
+		}
+		sender := m.Envelope.Sender
+		if sender == "" {
+			sender = m.FromEmail
+		}
+		switch err := w.Write(sender, m.Date, raw); {
+		case errors.Is(err, mailfile.ErrNotMessage):
+			// It does not start with a header field, so a reader could
+			// not tell it from the message before: --format eml keeps it.
+			unwritable = append(unwritable, m.ID)
+			return nil
+		case err != nil:
+			return store.Errorf(store.EUnavailable, "writing %s: %v", rep.Path, err)
+		}
+		rep.Messages++
+		return nil
+	})
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = commit()
+	}
+	if err != nil {
+		return rep, exportError(rep.Path, err)
+	}
+	rep.NewlinesAdded = w.NewlinesAdded
+	if len(unwritable) > 0 {
+		return rep, store.Errorf(store.EInvalid, "%d messages cannot be written to an mbox, as they do not start with a header field (%s): export them with --format eml",
+			len(unwritable), idList(unwritable))
+	}
+	return rep, nil
+}
+
+// eml writes one file per message, ID.eml, byte for byte.
+func (x *exporter) eml() (exportReport, error) {
+	rep := exportReport{Format: "eml", Path: x.dir}
+	err := x.each(func(m *store.Message) error {
+		raw, err := x.tx.MessageRaw(m.ID)
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(x.dir, fmt.Sprintf("%06d.eml", m.ID))
+		f, commit, abort, err := x.create(path)
+		if err != nil {
+			return err
+		}
+		defer abort()
+		if _, err := f.Write(raw); err != nil {
+			return exportError(path, err)
+		}
+		if err := commit(); err != nil {
+			return exportError(path, err)
+		}
+		rep.Messages++
+		return nil
+	})
+	return rep, err
+}
+
+// create opens a new file for path, 0600, never through a symbolic link:
+// without --force, path must not exist (O_EXCL also refuses a link, even a
+// dangling one); with --force, the file is written under a temporary name
+// beside it and renamed over path on commit, which replaces a file or a
+// link without writing through it. commit syncs and closes the file;
+// abort, deferred, removes what was created unless commit succeeded.
+func (x *exporter) create(path string) (f *os.File, commit func() error, abort func(), err error) {
+	target := path
+	if x.force {
+		var rnd [6]byte
+		if _, err := rand.Read(rnd[:]); err != nil {
+			return nil, nil, nil, err
+		}
+		target = filepath.Join(filepath.Dir(path), ".export-"+hex.EncodeToString(rnd[:])+".tmp")
+	}
+	f, err = os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			what := "a file"
+			if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+				what = "a symbolic link"
+			}
+			return nil, nil, nil, store.Errorf(store.EConflict, "%s is %s already: export writes only new files (--force replaces them)", path, what)
+		}
+		return nil, nil, nil, store.Errorf(store.EUnavailable, "cannot create %s: %v", path, err)
+	}
+	done := false
+	commit = func() error {
+		if err := f.Sync(); err != nil {
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		if target != path {
+			if err := os.Rename(target, path); err != nil {
+				return err
+			}
+		}
+		done = true
+		return nil
+	}
+	abort = func() {
+		if !done {
+			f.Close()
+			os.Remove(target) // ours: created with O_EXCL above
+		}
+	}
+	return f, commit, abort, nil
+}
+
+func exportError(path string, err error) error {
+	var se *store.Error
+	if errors.As(err, &se) {
+		return err
+	}
+	return store.Errorf(store.EUnavailable, "writing %s: %v", path, err)
+}
+
+func idList(ids []int64) string {
+	s := ""
+	for i, id := range ids {
+		if i == 10 {
+			return s + fmt.Sprintf(" and %d more", len(ids)-10)
+		}
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprint(id)
+	}
+	return s
 }

@@ -4,6 +4,8 @@ package commands
 // round trip back through ingest into a fresh store.
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,13 +13,17 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/smartbcc/smartbcc/store"
+	"github.com/smartbcc/smartbcc/store/backend"
 )
 
 // expResult is what `export --json` prints.
 type expResult struct {
-	Format   string `json:"format"`
-	Path     string `json:"path"`
-	Messages int    `json:"messages"`
+	Format        string `json:"format"`
+	Path          string `json:"path"`
+	Messages      int    `json:"messages"`
+	NewlinesAdded int    `json:"newlines_added"`
 }
 
 // expTricky are messages whose bytes an mbox can easily damage: body lines
@@ -261,15 +267,31 @@ func TestExportMessageWithoutFinalNewline(t *testing.T) {
 	f := expReimport(t, filepath.Join(dir, "eml"), 1)
 	sameRaws(t, "eml round trip", expRaws(f), []string{raw})
 
+	if eml.NewlinesAdded != 0 {
+		t.Fatalf("eml export %+v: an .eml keeps every byte", eml)
+	}
+	// Re-importing the .eml export into the same store finds the message.
+	if r := c.run("--json", "ingest", "--user", visAnn, "--auth", "off", filepath.Join(dir, "eml")); !strings.Contains(r.out, `"status":"duplicate"`) {
+		t.Fatalf("re-import of the eml export into its store: %q", r.out)
+	}
+
 	var mbox expResult
 	c.json(&mbox, "export", "--format", "mbox", filepath.Join(dir, "mbox"))
-	f = expReimport(t, mbox.Path, 1)
-	got := expRaws(f)
-	if got[0] != raw && got[0] != raw+"\r\n" {
-		t.Fatalf("mbox round trip of a message without final newline:\n got %q\nwant %q (or with CRLF added)", got[0], raw)
+	if mbox.Messages != 1 || mbox.NewlinesAdded != 1 {
+		t.Fatalf("mbox export %+v, want 1 message that gained a newline", mbox)
 	}
-	if got[0] != raw {
-		t.Logf("note: mbox round trip adds a final CRLF to a message that lacked one (mboxrd cannot express it)")
+	f = expReimport(t, mbox.Path, 1)
+	if got := expRaws(f); got[0] != raw+"\r\n" {
+		t.Fatalf("mbox round trip of a message without final newline:\n got %q\nwant %q with CRLF added", got[0], raw)
+	}
+	// ...which is the same message: re-importing it into the first store
+	// is a duplicate.
+	if r := c.run("--json", "ingest", "--user", visAnn, "--auth", "off", mbox.Path); !strings.Contains(r.out, `"status":"duplicate"`) {
+		t.Fatalf("re-import of the mbox export into its store: %q", r.out)
+	}
+	out := c.ok("export", "--format", "mbox", filepath.Join(dir, "mbox2"))
+	if !strings.Contains(out, "1 of them had no final line ending; the mbox format gave them one") {
+		t.Fatalf("export text %q does not say a newline was added", out)
 	}
 }
 
@@ -379,4 +401,176 @@ func mustAtoi(t *testing.T, s string) int64 {
 		t.Fatalf("%q is not a number", s)
 	}
 	return n
+}
+
+// Issue 11.7: a user cannot make another user's mail vanish from the
+// administrator's backup by filing a message with the same Message-ID, nor
+// from a colleague's export; only a copy of the same content is written once.
+func TestExportHoldsEveryMessage(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	c.ok("user", "add", visBob, "--name", "Bob Other")
+	c.ok("user", "add", "carl@acme.example", "--name", "Carl Colleague")
+	c.ok("settings", "set", "--user", visAnn, "default-sharing", "shared")
+	c.ok("settings", "set", "--user", visBob, "default-sharing", "shared")
+	annRaw := visMail("Ann Seller <ann@acme.example>", "dora@other.example", "Contract", "Mon, 02 Nov 2026 09:00:00 +0000",
+		"contract@acme.example", "The signed contract.\n")
+	bobRaw := visMail("Bob Other <bob@acme.example>", "dora@other.example", "Nothing to see", "Sun, 01 Nov 2026 09:00:00 +0000",
+		"contract@acme.example", "An older message with Ann's Message-ID.\n")
+	visImport(c, visAnn, annRaw)
+	visImport(c, visBob, bobRaw) // stored: another content (reported as message_id_reused)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"administrator", nil, 2},
+		{"carl sees both shared messages", []string{"--as", "carl@acme.example"}, 2},
+		{"ann", []string{"--as", visAnn}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := c.in(t)
+			var res expResult
+			c.json(&res, append(append([]string{}, tc.args...), "export", "--format", "mbox", t.TempDir())...)
+			data, err := os.ReadFile(res.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Messages != tc.want || !strings.Contains(string(data), "The signed contract.") || !strings.Contains(string(data), "An older message") {
+				t.Fatalf("export of %d messages, want %d with both texts:\n%s", res.Messages, tc.want, data)
+			}
+		})
+	}
+}
+
+// Issue 11.7: export names files after ids, never after an address, so a
+// user whose address holds "../" cannot make it write outside DIR. (user
+// add refuses such an address now; a store written before may hold one,
+// so the user is made through the store.)
+func TestExportFileNamesFromIDs(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	st, err := backend.Open(context.Background(), c.db, backend.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evilID int64
+	err = st.Update(context.Background(), func(tx store.Tx) error {
+		u, err := tx.CreateUser(`"../../x"@acme.example`, "X")
+		if err == nil {
+			evilID = u.ID
+		}
+		return err
+	})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	dir := filepath.Join(root, "a", "b", "backup")
+	var res expResult
+	c.json(&res, "export", "--user", strconv.FormatInt(evilID, 10), "--format", "mbox", dir)
+	if want := filepath.Join(dir, fmt.Sprintf("user-%d.mbox", evilID)); res.Path != want {
+		t.Fatalf("export path %q, want %q", res.Path, want)
+	}
+	var outside []string
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && filepath.Dir(p) != dir {
+			outside = append(outside, p)
+		}
+		return nil
+	})
+	if len(outside) > 0 {
+		t.Fatalf("export wrote outside %s: %v", dir, outside)
+	}
+	// Every directory it made is 0700.
+	for _, d := range []string{filepath.Join(root, "a"), filepath.Join(root, "a", "b"), dir} {
+		if fi, err := os.Stat(d); err != nil || fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s: %v, mode %v; want 0700", d, err, fi.Mode().Perm())
+		}
+	}
+}
+
+// Issue 11.7: export writes only new files; a file or a symbolic link in
+// the way is refused, and replaced with --force without writing through
+// the link.
+func TestExportWritesOnlyNewFiles(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	r := visImport(c, visAnn, visMail("Ann Seller <ann@acme.example>", "dora@other.example", "Hello", "Mon, 02 Nov 2026 09:00:00 +0000",
+		"hello@acme.example", "Hello.\n"))
+	for _, format := range []string{"mbox", "eml"} {
+		t.Run(format, func(t *testing.T) {
+			c := c.in(t)
+			dir := t.TempDir()
+			name := "all.mbox"
+			if format == "eml" {
+				name = fmt.Sprintf("%06d.eml", r.ID)
+			}
+			path := filepath.Join(dir, name)
+			victim := filepath.Join(t.TempDir(), "victim")
+			if err := os.WriteFile(victim, []byte("precious\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(victim, path); err != nil {
+				t.Fatal(err)
+			}
+			c.fails("is a symbolic link already", "export", "--format", format, dir)
+			os.Remove(path)
+			if err := os.WriteFile(path, []byte("an older export\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			c.fails("is a file already", "export", "--format", format, dir)
+			if data, _ := os.ReadFile(path); string(data) != "an older export\n" {
+				t.Fatalf("a refused export changed %s: %q", path, data)
+			}
+			os.Remove(path)
+			if err := os.Symlink(victim, path); err != nil {
+				t.Fatal(err)
+			}
+			c.ok("export", "--format", format, "--force", dir)
+			if data, _ := os.ReadFile(victim); string(data) != "precious\n" {
+				t.Fatalf("--force wrote through the link into %s: %q", victim, data)
+			}
+			fi, err := os.Lstat(path)
+			if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o600 {
+				t.Fatalf("%s after --force: %v %v, want a regular file 0600", path, err, fi.Mode())
+			}
+			if data, _ := os.ReadFile(path); !strings.Contains(string(data), "Hello.") {
+				t.Fatalf("%s after --force: %q", path, data)
+			}
+			if left, _ := filepath.Glob(filepath.Join(dir, ".export-*")); len(left) > 0 {
+				t.Fatalf("temporary files left: %v", left)
+			}
+		})
+	}
+}
+
+// inbox --json is streamed element by element; the bytes are those of the
+// whole list encoded at once.
+func TestJSONArrayIsPrintJSON(t *testing.T) {
+	// These lists follow no command's schema.
+	check := jsonCheck
+	jsonCheck = nil
+	defer func() { jsonCheck = check }()
+	for _, list := range [][]any{{}, {map[string]any{"a": 1}}, {map[string]any{"a": []int{1, 2}, "b": "<x>"}, "s", 3, nil}} {
+		var whole, streamed bytes.Buffer
+		a := &App{IO: IOStreams{Out: &whole}}
+		if err := a.printJSON(list); err != nil {
+			t.Fatal(err)
+		}
+		a = &App{IO: IOStreams{Out: &streamed}}
+		w := a.jsonArray()
+		for _, v := range list {
+			if err := w.Add(v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if streamed.String() != whole.String() {
+			t.Errorf("streamed\n%s\nwhole\n%s", streamed.String(), whole.String())
+		}
+	}
 }

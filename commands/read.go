@@ -96,6 +96,30 @@ func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQ
 	if err != nil {
 		return err
 	}
+	if app.JSON {
+		// Streamed a page of rows at a time: memory does not grow with
+		// the mailbox.
+		out := app.jsonArray()
+		err := st.View(cmd.Context(), func(tx store.Tx) error {
+			viewer, _, err := app.readingAs(tx, userRef)
+			if err != nil {
+				return err
+			}
+			q.Viewer = viewer
+			names := newNames(tx)
+			return store.EachMessage(tx, q, 0, func(m *store.Message) error {
+				e, err := names.messageEntry(m)
+				if err != nil {
+					return err
+				}
+				return out.Add(e)
+			})
+		})
+		if err != nil {
+			return err
+		}
+		return out.Close()
+	}
 	var entries []messageEntry
 	err = st.View(cmd.Context(), func(tx store.Tx) error {
 		viewer, _, err := app.readingAs(tx, userRef)
@@ -112,9 +136,6 @@ func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQ
 	})
 	if err != nil {
 		return err
-	}
-	if app.JSON {
-		return app.printJSON(entries)
 	}
 	if len(entries) == 0 {
 		app.printf("no messages\n")

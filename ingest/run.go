@@ -525,22 +525,18 @@ func (k *knownKeys) mayHave(key string) bool {
 // looked up (the check is only a shortcut: Commit decides).
 func (in *Ingester) loadKnownKeys(ctx context.Context, ownerID int64) *knownKeys {
 	k := &knownKeys{seed: maphash.MakeSeed()}
-	for offset := 0; ; offset += knownKeysPage {
-		var msgs []store.Message
-		err := in.opt.Store.View(ctx, func(tx store.Tx) error {
-			var err error
-			msgs, err = tx.ListMessages(store.MessageQuery{Owner: ownerID, Oldest: true, Limit: knownKeysPage, Offset: offset})
-			return err
-		})
-		if err != nil || len(k.hashes)+len(msgs) > maxKnownKeys {
-			return &knownKeys{all: true}
-		}
-		for _, m := range msgs {
+	errTooMany := errors.New("too many keys")
+	err := in.opt.Store.View(ctx, func(tx store.Tx) error {
+		return store.EachMessage(tx, store.MessageQuery{Owner: ownerID, Oldest: true}, knownKeysPage, func(m *store.Message) error {
+			if len(k.hashes) == maxKnownKeys {
+				return errTooMany
+			}
 			k.hashes = append(k.hashes, maphash.String(k.seed, m.DedupKey))
-		}
-		if len(msgs) < knownKeysPage {
-			break
-		}
+			return nil
+		})
+	})
+	if err != nil {
+		return &knownKeys{all: true}
 	}
 	slices.Sort(k.hashes)
 	return k

@@ -409,6 +409,79 @@ type MessageQuery struct {
 	Offset    int
 	// Oldest orders oldest first (export, thread); default newest first.
 	Oldest bool
+	// After, when set, selects only the messages that come after this
+	// place in the query's order (keyset paging): EachMessage reads any
+	// listing a page at a time with it, in memory that does not grow
+	// with the store.
+	After *MessageCursor
+}
+
+// MessageCursor is a place in a listing's order: listings sort by the
+// Date header, falling back to the arrival time, then by id.
+type MessageCursor struct {
+	Sort time.Time // the message's Date, or ReceivedAt when it has none
+	ID   int64
+}
+
+// Cursor is where m stands in a listing's order.
+func (m *Message) Cursor() MessageCursor {
+	t := m.Date
+	if t.IsZero() {
+		t = m.ReceivedAt
+	}
+	return MessageCursor{Sort: t, ID: m.ID}
+}
+
+// DefaultPage is how many messages EachMessage reads at a time.
+const DefaultPage = 500
+
+// EachMessage calls fn for every message q selects, in q's order, reading
+// them page messages at a time (DefaultPage when page <= 0) with
+// ListMessages and MessageQuery.After, so that memory does not grow with
+// the listing: export and inbox --json of any store stay small. Each page
+// is read whole before fn runs, so fn may use tx (no backend has to keep a
+// result set open meanwhile). q.Limit and q.Offset keep their meaning. A
+// full-text query (Search) is read in one piece, its Limit bounding it: a
+// search result is a page people read, not a dump.
+func EachMessage(tx Tx, q MessageQuery, page int, fn func(*Message) error) error {
+	if page <= 0 {
+		page = DefaultPage
+	}
+	if q.Search != "" {
+		msgs, err := tx.ListMessages(q)
+		if err != nil {
+			return err
+		}
+		for i := range msgs {
+			if err := fn(&msgs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	left := q.Limit // 0: no limit
+	for {
+		pq := q
+		pq.Limit = page
+		if q.Limit > 0 {
+			pq.Limit = min(page, left)
+		}
+		msgs, err := tx.ListMessages(pq)
+		if err != nil {
+			return err
+		}
+		for i := range msgs {
+			if err := fn(&msgs[i]); err != nil {
+				return err
+			}
+		}
+		left -= len(msgs)
+		if len(msgs) < pq.Limit || q.Limit > 0 && left <= 0 {
+			return nil
+		}
+		c := msgs[len(msgs)-1].Cursor()
+		q.After, q.Offset = &c, 0
+	}
 }
 
 // Thread is a conversation.

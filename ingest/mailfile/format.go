@@ -113,13 +113,16 @@ func cutLine(p []byte) (line, rest []byte, ok bool) {
 
 // isHeaderLike reports whether p begins with what can start a message's
 // header: a field name followed by ':' (obsolete white space before the colon
-// allowed), or a quoted From line (">From ", ">>From "): a From_ line that an
+// allowed, a UTF-8 byte order mark before the name too), or a quoted From line (">From ", ">>From "): a From_ line that an
 // earlier mbox writer kept at the top of the header. Only the first headerPeek bytes
 // matter: no real field name is longer.
 func isHeaderLike(p []byte) bool {
 	if quoteDepth(p) > 0 {
 		return true
 	}
+	// A message may start with a UTF-8 byte order mark (Windows tools
+	// write one): the header follows it.
+	p = bytes.TrimPrefix(p, utf8BOM)
 	if len(p) > headerPeek {
 		p = p[:headerPeek]
 	}

@@ -16,6 +16,10 @@ import (
 // bytes exactly (a final newline is added to a message that lacks one).
 type MboxWriter struct {
 	w io.Writer
+	// NewlinesAdded counts the messages written so far that had no final
+	// line ending: mboxrd cannot tell that from framing, so they gained
+	// one (reading them back gives the message with it).
+	NewlinesAdded int
 }
 
 // NewMboxWriter returns a writer that appends messages to w. Wrap w in a
@@ -85,6 +89,7 @@ func (mw *MboxWriter) Write(envelopeFrom string, date time.Time, raw []byte) err
 	tail := nl // the blank line that ends every message
 	if raw[len(raw)-1] != '\n' {
 		tail = nl + nl
+		mw.NewlinesAdded++
 	}
 	_, err := io.WriteString(mw.w, tail)
 	return err

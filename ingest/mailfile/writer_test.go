@@ -89,6 +89,7 @@ func TestMboxWriterRoundTrip(t *testing.T) {
 		"Subject: NUL\x00\n\n\x00",
 		"Subject: x\n\n" + strings.Repeat(">", maxFromLine) + "From deep\n",
 		"Subject: x\n\n" + strings.Repeat("long line ", 100000) + "\n",
+		"\xef\xbb\xbfSubject: starts with a byte order mark\n\nbody\n",
 	}
 	var raws [][]byte
 	for _, m := range msgs {
@@ -97,5 +98,18 @@ func TestMboxWriterRoundTrip(t *testing.T) {
 	roundTrip(t, raws)
 	for _, m := range raws { // each alone too: first and last in the file
 		roundTrip(t, [][]byte{m})
+	}
+}
+
+// The writer counts the messages that gained a final line ending.
+func TestMboxWriterCountsAddedNewlines(t *testing.T) {
+	w := NewMboxWriter(&bytes.Buffer{})
+	for _, m := range []string{"Subject: a\n\nx\n", "Subject: b\n\nno newline", "Subject: c\r\n\r\nx\r", "Subject: d\r\n\r\nx\r\n"} {
+		if err := w.Write("a@x", time.Time{}, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w.NewlinesAdded != 2 {
+		t.Fatalf("NewlinesAdded = %d, want 2", w.NewlinesAdded)
 	}
 }

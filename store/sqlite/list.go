@@ -10,6 +10,24 @@ import (
 // but headers, bodies, auth details, references, participants and
 // attachments: call Message for those.
 func (tx *Tx) ListMessages(q store.MessageQuery) ([]store.Message, error) {
+	query, args, err := tx.listQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := tx.listMessages(query, args...)
+	if err != nil && strings.TrimSpace(q.Search) != "" && isSQLError(err) {
+		// The query is fixed; only the search text can be wrong.
+		return nil, &store.Error{Code: store.EInvalid, Err: err,
+			Message: "invalid search query " + `"` + q.Search + `": ` + err.Error()}
+	}
+	if err != nil {
+		return nil, tx.err(err)
+	}
+	return msgs, nil
+}
+
+// listQuery is the SQL of ListMessages.
+func (tx *Tx) listQuery(q store.MessageQuery) (string, []any, error) {
 	var where []string
 	var args []any
 	if q.Viewer != 0 {
@@ -30,7 +48,7 @@ func (tx *Tx) ListMessages(q store.MessageQuery) ([]store.Message, error) {
 	}
 	if q.ItemKind != "" || q.ItemID != 0 {
 		if !q.ItemKind.Valid() || q.ItemID == 0 {
-			return nil, store.Errorf(store.EInvalid, "an item filter needs a kind (deal, lead, project, person) and an id")
+			return "", nil, store.Errorf(store.EInvalid, "an item filter needs a kind (deal, lead, project, person) and an id")
 		}
 		where = append(where, `EXISTS (SELECT 1 FROM links l WHERE l.message_id = m.id AND l.kind = ? AND l.item_id = ?)`)
 		args = append(args, string(q.ItemKind), q.ItemID)
@@ -48,21 +66,37 @@ func (tx *Tx) ListMessages(q store.MessageQuery) ([]store.Message, error) {
 		where = append(where, `m.thread_id = ?`)
 		args = append(args, q.ThreadID)
 	}
+	from := `messages m`
 	if q.MessageID != "" {
-		// message_refs holds every message's own Message-ID, indexed.
-		where = append(where, `m.id IN (SELECT r.message_id FROM message_refs r WHERE r.msgid = ? AND r.kind = '`+refSelf+`')`)
+		// message_refs holds every message's own Message-ID, indexed; the
+		// CROSS JOIN makes SQLite start there rather than scan a sort
+		// index for the ORDER BY (ingest asks this for every message).
+		from = `message_refs r CROSS JOIN messages m ON m.id = r.message_id`
+		where = append(where, `r.msgid = ? AND r.kind = '`+refSelf+`'`)
 		args = append(args, normMsgID(q.MessageID))
+	}
+	if q.After != nil {
+		// Keyset paging, written so that SQLite seeks the sort index to
+		// the cursor (a row value comparison on the expression would scan
+		// it from the start, page after page).
+		op := ">"
+		if !q.Oldest {
+			op = "<"
+		}
+		sort := formatTime(q.After.Sort)
+		where = append(where, `coalesce(m.date, m.received_at) `+op+`= ? AND (coalesce(m.date, m.received_at) `+op+` ? OR m.id `+op+` ?)`)
+		args = append(args, sort, sort, q.After.ID)
 	}
 	search := strings.TrimSpace(q.Search)
 	if search != "" {
 		if !tx.db.search {
-			return nil, store.Errorf(store.EUnavailable, "store %s has no search index yet", tx.db.path)
+			return "", nil, store.Errorf(store.EUnavailable, "store %s has no search index yet", tx.db.path)
 		}
 		where = append(where, `m.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)`)
 		args = append(args, quoteAddresses(search))
 	}
 
-	query := `SELECT ` + summaryColumns + ` FROM messages m`
+	query := `SELECT ` + summaryColumns + ` FROM ` + from
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, ` AND `)
 	}
@@ -72,17 +106,7 @@ func (tx *Tx) ListMessages(q store.MessageQuery) ([]store.Message, error) {
 		query += ` ORDER BY coalesce(m.date, m.received_at) DESC, m.id DESC`
 	}
 	query += limitOffset(q.Limit, q.Offset)
-
-	msgs, err := tx.listMessages(query, args...)
-	if err != nil && search != "" && isSQLError(err) {
-		// The query is fixed; only the search text can be wrong.
-		return nil, &store.Error{Code: store.EInvalid, Err: err,
-			Message: "invalid search query " + `"` + q.Search + `": ` + err.Error()}
-	}
-	if err != nil {
-		return nil, tx.err(err)
-	}
-	return msgs, nil
+	return query, args, nil
 }
 
 // listMessages runs a query selecting summaryColumns. Its error is raw.

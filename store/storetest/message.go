@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -324,6 +325,77 @@ func (s suite) testListMessages(t *testing.T) {
 		got, _ := tx.ListMessages(store.MessageQuery{ThreadID: f.thread.ID})
 		if len(got) == 2 && (got[0].Subject == "" || got[0].TextBody != "" || got[0].Envelope.Sender != annShared.Envelope.Sender || got[0].Date.IsZero()) {
 			t.Errorf("listing entry = %+v", got[0])
+		}
+		return nil
+	})
+}
+
+// EachMessage pages through a listing with MessageQuery.After: every
+// message once, in the listing's order, whatever the page size, with
+// equal sort times (ties broken by id), messages without a Date (sorted by
+// arrival), a viewer, a limit and an offset.
+func (s suite) testEachMessage(t *testing.T) {
+	f := s.newFixture(t)
+	var msgs []*store.Message
+	for i := range 9 {
+		m := message(f.ann.ID, f.thread.ID, fmt.Sprintf("each%d@x", i), fmt.Sprintf("each %d", i))
+		m.Date = testTime.AddDate(0, 0, i/3) // three messages per day: ties
+		switch {
+		case i == 4:
+			m.Date, m.ReceivedAt = time.Time{}, testTime.AddDate(0, 0, 1) // no Date: sorted by arrival
+		case i%2 == 1:
+			m.OwnerID, m.Shared = f.dan.ID, i == 5
+		}
+		msgs = append(msgs, m)
+	}
+	f.insert(t, msgs...)
+	view(t, f.db, func(tx store.Tx) error {
+		for _, q := range []store.MessageQuery{
+			{Oldest: true},
+			{},
+			{Viewer: f.ann.ID, Oldest: true},
+			{Viewer: f.ann.ID},
+			{Owner: f.dan.ID},
+			{Oldest: true, Limit: 5},
+			{Limit: 4, Offset: 2},
+			{Oldest: true, Offset: 7},
+		} {
+			want, err := tx.ListMessages(q)
+			if err != nil {
+				return err
+			}
+			for _, page := range []int{1, 2, 3, 100} {
+				var got []store.Message
+				err := store.EachMessage(tx, q, page, func(m *store.Message) error {
+					got = append(got, *m)
+					return nil
+				})
+				if err != nil {
+					t.Errorf("%+v, page %d: %v", q, page, err)
+					continue
+				}
+				if !reflect.DeepEqual(ids(got), ids(want)) {
+					t.Errorf("%+v, page %d: %v, ListMessages gives %v", q, page, ids(got), ids(want))
+				}
+			}
+		}
+		// After alone continues a listing after a message.
+		all, err := tx.ListMessages(store.MessageQuery{Oldest: true})
+		if err != nil {
+			return err
+		}
+		c := all[3].Cursor()
+		rest, err := tx.ListMessages(store.MessageQuery{Oldest: true, After: &c})
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(ids(rest), ids(all[4:])) {
+			t.Errorf("after %v: %v, want %v", c, ids(rest), ids(all[4:]))
+		}
+		stop := errors.New("stop")
+		n := 0
+		if err := store.EachMessage(tx, store.MessageQuery{}, 2, func(*store.Message) error { n++; return stop }); err != stop || n != 1 {
+			t.Errorf("an error from fn: %v after %d calls", err, n)
 		}
 		return nil
 	})

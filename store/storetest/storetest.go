@@ -59,6 +59,7 @@ func Run(t *testing.T, b Backend) {
 		{"ThreadByReferences", s.testThreadByReferences},
 		{"ThreadBySubject", s.testThreadBySubject},
 		{"ListMessages", s.testListMessages},
+		{"EachMessage", s.testEachMessage},
 		{"RawInPieces", s.testRawInPieces},
 		{"HugeValues", s.testHugeValues},
 		{"Search", s.testSearch},
