@@ -45,6 +45,17 @@ func (tx *Tx) ListMessages(q store.MessageQuery) ([]store.Message, error) {
 		where = append(where, `m.id IN (SELECT r.message_id FROM message_refs r WHERE r.msgid = ? AND r.kind = '`+refSelf+`')`)
 		args = append(args, normMsgID(q.MessageID))
 	}
+	if q.After != nil {
+		// Keyset paging: a row comparison is an index condition on the
+		// btree messages_sort (or messages_owner_sort), so each page seeks
+		// to the cursor.
+		op := ">"
+		if !q.Oldest {
+			op = "<"
+		}
+		where = append(where, `(coalesce(m.date, m.received_at), m.id) `+op+` (?::timestamptz, ?::bigint)`)
+		args = append(args, pgTime(q.After.Sort), q.After.ID)
+	}
 	search := strings.TrimSpace(q.Search)
 	if search != "" {
 		if !tx.db.search {
