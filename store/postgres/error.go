@@ -100,6 +100,15 @@ func isUnique(err error) bool { return sqlState(err) == "23505" }
 // isForeignKey reports whether err is a foreign key violation.
 func isForeignKey(err error) bool { return sqlState(err) == "23503" }
 
+// constraint names the constraint a violation was of.
+func constraint(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.ConstraintName
+	}
+	return ""
+}
+
 func sqlState(err error) string {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {

@@ -16,24 +16,32 @@ func (tx *Tx) AddLink(l store.Link) (bool, error) {
 	if l.How == "" {
 		return false, store.Errorf(store.EInvalid, "a link needs to say how it was made")
 	}
-	if err := tx.itemExists(l.Kind, l.ItemID); err != nil {
-		return false, err
+	table := "persons"
+	if l.Kind != store.KindPerson {
+		table = itemTables[l.Kind]
 	}
 	if l.CreatedAt.IsZero() {
 		l.CreatedAt = tx.now
 	}
-	// ON CONFLICT DO NOTHING rather than INSERT OR IGNORE: the latter would
-	// also swallow NOT NULL and CHECK failures.
-	res, err := tx.exec(`INSERT INTO links (message_id, kind, item_id, how, created_at) VALUES (?, ?, ?, ?, ?)
+	// One statement: inserted when the item exists and the link does not
+	// yet; only when nothing was inserted is it worth asking which.
+	res, err := tx.exec(`INSERT INTO links (message_id, kind, item_id, how, created_at)
+		SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM `+table+` WHERE id = ?)
 		ON CONFLICT (message_id, kind, item_id) DO NOTHING`,
-		l.MessageID, string(l.Kind), l.ItemID, l.How, pgTime(l.CreatedAt))
+		l.MessageID, string(l.Kind), l.ItemID, l.How, pgTime(l.CreatedAt), l.ItemID)
 	if err != nil {
 		if isForeignKey(err) {
 			return false, store.Errorf(store.ENotFound, "no such message %d", l.MessageID)
 		}
 		return false, tx.err(err)
 	}
-	return res.RowsAffected() == 1, nil
+	if res.RowsAffected() == 1 {
+		return true, nil
+	}
+	if err := tx.itemExists(l.Kind, l.ItemID); err != nil {
+		return false, err
+	}
+	return false, nil
 }
 
 // RemoveLink removes a link and reports whether it existed.

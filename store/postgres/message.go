@@ -3,6 +3,8 @@ package postgres
 import (
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/smartbcc/smartbcc/store"
 )
 
@@ -47,46 +49,66 @@ func (tx *Tx) InsertMessage(m *store.Message) error {
 	case !m.ForwardedAt.IsZero() || m.ForwardNote != "":
 		return store.Errorf(store.EInternal, "store predates forward notes")
 	}
-	m.ID, err = tx.insert(`INSERT INTO messages (`+columns+`) VALUES (?`+strings.Repeat(", ?", len(values)-1)+`)`, values...)
-	if err != nil {
-		if isForeignKey(err) {
-			return &store.Error{Code: store.ENotFound, Err: err,
-				Message: "message refers to a user or thread that does not exist"}
+	// One round trip: the message, then everything that names it, which
+	// finds its id through lastval() (the message's is the only identity
+	// these statements draw), lists sent as arrays.
+	var b pgx.Batch
+	b.Queue(rebind(`INSERT INTO messages (`+columns+`) VALUES (?`+strings.Repeat(", ?", len(values)-1)+`) RETURNING id`), values...)
+	queueRaw(&b, m.Raw)
+	if n := len(m.Participants); n > 0 {
+		roles, names, emails := make([]string, n), make([]string, n), make([]string, n)
+		for i, p := range m.Participants {
+			roles[i], names[i], emails[i] = p.Role, p.Name, p.Email
 		}
-		return tx.conflict(err, "message already stored for user %d (duplicate key %s)", m.OwnerID, m.DedupKey)
+		b.Queue(`INSERT INTO participants (message_id, pos, role, name, email)
+			SELECT lastval(), x.o - 1, x.r, x.n, x.e FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS x(r, n, e, o)`,
+			roles, names, emails)
 	}
-	if err := tx.insertRaw(m.ID, m.Raw); err != nil {
-		return err
+	if n := len(m.Attachments); n > 0 {
+		idx, sizes := make([]int64, n), make([]int64, n)
+		names, types, sums := make([]string, n), make([]string, n), make([]string, n)
+		contents := make([][]byte, n) // nil: NULL, kept only in the raw message
+		for i, a := range m.Attachments {
+			idx[i], sizes[i], names[i], types[i], sums[i], contents[i] = int64(a.Index), a.Size, a.Name, a.ContentType, a.SHA256, a.Content
+		}
+		b.Queue(`INSERT INTO attachments (message_id, idx, name, content_type, size, sha256, content)
+			SELECT lastval(), x.i, x.n, x.t, x.s, x.h, x.c FROM unnest($1::int[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bytea[]) AS x(i, n, t, s, h, c)`,
+			idx, names, types, sizes, sums, contents)
 	}
-	for i, p := range m.Participants {
-		if _, err := tx.exec(`INSERT INTO participants (message_id, pos, role, name, email) VALUES (?, ?, ?, ?, ?)`,
-			m.ID, i, p.Role, p.Name, p.Email); err != nil {
-			return tx.err(err)
+	if refs := messageRefs(m); len(refs) > 0 {
+		kinds, ids := make([]string, len(refs)), make([]string, len(refs))
+		for i, r := range refs {
+			kinds[i], ids[i] = r.kind, r.msgid
 		}
-	}
-	for _, a := range m.Attachments {
-		var content any // NULL: kept only in the raw message
-		if a.Content != nil {
-			content = a.Content
-		}
-		if _, err := tx.exec(`INSERT INTO attachments (message_id, idx, name, content_type, size, sha256, content)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ID, a.Index, a.Name, a.ContentType, a.Size, a.SHA256, content); err != nil {
-			return tx.conflict(err, "message has two attachments with index %d", a.Index)
-		}
-	}
-	for i, r := range messageRefs(m) {
-		if _, err := tx.exec(`INSERT INTO message_refs (message_id, pos, kind, msgid) VALUES (?, ?, ?, ?)`,
-			m.ID, i, r.kind, r.msgid); err != nil {
-			return tx.err(err)
-		}
+		b.Queue(`INSERT INTO message_refs (message_id, pos, kind, msgid)
+			SELECT lastval(), x.o - 1, x.k, x.m FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS x(k, m, o)`, kinds, ids)
 	}
 	if tx.db.search {
-		if _, err := tx.exec(`INSERT INTO message_search (message_id, doc) VALUES (?, ?::tsvector)`,
-			m.ID, searchDoc(m.Subject, participantText(m.Participants), searchBody(m))); err != nil {
-			return tx.err(err)
-		}
+		b.Queue(`INSERT INTO message_search (message_id, doc) VALUES (lastval(), $1::tsvector)`,
+			searchDoc(m.Subject, participantText(m.Participants), searchBody(m)))
 	}
-	return nil
+	if tx.broken != nil {
+		return tx.broken
+	}
+	br := tx.tx.SendBatch(tx.ctx, &b)
+	err = br.QueryRow().Scan(&m.ID)
+	for i := 1; err == nil && i < b.Len(); i++ {
+		_, err = br.Exec()
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		return nil
+	}
+	tx.fail(err)
+	switch {
+	case isForeignKey(err):
+		return &store.Error{Code: store.ENotFound, Err: err, Message: "message refers to a user or thread that does not exist"}
+	case isUnique(err) && constraint(err) == "attachments_pkey":
+		return &store.Error{Code: store.EConflict, Err: err, Message: "message has two attachments with the same index"}
+	}
+	return tx.conflict(err, "message already stored for user %d (duplicate key %s)", m.OwnerID, m.DedupKey)
 }
 
 // searchBody is the text search finds as the body: the body and the
@@ -229,8 +251,9 @@ func (tx *Tx) MessageByKey(ownerID int64, dedupKey string) (*store.Message, erro
 // migration 0003_raw_chunks), as in store/sqlite.
 const rawPiece = 1 << 20
 
-// insertRaw stores raw in message_raw (first piece) and message_raw_more.
-func (tx *Tx) insertRaw(id int64, raw []byte) error {
+// queueRaw queues the raw bytes for message_raw (first piece) and
+// message_raw_more.
+func queueRaw(b *pgx.Batch, raw []byte) {
 	first := raw
 	if len(first) > rawPiece {
 		first = raw[:rawPiece]
@@ -238,16 +261,11 @@ func (tx *Tx) insertRaw(id int64, raw []byte) error {
 	if first == nil {
 		first = []byte{} // NOT NULL: an empty message is still a message
 	}
-	if _, err := tx.exec(`INSERT INTO message_raw (message_id, raw) VALUES (?, ?)`, id, first); err != nil {
-		return tx.err(err)
-	}
+	b.Queue(`INSERT INTO message_raw (message_id, raw) VALUES (lastval(), $1)`, first)
 	for seq, off := 1, rawPiece; off < len(raw); seq, off = seq+1, off+rawPiece {
 		end := min(off+rawPiece, len(raw))
-		if _, err := tx.exec(`INSERT INTO message_raw_more (message_id, seq, data) VALUES (?, ?, ?)`, id, seq, raw[off:end]); err != nil {
-			return tx.err(err)
-		}
+		b.Queue(`INSERT INTO message_raw_more (message_id, seq, data) VALUES (lastval(), $1, $2)`, seq, raw[off:end])
 	}
-	return nil
 }
 
 // MessageRaw returns the bytes of a message exactly as received.

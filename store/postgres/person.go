@@ -154,45 +154,21 @@ func (tx *Tx) PersonsByEmails(emails []string) ([]store.Person, error) {
 
 // persons loads the persons matching where, with their addresses.
 func (tx *Tx) persons(where string, args ...any) ([]store.Person, error) {
-	rows, err := tx.query(`SELECT id, name, org, created_at FROM persons `+where+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, tx.err(err)
-	}
-	var ps []store.Person
-	index := map[int64]int{}
-	for rows.Next() {
-		var p store.Person
-		if err := rows.Scan(&p.ID, &p.Name, &p.Org, scanTime(&p.CreatedAt)); err != nil {
-			rows.Close()
-			return nil, tx.err(err)
-		}
-		p.Emails = []string{}
-		index[p.ID] = len(ps)
-		ps = append(ps, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, tx.err(err)
-	}
-	if len(ps) == 0 {
-		return ps, nil
-	}
-
-	rows, err = tx.query(`SELECT person_id, email FROM person_emails
-		WHERE person_id IN (SELECT id FROM persons `+where+`) ORDER BY person_id, pos`, args...)
+	// One round trip: each person with its addresses in order.
+	rows, err := tx.query(`SELECT p.id, p.name, p.org, p.created_at,
+		coalesce((SELECT array_agg(e.email ORDER BY e.pos) FROM person_emails e WHERE e.person_id = p.id), '{}')
+		FROM persons p `+strings.Replace(where, "WHERE id", "WHERE p.id", 1)+` ORDER BY p.id`, args...)
 	if err != nil {
 		return nil, tx.err(err)
 	}
 	defer rows.Close()
+	var ps []store.Person
 	for rows.Next() {
-		var id int64
-		var email string
-		if err := rows.Scan(&id, &email); err != nil {
+		var p store.Person
+		if err := rows.Scan(&p.ID, &p.Name, &p.Org, scanTime(&p.CreatedAt), &p.Emails); err != nil {
 			return nil, tx.err(err)
 		}
-		if i, ok := index[id]; ok {
-			ps[i].Emails = append(ps[i].Emails, email)
-		}
+		ps = append(ps, p)
 	}
 	return ps, tx.err(rows.Err())
 }

@@ -70,31 +70,34 @@ func (tx *Tx) ThreadByReferences(msgIDs []string) (*store.Thread, error) {
 	if len(ids) == 0 {
 		return nil, store.Errorf(store.ENotFound, "no thread: no Message-ID to look up")
 	}
-	rows, err := tx.query(`SELECT r.msgid, m.thread_id FROM message_refs r JOIN messages m ON m.id = r.message_id
+	// One round trip: the naming messages' threads, whole.
+	rows, err := tx.query(`SELECT r.msgid, t.id, t.subject, coalesce(t.deal_id, 0), coalesce(t.lead_id, 0), coalesce(t.project_id, 0), t.created_at
+		FROM message_refs r JOIN messages m ON m.id = r.message_id JOIN threads t ON t.id = m.thread_id
 		WHERE r.msgid = ANY(?) ORDER BY m.id`, ids)
 	if err != nil {
 		return nil, tx.err(err)
 	}
-	best, bestRank := int64(0), len(ids)
+	var best *store.Thread
+	bestRank := len(ids)
 	for rows.Next() {
 		var msgid string
-		var threadID int64
-		if err := rows.Scan(&msgid, &threadID); err != nil {
+		var t store.Thread
+		if err := rows.Scan(&msgid, &t.ID, &t.Subject, &t.DealID, &t.LeadID, &t.ProjectID, scanTime(&t.CreatedAt)); err != nil {
 			rows.Close()
 			return nil, tx.err(err)
 		}
 		if r := rank[msgid]; r < bestRank {
-			best, bestRank = threadID, r
+			best, bestRank = &t, r
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, tx.err(err)
 	}
-	if best == 0 {
+	if best == nil {
 		return nil, store.Errorf(store.ENotFound, "no thread names these Message-IDs")
 	}
-	return tx.Thread(best)
+	return best, nil
 }
 
 // ThreadBySubject finds the newest thread with the normalised subject that

@@ -68,6 +68,18 @@ func Open(t testing.TB, opt backend.Options) (store.Store, string) {
 	return OpenDSN(t, dsn, opt), dsn
 }
 
+// OpenKind opens a new store of the backend kind (backend.SQLite or
+// backend.Postgres), whatever SMARTBCC_TEST_STORE says: for benchmarks
+// that compare the two. It is closed when the test ends.
+func OpenKind(t testing.TB, kind string, opt backend.Options) store.Store {
+	t.Helper()
+	dsn := filepath.Join(t.TempDir(), "smartbcc.db")
+	if kind == backend.Postgres {
+		dsn = pgtest.Fresh(t)
+	}
+	return OpenDSN(t, dsn, opt)
+}
+
 // OpenDSN opens the store dsn names; it is closed when the test ends.
 func OpenDSN(t testing.TB, dsn string, opt backend.Options) store.Store {
 	t.Helper()
