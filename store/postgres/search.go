@@ -111,11 +111,15 @@ func searchQuery(q string) (string, error) {
 // indexAll indexes every message (migration 0002_search on a store that
 // already holds mail, and a store copied in by Load), a page at a time so
 // that a large store is never held in memory.
-func indexAll(ctx context.Context, tx pgx.Tx) error {
+func indexAll(ctx context.Context, tx pgx.Tx) error { return indexMessages(ctx, tx, "m.text_body") }
+
+// indexMessages indexes every message, body the SQL of what search reads
+// as its body (the forwarding note joins it once the store has one).
+func indexMessages(ctx context.Context, tx pgx.Tx, body string) error {
 	const page = 500
 	var last int64
 	for {
-		rows, err := tx.Query(ctx, `SELECT m.id, m.subject, m.text_body,
+		rows, err := tx.Query(ctx, `SELECT m.id, m.subject, `+body+`,
 			coalesce((SELECT string_agg(p.name || ' ' || p.email, E'\n' ORDER BY p.pos) FROM participants p WHERE p.message_id = m.id), '')
 			FROM messages m WHERE m.id > $1 ORDER BY m.id LIMIT $2`, last, page)
 		if err != nil {

@@ -179,7 +179,11 @@ func (db *DB) Load(ctx context.Context, fill func(put func(t *store.Table, row [
 		return err
 	}
 	if db.search {
-		if _, err := tx.ExecContext(ctx, reindexSQL); err != nil {
+		body := "m.text_body"
+		if db.forwardColumns {
+			body = "m.text_body || CASE WHEN m.forward_note = '' THEN '' ELSE char(10) || char(10) || m.forward_note END"
+		}
+		if _, err := tx.ExecContext(ctx, strings.Replace(reindexSQL, "m.text_body", body, 1)); err != nil {
 			return db.storeError(err)
 		}
 	}
