@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -8,6 +10,7 @@ import (
 	"github.com/smartbcc/smartbcc/ingest"
 	"github.com/smartbcc/smartbcc/ingest/lmtp"
 	"github.com/smartbcc/smartbcc/store"
+	"github.com/smartbcc/smartbcc/store/backend"
 )
 
 func newPostfixConfigCmd(app *App) *cobra.Command {
@@ -28,6 +31,15 @@ func newPostfixConfigCmd(app *App) *cobra.Command {
 			if user == "root" {
 				return store.Errorf(store.EInvalid, "Postfix refuses to run pipe commands as root: choose another --user")
 			}
+			storeNote := fmt.Sprintf("# The store %s and its directory must be owned by %s, mode 0600/0700.", db, user)
+			if backend.Kind(db) == backend.Postgres {
+				if err := checkStoreURL(db); err != nil {
+					return err
+				}
+				storeNote = "# Every MX host gets these same lines and the same URL. The password, if any,\n" +
+					"# goes into ~" + user + "/.pgpass (or PGPASSFILE), never into master.cf, which\n" +
+					"# every local user can read."
+			}
 			app.printf(`# /etc/postfix/master.cf
 # Deliver the Bcc domain through smartbcc, one recipient per delivery.
 # R adds Return-Path, X marks the delivery final; null_sender= passes
@@ -45,8 +57,8 @@ smartbcc_destination_recipient_limit = 1
 # Keep it below pipe's command_time_limit (default 1000s); smartbcc gives up
 # with 75 after its own --timeout (default 5m) so nothing is lost.
 smartbcc_time_limit = 600s
-# The store %[4]s and its directory must be owned by %[2]s, mode 0600/0700.
-`, domain, user, binary, db)
+%[5]s
+`, domain, user, binary, db, storeNote)
 			return nil
 		},
 	}
@@ -90,5 +102,22 @@ smartbcc-lmtp_destination_concurrency_limit = %[5]d
 # A 4xx reply (store busy, DNS, timeout) defers the mail and Postfix retries;
 # keep message_size_limit at or below serve --max-size (default %[7]d).
 `, domain, next, listen, lmtp.DefaultMaxRecipients, 20, lmtp.DefaultMaxSessions, ingest.DefaultMaxSize)
+	return nil
+}
+
+// checkStoreURL refuses a PostgreSQL URL that cannot go into master.cf as
+// it is: Postfix expands $ in pipe arguments and splits them at spaces, and
+// master.cf is readable by every local user, so no password belongs there.
+func checkStoreURL(u string) error {
+	if strings.ContainsAny(u, "$ \t{}") {
+		return store.Errorf(store.EInvalid, "--store %s: Postfix would expand or split it in master.cf ($, spaces, braces): escape them in the URL (%%24, %%20)", backend.Redact(u))
+	}
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return store.Errorf(store.EInvalid, "--store: not a URL: %v", err)
+	}
+	if _, ok := parsed.User.Password(); ok || parsed.Query().Has("password") {
+		return store.Errorf(store.EInvalid, "--store %s: a password in master.cf is readable by every local user: put it in the pipe user's ~/.pgpass instead", backend.Redact(u))
+	}
 	return nil
 }
