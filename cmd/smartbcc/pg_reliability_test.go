@@ -3,8 +3,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	mrand "math/rand/v2"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/smartbcc/smartbcc/store/postgres/pgtest"
 	"github.com/smartbcc/smartbcc/store/storetest"
 )
@@ -247,4 +250,100 @@ func TestLoadTwoHostsPostgres(t *testing.T) {
 		t.Errorf("%d messages reached the deal address without exactly one deal link: %v", len(missing), missing[:min(10, len(missing))])
 	}
 	storetest.Check(t, dsn)
+}
+
+// TestFaultPostgres: what goes wrong between a mail host and its database
+// is temporary: the delivery exits 75 with one 4.x.x line, nothing is
+// half-written, and the same delivery is stored once the fault is gone.
+func TestFaultPostgres(t *testing.T) {
+	w := newWorld(t)
+	dsn := pgtest.Fresh(t)
+	w.db = dsn
+	w.setup()
+	closed := func() string { // a loopback port nobody listens on
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		return l.Addr().String()
+	}()
+	u, _ := url.Parse(dsn)
+	withParam := func(k, v string) string {
+		q := u.Query()
+		q.Set(k, v)
+		c := *u
+		c.RawQuery = q.Encode()
+		return c.String()
+	}
+	unreachable := *u
+	unreachable.Host = closed
+	wrongUser := *u
+	wrongUser.User = url.User("no_such_role")
+	faults := []struct {
+		name string
+		db   string
+		hold bool // another session holds the messages table meanwhile
+	}{
+		{"connection refused", unreachable.String(), false},
+		// A statement that waits longer than statement_timeout (here for a
+		// table another session has locked) is cancelled by the server.
+		{"statement timeout", withParam("statement_timeout", "200"), true},
+		// A standby after a failover accepts connections and refuses writes.
+		{"read-only server", withParam("default_transaction_read_only", "on"), false},
+		{"authentication refused", wrongUser.String(), false},
+		{"no such database", strings.Replace(dsn, u.Path, "/no_such_database", 1), false},
+	}
+	for i, f := range faults {
+		t.Run(f.name, func(t *testing.T) {
+			id := fmt.Sprintf("pgfault-%d@acme.example", i)
+			raw := w.faultMessage(id, 2000)
+			release := func() {}
+			if f.hold {
+				release = holdTable(t, dsn, "messages")
+			}
+			p, err := runBinary(w.bin, f.db, 2*time.Minute, raw, w.pipeArgs(universal, goodIP)...)
+			release()
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantTempFail(t, p, f.name)
+			if strings.Contains(p.err, "postgres") || strings.Contains(p.err, "127.0.0.1") {
+				t.Errorf("stderr %q names the database: it goes into Postfix's logs and DSNs", p.err)
+			}
+			db := storetest.SQL(t, dsn)
+			if n := db.Int(t, `SELECT count(*) FROM messages WHERE message_id = ?`, id); n != 0 {
+				t.Fatalf("%d rows of a delivery that exited 75", n)
+			}
+			if n := db.Int(t, `SELECT count(*) FROM rejections`); n != 0 {
+				t.Fatalf("%d rejections recorded by a delivery that will be retried", n)
+			}
+			// Postfix retries once the database is back: stored once.
+			w.retryStored(raw, id)
+		})
+	}
+}
+
+// holdTable locks table in another session until release is called.
+func holdTable(t *testing.T, dsn, table string) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `LOCK TABLE `+table+` IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			tx.Rollback(ctx)
+			conn.Close(ctx)
+		})
+	}
 }

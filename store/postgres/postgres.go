@@ -214,7 +214,10 @@ func (db *DB) Update(ctx context.Context, fn func(store.Tx) error) error {
 func (db *DB) run(ctx context.Context, writable bool, fn func(store.Tx) error) error {
 	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 	if writable {
-		opts = pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadWrite}
+		// No access mode: a server that only reads (a standby after a
+		// failover) refuses the first write as unavailable, a temporary
+		// failure.
+		opts = pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
 	}
 	pgTx, err := db.pool.BeginTx(ctx, opts)
 	if err != nil {
