@@ -10,5 +10,8 @@ import (
 )
 
 func main() {
-	os.Exit(commands.Main())
+	stop := startProfiling()
+	code := commands.Main()
+	stop()
+	os.Exit(code)
 }

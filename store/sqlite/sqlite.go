@@ -247,7 +247,13 @@ func (db *DB) Update(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, writable bool, fn func(store.Tx) error) error {
+	start := timingStart()
 	sqlTx, err := pool.BeginTx(ctx, nil)
+	if writable {
+		timingEnd("BEGIN IMMEDIATE", start)
+	} else {
+		timingEnd("BEGIN (read)", start)
+	}
 	if err != nil {
 		return db.storeError(err)
 	}
@@ -263,7 +269,14 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, writable bool, fn func(stor
 		// PostgreSQL would not.
 		return tx.broken
 	}
-	if err := sqlTx.Commit(); err != nil {
+	start = timingStart()
+	err = sqlTx.Commit()
+	if writable {
+		timingEnd("COMMIT", start)
+	} else {
+		timingEnd("COMMIT (read)", start)
+	}
+	if err != nil {
 		return db.storeError(err)
 	}
 	return nil
@@ -304,7 +317,9 @@ func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
 	if tx.broken != nil {
 		return nil, tx.broken
 	}
+	start := timingStart()
 	res, err := tx.tx.ExecContext(tx.ctx, query, args...)
+	timingEnd(query, start)
 	if err != nil {
 		tx.fail(err)
 	}
@@ -315,7 +330,9 @@ func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	if tx.broken != nil {
 		return nil, tx.broken
 	}
+	start := timingStart()
 	rows, err := tx.tx.QueryContext(tx.ctx, query, args...)
+	timingEnd(query, start)
 	if err != nil {
 		tx.fail(err)
 	}
@@ -325,9 +342,11 @@ func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
 // row is the result of queryRow: sql.Row, or the error that broke the
 // transaction earlier.
 type row struct {
-	tx  *Tx
-	row *sql.Row
-	err error
+	tx    *Tx
+	row   *sql.Row
+	err   error
+	query string
+	start time.Time // for statement timings
 }
 
 func (r row) Scan(dest ...any) error {
@@ -335,6 +354,7 @@ func (r row) Scan(dest ...any) error {
 		return r.err
 	}
 	err := r.row.Scan(dest...)
+	timingEnd(r.query, r.start)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		r.tx.fail(err)
 	}
@@ -345,7 +365,8 @@ func (tx *Tx) queryRow(query string, args ...any) row {
 	if tx.broken != nil {
 		return row{err: tx.broken}
 	}
-	return row{tx: tx, row: tx.tx.QueryRowContext(tx.ctx, query, args...)}
+	start := timingStart()
+	return row{tx: tx, row: tx.tx.QueryRowContext(tx.ctx, query, args...), query: query, start: start}
 }
 
 // insert runs an INSERT and returns the new row's id.
