@@ -19,8 +19,13 @@ import (
 func (in *Ingester) Commit(ctx context.Context, batch []*Prepared) ([]Result, error) {
 	results := make([]Result, len(batch))
 	err := in.opt.Store.Update(ctx, func(tx store.Tx) error {
+		b := newBatchTx(tx)
+		b.check = checkLookups
+		if err := b.prefetch(batch); err != nil {
+			return err
+		}
 		for i, p := range batch {
-			r, err := in.commitOne(tx, p)
+			r, err := in.commitOne(b, p)
 			if err != nil {
 				return fmt.Errorf("%s: %w", p.d.Origin, err)
 			}
@@ -55,7 +60,7 @@ func (in *Ingester) Commit(ctx context.Context, batch []*Prepared) ([]Result, er
 	return results, nil
 }
 
-func (in *Ingester) commitOne(tx store.Tx, p *Prepared) (Result, error) {
+func (in *Ingester) commitOne(tx *batchTx, p *Prepared) (Result, error) {
 	res := p.res
 	switch {
 	case res.Status == StatusSkipped:
@@ -164,7 +169,7 @@ func (in *Ingester) commitOne(tx store.Tx, p *Prepared) (Result, error) {
 	return res, nil
 }
 
-func (in *Ingester) findThread(tx store.Tx, p *Prepared) (*store.Thread, string, error) {
+func (in *Ingester) findThread(tx *batchTx, p *Prepared) (*store.Thread, string, error) {
 	msg := p.msg
 	if len(p.refs) > 0 {
 		th, err := tx.ThreadByReferences(p.refs)
@@ -251,29 +256,25 @@ func (in *Ingester) recordRejection(tx store.Tx, p *Prepared) error {
 // Message-ID another message of the same owner has, with other content.
 const ReasonMessageIDReused = "message_id_reused"
 
-// maxSameMessageID bounds how many messages of one owner with the same
-// Message-ID are looked at (only legacy ones are read in full).
-const maxSameMessageID = 50
-
 // previousDelivery finds the message p is a delivery of again: the
 // owner's message with the same duplicate key, or one stored before keys
 // were content keys ("mid:" + Message-ID, "sha256:" + the raw bytes) whose
 // content is the same. When there is none, reused is the id of another
 // message of the owner with the same Message-ID (0 when none).
-func (in *Ingester) previousDelivery(tx store.Tx, p *Prepared) (prev *store.Message, reused int64, err error) {
+func (in *Ingester) previousDelivery(tx *batchTx, p *Prepared) (prev *store.Message, reused int64, err error) {
 	msg := p.msg
-	prev, err = tx.MessageByKey(msg.OwnerID, msg.DedupKey)
+	prev, err = tx.filedByKey(msg.OwnerID, msg.DedupKey)
 	if err == nil || !store.IsNotFound(err) {
 		return prev, 0, err
 	}
 	if msg.MessageID == "" {
-		prev, err = tx.MessageByKey(msg.OwnerID, "sha256:"+p.rawSHA)
+		prev, err = tx.filedByKey(msg.OwnerID, "sha256:"+p.rawSHA)
 		if store.IsNotFound(err) {
 			return nil, 0, nil
 		}
 		return prev, 0, err
 	}
-	same, err := tx.ListMessages(store.MessageQuery{Owner: msg.OwnerID, MessageID: msg.MessageID, Oldest: true, Limit: maxSameMessageID})
+	same, err := tx.sameMessageID(msg.OwnerID, msg.MessageID)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -80,6 +80,7 @@ func reportRate(b *testing.B, n int) {
 // as `smartbcc ingest` opens it for an archive.
 func benchStore(b *testing.B) (store.Store, *Ingester) {
 	b.Helper()
+	noLookupCheck(b)
 	ctx := context.Background()
 	db, _ := storetest.Open(b, backend.Options{Synchronous: "NORMAL"})
 	err := db.Update(ctx, func(tx store.Tx) error {

@@ -169,6 +169,33 @@ type Tx interface {
 	// deal, one lead and one project.
 	SetThreadItem(threadID int64, kind ItemKind, itemID int64) error
 
+	// Lookups of many messages at once: ingest commits messages in
+	// batches and reads what a whole batch needs with these, in a few
+	// statements at the start of the batch's transaction. Each answers
+	// what its single counterpart answers, for every value asked.
+	//
+	// MessagesByKeys returns the owner's messages filed under any of the
+	// duplicate keys (MessageByKey), as summaries (ListMessages' columns),
+	// in no particular order.
+	MessagesByKeys(ownerID int64, keys []string) ([]Message, error)
+	// MessagesByMessageIDs returns the owner's messages whose own
+	// Message-ID is one of msgIDs (MessageQuery.MessageID): for each id at
+	// most perID of them, oldest first, as summaries.
+	MessagesByMessageIDs(ownerID int64, msgIDs []string, perID int) ([]Message, error)
+	// ReferencedThreads maps each of msgIDs that a stored message names
+	// (its own, In-Reply-To or References) to the thread of the first
+	// filed message naming it, by NormMessageID of the id; ids no message
+	// names are absent. ThreadByReferences is the first of its ids found.
+	ReferencedThreads(msgIDs []string) (map[string]Thread, error)
+	// SubjectThreads returns, for each of the subjects and each of the
+	// emails, the newest thread with that normalised subject that has a
+	// message with that participant address (ThreadBySubject for one
+	// address); pairs without such a thread are absent.
+	SubjectThreads(subjects, emails []string) ([]SubjectThread, error)
+	// ItemsOfPersons lists the items of kind whose person is one of
+	// personIDs, whatever their status (ItemsOfPerson for many persons).
+	ItemsOfPersons(kind ItemKind, personIDs []int64) ([]Item, error)
+
 	// Links between a message and a person, deal, lead or project.
 	// AddLink reports whether the link was new.
 	AddLink(l Link) (bool, error)
@@ -492,6 +519,20 @@ type Thread struct {
 	LeadID    int64     `json:"lead_id,omitempty"`
 	ProjectID int64     `json:"project_id,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// SubjectThread is one answer of SubjectThreads: the newest thread with
+// Thread.Subject that has a message on which Email is a participant.
+type SubjectThread struct {
+	Email  string // canonical
+	Thread Thread
+}
+
+// NormMessageID is a Message-ID as stores keep and compare it: without
+// the angle brackets and surrounding space, cleaned (CleanText); the rest
+// is compared exactly, as RFC 5322 requires.
+func NormMessageID(id string) string {
+	return CleanText(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(id), "<"), ">")))
 }
 
 // ItemID returns the thread's item of kind, 0 when none.

@@ -135,11 +135,8 @@ func messageRefs(m *store.Message) []messageRef {
 	return refs
 }
 
-// normMsgID strips what may surround a Message-ID; the rest is compared
-// exactly, as RFC 5322 requires.
-func normMsgID(id string) string {
-	return store.CleanText(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(id), "<"), ">")))
-}
+// normMsgID is store.NormMessageID: how ingest's batch lookups key ids too.
+func normMsgID(id string) string { return store.NormMessageID(id) }
 
 // Columns of a message listing: everything but headers, bodies and auth
 // details, which Message loads.

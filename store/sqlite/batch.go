@@ -1,0 +1,132 @@
+package sqlite
+
+import (
+	"slices"
+
+	"github.com/smartbcc/smartbcc/store"
+)
+
+// The lookups of many messages at once (see store.Tx). Each list is bound
+// as one JSON array (inList): a batch of hostile messages can name more
+// values than SQLite binds.
+
+// MessagesByKeys returns the owner's messages filed under any of keys.
+func (tx *Tx) MessagesByKeys(ownerID int64, keys []string) ([]store.Message, error) {
+	keys = cleanUnique(keys, store.CleanText)
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	msgs, err := tx.listMessages(`SELECT `+summaryColumns+` FROM messages m
+		WHERE m.owner_id = ? AND m.dedup_key IN `+inList, ownerID, jsonList(keys))
+	return msgs, tx.err(err)
+}
+
+// MessagesByMessageIDs returns, for each of msgIDs, at most perID of the
+// owner's messages whose own Message-ID it is, oldest first.
+func (tx *Tx) MessagesByMessageIDs(ownerID int64, msgIDs []string, perID int) ([]store.Message, error) {
+	msgIDs = cleanUnique(msgIDs, normMsgID)
+	if len(msgIDs) == 0 || perID <= 0 {
+		return nil, nil
+	}
+	// message_refs holds every message's own Message-ID, indexed; "+"
+	// keeps SQLite from walking the owner's mail instead (see
+	// ListMessages).
+	msgs, err := tx.listMessages(`SELECT `+summaryColumns+` FROM messages m WHERE m.id IN (
+		SELECT id FROM (
+			SELECT m2.id, row_number() OVER (PARTITION BY r.msgid ORDER BY coalesce(m2.date, m2.received_at), m2.id) AS n
+			FROM message_refs r JOIN messages m2 ON m2.id = r.message_id
+			WHERE r.kind = '`+refSelf+`' AND r.msgid IN `+inList+` AND +m2.owner_id = ?)
+		WHERE n <= ?)
+		ORDER BY coalesce(m.date, m.received_at), m.id`, jsonList(msgIDs), ownerID, perID)
+	return msgs, tx.err(err)
+}
+
+// ReferencedThreads maps each of msgIDs a stored message names to the
+// thread of the first message filed that names it.
+func (tx *Tx) ReferencedThreads(msgIDs []string) (map[string]store.Thread, error) {
+	msgIDs = cleanUnique(msgIDs, normMsgID)
+	out := map[string]store.Thread{}
+	if len(msgIDs) == 0 {
+		return out, nil
+	}
+	// The first filed message naming each id: the smallest message id.
+	rows, err := tx.query(`SELECT x.msgid, t.id, t.subject, coalesce(t.deal_id, 0), coalesce(t.lead_id, 0), coalesce(t.project_id, 0), t.created_at
+		FROM (SELECT r.msgid, min(r.message_id) AS message_id FROM message_refs r WHERE r.msgid IN `+inList+` GROUP BY r.msgid) x
+		JOIN messages m ON m.id = x.message_id JOIN threads t ON t.id = m.thread_id`, jsonList(msgIDs))
+	if err != nil {
+		return nil, tx.err(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var t store.Thread
+		if err := rows.Scan(&id, &t.ID, &t.Subject, &t.DealID, &t.LeadID, &t.ProjectID, scanTime(&t.CreatedAt)); err != nil {
+			return nil, tx.err(err)
+		}
+		out[id] = t
+	}
+	return out, tx.err(rows.Err())
+}
+
+// SubjectThreads returns the newest thread of each subject and
+// participant address pair.
+func (tx *Tx) SubjectThreads(subjects, emails []string) ([]store.SubjectThread, error) {
+	subjects = cleanUnique(subjects, store.CleanText)
+	emails = uniqueEmails(emails)
+	if len(subjects) == 0 || len(emails) == 0 {
+		return nil, nil
+	}
+	// Threads by subject first, then their messages' participants (CROSS
+	// JOIN fixes that order): a customer's address is on hundreds of
+	// messages, a subject on few threads.
+	rows, err := tx.query(`SELECT x.email, t.id, t.subject, coalesce(t.deal_id, 0), coalesce(t.lead_id, 0), coalesce(t.project_id, 0), t.created_at
+		FROM (SELECT p.email AS email, max(t.id) AS thread_id
+			FROM threads t CROSS JOIN messages m CROSS JOIN participants p
+			WHERE t.subject IN `+inList+` AND m.thread_id = t.id AND p.message_id = m.id AND p.email IN `+inList+`
+			GROUP BY t.subject, p.email) x
+		JOIN threads t ON t.id = x.thread_id`, jsonList(subjects), jsonList(emails))
+	if err != nil {
+		return nil, tx.err(err)
+	}
+	defer rows.Close()
+	var out []store.SubjectThread
+	for rows.Next() {
+		var st store.SubjectThread
+		t := &st.Thread
+		if err := rows.Scan(&st.Email, &t.ID, &t.Subject, &t.DealID, &t.LeadID, &t.ProjectID, scanTime(&t.CreatedAt)); err != nil {
+			return nil, tx.err(err)
+		}
+		out = append(out, st)
+	}
+	return out, tx.err(rows.Err())
+}
+
+// ItemsOfPersons lists the items of kind whose person is one of personIDs.
+func (tx *Tx) ItemsOfPersons(kind store.ItemKind, personIDs []int64) ([]store.Item, error) {
+	ids := slices.Clone(personIDs)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) == 0 {
+		if _, err := itemTable(kind); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	}
+	return tx.items(kind, `WHERE person_id IN `+inList, jsonList(ids))
+}
+
+// cleanUnique returns values as norm makes them, empty and repeated ones
+// dropped, in their first order.
+func cleanUnique(values []string, norm func(string) string) []string {
+	seen := make(map[string]bool, len(values))
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		v = norm(v)
+		if v == "" || seen[v] {
+			continue
+		}
+		seen[v] = true
+		out = append(out, v)
+	}
+	return out
+}
