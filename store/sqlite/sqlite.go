@@ -317,8 +317,17 @@ func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
 	if tx.broken != nil {
 		return nil, tx.broken
 	}
+	if err := tx.ctx.Err(); err != nil {
+		tx.fail(err)
+		return nil, err
+	}
+	// go-sqlite3 runs each exec under a cancellable context in a goroutine
+	// of its own and waits for it: two goroutine switches for every row
+	// an import writes. Cancellation is seen before each statement
+	// instead (above), and database/sql still rolls the transaction back
+	// when ctx ends; an exec is a few rows.
 	start := timingStart()
-	res, err := tx.tx.ExecContext(tx.ctx, query, args...)
+	res, err := tx.tx.ExecContext(context.WithoutCancel(tx.ctx), query, args...)
 	timingEnd(query, start)
 	if err != nil {
 		tx.fail(err)
