@@ -9,6 +9,7 @@ import (
 	"github.com/smartbcc/smartbcc/ingest"
 	"github.com/smartbcc/smartbcc/ingest/auth"
 	"github.com/smartbcc/smartbcc/store"
+	"github.com/smartbcc/smartbcc/store/search"
 )
 
 // requireAdmin refuses administrator commands run --as a user.
@@ -32,8 +33,8 @@ func newRejectedCmd(app *App) *cobra.Command {
 			var t time.Time
 			if since != "" {
 				var err error
-				if t, err = parseSince(since, app.Now()); err != nil {
-					return err
+				if t, _, err = search.ParseTime(since, app.searchOptions()); err != nil {
+					return usageErrorf("--since: %v", err)
 				}
 			}
 			st, err := app.Store(cmd.Context())
@@ -66,20 +67,8 @@ func newRejectedCmd(app *App) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&since, "since", "", "only since this time (RFC 3339, a date, or a duration like 24h)")
+	cmd.Flags().StringVar(&since, "since", "", "only since `T` (2026-01-31, 7d, 24h, yesterday, RFC 3339)")
 	return cmd
-}
-
-func parseSince(s string, now time.Time) (time.Time, error) {
-	if d, err := time.ParseDuration(s); err == nil {
-		return now.Add(-d), nil
-	}
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, store.Errorf(store.EInvalid, "invalid --since %q: want RFC 3339, YYYY-MM-DD or a duration such as 24h", s)
 }
 
 func newQuarantineCmd(app *App) *cobra.Command {

@@ -21,7 +21,7 @@ import (
 // process would, but without process start), so the ratio is a lower
 // bound of what a shell loop of `smartbcc link ID --deal N` gets.
 //
-//	go test -tags sqlite_fts5 -run '^$' -bench Link500 -benchtime 3x ./commands/
+//	go test -run '^$' -bench Link500 -benchtime 3x ./commands/
 func BenchmarkLink500(b *testing.B) {
 	const n = 500
 	dir := b.TempDir()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/smartbcc/smartbcc/linker"
 	"github.com/smartbcc/smartbcc/store"
+	"github.com/smartbcc/smartbcc/store/search"
 )
 
 // selection is how a bulk command names its messages: ids (with "-" for
@@ -92,7 +93,11 @@ func (sel selection) messages(tx store.Tx, app *App, ids []int64, own bool) ([]*
 	if err != nil {
 		return nil, err
 	}
-	q := store.MessageQuery{Search: sel.query}
+	pq, err := search.Parse(sel.query, app.searchOptions())
+	if err != nil {
+		return nil, usageErrorf("--query: %v", err)
+	}
+	q := store.MessageQuery{Search: pq}
 	if actor != nil {
 		q.Viewer = actor.ID
 		if own {

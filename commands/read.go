@@ -2,6 +2,7 @@ package commands
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/smartbcc/smartbcc/store"
+	"github.com/smartbcc/smartbcc/store/search"
 )
 
 func jsonLine(w io.Writer) *json.Encoder {
@@ -47,7 +49,8 @@ type inboxOptions struct {
 	item     string
 	person   int64
 	unlinked bool
-	limit    int
+	page     pageFlags
+	dates    dateFlags
 }
 
 func parseItemRef(s string) (store.ItemKind, int64, error) {
@@ -63,11 +66,11 @@ func parseItemRef(s string) (store.ItemKind, int64, error) {
 func newInboxCmd(app *App) *cobra.Command {
 	var opts inboxOptions
 	cmd := &cobra.Command{
-		Use:   "inbox --user U [--item deal:ID] [--person ID] [--unlinked]",
+		Use:   "inbox [--user U] [--item deal:ID] [--person ID] [--unlinked] [--since T] [--until T]",
 		Short: "List the messages a user may see, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			q := store.MessageQuery{Unlinked: opts.unlinked, Limit: opts.limit}
+			q := store.MessageQuery{Unlinked: opts.unlinked}
 			if opts.item != "" {
 				k, id, err := parseItemRef(opts.item)
 				if err != nil {
@@ -78,6 +81,10 @@ func newInboxCmd(app *App) *cobra.Command {
 			if opts.person != 0 {
 				q.ItemKind, q.ItemID = store.KindPerson, opts.person
 			}
+			if err := opts.dates.apply(app, &q); err != nil {
+				return err
+			}
+			opts.page.apply(&q)
 			return listMessages(cmd, app, opts.user, q)
 		},
 	}
@@ -85,12 +92,64 @@ func newInboxCmd(app *App) *cobra.Command {
 	cmd.Flags().StringVar(&opts.item, "item", "", "only messages linked to this item (deal:ID, lead:ID, project:ID, person:ID)")
 	cmd.Flags().Int64Var(&opts.person, "person", 0, "only messages linked to this person")
 	cmd.Flags().BoolVar(&opts.unlinked, "unlinked", false, "only messages linked to nothing")
-	cmd.Flags().IntVar(&opts.limit, "limit", 0, "at most this many messages")
+	opts.page.add(cmd, 0)
+	opts.dates.add(cmd)
 	return cmd
 }
 
+// pageFlags are --limit and --offset.
+type pageFlags struct{ limit, offset int }
+
+func (p *pageFlags) add(cmd *cobra.Command, defaultLimit int) {
+	cmd.Flags().IntVar(&p.limit, "limit", defaultLimit, "at most this many messages (0: all)")
+	cmd.Flags().IntVar(&p.offset, "offset", 0, "skip this many messages first (the next page)")
+}
+
+func (p *pageFlags) apply(q *store.MessageQuery) {
+	q.Limit, q.Offset = max(p.limit, 0), max(p.offset, 0)
+}
+
+// dateFlags are --since and --until, as search.ParseTime reads them:
+// --since from the start of the time given, --until to the end of it (the
+// whole day for a date).
+type dateFlags struct{ since, until string }
+
+func (d *dateFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&d.since, "since", "", "only messages dated from `T` on (2026-01-31, 2026-01, 7d, 24h, yesterday, RFC 3339)")
+	cmd.Flags().StringVar(&d.until, "until", "", "only messages dated up to the end of `T` (a date means that whole day)")
+}
+
+func (d *dateFlags) apply(app *App, q *store.MessageQuery) error {
+	opt := app.searchOptions()
+	if d.since != "" {
+		start, _, err := search.ParseTime(d.since, opt)
+		if err != nil {
+			return usageErrorf("--since: %v", err)
+		}
+		q.Since = start
+	}
+	if d.until != "" {
+		_, end, err := search.ParseTime(d.until, opt)
+		if err != nil {
+			return usageErrorf("--until: %v", err)
+		}
+		q.Until = end
+	}
+	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Since.Before(q.Until) {
+		return usageErrorf("--since %s is not before --until %s", d.since, d.until)
+	}
+	return nil
+}
+
+// searchOptions are what reading a query or a time needs: the clock and
+// the zone dates are given in.
+func (a *App) searchOptions() search.Options {
+	return search.Options{Now: a.Now(), Location: time.Local}
+}
+
 // listMessages lists what the viewer may see. --user names whose mail to
-// read; with --as (or without) the permission rule is the actor's.
+// read; with --as (or without) the permission rule is the actor's. When a
+// limit cuts the list, stderr says how many there are.
 func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQuery) error {
 	st, err := app.Store(cmd.Context())
 	if err != nil {
@@ -100,6 +159,7 @@ func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQ
 		// Streamed a page of rows at a time: memory does not grow with
 		// the mailbox.
 		out := app.jsonArray()
+		shown, total := 0, -1
 		err := st.View(cmd.Context(), func(tx store.Tx) error {
 			viewer, _, err := app.readingAs(tx, userRef)
 			if err != nil {
@@ -107,20 +167,29 @@ func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQ
 			}
 			q.Viewer = viewer
 			names := newNames(tx)
-			return store.EachMessage(tx, q, 0, func(m *store.Message) error {
+			err = store.EachMessage(tx, q, 0, func(m *store.Message) error {
 				e, err := names.messageEntry(m)
 				if err != nil {
 					return err
 				}
+				shown++
 				return out.Add(e)
 			})
+			if err == nil && (q.Limit > 0 && shown == q.Limit || q.Offset > 0) {
+				total, err = tx.CountMessages(q)
+			}
+			return err
 		})
 		if err != nil {
 			return err
 		}
+		if note := pageNote(q, shown, total); note != "" {
+			fmt.Fprintln(app.IO.ErrOut, note)
+		}
 		return out.Close()
 	}
 	var entries []messageEntry
+	total := -1
 	err = st.View(cmd.Context(), func(tx store.Tx) error {
 		viewer, _, err := app.readingAs(tx, userRef)
 		if err != nil {
@@ -131,6 +200,11 @@ func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQ
 		if err != nil {
 			return err
 		}
+		if q.Limit > 0 && len(msgs) == q.Limit || q.Offset > 0 {
+			if total, err = tx.CountMessages(q); err != nil {
+				return err
+			}
+		}
 		entries, err = messageEntries(tx, msgs)
 		return err
 	})
@@ -139,25 +213,79 @@ func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQ
 	}
 	if len(entries) == 0 {
 		app.printf("no messages\n")
-		return nil
+	} else {
+		printMessageTable(app, entries)
 	}
-	printMessageTable(app, entries)
-	return nil
+	if note := pageNote(q, len(entries), total); note != "" {
+		fmt.Fprintln(app.IO.ErrOut, note)
+	}
+	return err
+}
+
+// pageNote says on stderr that a list is cut and how to see the rest:
+// "100 of 437 shown; --limit 0 for all".
+func pageNote(q store.MessageQuery, shown, total int) string {
+	if total < 0 || shown+q.Offset >= total && q.Offset == 0 {
+		return ""
+	}
+	switch {
+	case shown == 0:
+		return fmt.Sprintf("none of %d shown after --offset %d", total, q.Offset)
+	case q.Offset == 0:
+		return fmt.Sprintf("%d of %d shown; --limit 0 for all", shown, total)
+	case q.Offset+shown < total:
+		return fmt.Sprintf("%d-%d of %d shown; --offset %d for the next page, --limit 0 for all", q.Offset+1, q.Offset+shown, total, q.Offset+shown)
+	}
+	return fmt.Sprintf("%d-%d of %d shown", q.Offset+1, q.Offset+shown, total)
+}
+
+type searchOptions struct {
+	user  string
+	sort  string
+	page  pageFlags
+	dates dateFlags
 }
 
 func newSearchCmd(app *App) *cobra.Command {
-	var user string
-	var limit int
+	var opts searchOptions
 	cmd := &cobra.Command{
-		Use:   "search QUERY --user U",
-		Short: "Full-text search over subject, participants and body (prefix* and \"phrase\")",
-		Args:  cobra.MinimumNArgs(1),
+		Use:   "search QUERY... [--user U] [--sort relevance|date] [--limit N] [--offset N]",
+		Short: "Search subjects, senders, recipients and bodies; best matches first",
+		Long: `Searches the messages a user may see. The words of QUERY are searched as
+words, in any order; the query language adds "phrases", prefix*, OR, NOT or
+-word, parentheses and the filters from: to: subject: body: deal: lead:
+project: person: after: before: has:attachment (see docs/cli.md, "Query
+language"). Japanese, Chinese, Korean and Thai are found by any part of a
+word.
+
+Results come best match first (--sort date: newest first). When --limit
+cuts them, stderr says how many there are.`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return listMessages(cmd, app, user, store.MessageQuery{Search: strings.Join(args, " "), Limit: limit})
+			pq, err := search.Parse(strings.Join(args, " "), app.searchOptions())
+			if err != nil {
+				return usageErrorf("%v", err)
+			}
+			q := store.MessageQuery{Search: pq}
+			switch opts.sort {
+			case "relevance", "rank":
+				q.Sort = store.SortRelevance
+			case "date", "newest":
+				q.Sort = store.SortNewest
+			default:
+				return usageErrorf("invalid --sort %q: want relevance or date", opts.sort)
+			}
+			if err := opts.dates.apply(app, &q); err != nil {
+				return err
+			}
+			opts.page.apply(&q)
+			return listMessages(cmd, app, opts.user, q)
 		},
 	}
-	cmd.Flags().StringVar(&user, "user", "", "search what this user may see")
-	cmd.Flags().IntVar(&limit, "limit", 100, "at most this many results")
+	cmd.Flags().StringVar(&opts.user, "user", "", "search what this user may see")
+	cmd.Flags().StringVar(&opts.sort, "sort", "relevance", "order: relevance (best first) or date (newest first)")
+	opts.page.add(cmd, 100)
+	opts.dates.add(cmd)
 	return cmd
 }
 

@@ -85,7 +85,7 @@ func checkStoredNames(t *testing.T, c *cli, id string) {
 	}
 }
 
-// SQL and FTS5 metacharacters in every field a message or a command can
+// SQL and full-text query metacharacters in every field a message or a command can
 // set are only data: everything is stored, every command still works, the
 // tables are still there, and search answers every query with results or
 // a one-line error, never a crash or a temporary failure.
@@ -142,7 +142,7 @@ func TestSQLMetacharactersEverywhere(t *testing.T) {
 			if err := json.Unmarshal([]byte(r.out), &res); err != nil {
 				t.Errorf("search %q: output is not JSON: %v %q", q, err, r.out)
 			}
-		case 1:
+		case exitUsage: // a query with nothing to search for
 			if n := strings.Count(strings.TrimRight(r.err, "\n"), "\n"); n != 0 || !strings.Contains(r.err, "search") {
 				t.Errorf("search %q: error %q, want one line about the query", q, r.err)
 			}

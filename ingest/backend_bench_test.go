@@ -16,7 +16,7 @@ import (
 // round (PostgreSQL from SMARTBCC_TEST_POSTGRES or a private cluster), and
 // reports both rates and their ratio, measured in the same run:
 //
-//	go test -tags sqlite_fts5 -run '^$' -bench ImportBackends -benchtime 3x ./ingest
+//	go test -run '^$' -bench ImportBackends -benchtime 3x ./ingest
 //
 // sqlite-msg/s and postgres-msg/s are messages per second; postgres/sqlite
 // is the second divided by the first (the goal is at least 0.5).

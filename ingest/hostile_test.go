@@ -33,6 +33,7 @@ import (
 	"github.com/smartbcc/smartbcc/ingest/parse"
 	"github.com/smartbcc/smartbcc/store"
 	"github.com/smartbcc/smartbcc/store/backend"
+	"github.com/smartbcc/smartbcc/store/search"
 	"github.com/smartbcc/smartbcc/store/storetest"
 )
 
@@ -563,16 +564,27 @@ func TestHostileSQLMetacharacters(t *testing.T) {
 	}
 	ctx := context.Background()
 	for _, q := range append([]string{"Bob", "DROP", "proposal"}, evil...) {
+		pq, err := search.Parse(q, search.Options{})
+		if err != nil {
+			// Only queries with no word at all (%_*) are refused, by the
+			// query language itself.
+			var qe *search.Error
+			if !errors.As(err, &qe) || !strings.Contains(err.Error(), "nothing to search for") {
+				t.Errorf("query %q: %v", q, err)
+			}
+			continue
+		}
 		var n int
-		err := h.db.View(ctx, func(tx store.Tx) error {
-			ms, err := tx.ListMessages(store.MessageQuery{Search: q})
+		err = h.db.View(ctx, func(tx store.Tx) error {
+			ms, err := tx.ListMessages(store.MessageQuery{Search: pq})
 			n = len(ms)
 			return err
 		})
-		if err != nil && !errors.Is(err, context.Canceled) && store.ErrorCode(err) != store.EInvalid {
-			t.Errorf("search %q: %v (code %s); want results or a clean invalid-query error", q, err, store.ErrorCode(err))
+		// Each evil subject is found by searching for it, as text (the
+		// one with NOT excludes itself, as it says).
+		if err != nil || n == 0 && q != "proposal" && !strings.Contains(q, "NOT") {
+			t.Errorf("search %q: %d results, %v", q, n, err)
 		}
-		t.Logf("search %q: %d results, err %v", q, n, err)
 	}
 	var n int
 	db := sqlDB(t, h.dsn)

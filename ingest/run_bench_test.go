@@ -9,7 +9,7 @@ package ingest
 //	BenchmarkCommit   vs BenchmarkCommitRawSQLite  (raw bytes into a bare table)
 //	BenchmarkRun      the whole pipeline, both cores, into a fresh store
 //
-// They run with `go test -tags sqlite_fts5 -run '^$' -bench . ./ingest`.
+// They run with `go test -run '^$' -bench . ./ingest`.
 
 import (
 	"context"

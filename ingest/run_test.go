@@ -71,7 +71,7 @@ func buildSmartbcc(t *testing.T) string {
 		goTool = p
 	}
 	bin := filepath.Join(t.TempDir(), "smartbcc")
-	out, err := exec.Command(goTool, "build", "-tags", "sqlite_fts5", "-o", bin, "../cmd/smartbcc").CombinedOutput()
+	out, err := exec.Command(goTool, "build", "-o", bin, "../cmd/smartbcc").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -28,6 +28,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"github.com/smartbcc/smartbcc/store/search"
 )
 
 // Store is a transactional handle on the company's data.
@@ -153,6 +155,9 @@ type Tx interface {
 	// ENotFound when there is none (see Attachment).
 	AttachmentContent(messageID int64, index int) ([]byte, error)
 	ListMessages(q MessageQuery) ([]Message, error)
+	// CountMessages counts what ListMessages would return without Limit
+	// and Offset (so that a cut list can say "100 of 437").
+	CountMessages(q MessageQuery) (int, error)
 	SetShared(messageID int64, shared bool) error
 
 	// Threads. References are the Message-IDs a message names (its own,
@@ -425,16 +430,24 @@ type MessageQuery struct {
 	// (canonical) addresses is a From, To, Cc or Reply-To participant:
 	// the mail a person's addresses would have linked.
 	Participants []string
-	Unlinked     bool   // only messages with no deal/lead/project/person link
-	Search       string // full-text query (FTS5 syntax)
+	Unlinked     bool // only messages with no deal/lead/project/person link
+	// Search is a parsed query (package search); nil: no text search.
+	// Backends translate it; they never see what the person typed.
+	Search *search.Query
+	// Since and Until select messages dated in [Since, Until) (a zero
+	// bound is open). A message without a usable Date header is dated by
+	// its arrival.
+	Since, Until time.Time
 	ThreadID     int64
 	// MessageID restricts to messages whose own Message-ID (without
 	// angle brackets) is this one: ingest looks for another message of
 	// the same owner that uses it.
 	MessageID string
-	Limit     int
+	Limit     int // 0: all
 	Offset    int
-	// Oldest orders oldest first (export, thread); default newest first.
+	// Sort orders the results; the zero value is newest first.
+	Sort Sort
+	// Oldest orders oldest first (export, thread), whatever Sort says.
 	Oldest bool
 	// After, when set, selects only the messages that come after this
 	// place in the query's order (keyset paging): EachMessage reads any
@@ -474,7 +487,7 @@ func EachMessage(tx Tx, q MessageQuery, page int, fn func(*Message) error) error
 	if page <= 0 {
 		page = DefaultPage
 	}
-	if q.Search != "" {
+	if q.Search != nil {
 		msgs, err := tx.ListMessages(q)
 		if err != nil {
 			return err
@@ -510,6 +523,17 @@ func EachMessage(tx Tx, q MessageQuery, page int, fn func(*Message) error) error
 		q.After, q.Offset = &c, 0
 	}
 }
+
+// Sort is the order of a message listing.
+type Sort int
+
+const (
+	// SortNewest is by date, newest first (inbox, search --sort date).
+	SortNewest Sort = iota
+	// SortRelevance is best match first (search), then newest first; it
+	// is SortNewest for a query with no text to rank by.
+	SortRelevance
+)
 
 // Thread is a conversation.
 type Thread struct {

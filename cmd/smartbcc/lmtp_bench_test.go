@@ -11,7 +11,7 @@ package main
 // and the server's peak RSS. Not a test: nothing asserts a speed. Run by
 // .ci/bench-lmtp:
 //
-//	SMARTBCC_BENCH_MESSAGES=5000 go test -tags sqlite_fts5 -run '^$' -bench LMTPvsPipe -benchtime 1x ./cmd/smartbcc
+//	SMARTBCC_BENCH_MESSAGES=5000 go test -run '^$' -bench LMTPvsPipe -benchtime 1x ./cmd/smartbcc
 
 import (
 	"bytes"

@@ -7,7 +7,7 @@ package main
 // parse, DKIM and SPF against a zone file, commit with synchronous=FULL,
 // exit). Run by .ci/bench-import; not a test, nothing asserts a speed.
 //
-//	go test -tags sqlite_fts5 -run '^$' -bench Pipe ./cmd/smartbcc
+//	go test -run '^$' -bench Pipe ./cmd/smartbcc
 //
 // With SMARTBCC_BENCH_PIPE_DIR set, BenchmarkPipeDelivery also leaves
 // there a store, the zone file, pipeFiles distinct signed messages

@@ -524,7 +524,7 @@ func TestPostfixEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(binDir, "smartbcc")
-	if out, stderr, err := pfExec(context.Background(), 90*time.Second, nil, "", "go", "build", "-tags", "sqlite_fts5", "-o", bin, "."); err != nil {
+	if out, stderr, err := pfExec(context.Background(), 90*time.Second, nil, "", "go", "build", "-o", bin, "."); err != nil {
 		t.Fatalf("go build: %v\n%s%s", err, out, stderr)
 	}
 	t.Logf("built the binary in %s", time.Since(started).Round(time.Millisecond))

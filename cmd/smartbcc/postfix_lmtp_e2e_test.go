@@ -171,7 +171,7 @@ func TestPostfixLMTPEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(binDir, "smartbcc")
-	if out, stderr, err := pfExec(context.Background(), 3*time.Minute, nil, "", "go", "build", "-tags", "sqlite_fts5", "-o", bin, "."); err != nil {
+	if out, stderr, err := pfExec(context.Background(), 3*time.Minute, nil, "", "go", "build", "-o", bin, "."); err != nil {
 		t.Fatalf("go build: %v\n%s%s", err, out, stderr)
 	}
 	storeDir := filepath.Join(dir, "store")

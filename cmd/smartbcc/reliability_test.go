@@ -73,7 +73,7 @@ func binary(t testing.TB) string {
 			goTool = p
 		}
 		build.path = filepath.Join(build.dir, "smartbcc")
-		cmd := exec.Command(goTool, "build", "-tags", "sqlite_fts5", "-o", build.path, ".")
+		cmd := exec.Command(goTool, "build", "-o", build.path, ".")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			build.err = fmt.Errorf("go build: %v\n%s", err, out)

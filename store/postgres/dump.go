@@ -161,11 +161,7 @@ func (db *DB) Load(ctx context.Context, fill func(put func(t *store.Table, row [
 		}
 	}
 	if db.search {
-		body := "m.text_body"
-		if db.forwardColumns {
-			body = `m.text_body || CASE WHEN m.forward_note = '' THEN '' ELSE E'\n\n' || m.forward_note END`
-		}
-		if err := indexMessages(ctx, tx, body); err != nil {
+		if err := indexAll(ctx, tx); err != nil {
 			return db.storeError(err)
 		}
 	}

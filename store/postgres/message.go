@@ -84,8 +84,7 @@ func (tx *Tx) InsertMessage(m *store.Message) error {
 			SELECT lastval(), x.o - 1, x.k, x.m FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS x(k, m, o)`, kinds, ids)
 	}
 	if tx.db.search {
-		b.Queue(`INSERT INTO message_search (message_id, doc) VALUES (lastval(), $1::tsvector)`,
-			searchDoc(m.Subject, participantText(m.Participants), searchBody(m)))
+		b.Queue(`INSERT INTO message_search (message_id, doc) VALUES (lastval(), $1::tsvector)`, searchDoc(m))
 	}
 	if tx.broken != nil {
 		return tx.broken
@@ -118,16 +117,6 @@ func searchBody(m *store.Message) string {
 		return m.TextBody
 	}
 	return m.TextBody + "\n\n" + m.ForwardNote
-}
-
-// participantText is what search sees of the participants: names and
-// addresses, one participant a line (as migration 0002 builds it).
-func participantText(ps []store.Participant) string {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.Name + " " + p.Email
-	}
-	return strings.Join(lines, "\n")
 }
 
 type messageRef struct{ kind, msgid string }

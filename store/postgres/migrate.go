@@ -21,8 +21,12 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// searchMigration creates the full-text index.
-const searchMigration = "0002_search.sql"
+// searchMigration creates the full-text index; searchTokensMigration
+// indexes the mail again with store/search's tokenizer.
+const (
+	searchMigration       = "0002_search.sql"
+	searchTokensMigration = "0007_search_tokens.sql"
+)
 
 // forwardMigration adds the forwarding user's note and date to messages.
 const forwardMigration = "0006_forward_note.sql"
@@ -51,7 +55,9 @@ func mustLoadMigrations() []migration {
 			panic(err)
 		}
 		m := migration{name: path.Base(name), sql: string(b)}
-		if m.name == searchMigration {
+		if m.name == searchTokensMigration {
+			// 0002 made the index; the mail is indexed here, after the
+			// columns the index reads exist (forward_note, 0006).
 			m.after = indexAll
 		}
 		migs = append(migs, m)

@@ -4,22 +4,21 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/smartbcc/smartbcc/store"
+	"github.com/smartbcc/smartbcc/store/search"
 )
 
-// Full-text search keeps, per message, a tsvector built here from our own
-// tokens (never parsed again by PostgreSQL's text search parser, whose
-// rules differ from SQLite's): each token a quoted lexeme with its
-// position, the subject, participants and body apart (weights A, B, D)
-// and separated by a gap, so that a phrase never spans two of them.
-//
-// This is the interim tokenizer and query form (plain words, phrases of
-// an address's parts, prefix*), until store/search's query tree and
-// tokenizer, shared with SQLite, replace both.
+// Full-text search keeps, per message, a tsvector built here from
+// store/search's tokens, the same tokens SQLite's index holds (never
+// parsed again by PostgreSQL's text search parser, whose rules differ):
+// each token a quoted lexeme with its position, the four texts the query
+// language's fields name apart, as weights (subject A, senders B,
+// recipients C, body D), separated by a gap so that a phrase never spans
+// two of them. A query tree (package search) becomes SQL here: its text
+// becomes tsquery, a field a weight restriction, a phrase <->, a prefix :*.
 
 // fieldGap separates the fields' positions.
 const fieldGap = 64
@@ -30,11 +29,12 @@ const maxPosition = 16383
 // maxLexeme is the longest lexeme kept (PostgreSQL refuses 2 KB and more).
 const maxLexeme = 255
 
-// tokens splits text into lower-case words of letters and digits.
-func tokens(text string) []string {
-	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsNumber(r)
-	})
+// fieldWeights are the tsvector weights of the query language's fields.
+var fieldWeights = map[search.Field]string{
+	search.FieldSubject: "A",
+	search.FieldFrom:    "B",
+	search.FieldTo:      "C",
+	search.FieldBody:    "D",
 }
 
 // quoteLexeme writes a lexeme as tsvector and tsquery input read it.
@@ -53,18 +53,38 @@ func quoteLexeme(b *strings.Builder, tok string) {
 	b.WriteByte('\'')
 }
 
+// senderRole: the participant roles of the senders' text; the others are
+// the recipients'.
+func senderRole(role string) bool {
+	return role == store.RoleFrom || role == store.RoleSender || role == store.RoleReplyTo
+}
+
+// searchTexts are the four texts of a message search indexes.
+func searchTexts(m *store.Message) (subject, senders, recipients, body string) {
+	var from, to strings.Builder
+	for _, p := range m.Participants {
+		b := &to
+		if senderRole(p.Role) {
+			b = &from
+		}
+		b.WriteString(p.Name + " " + p.Email + " ")
+	}
+	return m.Subject, from.String(), to.String(), searchBody(m)
+}
+
 // searchDoc is the tsvector text of a message.
-func searchDoc(subject, participants, body string) string {
+func searchDoc(m *store.Message) string {
+	subject, senders, recipients, body := searchTexts(m)
 	var b strings.Builder
 	pos := 1
 	for i, f := range []struct {
 		text   string
 		weight string
-	}{{subject, "A"}, {participants, "B"}, {body, "D"}} {
+	}{{subject, "A"}, {senders, "B"}, {recipients, "C"}, {body, "D"}} {
 		if i > 0 {
 			pos += fieldGap
 		}
-		for _, tok := range tokens(f.text) {
+		for _, tok := range search.Tokens(f.text) {
 			if len(tok) > maxLexeme || pos > maxPosition {
 				continue
 			}
@@ -79,62 +99,185 @@ func searchDoc(subject, participants, body string) string {
 	return b.String()
 }
 
-// searchQuery turns a search into tsquery text: every word must match;
-// a word of several tokens (an address) is a phrase; a trailing * makes
-// the last token a prefix.
-func searchQuery(q string) (string, error) {
-	var parts []string
-	for _, w := range strings.Fields(q) {
-		prefix := strings.HasSuffix(w, "*")
-		toks := tokens(w)
-		if len(toks) == 0 {
-			continue
+// tsPhrase is a Text node as tsquery: its tokens in a row, each with the
+// field's weight.
+func tsPhrase(t *search.Text, withField bool) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for i, tok := range t.Tokens {
+		if i > 0 {
+			b.WriteString(" <-> ")
 		}
-		var b strings.Builder
-		for i, tok := range toks {
-			if i > 0 {
-				b.WriteString(" <-> ")
-			}
-			quoteLexeme(&b, tok)
-			if prefix && i == len(toks)-1 {
-				b.WriteString(":*")
-			}
+		quoteLexeme(&b, tok.Text)
+		suffix := ""
+		if tok.Prefix {
+			suffix = "*"
 		}
-		parts = append(parts, "("+b.String()+")")
+		if withField {
+			suffix += fieldWeights[t.Field]
+		}
+		if suffix != "" {
+			b.WriteString(":" + suffix)
+		}
 	}
-	if len(parts) == 0 {
-		return "", store.Errorf(store.EInvalid, "search %q has no word to look for", q)
-	}
-	return strings.Join(parts, " & "), nil
+	b.WriteByte(')')
+	return b.String()
 }
 
-// indexAll indexes every message (migration 0002_search on a store that
-// already holds mail, and a store copied in by Load), a page at a time so
-// that a large store is never held in memory.
-func indexAll(ctx context.Context, tx pgx.Tx) error { return indexMessages(ctx, tx, "m.text_body") }
+// tsExpr renders a subtree made only of text as one tsquery.
+func tsExpr(n search.Node) (string, bool) {
+	switch n := n.(type) {
+	case *search.Text:
+		return tsPhrase(n, true), true
+	case *search.And, *search.Or:
+		nodes, op := []search.Node(nil), " & "
+		if a, ok := n.(*search.And); ok {
+			nodes = a.Nodes
+		} else {
+			nodes, op = n.(*search.Or).Nodes, " | "
+		}
+		parts := make([]string, len(nodes))
+		for i, c := range nodes {
+			e, ok := tsExpr(c)
+			if !ok {
+				return "", false
+			}
+			parts[i] = e
+		}
+		return "(" + strings.Join(parts, op) + ")", true
+	case *search.Not:
+		e, ok := tsExpr(n.Node)
+		return "!" + e, ok
+	}
+	return "", false
+}
 
-// indexMessages indexes every message, body the SQL of what search reads
-// as its body (the forwarding note joins it once the store has one).
-func indexMessages(ctx context.Context, tx pgx.Tx, body string) error {
+// sqlCond is a WHERE condition on messages m with its arguments.
+type sqlCond struct {
+	sql  string
+	args []any
+}
+
+// sqlExpr renders a query tree as a condition on messages m.
+func sqlExpr(n search.Node) (sqlCond, error) {
+	if e, ok := tsExpr(n); ok {
+		if not, ok := n.(*search.Not); ok {
+			// A negation alone: every message has its row, so "not
+			// among the matches" is the same and uses the index.
+			inner, _ := tsExpr(not.Node)
+			return sqlCond{`m.id NOT IN (SELECT message_id FROM message_search WHERE doc @@ ?::tsquery)`, []any{inner}}, nil
+		}
+		return sqlCond{`m.id IN (SELECT message_id FROM message_search WHERE doc @@ ?::tsquery)`, []any{e}}, nil
+	}
+	switch n := n.(type) {
+	case *search.And, *search.Or:
+		nodes, op := []search.Node(nil), " AND "
+		if a, ok := n.(*search.And); ok {
+			nodes = a.Nodes
+		} else {
+			nodes, op = n.(*search.Or).Nodes, " OR "
+		}
+		var parts []string
+		var args []any
+		for _, c := range nodes {
+			sc, err := sqlExpr(c)
+			if err != nil {
+				return sqlCond{}, err
+			}
+			parts = append(parts, sc.sql)
+			args = append(args, sc.args...)
+		}
+		return sqlCond{"(" + strings.Join(parts, op) + ")", args}, nil
+	case *search.Not:
+		sc, err := sqlExpr(n.Node)
+		if err != nil {
+			return sqlCond{}, err
+		}
+		return sqlCond{"NOT " + sc.sql, sc.args}, nil
+	case *search.Linked:
+		return sqlCond{`EXISTS (SELECT 1 FROM links l WHERE l.message_id = m.id AND l.kind = ? AND l.item_id = ?)`,
+			[]any{n.Kind, n.ID}}, nil
+	case *search.DateRange:
+		parts := []string{"true"}
+		var args []any
+		if !n.Since.IsZero() {
+			parts = append(parts, messageDate+` >= ?`)
+			args = append(args, pgTime(n.Since))
+		}
+		if !n.Until.IsZero() {
+			parts = append(parts, messageDate+` < ?`)
+			args = append(args, pgTime(n.Until))
+		}
+		return sqlCond{"(" + strings.Join(parts, " AND ") + ")", args}, nil
+	case *search.HasAttachment:
+		return sqlCond{`EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id)`, nil}, nil
+	}
+	return sqlCond{}, store.Errorf(store.EInternal, "search: cannot translate %T", n)
+}
+
+// messageDate is the date a message sorts and filters by.
+const messageDate = `coalesce(m.date, m.received_at)`
+
+// rankQuery is a tsquery matching the positive text of a query (fields
+// kept), for ranking; empty when it has none.
+func rankQuery(n search.Node) string {
+	var parts []string
+	var walk func(search.Node, bool)
+	walk = func(n search.Node, neg bool) {
+		switch n := n.(type) {
+		case *search.Text:
+			if !neg {
+				parts = append(parts, tsPhrase(n, true))
+			}
+		case *search.And:
+			for _, c := range n.Nodes {
+				walk(c, neg)
+			}
+		case *search.Or:
+			for _, c := range n.Nodes {
+				walk(c, neg)
+			}
+		case *search.Not:
+			walk(n.Node, !neg)
+		}
+	}
+	walk(n, false)
+	return strings.Join(parts, " | ")
+}
+
+// rankWeights are ts_rank's weights {D, C, B, A}: the body and the
+// recipients 1, the senders 2, the subject 3, scaled to at most 1 as
+// ts_rank wants, as SQLite's BM25 weighs its columns.
+const rankWeights = `'{0.333, 0.333, 0.667, 1.0}'`
+
+// indexAll indexes every message (migration 0007_search_tokens, with the
+// shared tokenizer, and a store copied in by Load), a page at a time so that a large store is
+// never held in memory.
+func indexAll(ctx context.Context, tx pgx.Tx) error {
 	const page = 500
 	var last int64
 	for {
-		rows, err := tx.Query(ctx, `SELECT m.id, m.subject, `+body+`,
-			coalesce((SELECT string_agg(p.name || ' ' || p.email, E'\n' ORDER BY p.pos) FROM participants p WHERE p.message_id = m.id), '')
+		rows, err := tx.Query(ctx, `SELECT m.id, m.subject, m.text_body, m.forward_note,
+			coalesce((SELECT string_agg(p.name || ' ' || p.email, ' ' ORDER BY p.pos) FROM participants p
+				WHERE p.message_id = m.id AND p.role IN ('from', 'sender', 'reply_to')), ''),
+			coalesce((SELECT string_agg(p.name || ' ' || p.email, ' ' ORDER BY p.pos) FROM participants p
+				WHERE p.message_id = m.id AND p.role NOT IN ('from', 'sender', 'reply_to')), '')
 			FROM messages m WHERE m.id > $1 ORDER BY m.id LIMIT $2`, last, page)
 		if err != nil {
 			return err
 		}
 		var b pgx.Batch
 		for rows.Next() {
-			var id int64
-			var subject, body, participants string
-			if err := rows.Scan(&id, &subject, &body, &participants); err != nil {
+			var m store.Message
+			var senders, recipients string
+			if err := rows.Scan(&m.ID, &m.Subject, &m.TextBody, &m.ForwardNote, &senders, &recipients); err != nil {
 				rows.Close()
 				return err
 			}
-			b.Queue(`INSERT INTO message_search (message_id, doc) VALUES ($1, $2::tsvector)`, id, searchDoc(subject, participants, body))
-			last = id
+			m.Participants = []store.Participant{{Role: store.RoleFrom, Email: senders}, {Role: store.RoleTo, Email: recipients}}
+			b.Queue(`INSERT INTO message_search (message_id, doc) VALUES ($1, $2::tsvector)
+				ON CONFLICT (message_id) DO UPDATE SET doc = excluded.doc`, m.ID, searchDoc(&m))
+			last = m.ID
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

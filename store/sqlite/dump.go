@@ -179,22 +179,10 @@ func (db *DB) Load(ctx context.Context, fill func(put func(t *store.Table, row [
 		return err
 	}
 	if db.search {
-		body := "m.text_body"
-		if db.forwardColumns {
-			body = "m.text_body || CASE WHEN m.forward_note = '' THEN '' ELSE char(10) || char(10) || m.forward_note END"
-		}
-		if _, err := tx.ExecContext(ctx, strings.Replace(reindexSQL, "m.text_body", body, 1)); err != nil {
+		if err := indexStoredMessages(ctx, tx); err != nil {
 			return db.storeError(err)
 		}
 	}
 	return db.storeError(tx.Commit())
 }
 
-// reindexSQL fills the full-text index from the messages, as migration
-// 0002_search does for a store that already holds mail.
-const reindexSQL = `INSERT INTO message_fts (rowid, subject, participants, body)
-SELECT m.id, m.subject,
-	coalesce((SELECT group_concat(p.name || ' ' || p.email, char(10))
-		FROM participants p WHERE p.message_id = m.id), ''),
-	m.text_body
-FROM messages m`

@@ -84,7 +84,7 @@ func isUnique(err error) bool {
 }
 
 // isSQLError reports whether err is SQLite's generic SQLITE_ERROR, which a
-// fixed query only returns for bad input such as a malformed FTS5 query.
+// fixed query only returns for bad input such as a malformed full-text query.
 func isSQLError(err error) bool {
 	var sqe sqlite3.Error
 	return errors.As(err, &sqe) && sqe.Code == sqlite3.ErrError

@@ -1,6 +1,9 @@
 package sqlite
 
 import (
+	"cmp"
+	"database/sql"
+	"slices"
 	"strings"
 
 	"github.com/smartbcc/smartbcc/store"
@@ -10,29 +13,237 @@ import (
 // but headers, bodies, auth details, references, participants and
 // attachments: call Message for those.
 func (tx *Tx) ListMessages(q store.MessageQuery) ([]store.Message, error) {
-	query, args, err := tx.listQuery(q)
+	lq, err := tx.listParts(q)
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := tx.listMessages(query, args...)
-	if err != nil && strings.TrimSpace(q.Search) != "" && isSQLError(err) {
-		// The query is fixed; only the search text can be wrong.
-		return nil, &store.Error{Code: store.EInvalid, Err: err,
-			Message: "invalid search query " + `"` + q.Search + `": ` + err.Error()}
+	var order []int64
+	switch {
+	case lq.ranked:
+		order, err = tx.rankedIDs(lq, q.Limit, q.Offset)
+	case q.Search != nil:
+		// Ids first, then the rows: the sort of a search needs a
+		// temporary b-tree, which then carries ids, not every column.
+		order, err = tx.ids(`SELECT m.id FROM `+lq.from+lq.whereClause()+` ORDER BY `+lq.order+
+			limitOffset(q.Limit, q.Offset), lq.args...)
+	default:
+		msgs, err := tx.listMessages(lq.sql(q))
+		if err != nil {
+			return nil, tx.err(err)
+		}
+		return msgs, nil
 	}
+	if err != nil {
+		return nil, err
+	}
+	if len(order) == 0 {
+		return []store.Message{}, nil
+	}
+	msgs, err := tx.listMessages(`SELECT `+summaryColumns+` FROM messages m WHERE m.id IN `+inList, jsonList(order))
 	if err != nil {
 		return nil, tx.err(err)
 	}
-	return msgs, nil
+	byID := make(map[int64]int, len(msgs))
+	for i, m := range msgs {
+		byID[m.ID] = i
+	}
+	out := make([]store.Message, 0, len(order))
+	for _, id := range order {
+		if i, ok := byID[id]; ok {
+			out = append(out, msgs[i])
+		}
+	}
+	return out, nil
 }
 
-// listQuery is the SQL of ListMessages.
+// ids runs a query selecting one id column.
+func (tx *Tx) ids(query string, args ...any) ([]int64, error) {
+	rows, err := tx.query(query, args...)
+	if err != nil {
+		return nil, tx.searchErr(err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, tx.err(err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, tx.searchErr(err)
+	}
+	return out, nil
+}
+
+// scores reads (id, matchinfo) rows and ranks each id.
+func (tx *Tx) scores(query string, args []any, each func(id int64, score float64)) error {
+	rows, err := tx.query(query, args...)
+	if err != nil {
+		return tx.searchErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var mi sql.RawBytes
+		if err := rows.Scan(&id, &mi); err != nil {
+			return tx.err(err)
+		}
+		each(id, rank(mi))
+	}
+	if err := rows.Err(); err != nil {
+		return tx.searchErr(err)
+	}
+	return nil
+}
+
+// rankedIDs selects every match with its matchinfo, ranks in Go (a Go
+// function called by SQLite for each row costs more than the ranking) and
+// returns the page asked for. Equal scores: the newest stored first.
+func (tx *Tx) rankedIDs(lq *listQuery, limit, offset int) ([]int64, error) {
+	type scored struct {
+		id    int64
+		score float64
+	}
+	var all []scored
+	matchinfo := `matchinfo(message_fts, '` + rankInfo + `')`
+	if lq.rankBy == "" {
+		// The MATCH that selects also ranks.
+		err := tx.scores(`SELECT m.id, `+matchinfo+` FROM `+lq.from+lq.whereClause(), lq.args,
+			func(id int64, score float64) { all = append(all, scored{id, score}) })
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		// SQL selects; the positive text of the query ranks.
+		ids, err := tx.ids(`SELECT m.id FROM `+lq.from+lq.whereClause(), lq.args...)
+		if err != nil {
+			return nil, err
+		}
+		scores := map[int64]float64{}
+		err = tx.scores(`SELECT docid, `+matchinfo+` FROM message_fts WHERE message_fts MATCH ?`, []any{lq.rankBy},
+			func(id int64, score float64) { scores[id] = score })
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			all = append(all, scored{id, scores[id]})
+		}
+	}
+	slices.SortFunc(all, func(a, b scored) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.id, a.id)
+	})
+	if offset >= len(all) {
+		return nil, nil
+	}
+	all = all[offset:]
+	if limit > 0 && limit < len(all) {
+		all = all[:limit]
+	}
+	out := make([]int64, len(all))
+	for i, s := range all {
+		out[i] = s.id
+	}
+	return out, nil
+}
+
+// CountMessages counts what ListMessages returns without Limit and Offset.
+func (tx *Tx) CountMessages(q store.MessageQuery) (int, error) {
+	lq, err := tx.listParts(q)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := tx.queryRow(`SELECT count(*) FROM `+lq.from+lq.whereClause(), lq.args...).Scan(&n); err != nil {
+		return 0, tx.searchErr(err)
+	}
+	return n, nil
+}
+
+// searchErr maps an error of a listing. The query text is ours (the
+// person's words reach SQLite only as tokens), so an SQL error here is a
+// bug: it is reported without SQLite's wording.
+func (tx *Tx) searchErr(err error) error {
+	if isSQLError(err) {
+		return &store.Error{Code: store.EInternal, Err: err,
+			Message: "the search could not be run (a bug in smartbcc: please report the query)"}
+	}
+	return tx.err(err)
+}
+
+type listQuery struct {
+	from  string
+	where []string
+	args  []any
+	order string
+	// ranked: order by relevance (rankedIDs), with the selecting MATCH
+	// or, when rankBy is set, with that MATCH expression.
+	ranked bool
+	rankBy string
+}
+
+func (lq *listQuery) whereClause() string {
+	if len(lq.where) == 0 {
+		return ""
+	}
+	return ` WHERE ` + strings.Join(lq.where, ` AND `)
+}
+
+func (lq *listQuery) cond(sql string, args ...any) {
+	lq.where = append(lq.where, sql)
+	lq.args = append(lq.args, args...)
+}
+
+// sql is the listing as one statement (for a listing that is not ranked).
+func (lq *listQuery) sql(q store.MessageQuery) (string, []any) {
+	return `SELECT ` + summaryColumns + ` FROM ` + lq.from + lq.whereClause() + ` ORDER BY ` + lq.order +
+		limitOffset(q.Limit, q.Offset), lq.args
+}
+
+// listQuery is the SQL of ListMessages when it is one statement (not
+// ranked).
 func (tx *Tx) listQuery(q store.MessageQuery) (string, []any, error) {
-	var where []string
-	var args []any
+	lq, err := tx.listParts(q)
+	if err != nil {
+		return "", nil, err
+	}
+	query, args := lq.sql(q)
+	return query, args, nil
+}
+
+// listParts builds the FROM, WHERE and ORDER BY of a listing.
+func (tx *Tx) listParts(q store.MessageQuery) (*listQuery, error) {
+	lq := &listQuery{from: `messages m`}
+	lq.order = messageDate + ` DESC, m.id DESC`
+	if q.Oldest {
+		lq.order = messageDate + `, m.id`
+	}
+	if q.Search != nil {
+		if !tx.db.search {
+			return nil, store.Errorf(store.EUnavailable, "store %s has no search index yet", tx.db.path)
+		}
+		plan, err := planSearch(q.Search)
+		if err != nil {
+			return nil, err
+		}
+		relevance := q.Sort == store.SortRelevance && !q.Oldest && q.After == nil
+		if plan.match != "" {
+			lq.from = `message_fts JOIN messages m ON m.id = message_fts.docid`
+			lq.cond(`message_fts MATCH ?`, plan.match)
+			lq.ranked = relevance
+		} else if plan.rankBy != "" && relevance {
+			lq.ranked, lq.rankBy = true, plan.rankBy
+		}
+		for _, c := range plan.conds {
+			lq.cond(c.sql, c.args...)
+		}
+	}
 	if q.Viewer != 0 {
-		where = append(where, `(m.owner_id = ? OR m.shared = 1)`)
-		args = append(args, q.Viewer)
+		lq.cond(`(m.owner_id = ? OR m.shared = 1)`, q.Viewer)
 	}
 	if q.Owner != 0 {
 		if q.MessageID != "" {
@@ -40,40 +251,39 @@ func (tx *Tx) listQuery(q store.MessageQuery) (string, []any, error) {
 			// index; "+" keeps SQLite from walking all of the owner's
 			// mail in date order instead (once per delivery, in the
 			// duplicate check).
-			where = append(where, `+m.owner_id = ?`)
+			lq.cond(`+m.owner_id = ?`, q.Owner)
 		} else {
-			where = append(where, `m.owner_id = ?`)
+			lq.cond(`m.owner_id = ?`, q.Owner)
 		}
-		args = append(args, q.Owner)
 	}
 	if q.ItemKind != "" || q.ItemID != 0 {
 		if !q.ItemKind.Valid() || q.ItemID == 0 {
-			return "", nil, store.Errorf(store.EInvalid, "an item filter needs a kind (deal, lead, project, person) and an id")
+			return nil, store.Errorf(store.EInvalid, "an item filter needs a kind (deal, lead, project, person) and an id")
 		}
-		where = append(where, `EXISTS (SELECT 1 FROM links l WHERE l.message_id = m.id AND l.kind = ? AND l.item_id = ?)`)
-		args = append(args, string(q.ItemKind), q.ItemID)
+		lq.cond(`EXISTS (SELECT 1 FROM links l WHERE l.message_id = m.id AND l.kind = ? AND l.item_id = ?)`, string(q.ItemKind), q.ItemID)
 	}
 	if len(q.Participants) > 0 {
 		// The roles that link persons (linker), never Bcc or Sender.
-		where = append(where, `EXISTS (SELECT 1 FROM participants p WHERE p.message_id = m.id
-			AND p.role IN ('from', 'to', 'cc', 'reply_to') AND p.email IN `+inList+`)`)
-		args = append(args, jsonList(uniqueEmails(q.Participants)))
+		lq.cond(`EXISTS (SELECT 1 FROM participants p WHERE p.message_id = m.id
+			AND p.role IN ('from', 'to', 'cc', 'reply_to') AND p.email IN `+inList+`)`, jsonList(uniqueEmails(q.Participants)))
 	}
 	if q.Unlinked {
-		where = append(where, `NOT EXISTS (SELECT 1 FROM links l WHERE l.message_id = m.id)`)
+		lq.cond(`NOT EXISTS (SELECT 1 FROM links l WHERE l.message_id = m.id)`)
 	}
 	if q.ThreadID != 0 {
-		where = append(where, `m.thread_id = ?`)
-		args = append(args, q.ThreadID)
+		lq.cond(`m.thread_id = ?`, q.ThreadID)
 	}
-	from := `messages m`
 	if q.MessageID != "" {
-		// message_refs holds every message's own Message-ID, indexed; the
-		// CROSS JOIN makes SQLite start there rather than scan a sort
-		// index for the ORDER BY (ingest asks this for every message).
-		from = `message_refs r CROSS JOIN messages m ON m.id = r.message_id`
-		where = append(where, `r.msgid = ? AND r.kind = '`+refSelf+`'`)
-		args = append(args, normMsgID(q.MessageID))
+		if q.Search == nil {
+			// message_refs holds every message's own Message-ID, indexed;
+			// the CROSS JOIN makes SQLite start there rather than scan a
+			// sort index for the ORDER BY (ingest asks this for every
+			// message).
+			lq.from = `message_refs r CROSS JOIN messages m ON m.id = r.message_id`
+			lq.cond(`r.msgid = ? AND r.kind = '`+refSelf+`'`, normMsgID(q.MessageID))
+		} else {
+			lq.cond(`m.id IN (SELECT r.message_id FROM message_refs r WHERE r.msgid = ? AND r.kind = '`+refSelf+`')`, normMsgID(q.MessageID))
+		}
 	}
 	if q.After != nil {
 		// Keyset paging, written so that SQLite seeks the sort index to
@@ -84,29 +294,15 @@ func (tx *Tx) listQuery(q store.MessageQuery) (string, []any, error) {
 			op = "<"
 		}
 		sort := formatTime(q.After.Sort)
-		where = append(where, `coalesce(m.date, m.received_at) `+op+`= ? AND (coalesce(m.date, m.received_at) `+op+` ? OR m.id `+op+` ?)`)
-		args = append(args, sort, sort, q.After.ID)
+		lq.cond(messageDate+` `+op+`= ? AND (`+messageDate+` `+op+` ? OR m.id `+op+` ?)`, sort, sort, q.After.ID)
 	}
-	search := strings.TrimSpace(q.Search)
-	if search != "" {
-		if !tx.db.search {
-			return "", nil, store.Errorf(store.EUnavailable, "store %s has no search index yet", tx.db.path)
-		}
-		where = append(where, `m.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)`)
-		args = append(args, quoteAddresses(search))
+	if !q.Since.IsZero() {
+		lq.cond(messageDate+` >= ?`, formatTime(q.Since))
 	}
-
-	query := `SELECT ` + summaryColumns + ` FROM ` + from
-	if len(where) > 0 {
-		query += ` WHERE ` + strings.Join(where, ` AND `)
+	if !q.Until.IsZero() {
+		lq.cond(messageDate+` < ?`, formatTime(q.Until))
 	}
-	if q.Oldest {
-		query += ` ORDER BY coalesce(m.date, m.received_at), m.id`
-	} else {
-		query += ` ORDER BY coalesce(m.date, m.received_at) DESC, m.id DESC`
-	}
-	query += limitOffset(q.Limit, q.Offset)
-	return query, args, nil
+	return lq, nil
 }
 
 // listMessages runs a query selecting summaryColumns. Its error is raw.
@@ -125,55 +321,6 @@ func (tx *Tx) listMessages(query string, args ...any) ([]store.Message, error) {
 		msgs = append(msgs, m)
 	}
 	return msgs, rows.Err()
-}
-
-// quoteAddresses makes a search for an email address or a dotted name work
-// as people type it: FTS5 syntax has no bare '@' or '.', so such words
-// become phrases ("bob@example.com" matches the tokens bob, example, com
-// in a row). Everything else, quoted phrases, prefix stars, AND, OR, NOT
-// and parentheses, passes through untouched.
-func quoteAddresses(q string) string {
-	var b strings.Builder
-	for len(q) > 0 {
-		switch {
-		case q[0] == '"':
-			end := strings.IndexByte(q[1:], '"')
-			if end < 0 {
-				b.WriteString(q) // unterminated: FTS5 reports it
-				return b.String()
-			}
-			b.WriteString(q[:end+2])
-			q = q[end+2:]
-		case strings.IndexByte(" \t\r\n", q[0]) >= 0:
-			b.WriteByte(q[0])
-			q = q[1:]
-		default:
-			n := strings.IndexAny(q, " \t\r\n\"")
-			if n < 0 {
-				n = len(q)
-			}
-			b.WriteString(quoteWord(q[:n]))
-			q = q[n:]
-		}
-	}
-	return b.String()
-}
-
-// quoteWord quotes one bare word holding '@' or '.', keeping the
-// parentheses around it and a prefix star after it.
-func quoteWord(w string) string {
-	core := strings.TrimLeft(w, "(")
-	open := w[:len(w)-len(core)]
-	core = strings.TrimRight(core, ")")
-	closing := w[len(open)+len(core):]
-	star := ""
-	if strings.HasSuffix(core, "*") {
-		core, star = strings.TrimSuffix(core, "*"), " *"
-	}
-	if !strings.ContainsAny(core, "@.") {
-		return w
-	}
-	return open + `"` + core + `"` + star + closing
 }
 
 // ThreadMessages lists a thread's messages, oldest first.

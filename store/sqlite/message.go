@@ -84,8 +84,9 @@ func (tx *Tx) InsertMessage(m *store.Message) error {
 		}
 	}
 	if tx.db.search {
-		if _, err := tx.exec(`INSERT INTO message_fts (rowid, subject, participants, body) VALUES (?, ?, ?, ?)`,
-			m.ID, m.Subject, participantText(m.Participants), searchBody(m)); err != nil {
+		subject, sender, recipients, body := searchRow(m)
+		if _, err := tx.exec(`INSERT INTO message_fts (docid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)`,
+			m.ID, subject, sender, recipients, body); err != nil {
 			return tx.err(err)
 		}
 	}
@@ -104,16 +105,6 @@ func searchBody(m *store.Message) string {
 		return m.TextBody
 	}
 	return m.TextBody + "\n\n" + m.ForwardNote
-}
-
-// participantText is what search sees of the participants: names and
-// addresses, one participant a line (as migration 0002 builds it).
-func participantText(ps []store.Participant) string {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.Name + " " + p.Email
-	}
-	return strings.Join(lines, "\n")
 }
 
 type messageRef struct{ kind, msgid string }

@@ -21,7 +21,7 @@ import (
 var migrationFS embed.FS
 
 // searchMigration creates the full-text index.
-const searchMigration = "0002_search.sql"
+const searchMigration = "0007_search_tokens.sql"
 
 // forwardMigration adds the forwarding user's note and date to messages.
 const forwardMigration = "0006_forward_note.sql"
@@ -29,6 +29,16 @@ const forwardMigration = "0006_forward_note.sql"
 type migration struct {
 	name string
 	sql  string
+	// before and after run in the migration's transaction around its
+	// SQL: for what SQL alone cannot do.
+	before, after func(ctx context.Context, tx *sql.Tx) error
+}
+
+// migrationSteps are the Go parts of migrations, by name.
+var migrationSteps = map[string]struct {
+	before, after func(ctx context.Context, tx *sql.Tx) error
+}{
+	searchMigration: {before: dropFTS5, after: indexStoredMessages},
 }
 
 // migrations are the embedded migrations in order.
@@ -46,7 +56,9 @@ func mustLoadMigrations() []migration {
 		if err != nil {
 			panic(err)
 		}
-		migs = append(migs, migration{name: path.Base(name), sql: string(b)})
+		base := path.Base(name)
+		steps := migrationSteps[base]
+		migs = append(migs, migration{name: base, sql: string(b), before: steps.before, after: steps.after})
 	}
 	return migs
 }
@@ -93,6 +105,7 @@ func (db *DB) migrate(ctx context.Context, migs []migration) (map[string]bool, e
 		if err := db.applyMigration(ctx, m); err != nil {
 			return nil, err
 		}
+		db.migrated = true
 		applied[m.name] = true
 	}
 	return applied, nil
@@ -141,18 +154,71 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 	if n > 0 {
 		return nil // another process got there first
 	}
+	if m.before != nil {
+		if err := m.before(ctx, tx); err != nil {
+			return migrationError(db, m, err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		if strings.Contains(err.Error(), "no such module: fts5") {
-			return store.Errorf(store.EInternal, "schema migration %s: this smartbcc was built without SQLite full-text search (build with -tags sqlite_fts5)", m.name)
+		return migrationError(db, m, err)
+	}
+	if m.after != nil {
+		if err := m.after(ctx, tx); err != nil {
+			return migrationError(db, m, err)
 		}
-		e := db.storeError(err)
-		if store.ErrorCode(e) == store.EInternal {
-			return &store.Error{Code: store.EInternal, Message: fmt.Sprintf("schema migration %s: %v", m.name, err), Err: err}
-		}
-		return e
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`, m.name, formatTime(db.now())); err != nil {
 		return db.storeError(err)
 	}
 	return db.storeError(tx.Commit())
+}
+
+func migrationError(db *DB, m migration, err error) error {
+	e := db.storeError(err)
+	if store.ErrorCode(e) == store.EInternal {
+		return &store.Error{Code: store.EInternal, Message: fmt.Sprintf("schema migration %s: %v", m.name, err), Err: err}
+	}
+	return e
+}
+
+// dropFTS5 removes the FTS5 index that migration 0002 made in stores of
+// builds with the sqlite_fts5 tag. A build without FTS5 cannot DROP an
+// FTS5 table ("no such module"), so it drops the table's shadow tables,
+// which are ordinary tables, and removes the table's schema entry by hand,
+// as SQLite's documentation describes for writable_schema.
+func dropFTS5(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `DROP TRIGGER IF EXISTS messages_fts_delete`); err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'message_fts'`).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DROP TABLE message_fts`)
+	if err == nil || !strings.Contains(err.Error(), "no such module") {
+		return err
+	}
+	for _, shadow := range []string{"data", "idx", "content", "docsize", "config"} {
+		if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS message_fts_`+shadow); err != nil {
+			return err
+		}
+	}
+	var version int
+	if err := tx.QueryRowContext(ctx, `PRAGMA schema_version`).Scan(&version); err != nil {
+		return err
+	}
+	stmts := []string{
+		`PRAGMA writable_schema = ON`,
+		`DELETE FROM sqlite_master WHERE type = 'table' AND name = 'message_fts'`,
+		// A new schema version makes every connection read the schema
+		// again, without the table.
+		fmt.Sprintf(`PRAGMA schema_version = %d`, version+1),
+		`PRAGMA writable_schema = OFF`,
+	}
+	for _, stmt := range stmts {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -79,8 +79,11 @@ type DB struct {
 	// checkpoints runs WAL checkpoints beside the writer during imports.
 	checkpoints *checkpointer
 
+	// migrated is set when this Open applied a migration.
+	migrated bool
+
 	// search is set when the full-text index exists (migration
-	// 0002_search); only a store opened through the test hook lacks it.
+	// 0007_search_tokens); only a store opened through the test hook lacks it.
 	search bool
 	// forwardColumns is set when messages has forward_note and
 	// forwarded_at (migration 0006_forward_note); only a store opened
@@ -123,6 +126,17 @@ func open(ctx context.Context, path string, opt Options, migs []migration) (*DB,
 	}
 	db.search = applied[searchMigration]
 	db.forwardColumns = applied[forwardMigration]
+	if db.migrated {
+		// A reader connection opened before a migration may keep the old
+		// schema in memory and fail to prepare a statement on a table the
+		// migration replaced (the FTS5 index, "no such module"): start
+		// the readers afresh.
+		db.reader.Close()
+		if err := db.openReader(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if !opt.ReadOnly && opt.Synchronous == "NORMAL" {
 		if err := db.startCheckpointer(ctx); err != nil {
 			db.Close()
@@ -192,6 +206,13 @@ func (db *DB) openPools(ctx context.Context) error {
 			return db.storeError(err)
 		}
 	}
+	return db.openReader(ctx)
+}
+
+// openReader opens the pool of read connections.
+func (db *DB) openReader(ctx context.Context) error {
+	busy := fmt.Sprint(db.opt.BusyTimeout.Milliseconds())
+	var err error
 	db.reader, err = sql.Open("sqlite3", dsn(db.path, url.Values{
 		"mode":          {"ro"},
 		"_busy_timeout": {busy},

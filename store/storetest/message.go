@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/smartbcc/smartbcc/store"
+	"github.com/smartbcc/smartbcc/store/search"
 )
 
 func (s suite) testInsertAndLoadMessage(t *testing.T) {
@@ -294,8 +295,8 @@ func (s suite) testListMessages(t *testing.T) {
 		{"limit", store.MessageQuery{Limit: 2}, []int64{d, c}},
 		{"limit and offset", store.MessageQuery{Limit: 2, Offset: 1}, []int64{c, b}},
 		{"offset only", store.MessageQuery{Offset: 3}, []int64{a}},
-		{"search", store.MessageQuery{Search: "private"}, []int64{c, a}},
-		{"search as viewer", store.MessageQuery{Search: "private", Viewer: f.ann.ID}, []int64{a}},
+		{"search", store.MessageQuery{Search: search.MustParse("private")}, []int64{c, a}},
+		{"search as viewer", store.MessageQuery{Search: search.MustParse("private"), Viewer: f.ann.ID}, []int64{a}},
 		{"message id", store.MessageQuery{MessageID: "2@x"}, []int64{b}},
 		{"message id in angle brackets", store.MessageQuery{MessageID: "<3@x>"}, []int64{c}},
 		{"message id of another owner", store.MessageQuery{MessageID: "3@x", Owner: f.ann.ID}, []int64{}},

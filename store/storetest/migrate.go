@@ -8,6 +8,7 @@ import (
 
 	"github.com/smartbcc/smartbcc/store"
 	"github.com/smartbcc/smartbcc/store/backend"
+	"github.com/smartbcc/smartbcc/store/search"
 )
 
 // appliedNames lists the migrations recorded in the store dsn, by name.
@@ -100,7 +101,7 @@ func (s suite) testUpgrade(t *testing.T) {
 		return nil
 	})
 	err = old.View(ctx, func(tx store.Tx) error {
-		_, err := tx.ListMessages(store.MessageQuery{Search: "zanzibar"})
+		_, err := tx.ListMessages(store.MessageQuery{Search: search.MustParse("zanzibar")})
 		return err
 	})
 	wantCode(t, "search before the upgrade", err, store.EUnavailable)
@@ -117,7 +118,7 @@ func (s suite) testUpgrade(t *testing.T) {
 		}
 		// Existing mail was indexed by the migration.
 		for _, q := range []string{"zanzibar", "quarterl*", "bob@customer.example"} {
-			got, err := tx.ListMessages(store.MessageQuery{Search: q})
+			got, err := tx.ListMessages(store.MessageQuery{Search: search.MustParse(q)})
 			if err != nil {
 				return err
 			}
@@ -134,7 +135,7 @@ func (s suite) testUpgrade(t *testing.T) {
 		return tx.InsertMessage(m)
 	})
 	view(t, db, func(tx store.Tx) error {
-		got, err := tx.ListMessages(store.MessageQuery{Search: "kilimanjaro"})
+		got, err := tx.ListMessages(store.MessageQuery{Search: search.MustParse("kilimanjaro")})
 		if err == nil && len(got) != 1 {
 			t.Errorf("new message not found by search: %v", ids(got))
 		}
