@@ -185,4 +185,3 @@ func (db *DB) Load(ctx context.Context, fill func(put func(t *store.Table, row [
 	}
 	return db.storeError(tx.Commit())
 }
-
