@@ -25,7 +25,7 @@ var migrationFS embed.FS
 // indexes the mail again with store/search's tokenizer.
 const (
 	searchMigration       = "0002_search.sql"
-	searchTokensMigration = "0007_search_tokens.sql"
+	searchTokensMigration = "0008_search_tokens.sql"
 )
 
 // forwardMigration adds the forwarding user's note and date to messages.

@@ -250,7 +250,7 @@ func rankQuery(n search.Node) string {
 // ts_rank wants, as SQLite's BM25 weighs its columns.
 const rankWeights = `'{0.333, 0.333, 0.667, 1.0}'`
 
-// indexAll indexes every message (migration 0007_search_tokens, with the
+// indexAll indexes every message (migration 0008_search_tokens, with the
 // shared tokenizer, and a store copied in by Load), a page at a time so that a large store is
 // never held in memory.
 func indexAll(ctx context.Context, tx pgx.Tx) error {

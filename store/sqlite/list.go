@@ -27,7 +27,8 @@ func (tx *Tx) ListMessages(q store.MessageQuery) ([]store.Message, error) {
 		order, err = tx.ids(`SELECT m.id FROM `+lq.from+lq.whereClause()+` ORDER BY `+lq.order+
 			limitOffset(q.Limit, q.Offset), lq.args...)
 	default:
-		msgs, err := tx.listMessages(lq.sql(q))
+		query, args := lq.sql(q)
+		msgs, err := tx.listMessages(query, args...)
 		if err != nil {
 			return nil, tx.err(err)
 		}

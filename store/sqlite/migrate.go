@@ -21,7 +21,7 @@ import (
 var migrationFS embed.FS
 
 // searchMigration creates the full-text index.
-const searchMigration = "0007_search_tokens.sql"
+const searchMigration = "0008_search_tokens.sql"
 
 // forwardMigration adds the forwarding user's note and date to messages.
 const forwardMigration = "0006_forward_note.sql"

@@ -14,7 +14,7 @@ import (
 
 // How the query language (package search) becomes SQL here.
 //
-// The index is the FTS4 table message_fts (migration 0007) with the columns
+// The index is the FTS4 table message_fts (migration 0008) with the columns
 // subject, sender, recipients and body, holding store/search's tokens. A
 // query tree is split at its top-level AND: the clauses made only of text
 // that FTS4's own syntax expresses exactly (words, phrases, prefixes, OR,
@@ -39,7 +39,7 @@ func senderRole(role string) bool {
 	return role == store.RoleFrom || role == store.RoleSender || role == store.RoleReplyTo
 }
 
-// searchRow is what InsertMessage (and migration 0007, for the mail stored
+// searchRow is what InsertMessage (and migration 0008, for the mail stored
 // before it) puts in message_fts.
 func searchRow(m *store.Message) (subject, sender, recipients, body string) {
 	var from, to strings.Builder
@@ -345,7 +345,7 @@ func (p searchPlan) String() string {
 	return fmt.Sprintf("match=%q conds=%v rank=%q", p.match, p.conds, p.rankBy)
 }
 
-// indexStoredMessages indexes the mail a store held before migration 0007,
+// indexStoredMessages indexes the mail a store held before migration 0008,
 // a page of messages at a time.
 func indexStoredMessages(ctx context.Context, tx *sql.Tx) error {
 	const page = 500

@@ -83,7 +83,7 @@ type DB struct {
 	migrated bool
 
 	// search is set when the full-text index exists (migration
-	// 0007_search_tokens); only a store opened through the test hook lacks it.
+	// 0008_search_tokens); only a store opened through the test hook lacks it.
 	search bool
 	// forwardColumns is set when messages has forward_note and
 	// forwarded_at (migration 0006_forward_note); only a store opened

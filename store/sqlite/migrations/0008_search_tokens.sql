@@ -14,7 +14,7 @@
 -- inside SQLite, so that the sqlite3 shell could no longer run PRAGMA
 -- integrity_check on a store.
 --
--- Before 0007 an FTS5 table of the same name existed: migrate.go removes
+-- Before 0008 an FTS5 table of the same name existed: migrate.go removes
 -- it before this file runs, and indexes the mail already stored after.
 
 CREATE VIRTUAL TABLE message_fts USING fts4 (
