@@ -236,25 +236,6 @@ func (s suite) testListSinceUntil(t *testing.T) {
 	})
 }
 
-func sameSet(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	seen := map[int64]int{}
-	for _, x := range a {
-		seen[x]++
-	}
-	for _, x := range b {
-		seen[x]--
-	}
-	for _, n := range seen {
-		if n != 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // testSearchForwardNote: the note a user wrote above a customer's mail she
 // forwarded is searched with the body.
 func (s suite) testSearchForwardNote(t *testing.T) {
