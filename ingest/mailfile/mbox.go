@@ -396,6 +396,32 @@ func startsHeaderBlock(p []byte) bool {
 	return fields >= 2 && common
 }
 
+// gluedLine is Item.Suspect for a message read whole from one file (an
+// .eml, a Maildir file, or an mbox read with --format eml): when the file
+// starts with a From_ line, as an mbox does, and another line further on
+// starts with "From " and is followed by header fields, it is probably
+// an mbox read as one message. "" otherwise: a message attached as
+// message/rfc822 may well start with its own From_ line.
+func gluedLine(raw []byte, name string) string {
+	if !bytes.HasPrefix(raw, fromPrefix) {
+		return ""
+	}
+	for off := 1; off < len(raw); {
+		j := bytes.Index(raw[off:], []byte("\nFrom "))
+		if j < 0 {
+			return ""
+		}
+		i := off + j + 1
+		line, rest, ok := cutLine(raw[i:])
+		if ok && !isObsFromField(line) && startsHeaderBlock(rest) {
+			return fmt.Sprintf("the line at byte %d of %s starts with \"From \" and is followed by header fields, as is the first: "+
+				"it may be an mbox read as one message (try --format mbox)", i, name)
+		}
+		off = i + 1
+	}
+	return ""
+}
+
 // isFolderInternalData recognises the pseudo message UW-IMAP (c-client:
 // pine, alpine, the UW IMAP server) puts first in every mbox it writes to
 // keep the folder's UIDs and keywords: it is no mail.

@@ -225,6 +225,7 @@ func (s *single) Next() (*Item, error) {
 		item.Err = fmt.Errorf("%w: empty", ErrNotMessage)
 	default:
 		item.Raw = raw
+		item.Suspect = gluedLine(raw, s.name)
 	}
 	return item, nil
 }

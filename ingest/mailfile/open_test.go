@@ -226,3 +226,33 @@ func TestMaildirTime(t *testing.T) {
 		t.Fatalf("items %+v, want one dated by its name", items)
 	}
 }
+
+// A file read as one message that holds a From_ line followed by a header
+// (an mbox read with --format eml) is read as it is, and said to be
+// suspect; ordinary messages are not.
+func TestSingleMessageSuspect(t *testing.T) {
+	tests := []struct {
+		in      string
+		opt     Options
+		suspect bool
+	}{
+		{"From a@x Mon Jan  1 00:00:00 2024\nFrom: a@x\nSubject: 1\n\nx\n\nFrom b@x Mon Jan  1 00:00:00 2024\nFrom: b@x\nSubject: 2\n\ny\n",
+			Options{Format: FormatEML}, true},
+		{"Subject: s\n\nFrom here on\nthe text\n", Options{}, false},
+		// A message attached as message/rfc822 with its own From_ line.
+		{"Subject: s\n\nfoo\nFrom a@x Mon Jan  1 00:00:00 2024\nFrom: a@x\nSubject: glued\n\nx\n", Options{}, false},
+		{"From a@x Mon Jan  1 00:00:00 2024\nFrom: a@x\nSubject: only one\n\nx\n", Options{Format: FormatEML}, false},
+		{"Subject: s\n\nFrom Russia with love\nYear: 1963\n", Options{}, false},
+		{"From  :<a@x>\nSubject: s\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\nb\n", Options{}, false},
+	}
+	for _, tt := range tests {
+		r, err := OpenReader(strings.NewReader(tt.in), "-", tt.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items := readItems(t, r)
+		if len(items) != 1 || (items[0].Suspect != "") != tt.suspect {
+			t.Errorf("%.40q: items %d, suspect %q; want suspect %v", tt.in, len(items), items[0].Suspect, tt.suspect)
+		}
+	}
+}
