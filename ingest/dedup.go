@@ -96,7 +96,8 @@ const contentKeyPrefix = "content:"
 
 // contentKey returns the duplicate key of raw (see above). It reads raw
 // once and allocates only the hash state: the import's workers compute it
-// for every message before deciding to parse.
+// for every message before deciding to parse. The header is read line by
+// line; the body, most of the bytes, is hashed in runs between CRLFs.
 func contentKey(raw []byte) string {
 	h := sha256.New()
 	var buf [4096]byte
@@ -112,45 +113,56 @@ func contentKey(raw []byte) string {
 		}
 		out = append(out, p...)
 	}
-	// Lines are written with LF endings, each ending only once a
-	// non-empty line follows it, so that the line endings and blank lines
-	// at the very end do not count.
-	pendingNL := 0
-	inHeader, first, skipping := true, true, false
-	for rest := raw; len(rest) > 0; {
+	nl := []byte{'\n'}
+	// The header: each kept line (continuations with their field) and LF.
+	rest := raw
+	first, skipping := true, false
+	for len(rest) > 0 {
 		line := rest
-		nl := false
 		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line, rest, nl = rest[:i], rest[i+1:], true
+			line, rest = rest[:i], rest[i+1:]
 		} else {
 			rest = nil
 		}
 		line = bytes.TrimSuffix(line, []byte{'\r'})
-		if inHeader {
-			switch {
-			case len(line) == 0:
-				inHeader, skipping = false, false
-			case line[0] == ' ' || line[0] == '\t':
-				// A continuation line goes with its field.
-			case first && (bytes.HasPrefix(line, []byte("From ")) || bytes.HasPrefix(line, []byte(">From "))):
-				skipping = true
-			default:
-				name, _, ok := bytes.Cut(line, []byte{':'})
-				skipping = ok && isTraceField(name)
+		if len(line) == 0 {
+			break // the end of the header; rest is the body
+		}
+		switch {
+		case line[0] == ' ' || line[0] == '\t':
+			// A continuation line goes with its field.
+		case first && (bytes.HasPrefix(line, []byte("From ")) || bytes.HasPrefix(line, []byte(">From "))):
+			skipping = true
+		default:
+			name, _, ok := bytes.Cut(line, []byte{':'})
+			skipping = ok && isTraceField(name)
+		}
+		first = false
+		if !skipping {
+			write(line)
+			write(nl)
+		}
+	}
+	// The body, when it holds more than line endings: a blank line, then
+	// its bytes with CRLF as LF, the line endings at its end left out.
+	body := bytes.TrimRight(rest, "\r\n")
+	if len(body) > 0 {
+		write(nl)
+		h.Write(out)
+		out = buf[:0]
+		for len(body) > 0 {
+			i := bytes.IndexByte(body, '\r')
+			if i < 0 {
+				h.Write(body)
+				break
 			}
-			first = false
-			if skipping {
+			if i+1 < len(body) && body[i+1] == '\n' {
+				h.Write(body[:i]) // the CR of a CRLF is left out
+				body = body[i+1:]
 				continue
 			}
-		}
-		if len(line) > 0 {
-			for ; pendingNL > 0; pendingNL-- {
-				write([]byte{'\n'})
-			}
-			write(line)
-		}
-		if nl {
-			pendingNL++
+			h.Write(body[:i+1]) // a lone CR stays
+			body = body[i+1:]
 		}
 	}
 	h.Write(out)
