@@ -23,11 +23,19 @@ import (
 // fieldGap separates the fields' positions.
 const fieldGap = 64
 
-// maxPosition is the largest position a tsvector keeps.
+// maxPosition is the largest position a tsvector keeps: later words are
+// kept at it, so that they are found (a phrase among them is matched only
+// as far as their order survives).
 const maxPosition = 16383
 
 // maxLexeme is the longest lexeme kept (PostgreSQL refuses 2 KB and more).
-const maxLexeme = 255
+const maxLexeme = 2046
+
+// docBudget bounds the size of one message's tsvector (PostgreSQL refuses
+// 1 MB and more): a lexeme costs its bytes and 8 more, a position 2. Past
+// it, words not yet seen are not indexed: some 60,000 different words of a
+// message are searchable, more than any real mail has.
+const docBudget = 1000000 - 64<<10
 
 // fieldWeights are the tsvector weights of the query language's fields.
 var fieldWeights = map[search.Field]string{
@@ -77,6 +85,8 @@ func searchDoc(m *store.Message) string {
 	subject, senders, recipients, body := searchTexts(m)
 	var b strings.Builder
 	pos := 1
+	size := 0
+	seen := map[string]int{} // lexeme -> positions kept
 	for i, f := range []struct {
 		text   string
 		weight string
@@ -85,14 +95,25 @@ func searchDoc(m *store.Message) string {
 			pos += fieldGap
 		}
 		for _, tok := range search.Tokens(f.text) {
-			if len(tok) > maxLexeme || pos > maxPosition {
+			if len(tok) > maxLexeme {
 				continue
 			}
+			n, ok := seen[tok]
+			switch {
+			case !ok && size+len(tok)+10 > docBudget:
+				continue
+			case !ok:
+				size += len(tok) + 8
+			case n >= 256: // PostgreSQL keeps 256 positions of a lexeme
+				continue
+			}
+			seen[tok] = n + 1
+			size += 2
 			if b.Len() > 0 {
 				b.WriteByte(' ')
 			}
 			quoteLexeme(&b, tok)
-			b.WriteString(":" + strconv.Itoa(pos) + f.weight)
+			b.WriteString(":" + strconv.Itoa(min(pos, maxPosition)) + f.weight)
 			pos++
 		}
 	}
@@ -108,7 +129,9 @@ func tsPhrase(t *search.Text, withField bool) string {
 		if i > 0 {
 			b.WriteString(" <-> ")
 		}
-		quoteLexeme(&b, tok.Text)
+		// The index holds no lexeme longer than maxLexeme (PostgreSQL's
+		// limit): a longer word is cut, and so matches nothing.
+		quoteLexeme(&b, strings.ToValidUTF8(tok.Text[:min(len(tok.Text), maxLexeme)], ""))
 		suffix := ""
 		if tok.Prefix {
 			suffix = "*"

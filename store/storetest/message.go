@@ -437,6 +437,14 @@ func (s suite) testHugeValues(t *testing.T) {
 	email := long("p", 20<<10) + "@customer.example"
 	m := message(f.ann.ID, f.thread.ID, msgID, subject)
 	m.References = []string{ref}
+	// A body of 50,000 different words, the last of them searched for:
+	// beyond the positions PostgreSQL keeps in a tsvector (16,383).
+	var body strings.Builder
+	for i := 0; i < 50000; i++ {
+		fmt.Fprintf(&body, "w%dx ", i)
+	}
+	body.WriteString("zyzzyva")
+	m.TextBody = body.String()
 	m.Participants = append(m.Participants, store.Participant{Role: store.RoleCc, Name: long("n", 10<<10), Email: email})
 	var th store.Thread
 	update(t, f.db, func(tx store.Tx) error {
@@ -460,8 +468,36 @@ func (s suite) testHugeValues(t *testing.T) {
 		if got, err := tx.ThreadBySubject(subject, []string{email}); err != nil || got.ID != th.ID {
 			t.Errorf("ThreadBySubject of a 1 MB subject = %v, %v", got, err)
 		}
+		if got, err := tx.ListMessages(store.MessageQuery{Search: search.MustParse("zyzzyva")}); err != nil || len(got) != 1 || got[0].ID != m.ID {
+			t.Errorf("search for the last word of a 50,000-word body = %v, %v", ids(got), err)
+		}
+		if got, err := tx.ListMessages(store.MessageQuery{Search: search.MustParse("w23456x")}); err != nil || len(got) != 1 {
+			t.Errorf("search for a word in the middle of a 50,000-word body = %v, %v", ids(got), err)
+		}
 		if ps, err := tx.PersonsByEmails([]string{email}); err != nil || len(ps) != 1 {
 			t.Errorf("PersonsByEmails of a 20 KB address = %v, %v", ps, err)
+		}
+		return nil
+	})
+	// 300,000 different words, and one of 5,000 letters: stored, and found
+	// by what a backend can index of them.
+	var many strings.Builder
+	many.WriteString("aardwolf " + strings.Repeat("q", 5000) + " ")
+	for i := 0; i < 300000; i++ {
+		fmt.Fprintf(&many, "v%dx ", i)
+	}
+	big := message(f.ann.ID, th.ID, "many-words@x", "many words")
+	big.TextBody = many.String()
+	f.insert(t, big)
+	view(t, f.db, func(tx store.Tx) error {
+		for _, q := range []string{"aardwolf", strings.Repeat("q", 5000)} {
+			if _, err := tx.ListMessages(store.MessageQuery{Search: search.MustParse(q)}); err != nil {
+				t.Errorf("search for %.20q in a message of 300,000 different words: %v", q, err)
+			}
+		}
+		got, err := tx.ListMessages(store.MessageQuery{Search: search.MustParse("aardwolf")})
+		if err != nil || len(got) != 1 || got[0].ID != big.ID {
+			t.Errorf("search for the first word of 300,000 = %v, %v", ids(got), err)
 		}
 		return nil
 	})
