@@ -43,6 +43,9 @@ type App struct {
 	// outputErr is the first failure to print a result while a command
 	// goes on (ingest --json).
 	outputErr error
+	// exitProcess ends the process (os.Exit), for the pipe's watchdog;
+	// nil when smartbcc runs inside another program (tests).
+	exitProcess func(int)
 }
 
 func newApp(io IOStreams) *App {

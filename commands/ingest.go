@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -19,6 +20,14 @@ import (
 	"github.com/smartbcc/smartbcc/ingest/mailfile"
 	"github.com/smartbcc/smartbcc/store"
 )
+
+// pipeMemoryLimit is the Go runtime's soft memory limit for one pipe
+// delivery (see runIngest).
+const pipeMemoryLimit = 64 << 20
+
+// watchdogGrace is how long after --timeout the pipe's watchdog ends the
+// process, if the delivery has not ended by itself.
+const watchdogGrace = 250 * time.Millisecond
 
 type ingestOptions struct {
 	recipients []string
@@ -87,6 +96,27 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 	pipe := opts.pipeMode(args)
 	ctx, cancel := context.WithTimeout(cmd.Context(), opts.timeout)
 	defer cancel()
+	if pipe && app.exitProcess != nil {
+		// Every stage gives up with 75 when ctx ends; this is the last
+		// line of defence for one that cannot be interrupted (a lock
+		// wait inside SQLite, a library without a context): Postfix
+		// kills a pipe at its time limit and then bounces the mail.
+		// Whatever was under way is rolled back or, if it committed,
+		// found again as a duplicate when Postfix retries.
+		watchdog := time.AfterFunc(opts.timeout+watchdogGrace, func() {
+			d := ingest.DisposeFailure(&ingest.TempError{Code: "4.4.7", Err: fmt.Errorf("gave up after %s (--timeout)", opts.timeout)})
+			fmt.Fprintln(app.IO.ErrOut, d.Stderr)
+			app.exitProcess(d.Exit)
+		})
+		defer watchdog.Stop()
+		// Postfix runs up to ten deliveries at once (maxproc 10): keep
+		// the Go heap near what is live rather than letting it grow to
+		// twice that before collecting. A 25 MB message then costs
+		// under 150 MB at its peak. GOMEMLIMIT, when set, wins.
+		if os.Getenv("GOMEMLIMIT") == "" {
+			debug.SetMemoryLimit(pipeMemoryLimit)
+		}
+	}
 	// Whatever goes wrong in here, Postfix must get 75 and retry, never
 	// Go's panic status 2 (which it would bounce).
 	defer func() {

@@ -31,8 +31,9 @@ type IOStreams struct {
 // Main runs smartbcc with the process's arguments and streams and returns
 // the exit status.
 func Main() int {
-	return Run(context.Background(), os.Args[1:], IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
-		IsTerminal: isTerminal(os.Stderr), TermWidth: terminalWidth(os.Stdout)})
+	return run(context.Background(), os.Args[1:], IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		IsTerminal: isTerminal(os.Stderr), TermWidth: terminalWidth(os.Stdout)},
+		func(app *App) { app.exitProcess = os.Exit })
 }
 
 // Run executes one command line and returns its exit status. Every error

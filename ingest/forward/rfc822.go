@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/jhillyerd/enmime/v2"
+
+	"github.com/smartbcc/smartbcc/ingest/parse"
 )
 
 // parser skips charset detection: it is slow and garbles declared UTF-8.
@@ -14,6 +16,12 @@ var parser = enmime.NewParser(enmime.DisableCharacterDetection(true))
 // Original, and as an Input for looking one layer deeper (enmime treats
 // message/rfc822 parts as leaves, so their bytes are collected here).
 func parseAttached(raw []byte) (*Original, Input, bool) {
+	// An attached message is as hostile as the message itself: enmime's
+	// reader takes exponential time on unclosed nested multiparts, so it
+	// gets only what parse says it can read quickly.
+	if !parse.EnmimeSafe(raw) {
+		return nil, Input{}, false
+	}
 	env, err := parser.ReadEnvelope(bytes.NewReader(raw))
 	if err != nil || env == nil {
 		return nil, Input{}, false

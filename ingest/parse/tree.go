@@ -33,50 +33,103 @@ import (
 // result is enmime's in every case; TestTreeMatchesEnmime checks that on
 // every message of the shared corpora.
 
-// maxDepth bounds the nesting readTree follows; deeper mail is left to
-// enmime.
-const maxDepth = 30
-
 // maxBoundary is the longest boundary readTree handles; RFC 2046 allows 70
 // characters. enmime's reader peeks within a 4 KB buffer and misbehaves on
 // longer ones; those messages are left to it.
 const maxBoundary = 200
 
+// treeReader builds enmime's part tree within limits: it stops adding
+// parts at lim.MaxParts (counted over the whole tree) and does not descend
+// below lim.MaxDepth, recording that in truncated, so that its work is
+// linear in the input whatever the structure. enmime's own reader appends
+// each part by walking its siblings (Part.AddChild), which is quadratic;
+// here each parent remembers its last child.
+type treeReader struct {
+	p         *enmime.Parser
+	lim       Limits
+	parts     int
+	truncated bool
+}
+
 // readTree builds enmime's part tree for a multipart message. ok is false
 // when raw is not multipart or has a structure readTree leaves to enmime.
-func readTree(p *enmime.Parser, raw []byte) (root *enmime.Part, ok bool) {
+// truncated reports parts or levels left out by the limits.
+func readTree(p *enmime.Parser, raw []byte, lim Limits) (root *enmime.Part, truncated, ok bool) {
+	h, off := splitHeader(raw)
+	if h == nil {
+		return nil, false, false
+	}
+	mtype, params, _, err := mediatype.Parse(h.Get("Content-Type"))
+	if err != nil || !strings.HasPrefix(mtype, "multipart/") {
+		return nil, false, false
+	}
+	boundary := params["boundary"]
+	if !usableBoundary(boundary) {
+		return nil, false, false
+	}
+	root, err = p.ReadParts(bytes.NewReader(raw[:off]))
+	if err != nil || root.Boundary != boundary {
+		return nil, false, false
+	}
+	tr := &treeReader{p: p, lim: lim}
+	if !tr.readChildren(root, raw[off:], boundary, 0) {
+		return nil, false, false
+	}
+	return root, tr.truncated, true
+}
+
+// readSingle reads a message that is not multipart as readLeaf reads a
+// leaf: base64 decoded in one pass, declared UTF-8 text kept as it is,
+// anything else by enmime. ok is false for a multipart message or a
+// Content-Type enmime may read in its own way; the caller then uses
+// enmime's reader.
+func readSingle(p *enmime.Parser, raw []byte) (part *enmime.Part, ok bool) {
 	h, off := splitHeader(raw)
 	if h == nil {
 		return nil, false
 	}
-	mtype, params, _, err := mediatype.Parse(h.Get("Content-Type"))
-	if err != nil || !strings.HasPrefix(mtype, "multipart/") {
+	if ct := h.Get("Content-Type"); ct != "" {
+		mtype, _, _, err := mediatype.Parse(ct)
+		if err != nil || mtype == "" || strings.HasPrefix(mtype, "multipart/") {
+			return nil, false
+		}
+	}
+	part, err := readLeaf(p, raw, off)
+	if err != nil {
 		return nil, false
 	}
-	boundary := params["boundary"]
-	if !usableBoundary(boundary) {
-		return nil, false
+	return part, true
+}
+
+// appendChild adds child after last (nil: as parent's first child) and
+// returns it, the new last child.
+func appendChild(parent, last, child *enmime.Part) *enmime.Part {
+	child.Parent = parent
+	if last == nil {
+		parent.FirstChild = child
+	} else {
+		last.NextSibling = child
 	}
-	root, err = p.ReadParts(bytes.NewReader(raw[:off]))
-	if err != nil || root.Boundary != boundary {
-		return nil, false
-	}
-	if !readChildren(p, root, raw[off:], boundary, 0) {
-		return nil, false
-	}
-	return root, true
+	return child
 }
 
 // readChildren splits body and adds its parts to parent.
-func readChildren(p *enmime.Parser, parent *enmime.Part, body []byte, boundary string, depth int) bool {
-	if depth > maxDepth {
-		return false
-	}
-	parts, epilogue, ok := splitMultipart(body, boundary)
+func (tr *treeReader) readChildren(parent *enmime.Part, body []byte, boundary string, depth int) bool {
+	parts, epilogue, stopped, ok := splitMultipart(body, boundary, tr.lim.MaxParts-tr.parts)
 	if !ok {
 		return false
 	}
+	if stopped {
+		// The part limit was reached inside this body: what follows is
+		// left out, close delimiter or not.
+		tr.truncated = true
+	}
+	var last *enmime.Part
 	for i, c := range parts {
+		if tr.parts >= tr.lim.MaxParts {
+			tr.truncated = true
+			break
+		}
 		h, off := splitHeader(c)
 		if h == nil || h.Get("Content-Type") == "" {
 			// enmime gives a part without Content-Type no type at all,
@@ -95,20 +148,27 @@ func readChildren(p *enmime.Parser, parent *enmime.Part, body []byte, boundary s
 		var child *enmime.Part
 		switch {
 		case b == "" && !strings.HasPrefix(mtype, "multipart/"):
-			child, err = readLeaf(p, c, off)
+			child, err = readLeaf(tr.p, c, off)
 			if err != nil {
 				return false
 			}
 			child.PartID = id
-			parent.AddChild(child)
+			tr.parts++
+			last = appendChild(parent, last, child)
 		case b != "" && strings.HasPrefix(mtype, "multipart/") && usableBoundary(b):
-			child, err = p.ReadParts(bytes.NewReader(c[:off]))
+			if depth+1 > tr.lim.MaxDepth {
+				// Deeper than any real mail: left out, not read.
+				tr.truncated = true
+				continue
+			}
+			child, err = tr.p.ReadParts(bytes.NewReader(c[:off]))
 			if err != nil || child.Boundary != b {
 				return false
 			}
 			child.PartID = id
-			parent.AddChild(child)
-			if !readChildren(p, child, c[off:], b, depth+1) {
+			tr.parts++
+			last = appendChild(parent, last, child)
+			if !tr.readChildren(child, c[off:], b, depth+1) {
 				return false
 			}
 		default:
@@ -149,8 +209,9 @@ func (discard) AddWarning(string, string, ...any) {}
 // splitMultipart cuts a multipart body into the contents of its parts and
 // the epilogue. ok is false when enmime's boundary reader would not read
 // the body as a sequence of parts closed by a close delimiter, each
-// boundary at the start of a line.
-func splitMultipart(body []byte, boundary string) (parts [][]byte, epilogue []byte, ok bool) {
+// boundary at the start of a line. After max parts it stops looking
+// (stopped): the rest is not read, and needs no close delimiter.
+func splitMultipart(body []byte, boundary string, max int) (parts [][]byte, epilogue []byte, stopped, ok bool) {
 	delim := []byte("--" + boundary)
 	final := []byte("--" + boundary + "--")
 
@@ -158,13 +219,13 @@ func splitMultipart(body []byte, boundary string) (parts [][]byte, epilogue []by
 	pos := 0
 	for {
 		if pos >= len(body) {
-			return nil, nil, false // no part at all
+			return nil, nil, false, false // no part at all
 		}
 		end := lineEnd(body, pos)
 		line := body[pos:end]
 		if i := bytes.Index(line, delim); i >= 0 {
 			if i > 0 || bytes.Contains(line, final) || end == len(body) && body[end-1] != '\n' {
-				return nil, nil, false
+				return nil, nil, false, false
 			}
 			if rest := line[len(delim):]; len(rest) > 0 && isSpace(rest[0]) {
 				pos = end
@@ -178,9 +239,12 @@ func splitMultipart(body []byte, boundary string) (parts [][]byte, epilogue []by
 	start := pos
 	from := pos
 	for {
+		if len(parts) >= max {
+			return parts, nil, true, true
+		}
 		j := bytes.Index(body[from:], delim)
 		if j < 0 {
-			return nil, nil, false // no close delimiter
+			return nil, nil, false, false // no close delimiter
 		}
 		i := from + j
 		after := body[i+len(delim):]
@@ -193,13 +257,13 @@ func splitMultipart(body []byte, boundary string) (parts [][]byte, epilogue []by
 		}
 		// enmime needs one byte after the white space to see a delimiter.
 		if del && len(after) < 2 {
-			return nil, nil, false
+			return nil, nil, false, false
 		}
 		if i != start && body[i-1] != '\n' {
-			return nil, nil, false // inside a line: enmime may still see it
+			return nil, nil, false, false // inside a line: enmime may still see it
 		}
 		if i-3 >= start && body[i-3] == '\r' && body[i-2] != '\n' {
-			return nil, nil, false // "\r?\n--b": enmime's CR window sees it one byte early
+			return nil, nil, false, false // "\r?\n--b": enmime's CR window sees it one byte early
 		}
 		contentEnd := i
 		if i != start {
@@ -212,10 +276,10 @@ func splitMultipart(body []byte, boundary string) (parts [][]byte, epilogue []by
 		end := lineEnd(body, i)
 		line := body[i:end]
 		if term {
-			return parts, body[end:], true
+			return parts, body[end:], false, true
 		}
 		if bytes.Contains(line[len(delim):], final) || body[end-1] != '\n' {
-			return nil, nil, false
+			return nil, nil, false, false
 		}
 		start, from = end, end
 	}

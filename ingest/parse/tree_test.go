@@ -88,13 +88,17 @@ func errorList(errs []*enmime.Error) []string {
 
 var base64Offset = regexp.MustCompile(`at input byte \d+`)
 
-// checkTree compares readTree with enmime's ReadParts on raw. It reports
-// whether readTree took the message (false: it left it to enmime).
+// checkTree compares readTree (readSingle for a message that is not
+// multipart) with enmime's ReadParts on raw. It reports whether they took
+// the message (false: they left it to enmime).
 func checkTree(t testing.TB, name string, raw []byte) bool {
 	t.Helper()
-	fast, ok := readTree(parser, raw)
+	fast, _, ok := readTree(parser, raw, DefaultLimits)
 	if !ok {
-		return false
+		fast, ok = readSingle(parser, raw)
+		if !ok {
+			return false
+		}
 	}
 	slow, err := parser.ReadParts(bytes.NewReader(raw))
 	if err != nil {
@@ -205,7 +209,10 @@ var treeCases = []struct {
 	{"multipart without boundary", "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: multipart/mixed\n\nx\n--b--\n", false},
 	{"root without boundary", "Content-Type: multipart/mixed\n\n--\nContent-Type: text/plain\n\nx\n----\n", false},
 	{"close delimiter in preamble", "Content-Type: multipart/mixed; boundary=b\n\n--b--\n", false},
-	{"single part", "Content-Type: text/plain\n\n--b\n", false},
+	{"single part", "Content-Type: text/plain\n\n--b\n", true},
+	{"single part, declared UTF-8", "Content-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\ncaf\xc3\xa9 \xff\n", true},
+	{"single part, base64", "Content-Type: application/pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0=\n", true},
+	{"single part, broken type", "Content-Type: text/plain foo\n\nx\n", false},
 	{"delimiter last line", "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nx\n--b\n", false},
 }
 
