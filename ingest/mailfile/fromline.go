@@ -22,12 +22,14 @@ import (
 //	From user@example.org Thu Apr  1 20:27 2004 remote from x   no seconds, UUCP's "remote from"
 //	From 1844347792267117879@xxx                               no date at all
 //
-// The sender is one word, or several words (an obscured or quoted
-// address) when a complete date follows them. A line whose sender is one
-// word needs no complete date: "From - " and "From x@y" stay From_ lines,
-// and the date is then read as well as it can be. What is not a From_ line:
-// "From:" and the obsolete "From  :" (a header field), and prose such as
-// "From here on" or "From Russia with love" (several words, no date).
+// The sender is an address, or what writers put for none ("-",
+// MAILER-DAEMON), with or without a date; or another single word (a git
+// commit id, "root") followed by a complete date; or several words when
+// they are an obscured address ("x at y") or a quoted local part with a
+// space, followed by a complete date. What is not a From_ line: "From:"
+// and the obsolete "From  :" (a header field), and prose such as "From
+// here on", "From Russia with love", "From homestead?" or "From RFC 3261
+// section 10".
 
 // fromLine is what a From_ line says.
 type fromLine struct {
@@ -75,15 +77,22 @@ func scanFromLine(line []byte) (sender []byte, date time.Time, ok bool) {
 	case len(words) == 0:
 		return nil, date, false
 	case len(words) == 1:
-		return words[0], date, true
+		// No date: only an address, or a writer's placeholder for one.
+		return words[0], date, addressLike(words[0])
 	case startsDate(words[1]):
-		// One-word sender: the date only has to start like one.
-		date, _ = parseFromDate(words[1:])
-		return words[0], date, true
+		// One-word sender: an address needs a date that only starts like
+		// one ("From a@x 2024-01-01T00:00:00Z"); any other word (a git
+		// commit id, "root") a complete date.
+		date, ok := parseFromDate(words[1:])
+		return words[0], date, ok || addressLike(words[0])
 	}
-	// Several words: the sender runs up to a complete date.
+	// Several words: an obscured address ("x at y", pipermail) or a quoted
+	// local part with a space, then a complete date.
 	for i := 2; i < len(words); i++ {
 		if !startsDate(words[i]) {
+			continue
+		}
+		if !obscuredOrQuoted(words[:i]) {
 			continue
 		}
 		if date, ok := parseFromDate(words[i:]); ok {
@@ -91,6 +100,24 @@ func scanFromLine(line []byte) (sender []byte, date time.Time, ok bool) {
 		}
 	}
 	return nil, date, false
+}
+
+// addressLike reports whether a one-word sender is an address or what
+// writers put for none: "-" (Netscape, Thunderbird), MAILER-DAEMON, "<>".
+// Prose ("From homestead?", "From RFC 3261") is not.
+func addressLike(w []byte) bool {
+	return bytes.IndexByte(w, '@') > 0 || string(w) == "-" || string(w) == "<>" ||
+		bytes.EqualFold(w, []byte("MAILER-DAEMON"))
+}
+
+// obscuredOrQuoted reports whether the words of a several-word sender are
+// an address: "local at domain" as pipermail obscures it, or a quoted
+// local part holding white space ("\"John Smith\"@example.org").
+func obscuredOrQuoted(words [][]byte) bool {
+	if len(words) == 3 && bytes.EqualFold(words[1], []byte("at")) && bytes.IndexByte(words[2], '.') > 0 {
+		return true
+	}
+	return words[0][0] == '"' && bytes.IndexByte(words[len(words)-1], '@') > 0
 }
 
 // span is where a word is in a line.
