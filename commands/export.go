@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,12 +22,15 @@ type exportOptions struct {
 	user   string
 	format string
 	force  bool
+	// Filters (AND): the mail linked to an item or a person.
+	item   string
+	person string
 }
 
 func newExportCmd(app *App) *cobra.Command {
 	var opts exportOptions
 	cmd := &cobra.Command{
-		Use:   "export [--user U] [--format mbox|eml] [--force] DIR",
+		Use:   "export [--user U] [--item deal:N | --person ID|EMAIL] [--format mbox|eml] [--force] (DIR | -)",
 		Short: "Write the messages a user may see as one mboxrd file or .eml files",
 		Long: `Writes every message the actor may see (the administrator: every stored
 message) into DIR, oldest first: one mboxrd file (all.mbox, or user-ID.mbox
@@ -35,7 +39,16 @@ exactly as received). DIR and any missing parent are created 0700, files
 0600. Export writes only new files: an existing file, or a symbolic link, in
 its way is refused unless --force, which replaces it (never writing through
 a link). Rows are read a page at a time, so memory stays small whatever the
-store's size.`,
+store's size.
+
+Filters keep part of that: --item deal:N (or lead:N, project:N, person:N)
+the mail linked to that item, --person the mail linked to a person (an id
+or one of their addresses). The file is then named after the filter too
+(all-deal-3.mbox). DIR "-" writes one mbox to standard output instead, and
+the count to standard error.`,
+		Example: `  smartbcc export --format mbox ./backup
+  smartbcc export --item deal:3 --format eml ./deal-3
+  smartbcc --as ann@acme.example export --person bob@customer.example - | gzip > bob.mbox.gz`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runExport(cmd, app, opts, args[0])
@@ -44,6 +57,8 @@ store's size.`,
 	cmd.Flags().StringVar(&opts.user, "user", "", "export what this user may see")
 	cmd.Flags().StringVar(&opts.format, "format", "mbox", "mbox (mboxrd) or eml")
 	cmd.Flags().BoolVar(&opts.force, "force", false, "replace files (or links) already in the way")
+	cmd.Flags().StringVar(&opts.item, "item", "", "only mail linked to this item (deal:N, lead:N, project:N, person:N)")
+	cmd.Flags().StringVar(&opts.person, "person", "", "only mail linked to this person (id or address)")
 	return cmd
 }
 
@@ -55,11 +70,22 @@ type exportReport struct {
 	// NewlinesAdded counts messages without a final line ending, which
 	// the mbox format gives one (0 for eml, which keeps every byte).
 	NewlinesAdded int `json:"newlines_added"`
+	// unwritable are messages an mbox cannot hold (not printed).
+	unwritable []int64
 }
 
 func runExport(cmd *cobra.Command, app *App, opts exportOptions, dir string) error {
 	if opts.format != "mbox" && opts.format != "eml" {
 		return store.Errorf(store.EInvalid, "invalid --format %q: want mbox or eml", opts.format)
+	}
+	stdout := dir == "-"
+	switch {
+	case stdout && opts.format != "mbox":
+		return usageErrorf("- writes one mbox to standard output: --format eml needs a directory")
+	case stdout && app.JSON:
+		return usageErrorf("- writes the mbox to standard output, where --json would go: give a directory")
+	case opts.item != "" && opts.person != "":
+		return usageErrorf("give --item or --person, not both")
 	}
 	st, err := app.Store(cmd.Context())
 	if err != nil {
@@ -71,10 +97,17 @@ func runExport(cmd *cobra.Command, app *App, opts exportOptions, dir string) err
 		if err != nil {
 			return err
 		}
+		x := &exporter{tx: tx, viewer: viewer, dir: dir, force: opts.force}
+		if err := x.filter(tx, opts); err != nil {
+			return err
+		}
+		if stdout {
+			rep, err = x.mboxTo(app.IO.Out)
+			return err
+		}
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return store.Errorf(store.EInvalid, "cannot create %s: %v", dir, err)
 		}
-		x := &exporter{tx: tx, viewer: viewer, dir: dir, force: opts.force}
 		if opts.format == "eml" {
 			rep, err = x.eml()
 		} else {
@@ -88,19 +121,66 @@ func runExport(cmd *cobra.Command, app *App, opts exportOptions, dir string) err
 	if app.JSON {
 		return app.printJSON(rep)
 	}
-	app.printf("exported %d messages to %s\n", rep.Messages, rep.Path)
+	// With -, stdout is the mbox: what people read goes to stderr.
+	w := app.IO.Out
+	if stdout {
+		w = app.IO.ErrOut
+	}
+	fmt.Fprintf(w, "exported %d messages to %s\n", rep.Messages, rep.Path)
 	if rep.NewlinesAdded > 0 {
-		app.printf("%d of them had no final line ending; the mbox format gave them one (--format eml keeps every byte)\n", rep.NewlinesAdded)
+		fmt.Fprintf(w, "%d of them had no final line ending; the mbox format gave them one (--format eml keeps every byte)\n", rep.NewlinesAdded)
 	}
 	return nil
 }
 
-// exporter writes what viewer (0: the administrator) may see.
+// exporter writes what viewer (0: the administrator) may see, of what the
+// filters select.
 type exporter struct {
 	tx     store.Tx
 	viewer int64
 	dir    string
 	force  bool
+	// query holds the filters; viewer, order and paging are added to it.
+	query store.MessageQuery
+	// suffix names the filter in the mbox file's name ("-deal-3").
+	suffix string
+}
+
+// filter reads the filter flags into x.query.
+func (x *exporter) filter(tx store.Tx, opts exportOptions) error {
+	switch {
+	case opts.item != "":
+		k, id, err := parseItemRef(opts.item)
+		if err != nil {
+			return err
+		}
+		if k == store.KindPerson {
+			_, err = tx.Person(id)
+		} else {
+			_, err = tx.Item(k, id)
+		}
+		if err != nil {
+			return err
+		}
+		x.query.ItemKind, x.query.ItemID = k, id
+	case opts.person != "":
+		p, err := findPerson(tx, opts.person)
+		if err != nil {
+			return err
+		}
+		x.query.ItemKind, x.query.ItemID = store.KindPerson, p.ID
+	}
+	if x.query.ItemKind != "" {
+		x.suffix = fmt.Sprintf("-%s-%d", x.query.ItemKind, x.query.ItemID)
+	}
+	return nil
+}
+
+// selection is x.query as a listing of what viewer may see, oldest first.
+func (x *exporter) selection() store.MessageQuery {
+	q := x.query
+	q.Viewer, q.Oldest = x.viewer, true
+	return q
 }
 
 // each calls fn for every message to export, oldest first, a page of rows
@@ -110,7 +190,7 @@ type exporter struct {
 // own: a copy, never a different message, and re-importing the export as
 // the user gives back as many messages as it holds.
 func (x *exporter) each(fn func(m *store.Message) error) error {
-	return store.EachMessage(x.tx, store.MessageQuery{Viewer: x.viewer, Oldest: true}, 0, func(m *store.Message) error {
+	return store.EachMessage(x.tx, x.selection(), 0, func(m *store.Message) error {
 		if x.viewer != 0 {
 			dup, err := x.copyOfAnother(m)
 			if err != nil || dup {
@@ -129,7 +209,10 @@ func (x *exporter) copyOfAnother(m *store.Message) (bool, error) {
 	if m.MessageID == "" || !isContentKey(m.DedupKey) {
 		return false, nil
 	}
-	same, err := x.tx.ListMessages(store.MessageQuery{Viewer: x.viewer, MessageID: m.MessageID, Oldest: true, Limit: 100})
+	// The copy kept instead must be in the export too: the same filters.
+	q := x.selection()
+	q.MessageID, q.Limit = m.MessageID, 100
+	same, err := x.tx.ListMessages(q)
 	if err != nil {
 		return false, err
 	}
@@ -160,23 +243,53 @@ func before(a, b *store.Message) bool {
 	return ca.ID < cb.ID
 }
 
-// mbox writes one mboxrd file, named after the view, never after an
-// address: all.mbox, or user-ID.mbox.
+// mbox writes one mboxrd file, named after the view and the filter, never
+// after an address: all.mbox, user-ID.mbox, all-deal-3.mbox.
 func (x *exporter) mbox() (exportReport, error) {
-	name := "all.mbox"
+	name := "all"
 	if x.viewer != 0 {
-		name = fmt.Sprintf("user-%d.mbox", x.viewer)
+		name = fmt.Sprintf("user-%d", x.viewer)
 	}
-	rep := exportReport{Format: "mbox", Path: filepath.Join(x.dir, name)}
-	f, commit, abort, err := x.create(rep.Path)
+	path := filepath.Join(x.dir, name+x.suffix+".mbox")
+	f, commit, abort, err := x.create(path)
 	if err != nil {
-		return rep, err
+		return exportReport{Format: "mbox", Path: path}, err
 	}
 	defer abort()
-	bw := bufio.NewWriterSize(f, 1<<20)
+	rep, err := x.writeMbox(f, path)
+	if err == nil {
+		err = commit()
+	}
+	if err != nil {
+		return rep, exportError(path, err)
+	}
+	return rep, x.unwritable(rep)
+}
+
+// mboxTo writes one mboxrd stream to w (export -).
+func (x *exporter) mboxTo(w io.Writer) (exportReport, error) {
+	rep, err := x.writeMbox(w, "-")
+	if err != nil {
+		return rep, exportError("standard output", err)
+	}
+	return rep, x.unwritable(rep)
+}
+
+// unwritable refuses an export that left messages out.
+func (x *exporter) unwritable(rep exportReport) error {
+	if len(rep.unwritable) > 0 {
+		return store.Errorf(store.EInvalid, "%d messages cannot be written to an mbox, as they do not start with a header field (%s): export them with --format eml",
+			len(rep.unwritable), idList(rep.unwritable))
+	}
+	return nil
+}
+
+// writeMbox writes the messages as mboxrd to out and flushes it.
+func (x *exporter) writeMbox(out io.Writer, path string) (exportReport, error) {
+	rep := exportReport{Format: "mbox", Path: path}
+	bw := bufio.NewWriterSize(out, 1<<20)
 	w := mailfile.NewMboxWriter(bw)
-	var unwritable []int64
-	err = x.each(func(m *store.Message) error {
+	err := x.each(func(m *store.Message) error {
 		raw, err := x.tx.MessageRaw(m.ID)
 		if err != nil {
 			return err
@@ -189,7 +302,7 @@ func (x *exporter) mbox() (exportReport, error) {
 		case errors.Is(err, mailfile.ErrNotMessage):
 			// It does not start with a header field, so a reader could
 			// not tell it from the message before: --format eml keeps it.
-			unwritable = append(unwritable, m.ID)
+			rep.unwritable = append(rep.unwritable, m.ID)
 			return nil
 		case err != nil:
 			return store.Errorf(store.EUnavailable, "writing %s: %v", rep.Path, err)
@@ -200,18 +313,8 @@ func (x *exporter) mbox() (exportReport, error) {
 	if err == nil {
 		err = bw.Flush()
 	}
-	if err == nil {
-		err = commit()
-	}
-	if err != nil {
-		return rep, exportError(rep.Path, err)
-	}
 	rep.NewlinesAdded = w.NewlinesAdded
-	if len(unwritable) > 0 {
-		return rep, store.Errorf(store.EInvalid, "%d messages cannot be written to an mbox, as they do not start with a header field (%s): export them with --format eml",
-			len(unwritable), idList(unwritable))
-	}
-	return rep, nil
+	return rep, err
 }
 
 // eml writes one file per message, ID.eml, byte for byte.
