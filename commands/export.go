@@ -10,27 +10,32 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/smartbcc/smartbcc/ingest/mailfile"
 	"github.com/smartbcc/smartbcc/store"
+	"github.com/smartbcc/smartbcc/store/search"
 )
 
 type exportOptions struct {
 	user   string
 	format string
 	force  bool
-	// Filters (AND): the mail linked to an item or a person.
+	// Filters (AND): the mail linked to an item or a person, what a
+	// search finds, dates.
 	item   string
 	person string
+	query  string
+	dates  dateFlags
 }
 
 func newExportCmd(app *App) *cobra.Command {
 	var opts exportOptions
 	cmd := &cobra.Command{
-		Use:   "export [--user U] [--item deal:N | --person ID|EMAIL] [--format mbox|eml] [--force] (DIR | -)",
+		Use:   "export [--user U] [--item deal:N | --person ID|EMAIL] [--query Q] [--since T] [--until T] [--format mbox|eml] [--force] (DIR | -)",
 		Short: "Write the messages a user may see as one mboxrd file or .eml files",
 		Long: `Writes every message the actor may see (the administrator: every stored
 message) into DIR, oldest first: one mboxrd file (all.mbox, or user-ID.mbox
@@ -41,14 +46,17 @@ its way is refused unless --force, which replaces it (never writing through
 a link). Rows are read a page at a time, so memory stays small whatever the
 store's size.
 
-Filters keep part of that: --item deal:N (or lead:N, project:N, person:N)
-the mail linked to that item, --person the mail linked to a person (an id
-or one of their addresses). The file is then named after the filter too
-(all-deal-3.mbox). DIR "-" writes one mbox to standard output instead, and
-the count to standard error.`,
+Filters keep part of that, and add up: --item deal:N (or lead:N, project:N,
+person:N) the mail linked to that item, --person the mail linked to a
+person (an id or one of their addresses), --query what a search for Q finds
+(the query language of search), --since and --until the mail dated in that
+time. An item or person filter names the file too (all-deal-3.mbox). DIR "-"
+writes one mbox to standard output instead, and the count to standard
+error.`,
 		Example: `  smartbcc export --format mbox ./backup
   smartbcc export --item deal:3 --format eml ./deal-3
-  smartbcc --as ann@acme.example export --person bob@customer.example - | gzip > bob.mbox.gz`,
+  smartbcc --as ann@acme.example export --person bob@customer.example - | gzip > bob.mbox.gz
+  smartbcc export --query 'from:bob@customer.example' --since 2026-01 --until 2026-06 ./h1`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runExport(cmd, app, opts, args[0])
@@ -59,6 +67,8 @@ the count to standard error.`,
 	cmd.Flags().BoolVar(&opts.force, "force", false, "replace files (or links) already in the way")
 	cmd.Flags().StringVar(&opts.item, "item", "", "only mail linked to this item (deal:N, lead:N, project:N, person:N)")
 	cmd.Flags().StringVar(&opts.person, "person", "", "only mail linked to this person (id or address)")
+	cmd.Flags().StringVar(&opts.query, "query", "", "only what a search for this `query` finds")
+	opts.dates.add(cmd)
 	return cmd
 }
 
@@ -87,6 +97,10 @@ func runExport(cmd *cobra.Command, app *App, opts exportOptions, dir string) err
 	case opts.item != "" && opts.person != "":
 		return usageErrorf("give --item or --person, not both")
 	}
+	var base store.MessageQuery
+	if err := opts.textFilters(app, &base); err != nil {
+		return err
+	}
 	st, err := app.Store(cmd.Context())
 	if err != nil {
 		return err
@@ -97,7 +111,7 @@ func runExport(cmd *cobra.Command, app *App, opts exportOptions, dir string) err
 		if err != nil {
 			return err
 		}
-		x := &exporter{tx: tx, viewer: viewer, dir: dir, force: opts.force}
+		x := &exporter{tx: tx, viewer: viewer, dir: dir, force: opts.force, query: base}
 		if err := x.filter(tx, opts); err != nil {
 			return err
 		}
@@ -174,6 +188,19 @@ func (x *exporter) filter(tx store.Tx, opts exportOptions) error {
 		x.suffix = fmt.Sprintf("-%s-%d", x.query.ItemKind, x.query.ItemID)
 	}
 	return nil
+}
+
+// textFilters reads --query, --since and --until into q: usage errors, so
+// checked before the store is opened.
+func (opts exportOptions) textFilters(app *App, q *store.MessageQuery) error {
+	if strings.TrimSpace(opts.query) != "" {
+		pq, err := search.Parse(opts.query, app.searchOptions())
+		if err != nil {
+			return usageErrorf("--query: %v", err)
+		}
+		q.Search = pq
+	}
+	return opts.dates.apply(app, q)
 }
 
 // selection is x.query as a listing of what viewer may see, oldest first.
