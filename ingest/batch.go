@@ -105,7 +105,7 @@ func (b *batchTx) prefetch(batch []*Prepared) error {
 		m, owner := p.msg, p.owner.ID
 		keys[owner] = append(keys[owner], m.DedupKey)
 		if m.MessageID == "" {
-			keys[owner] = append(keys[owner], "sha256:"+p.rawSHA)
+			keys[owner] = append(keys[owner], "sha256:"+p.rawSHA256())
 		} else {
 			msgIDs[owner] = append(msgIDs[owner], m.MessageID)
 		}

@@ -241,7 +241,7 @@ func (in *Ingester) commitQuarantine(tx store.Tx, p *Prepared) error {
 func (in *Ingester) recordRejection(tx store.Tx, p *Prepared) error {
 	r := &store.Rejection{
 		At: in.opt.Now().UTC(), Code: p.res.Code, Reason: p.res.Reason, Envelope: p.d.Envelope,
-		From: p.from, MessageID: p.res.MessageID, RawSHA256: p.rawSHA, Size: p.d.Size,
+		From: p.from, MessageID: p.res.MessageID, RawSHA256: p.rawSHA256(), Size: p.d.Size,
 	}
 	if len(p.res.Explain) > 0 {
 		r.Detail = p.res.Explain[len(p.res.Explain)-1]
@@ -268,7 +268,7 @@ func (in *Ingester) previousDelivery(tx *batchTx, p *Prepared) (prev *store.Mess
 		return prev, 0, err
 	}
 	if msg.MessageID == "" {
-		prev, err = tx.filedByKey(msg.OwnerID, "sha256:"+p.rawSHA)
+		prev, err = tx.filedByKey(msg.OwnerID, "sha256:"+p.rawSHA256())
 		if store.IsNotFound(err) {
 			return nil, 0, nil
 		}

@@ -47,7 +47,7 @@ type Prepared struct {
 	// rcptTargets are the envelope recipients' Bcc targets, by index
 	// (ok false: not a Bcc address); see Result.UnknownRecipients.
 	rcptTargets []rcptTarget
-	rawSHA      string
+	rawSHA      string // see rawSHA256
 	// key is the duplicate key of the delivery's own content (dedup.go);
 	// msg.DedupKey is the original's when a forward is unwrapped.
 	key  string
@@ -57,6 +57,15 @@ type Prepared struct {
 	author    mailaddr.Address
 	authorErr error
 	dir       *directory
+}
+
+// rawSHA256 returns the hex SHA-256 of the raw bytes, computed once.
+func (p *Prepared) rawSHA256() string {
+	if p.rawSHA == "" {
+		sum := sha256.Sum256(p.d.Raw)
+		p.rawSHA = hex.EncodeToString(sum[:])
+	}
+	return p.rawSHA
 }
 
 // Result is the decision so far (final when Status is set).
@@ -90,8 +99,15 @@ func (in *Ingester) prepare(ctx context.Context, d Delivery, key string) (p *Pre
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(d.Raw)
-	p = &Prepared{d: d, dir: dir, rawSHA: hex.EncodeToString(sum[:]), key: key}
+	p = &Prepared{d: d, dir: dir, key: key}
+	defer func() {
+		// The SHA-256 of the raw bytes names refused mail and keys mail
+		// without a Message-ID (a store from before content keys); the
+		// worker computes it for those, and commit for the rare others.
+		if p != nil && (p.res.Status != "" || p.msg == nil || p.msg.MessageID == "") {
+			p.rawSHA256()
+		}
+	}()
 	p.res.Origin = d.Origin
 	p.res.Links = []LinkOut{}
 	if d.Size == 0 {
