@@ -143,7 +143,7 @@ func (in *Ingester) commitOne(tx *batchTx, p *Prepared) (Result, error) {
 
 	plan, err := linker.MakePlan(tx, linker.Input{
 		Owner: p.owner, Thread: th, Participants: msg.Participants, BccItems: bccItems,
-		Internal: p.dir.internal, ListMail: p.listMail,
+		Internal: p.internal, ListMail: p.listMail,
 	})
 	if err != nil {
 		return res, err
@@ -183,7 +183,7 @@ func (in *Ingester) findThread(tx *batchTx, p *Prepared) (*store.Thread, string,
 	if !p.hasParents && p.normSubject != "" {
 		var parts []string
 		for _, pt := range msg.Participants {
-			if !p.dir.internal(pt.Email) {
+			if !p.internal(pt.Email) {
 				parts = append(parts, pt.Email)
 			}
 		}

@@ -57,6 +57,17 @@ type Prepared struct {
 	author    mailaddr.Address
 	authorErr error
 	dir       *directory
+	// internalOf caches dir.internal for the participants (see internal).
+	internalOf map[string]bool
+}
+
+// internal reports the company's own addresses (directory.internal), for
+// the participants from what the parse worker found.
+func (p *Prepared) internal(email string) bool {
+	if v, ok := p.internalOf[email]; ok {
+		return v
+	}
+	return p.dir.internal(email)
 }
 
 // rawSHA256 returns the hex SHA-256 of the raw bytes, computed once.
@@ -426,6 +437,16 @@ func (in *Ingester) fill(p *Prepared, m *parse.Message) {
 	msg.Subject, msg.FromName = oneLineText(msg.Subject), oneLineText(msg.FromName)
 	for i := range msg.Participants {
 		msg.Participants[i].Name = oneLineText(msg.Participants[i].Name)
+	}
+
+	// Whether each participant is the company's own address, decided here
+	// in the parse worker (reading an address is not cheap) rather than
+	// in the commit, which asks several times per participant.
+	p.internalOf = make(map[string]bool, 2*len(msg.Participants))
+	for _, pt := range msg.Participants {
+		own := p.dir.internal(pt.Email)
+		p.internalOf[pt.Email] = own
+		p.internalOf[strings.ToLower(pt.Email)] = own
 	}
 
 	p.refs = compact(append([]string{msg.MessageID, msg.InReplyTo}, msg.References...))
