@@ -192,6 +192,13 @@ func (db *DB) openPools(ctx context.Context) error {
 			"_txlock":       {"immediate"},
 			// Ingest runs the same few statements again and again.
 			"_stmt_cache_size": {"32"},
+			// 16 MB of pages (SQLite's default is 2 MB): a batch of an
+			// import dirties more than 2 MB, and SQLite then writes pages
+			// to the WAL before the commit and reads index pages back.
+			// 12% less CPU for an import of the reference corpus; pages
+			// are allocated as they are used, so a pipe delivery's few
+			// pages cost no more.
+			"_cache_size": {"-16000"},
 		}))
 		if err != nil {
 			return db.storeError(err)
