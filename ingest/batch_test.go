@@ -69,11 +69,16 @@ func batchCorpus() [][]byte {
 		msg(ann, bob+", "+carol, "Offer", "o1@acme.example", "", "", "offer"),
 		// A reply into the thread of a removed deal.
 		msg(bob, ann, "Re: Old", "old2@customer.example", "old1@acme.example", "", "about the old one"),
+		// A customer's mail the user forwarded, with a note above it.
+		msg(ann, "ann@acme.example", "Fwd: Question", "fw1@acme.example", "", "",
+			"can you call him?\r\n\r\n---------- Forwarded message ---------\r\nFrom: Frank <frank@cust.example>\r\n"+
+				"Date: Mon, 2 Nov 2026 08:00:00 +0000\r\nSubject: Question\r\nTo: Ann Seller <ann@acme.example>\r\n\r\nWhat is the price?"),
 	}
 }
 
 type batchOutcome struct {
 	Results []string
+	Notes   []string // forward notes
 	Threads []string
 	Links   []string
 	Persons []string
@@ -139,7 +144,31 @@ func importBatches(t *testing.T, size int) batchOutcome {
 		if err != nil {
 			t.Fatalf("Commit of %d: %v", len(batch), err)
 		}
-		for _, r := range results {
+		// The search text the parse worker computed is the one the
+		// store computes from the message as stored (a store indexing
+		// its mail again finds the same).
+		err = db.View(ctx, func(tx store.Tx) error {
+			for i, r := range results {
+				if r.Status != StatusStored {
+					continue
+				}
+				m, err := tx.Message(r.ID)
+				if err != nil {
+					return err
+				}
+				if got, want := *batch[i].msg.Search, store.MessageSearchText(m); got != want {
+					t.Errorf("%s: search text from the worker %+v, from the store %+v", r.Origin, got, want)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range results {
+			if m := batch[i].msg; m != nil && m.ForwardNote != "" {
+				out.Notes = append(out.Notes, fmt.Sprintf("%s: %q", r.Origin, m.ForwardNote))
+			}
 			out.Results = append(out.Results, fmt.Sprintf("%s %s id=%d thread=%d links=%+v", r.Status, r.Reason, r.ID, r.ThreadID, r.Links))
 		}
 		batch = nil
@@ -230,8 +259,11 @@ func TestBatchCommitEqualsSingle(t *testing.T) {
 	if strings.Contains(single.Results[18], "{Type:deal ID:5 ") || !strings.Contains(single.Results[18], "{Type:deal ID:1 How:auto}") {
 		t.Errorf("reply in the removed deal's thread: %s, want Bob's deal 1 auto-linked and not the removed deal 5", single.Results[18])
 	}
-	if len(single.Persons) != 4 {
-		t.Errorf("persons %v, want Bob, Carol, Dave and Eve", single.Persons)
+	if len(single.Notes) != 1 || !strings.Contains(single.Notes[0], "can you call him?") {
+		t.Errorf("forward notes %q, want the one of the forward", single.Notes)
+	}
+	if len(single.Persons) != 5 {
+		t.Errorf("persons %v, want Bob, Carol, Dave, Eve and Frank", single.Persons)
 	}
 	for _, size := range []int{2, 3, 7, 100} {
 		got := importBatches(t, size)
@@ -244,6 +276,7 @@ func TestBatchCommitEqualsSingle(t *testing.T) {
 func flatten(o batchOutcome) []string {
 	var out []string
 	out = append(out, o.Results...)
+	out = append(out, o.Notes...)
 	out = append(out, o.Threads...)
 	out = append(out, o.Links...)
 	return append(out, o.Persons...)

@@ -405,6 +405,10 @@ type Message struct {
 	// ForwardNote is what the user wrote above the forwarded mail ("can
 	// you call him?"); search finds it with the body.
 	ForwardNote string `json:"-"`
+	// Search, when set, is MessageSearchText of the message as it will
+	// be stored, computed by the caller (ingest's parse workers);
+	// InsertMessage computes it when nil. Only set on insert.
+	Search *SearchText `json:"-"`
 	// Headers are the decoded top-level headers as JSON ({"Name": ["v"]}).
 	Headers      []byte        `json:"-"`
 	TextBody     string        `json:"-"`

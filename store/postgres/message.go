@@ -110,15 +110,6 @@ func (tx *Tx) InsertMessage(m *store.Message) error {
 	return tx.conflict(err, "message already stored for user %d (duplicate key %s)", m.OwnerID, m.DedupKey)
 }
 
-// searchBody is the text search finds as the body: the body and the
-// forwarding user's note.
-func searchBody(m *store.Message) string {
-	if m.ForwardNote == "" {
-		return m.TextBody
-	}
-	return m.TextBody + "\n\n" + m.ForwardNote
-}
-
 type messageRef struct{ kind, msgid string }
 
 // messageRefs lists the Message-IDs m names, in the order threading

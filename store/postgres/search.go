@@ -61,28 +61,9 @@ func quoteLexeme(b *strings.Builder, tok string) {
 	b.WriteByte('\'')
 }
 
-// senderRole: the participant roles of the senders' text; the others are
-// the recipients'.
-func senderRole(role string) bool {
-	return role == store.RoleFrom || role == store.RoleSender || role == store.RoleReplyTo
-}
-
-// searchTexts are the four texts of a message search indexes.
-func searchTexts(m *store.Message) (subject, senders, recipients, body string) {
-	var from, to strings.Builder
-	for _, p := range m.Participants {
-		b := &to
-		if senderRole(p.Role) {
-			b = &from
-		}
-		b.WriteString(p.Name + " " + p.Email + " ")
-	}
-	return m.Subject, from.String(), to.String(), searchBody(m)
-}
-
 // searchDoc is the tsvector text of a message.
 func searchDoc(m *store.Message) string {
-	subject, senders, recipients, body := searchTexts(m)
+	st := m.SearchText() // tokens joined by spaces: the tokens are strings.Fields
 	var b strings.Builder
 	pos := 1
 	size := 0
@@ -90,11 +71,11 @@ func searchDoc(m *store.Message) string {
 	for i, f := range []struct {
 		text   string
 		weight string
-	}{{subject, "A"}, {senders, "B"}, {recipients, "C"}, {body, "D"}} {
+	}{{st.Subject, "A"}, {st.Senders, "B"}, {st.Recipients, "C"}, {st.Body, "D"}} {
 		if i > 0 {
 			pos += fieldGap
 		}
-		for _, tok := range search.Tokens(f.text) {
+		for _, tok := range strings.Fields(f.text) {
 			if len(tok) > maxLexeme {
 				continue
 			}

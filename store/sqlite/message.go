@@ -98,15 +98,6 @@ func isForeignKey(err error) bool {
 	return errors.As(err, &sqe) && sqe.ExtendedCode == sqlite3.ErrConstraintForeignKey
 }
 
-// searchBody is the text search finds in the body column: the body and
-// the forwarding user's note.
-func searchBody(m *store.Message) string {
-	if m.ForwardNote == "" {
-		return m.TextBody
-	}
-	return m.TextBody + "\n\n" + m.ForwardNote
-}
-
 type messageRef struct{ kind, msgid string }
 
 // messageRefs lists the Message-IDs m names, in the order threading

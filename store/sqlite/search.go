@@ -33,28 +33,12 @@ var ftsColumns = map[search.Field]string{
 	search.FieldBody:    "body",
 }
 
-// senderRole: the participant roles of the sender column; the others are
-// in recipients.
-func senderRole(role string) bool {
-	return role == store.RoleFrom || role == store.RoleSender || role == store.RoleReplyTo
-}
-
 // searchRow is what InsertMessage (and migration 0008, for the mail stored
-// before it) puts in message_fts.
+// before it) puts in message_fts: store.SearchText, computed by ingest's
+// parse workers when they stored the message.
 func searchRow(m *store.Message) (subject, sender, recipients, body string) {
-	var from, to strings.Builder
-	for _, p := range m.Participants {
-		b := &to
-		if senderRole(p.Role) {
-			b = &from
-		}
-		b.WriteString(p.Name)
-		b.WriteByte(' ')
-		b.WriteString(strings.TrimSpace(p.Email))
-		b.WriteByte(' ')
-	}
-	return search.IndexText(m.Subject), search.IndexText(from.String()),
-		search.IndexText(to.String()), search.IndexText(searchBody(m))
+	st := m.SearchText()
+	return st.Subject, st.Senders, st.Recipients, st.Body
 }
 
 // Ranking: BM25 (k1 = 1.2, b = 0.75) over the four columns, as SQLite's

@@ -265,3 +265,38 @@ func (s suite) testSearchForwardNote(t *testing.T) {
 		return nil
 	})
 }
+
+// A message's search text computed by the caller (Message.Search, as
+// ingest's parse workers do) is what the index holds; without it the
+// backend computes the same text itself.
+func (s suite) testSearchTextGiven(t *testing.T) {
+	f := s.newFixture(t)
+	given := message(f.ann.ID, f.thread.ID, "given@x", "Quote")
+	st := store.MessageSearchText(given)
+	if st.Subject != "quote" || st.Senders != "ann seller ann acme example" || st.Recipients != "bob buyer bob customer example" {
+		t.Errorf("MessageSearchText = %+v", st)
+	}
+	st.Body += " zebra"
+	given.Search = &st
+	computed := message(f.ann.ID, f.thread.ID, "computed@x", "Quote")
+	computed.ForwardNote = "call him about the zebra"
+	f.insert(t, given, computed)
+	for q, want := range map[string][]int64{
+		"zebra":        {given.ID, computed.ID},
+		"body:zebra":   {given.ID, computed.ID},
+		"from:ann":     {given.ID, computed.ID},
+		"to:bob quote": {given.ID, computed.ID},
+		"call him":     {computed.ID},
+	} {
+		view(t, f.db, func(tx store.Tx) error {
+			got, err := tx.ListMessages(store.MessageQuery{Search: parse(t, q), Oldest: true})
+			if err != nil {
+				t.Fatalf("search %q: %v", q, err)
+			}
+			if !reflect.DeepEqual(ids(got), want) {
+				t.Errorf("search %q = %v, want %v", q, ids(got), want)
+			}
+			return nil
+		})
+	}
+}

@@ -64,6 +64,7 @@ func Run(t *testing.T, b Backend) {
 		{"RawInPieces", s.testRawInPieces},
 		{"HugeValues", s.testHugeValues},
 		{"Search", s.testSearch},
+		{"SearchTextGiven", s.testSearchTextGiven},
 		{"SearchRanking", s.testSearchRanking},
 		{"SearchForwardNote", s.testSearchForwardNote},
 		{"ListSinceUntil", s.testListSinceUntil},
