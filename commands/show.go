@@ -153,8 +153,15 @@ abc@host), or by the id of one of its messages with --message.`,
 				// may see, without Re: and Fwd: (the thread keeps only a
 				// lower-cased key).
 				out = threadOut{ID: th.ID, Subject: nullString(subject.StripPrefixes(msgs[0].Subject)), Items: []itemRef{}}
+				out.Messages, err = n.messageEntries(msgs)
+				if err != nil {
+					return err
+				}
 				for _, k := range store.ItemKinds {
-					if id := th.ItemID(k); id != 0 {
+					// A user sees the thread's item only through a message
+					// of it she may see that is linked to it: the thread's
+					// item may have come from another user's private mail.
+					if id := th.ItemID(k); id != 0 && (viewer == 0 || linkedTo(out.Messages, k, id)) {
 						r, err := n.ref(k, id)
 						if err != nil {
 							return err
@@ -162,8 +169,7 @@ abc@host), or by the id of one of its messages with --message.`,
 						out.Items = append(out.Items, r)
 					}
 				}
-				out.Messages, err = n.messageEntries(msgs)
-				return err
+				return nil
 			})
 			if err != nil {
 				return err
@@ -181,6 +187,18 @@ abc@host), or by the id of one of its messages with --message.`,
 	}
 	cmd.Flags().BoolVar(&byMessage, "message", false, "ID is a message's id, not a thread's")
 	return cmd
+}
+
+// linkedTo reports whether one of the messages is linked to the item.
+func linkedTo(msgs []messageEntry, kind store.ItemKind, id int64) bool {
+	for _, m := range msgs {
+		for _, l := range m.Links {
+			if l.Kind == kind && l.ID == id {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // findThread resolves what thread was given: a thread id, a message id

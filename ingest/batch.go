@@ -38,10 +38,12 @@ type batchTx struct {
 
 	// Each map holds the values looked up so far; a key present with a
 	// zero value is known to have no answer.
-	keys     map[ownerKey]*store.Message  // duplicate key -> summary (nil: none)
-	msgIDs   map[ownerKey][]store.Message // own Message-ID -> summaries, oldest first
-	refs     map[string]int64             // NormMessageID -> thread of the first message naming it
-	subjects map[subjectEmail]int64       // newest thread of the subject with the participant
+	keys   map[ownerKey]*store.Message  // duplicate key -> summary (nil: none)
+	msgIDs map[ownerKey][]store.Message // own Message-ID -> summaries, oldest first
+	// Threading looks only at what the new message's owner may see, so
+	// these two are kept per viewer (the owner): viewer -> thread.
+	refs     map[string]map[int64]int64       // NormMessageID -> thread of the first message naming it
+	subjects map[subjectEmail]map[int64]int64 // newest thread of the subject with the participant
 	threads  map[int64]*store.Thread
 	persons  map[string]int64 // canonical email -> person (0: none)
 	people   map[int64]*store.Person
@@ -82,7 +84,7 @@ var checkLookups func(what string, mem, db any)
 func newBatchTx(tx store.Tx) *batchTx {
 	return &batchTx{Tx: tx,
 		keys: map[ownerKey]*store.Message{}, msgIDs: map[ownerKey][]store.Message{},
-		refs: map[string]int64{}, subjects: map[subjectEmail]int64{}, threads: map[int64]*store.Thread{},
+		refs: map[string]map[int64]int64{}, subjects: map[subjectEmail]map[int64]int64{}, threads: map[int64]*store.Thread{},
 		persons: map[string]int64{}, people: map[int64]*store.Person{},
 		items: map[kindPerson][]store.Item{}, item: map[kindItem]*store.Item{},
 	}
@@ -95,8 +97,13 @@ func normEmail(e string) string { return store.CanonicalEmail(store.CleanText(e)
 func (b *batchTx) prefetch(batch []*Prepared) error {
 	keys := map[int64][]string{}
 	msgIDs := map[int64][]string{}
-	var refs, subjects, subjectEmails, emails []string
-	var pairs []subjectEmail
+	refs := map[int64][]string{}
+	type ownerSubjects struct {
+		subjects, emails []string
+		pairs            []subjectEmail
+	}
+	subjects := map[int64]*ownerSubjects{}
+	var emails []string
 	autoLink := false
 	for _, p := range batch {
 		if p.msg == nil || p.owner == nil || p.res.Status != "" || p.confirmCode != "" {
@@ -109,15 +116,20 @@ func (b *batchTx) prefetch(batch []*Prepared) error {
 		} else {
 			msgIDs[owner] = append(msgIDs[owner], m.MessageID)
 		}
-		refs = append(refs, p.refs...)
+		refs[owner] = append(refs[owner], p.refs...)
 		for _, pt := range m.Participants {
 			emails = append(emails, pt.Email)
 		}
 		if !p.hasParents && p.normSubject != "" {
-			subjects = append(subjects, p.normSubject)
+			os := subjects[owner]
+			if os == nil {
+				os = &ownerSubjects{}
+				subjects[owner] = os
+			}
+			os.subjects = append(os.subjects, p.normSubject)
 			for _, pt := range m.Participants {
-				subjectEmails = append(subjectEmails, pt.Email)
-				pairs = append(pairs, subjectEmail{store.CleanText(p.normSubject), normEmail(pt.Email)})
+				os.emails = append(os.emails, pt.Email)
+				os.pairs = append(os.pairs, subjectEmail{store.CleanText(p.normSubject), normEmail(pt.Email)})
 			}
 		}
 		autoLink = autoLink || p.owner.Settings.AutoLink
@@ -147,31 +159,34 @@ func (b *batchTx) prefetch(batch []*Prepared) error {
 			b.msgIDs[k] = append(b.msgIDs[k], m)
 		}
 	}
-	if len(refs) > 0 {
-		found, err := b.Tx.ReferencedThreads(refs)
+	for owner, ids := range refs {
+		if len(ids) == 0 {
+			continue
+		}
+		found, err := b.Tx.ReferencedThreads(owner, ids)
 		if err != nil {
 			return err
 		}
-		for _, id := range refs {
-			b.refs[store.NormMessageID(id)] = 0
+		for _, id := range ids {
+			setViewer(b.refs, store.NormMessageID(id), owner, 0)
 		}
 		for id, th := range found {
-			b.refs[id] = th.ID
+			setViewer(b.refs, id, owner, th.ID)
 			b.threads[th.ID] = &th
 		}
 	}
-	if len(subjects) > 0 {
+	for owner, os := range subjects {
 		// Each message's own pairs are asked; the other pairs found are
 		// exact answers too.
-		found, err := b.Tx.SubjectThreads(subjects, subjectEmails)
+		found, err := b.Tx.SubjectThreads(owner, os.subjects, os.emails)
 		if err != nil {
 			return err
 		}
-		for _, k := range pairs {
-			b.subjects[k] = 0
+		for _, k := range os.pairs {
+			setViewer(b.subjects, k, owner, 0)
 		}
 		for _, st := range found {
-			b.subjects[subjectEmail{st.Thread.Subject, st.Email}] = st.Thread.ID
+			setViewer(b.subjects, subjectEmail{st.Thread.Subject, st.Email}, owner, st.Thread.ID)
 			th := st.Thread
 			b.threads[th.ID] = &th
 		}
@@ -264,17 +279,27 @@ func (b *batchTx) sameMessageID(owner int64, msgID string) ([]store.Message, err
 	return slices.Clone(list[:min(len(list), maxSameMessageID)]), nil
 }
 
+// setViewer records one viewer's answer for key.
+func setViewer[K comparable](m map[K]map[int64]int64, key K, viewer, thread int64) {
+	byViewer := m[key]
+	if byViewer == nil {
+		byViewer = map[int64]int64{}
+		m[key] = byViewer
+	}
+	byViewer[viewer] = thread
+}
+
 // ThreadByReferences answers from memory when it holds every id.
-func (b *batchTx) ThreadByReferences(msgIDs []string) (*store.Thread, error) {
+func (b *batchTx) ThreadByReferences(viewer int64, msgIDs []string) (*store.Thread, error) {
 	var best int64
 	for _, id := range msgIDs {
 		id = store.NormMessageID(id)
 		if id == "" {
 			continue
 		}
-		th, ok := b.refs[id]
+		th, ok := b.refs[id][viewer]
 		if !ok {
-			return b.remember(b.Tx.ThreadByReferences(msgIDs))
+			return b.remember(b.Tx.ThreadByReferences(viewer, msgIDs))
 		}
 		if th != 0 {
 			best = th
@@ -282,7 +307,7 @@ func (b *batchTx) ThreadByReferences(msgIDs []string) (*store.Thread, error) {
 		}
 	}
 	if b.check != nil {
-		db, err := b.Tx.ThreadByReferences(msgIDs)
+		db, err := b.Tx.ThreadByReferences(viewer, msgIDs)
 		b.check("ThreadByReferences", best, threadID(db, err))
 	}
 	if best == 0 {
@@ -292,21 +317,21 @@ func (b *batchTx) ThreadByReferences(msgIDs []string) (*store.Thread, error) {
 }
 
 // ThreadBySubject answers from memory when it holds every pair.
-func (b *batchTx) ThreadBySubject(normSubject string, participants []string) (*store.Thread, error) {
+func (b *batchTx) ThreadBySubject(viewer int64, normSubject string, participants []string) (*store.Thread, error) {
 	subject := store.CleanText(normSubject)
 	var best int64
 	for _, e := range participants {
 		if e = normEmail(e); e == "" {
 			continue
 		}
-		th, ok := b.subjects[subjectEmail{subject, e}]
+		th, ok := b.subjects[subjectEmail{subject, e}][viewer]
 		if !ok {
-			return b.remember(b.Tx.ThreadBySubject(normSubject, participants))
+			return b.remember(b.Tx.ThreadBySubject(viewer, normSubject, participants))
 		}
 		best = max(best, th)
 	}
 	if b.check != nil {
-		db, err := b.Tx.ThreadBySubject(normSubject, participants)
+		db, err := b.Tx.ThreadBySubject(viewer, normSubject, participants)
 		b.check("ThreadBySubject "+normSubject, best, threadID(db, err))
 	}
 	if best == 0 {
@@ -446,10 +471,14 @@ func (b *batchTx) InsertMessage(m *store.Message) error {
 		})
 		b.msgIDs[k] = list
 	}
+	// m is seen by its owner, and by everyone when shared.
+	sees := func(viewer int64) bool { return viewer == m.OwnerID || m.Shared }
 	for _, id := range append([]string{m.MessageID, m.InReplyTo}, m.References...) {
 		id = store.NormMessageID(id)
-		if th, ok := b.refs[id]; ok && th == 0 && id != "" {
-			b.refs[id] = m.ThreadID // the first message naming it
+		for viewer, th := range b.refs[id] {
+			if th == 0 && id != "" && sees(viewer) {
+				b.refs[id][viewer] = m.ThreadID // the first message naming it
+			}
 		}
 	}
 	th, err := b.Thread(m.ThreadID)
@@ -458,8 +487,10 @@ func (b *batchTx) InsertMessage(m *store.Message) error {
 	}
 	for _, p := range m.Participants {
 		k := subjectEmail{th.Subject, p.Email}
-		if cur, ok := b.subjects[k]; ok {
-			b.subjects[k] = max(cur, th.ID)
+		for viewer, cur := range b.subjects[k] {
+			if sees(viewer) {
+				b.subjects[k][viewer] = max(cur, th.ID)
+			}
 		}
 	}
 	return nil

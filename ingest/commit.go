@@ -172,7 +172,7 @@ func (in *Ingester) commitOne(tx *batchTx, p *Prepared) (Result, error) {
 func (in *Ingester) findThread(tx *batchTx, p *Prepared) (*store.Thread, string, error) {
 	msg := p.msg
 	if len(p.refs) > 0 {
-		th, err := tx.ThreadByReferences(p.refs)
+		th, err := tx.ThreadByReferences(p.owner.ID, p.refs)
 		if err == nil {
 			return th, fmt.Sprintf("joined thread %d through Message-ID references", th.ID), nil
 		}
@@ -188,7 +188,7 @@ func (in *Ingester) findThread(tx *batchTx, p *Prepared) (*store.Thread, string,
 			}
 		}
 		if len(parts) > 0 {
-			th, err := tx.ThreadBySubject(p.normSubject, parts)
+			th, err := tx.ThreadBySubject(p.owner.ID, p.normSubject, parts)
 			if err == nil {
 				return th, fmt.Sprintf("joined thread %d: same subject and a shared participant", th.ID), nil
 			}

@@ -162,10 +162,14 @@ type Tx interface {
 
 	// Threads. References are the Message-IDs a message names (its own,
 	// In-Reply-To and References); a thread is found through any of them.
-	ThreadByReferences(msgIDs []string) (*Thread, error)
+	// Threading never joins mail across what its owner may see: only the
+	// messages viewer may see (viewer's own and shared ones) are looked
+	// at, so a reference to another user's private message finds nothing.
+	ThreadByReferences(viewer int64, msgIDs []string) (*Thread, error)
 	// ThreadBySubject finds the newest thread with the same normalised
-	// subject that has a message with one of the participant addresses.
-	ThreadBySubject(normSubject string, participants []string) (*Thread, error)
+	// subject that has a message viewer may see with one of the
+	// participant addresses.
+	ThreadBySubject(viewer int64, normSubject string, participants []string) (*Thread, error)
 	CreateThread(t *Thread) error // sets t.ID
 	Thread(id int64) (*Thread, error)
 	ThreadMessages(threadID int64) ([]Message, error)
@@ -187,16 +191,18 @@ type Tx interface {
 	// Message-ID is one of msgIDs (MessageQuery.MessageID): for each id at
 	// most perID of them, oldest first, as summaries.
 	MessagesByMessageIDs(ownerID int64, msgIDs []string, perID int) ([]Message, error)
-	// ReferencedThreads maps each of msgIDs that a stored message names
-	// (its own, In-Reply-To or References) to the thread of the first
-	// filed message naming it, by NormMessageID of the id; ids no message
-	// names are absent. ThreadByReferences is the first of its ids found.
-	ReferencedThreads(msgIDs []string) (map[string]Thread, error)
+	// ReferencedThreads maps each of msgIDs that a stored message viewer
+	// may see names (its own, In-Reply-To or References) to the thread of
+	// the first such filed message naming it, by NormMessageID of the id;
+	// ids no such message names are absent. ThreadByReferences is the
+	// first of its ids found.
+	ReferencedThreads(viewer int64, msgIDs []string) (map[string]Thread, error)
 	// SubjectThreads returns, for each of the subjects and each of the
 	// emails, the newest thread with that normalised subject that has a
-	// message with that participant address (ThreadBySubject for one
-	// address); pairs without such a thread are absent.
-	SubjectThreads(subjects, emails []string) ([]SubjectThread, error)
+	// message viewer may see with that participant address
+	// (ThreadBySubject for one address); pairs without such a thread are
+	// absent.
+	SubjectThreads(viewer int64, subjects, emails []string) ([]SubjectThread, error)
 	// ItemsOfPersons lists the items of kind whose person is one of
 	// personIDs, whatever their status (ItemsOfPerson for many persons).
 	ItemsOfPersons(kind ItemKind, personIDs []int64) ([]Item, error)

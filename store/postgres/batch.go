@@ -40,16 +40,18 @@ func (tx *Tx) MessagesByMessageIDs(ownerID int64, msgIDs []string, perID int) ([
 }
 
 // ReferencedThreads maps each of msgIDs a stored message names to the
-// thread of the first message filed that names it.
-func (tx *Tx) ReferencedThreads(msgIDs []string) (map[string]store.Thread, error) {
+// thread of the first message filed that names it, among those viewer may
+// see.
+func (tx *Tx) ReferencedThreads(viewer int64, msgIDs []string) (map[string]store.Thread, error) {
 	msgIDs = cleanUnique(msgIDs, normMsgID)
 	out := map[string]store.Thread{}
 	if len(msgIDs) == 0 {
 		return out, nil
 	}
 	rows, err := tx.query(`SELECT x.msgid, t.id, t.subject, coalesce(t.deal_id, 0), coalesce(t.lead_id, 0), coalesce(t.project_id, 0), t.created_at
-		FROM (SELECT r.msgid, min(r.message_id) AS message_id FROM message_refs r WHERE r.msgid = ANY(?) GROUP BY r.msgid) x
-		JOIN messages m ON m.id = x.message_id JOIN threads t ON t.id = m.thread_id`, msgIDs)
+		FROM (SELECT r.msgid, min(r.message_id) AS message_id FROM message_refs r JOIN messages v ON v.id = r.message_id
+			WHERE r.msgid = ANY(?) AND (v.owner_id = ? OR v.shared) GROUP BY r.msgid) x
+		JOIN messages m ON m.id = x.message_id JOIN threads t ON t.id = m.thread_id`, msgIDs, viewer)
 	if err != nil {
 		return nil, tx.err(err)
 	}
@@ -66,8 +68,8 @@ func (tx *Tx) ReferencedThreads(msgIDs []string) (map[string]store.Thread, error
 }
 
 // SubjectThreads returns the newest thread of each subject and
-// participant address pair.
-func (tx *Tx) SubjectThreads(subjects, emails []string) ([]store.SubjectThread, error) {
+// participant address pair, through messages viewer may see.
+func (tx *Tx) SubjectThreads(viewer int64, subjects, emails []string) ([]store.SubjectThread, error) {
 	subjects = cleanUnique(subjects, store.CleanText)
 	emails = uniqueEmails(emails)
 	if len(subjects) == 0 || len(emails) == 0 {
@@ -76,9 +78,9 @@ func (tx *Tx) SubjectThreads(subjects, emails []string) ([]store.SubjectThread, 
 	rows, err := tx.query(`SELECT x.email, t.id, t.subject, coalesce(t.deal_id, 0), coalesce(t.lead_id, 0), coalesce(t.project_id, 0), t.created_at
 		FROM (SELECT p.email, max(t.id) AS thread_id
 			FROM threads t JOIN messages m ON m.thread_id = t.id JOIN participants p ON p.message_id = m.id
-			WHERE t.subject = ANY(?) AND p.email = ANY(?)
+			WHERE t.subject = ANY(?) AND p.email = ANY(?) AND (m.owner_id = ? OR m.shared)
 			GROUP BY t.subject, p.email) x
-		JOIN threads t ON t.id = x.thread_id`, subjects, emails)
+		JOIN threads t ON t.id = x.thread_id`, subjects, emails, viewer)
 	if err != nil {
 		return nil, tx.err(err)
 	}

@@ -55,8 +55,8 @@ func (tx *Tx) Thread(id int64) (*store.Thread, error) {
 // ThreadByReferences finds the thread of a message that names any of
 // msgIDs. Earlier ids win (the caller passes its own Message-ID, then
 // In-Reply-To, then References), and among messages naming the same id
-// the first filed.
-func (tx *Tx) ThreadByReferences(msgIDs []string) (*store.Thread, error) {
+// the first filed. Only messages viewer may see are looked at.
+func (tx *Tx) ThreadByReferences(viewer int64, msgIDs []string) (*store.Thread, error) {
 	var ids []string
 	rank := map[string]int{}
 	for _, id := range msgIDs {
@@ -73,7 +73,7 @@ func (tx *Tx) ThreadByReferences(msgIDs []string) (*store.Thread, error) {
 	// One round trip: the naming messages' threads, whole.
 	rows, err := tx.query(`SELECT r.msgid, t.id, t.subject, coalesce(t.deal_id, 0), coalesce(t.lead_id, 0), coalesce(t.project_id, 0), t.created_at
 		FROM message_refs r JOIN messages m ON m.id = r.message_id JOIN threads t ON t.id = m.thread_id
-		WHERE r.msgid = ANY(?) ORDER BY m.id`, ids)
+		WHERE r.msgid = ANY(?) AND (m.owner_id = ? OR m.shared) ORDER BY m.id`, ids, viewer)
 	if err != nil {
 		return nil, tx.err(err)
 	}
@@ -101,16 +101,17 @@ func (tx *Tx) ThreadByReferences(msgIDs []string) (*store.Thread, error) {
 }
 
 // ThreadBySubject finds the newest thread with the normalised subject that
-// has a message with one of the participant addresses (any role, any case).
-func (tx *Tx) ThreadBySubject(normSubject string, participants []string) (*store.Thread, error) {
+// has a message viewer may see with one of the participant addresses (any
+// role, any case).
+func (tx *Tx) ThreadBySubject(viewer int64, normSubject string, participants []string) (*store.Thread, error) {
 	emails := uniqueEmails(participants)
 	if len(emails) == 0 {
 		return nil, store.Errorf(store.ENotFound, "no thread: no participant to match")
 	}
 	t, err := scanThread(tx.queryRow(threadSelect+` WHERE t.subject = ? AND EXISTS (
 		SELECT 1 FROM messages m JOIN participants p ON p.message_id = m.id
-		WHERE m.thread_id = t.id AND p.email = ANY(?))
-		ORDER BY t.id DESC LIMIT 1`, store.CleanText(normSubject), emails))
+		WHERE m.thread_id = t.id AND p.email = ANY(?) AND (m.owner_id = ? OR m.shared))
+		ORDER BY t.id DESC LIMIT 1`, store.CleanText(normSubject), emails, viewer))
 	if err != nil {
 		return nil, tx.notFound(err, "no thread with subject %q and these participants", normSubject)
 	}

@@ -42,8 +42,9 @@ func (tx *Tx) MessagesByMessageIDs(ownerID int64, msgIDs []string, perID int) ([
 }
 
 // ReferencedThreads maps each of msgIDs a stored message names to the
-// thread of the first message filed that names it.
-func (tx *Tx) ReferencedThreads(msgIDs []string) (map[string]store.Thread, error) {
+// thread of the first message filed that names it, among those viewer may
+// see.
+func (tx *Tx) ReferencedThreads(viewer int64, msgIDs []string) (map[string]store.Thread, error) {
 	msgIDs = cleanUnique(msgIDs, normMsgID)
 	out := map[string]store.Thread{}
 	if len(msgIDs) == 0 {
@@ -51,8 +52,9 @@ func (tx *Tx) ReferencedThreads(msgIDs []string) (map[string]store.Thread, error
 	}
 	// The first filed message naming each id: the smallest message id.
 	rows, err := tx.query(`SELECT x.msgid, t.id, t.subject, coalesce(t.deal_id, 0), coalesce(t.lead_id, 0), coalesce(t.project_id, 0), t.created_at
-		FROM (SELECT r.msgid, min(r.message_id) AS message_id FROM message_refs r WHERE r.msgid IN `+inList+` GROUP BY r.msgid) x
-		JOIN messages m ON m.id = x.message_id JOIN threads t ON t.id = m.thread_id`, jsonList(msgIDs))
+		FROM (SELECT r.msgid, min(r.message_id) AS message_id FROM message_refs r JOIN messages v ON v.id = r.message_id
+			WHERE r.msgid IN `+inList+` AND (v.owner_id = ? OR v.shared = 1) GROUP BY r.msgid) x
+		JOIN messages m ON m.id = x.message_id JOIN threads t ON t.id = m.thread_id`, jsonList(msgIDs), viewer)
 	if err != nil {
 		return nil, tx.err(err)
 	}
@@ -69,8 +71,8 @@ func (tx *Tx) ReferencedThreads(msgIDs []string) (map[string]store.Thread, error
 }
 
 // SubjectThreads returns the newest thread of each subject and
-// participant address pair.
-func (tx *Tx) SubjectThreads(subjects, emails []string) ([]store.SubjectThread, error) {
+// participant address pair, through messages viewer may see.
+func (tx *Tx) SubjectThreads(viewer int64, subjects, emails []string) ([]store.SubjectThread, error) {
 	subjects = cleanUnique(subjects, store.CleanText)
 	emails = uniqueEmails(emails)
 	if len(subjects) == 0 || len(emails) == 0 {
@@ -83,8 +85,9 @@ func (tx *Tx) SubjectThreads(subjects, emails []string) ([]store.SubjectThread, 
 		FROM (SELECT p.email AS email, max(t.id) AS thread_id
 			FROM threads t CROSS JOIN messages m CROSS JOIN participants p
 			WHERE t.subject IN `+inList+` AND m.thread_id = t.id AND p.message_id = m.id AND p.email IN `+inList+`
+				AND (m.owner_id = ? OR m.shared = 1)
 			GROUP BY t.subject, p.email) x
-		JOIN threads t ON t.id = x.thread_id`, jsonList(subjects), jsonList(emails))
+		JOIN threads t ON t.id = x.thread_id`, jsonList(subjects), jsonList(emails), viewer)
 	if err != nil {
 		return nil, tx.err(err)
 	}

@@ -124,12 +124,12 @@ func (s suite) testBatchLookups(t *testing.T) {
 		// ReferencedThreads against ThreadByReferences, one id at a time.
 		refs := []string{"child@customer.example", "<parent@acme.example>", "root@acme.example", "far@x.example",
 			"nobody@x", "PARENT@acme.example", "same@x", " <p2@x> ", ""}
-		got, err := tx.ReferencedThreads(refs)
+		got, err := tx.ReferencedThreads(f.ann.ID, refs)
 		if err != nil {
 			t.Fatalf("ReferencedThreads: %v", err)
 		}
 		for _, id := range refs {
-			th, err := tx.ThreadByReferences([]string{id})
+			th, err := tx.ThreadByReferences(f.ann.ID, []string{id})
 			g, ok := got[store.NormMessageID(id)]
 			switch {
 			case store.IsNotFound(err) && ok:
@@ -147,7 +147,7 @@ func (s suite) testBatchLookups(t *testing.T) {
 		// SubjectThreads against ThreadBySubject, one address at a time.
 		subjects := []string{"price list", "widgets", "other", "nothing"}
 		emails := []string{"BOB@customer.example", "carol@customer.example", "ann@acme.example", "nobody@x.example"}
-		pairs, err := tx.SubjectThreads(subjects, emails)
+		pairs, err := tx.SubjectThreads(f.ann.ID, subjects, emails)
 		if err != nil {
 			t.Fatalf("SubjectThreads: %v", err)
 		}
@@ -162,7 +162,7 @@ func (s suite) testBatchLookups(t *testing.T) {
 		n := 0
 		for _, subj := range subjects {
 			for _, e := range emails {
-				th, err := tx.ThreadBySubject(subj, []string{e})
+				th, err := tx.ThreadBySubject(f.ann.ID, subj, []string{e})
 				g, ok := found[[2]string{subj, store.CanonicalEmail(e)}]
 				switch {
 				case store.IsNotFound(err) && ok:
@@ -213,10 +213,10 @@ func (s suite) testBatchLookups(t *testing.T) {
 		if m, err := tx.MessagesByMessageIDs(f.ann.ID, nil, 50); err != nil || len(m) != 0 {
 			t.Errorf("MessagesByMessageIDs(nil) = %v, %v", m, err)
 		}
-		if r, err := tx.ReferencedThreads(nil); err != nil || len(r) != 0 {
+		if r, err := tx.ReferencedThreads(f.ann.ID, nil); err != nil || len(r) != 0 {
 			t.Errorf("ReferencedThreads(nil) = %v, %v", r, err)
 		}
-		if p, err := tx.SubjectThreads([]string{"price list"}, nil); err != nil || len(p) != 0 {
+		if p, err := tx.SubjectThreads(f.ann.ID, []string{"price list"}, nil); err != nil || len(p) != 0 {
 			t.Errorf("SubjectThreads(no emails) = %v, %v", p, err)
 		}
 		return nil

@@ -185,7 +185,7 @@ func (s suite) testThreadByReferences(t *testing.T) {
 	}
 	view(t, f.db, func(tx store.Tx) error {
 		for _, tc := range tests {
-			th, err := tx.ThreadByReferences(tc.ids)
+			th, err := tx.ThreadByReferences(f.ann.ID, tc.ids)
 			if tc.want == 0 {
 				wantCode(t, "ThreadByReferences "+tc.what, err, store.ENotFound)
 				continue
@@ -232,7 +232,7 @@ func (s suite) testThreadBySubject(t *testing.T) {
 	}
 	view(t, f.db, func(tx store.Tx) error {
 		for _, tc := range tests {
-			th, err := tx.ThreadBySubject(tc.subject, tc.emails)
+			th, err := tx.ThreadBySubject(f.ann.ID, tc.subject, tc.emails)
 			if tc.want == 0 {
 				wantCode(t, "ThreadBySubject "+tc.subject, err, store.ENotFound)
 				continue
@@ -462,10 +462,10 @@ func (s suite) testHugeValues(t *testing.T) {
 		if got, err := tx.MessageByKey(f.ann.ID, m.DedupKey); err != nil || got.ID != m.ID || got.Subject != subject {
 			t.Errorf("MessageByKey of a 100 KB key: %v", err)
 		}
-		if got, err := tx.ThreadByReferences([]string{ref}); err != nil || got.ID != th.ID {
+		if got, err := tx.ThreadByReferences(f.ann.ID, []string{ref}); err != nil || got.ID != th.ID {
 			t.Errorf("ThreadByReferences of a 50 KB Message-ID = %v, %v", got, err)
 		}
-		if got, err := tx.ThreadBySubject(subject, []string{email}); err != nil || got.ID != th.ID {
+		if got, err := tx.ThreadBySubject(f.ann.ID, subject, []string{email}); err != nil || got.ID != th.ID {
 			t.Errorf("ThreadBySubject of a 1 MB subject = %v, %v", got, err)
 		}
 		if got, err := tx.ListMessages(store.MessageQuery{Search: search.MustParse("zyzzyva")}); err != nil || len(got) != 1 || got[0].ID != m.ID {
@@ -507,4 +507,101 @@ func (s suite) testHugeValues(t *testing.T) {
 		return tx.InsertMessage(dup)
 	})
 	wantCode(t, "InsertMessage of the same 100 KB key", err, store.EConflict)
+}
+
+// testThreadVisibility: threading looks only at the messages the viewer
+// may see (own and shared), so another user's private message neither
+// draws mail into its thread nor is found by its subject (issue 11.6).
+func (s suite) testThreadVisibility(t *testing.T) {
+	f := s.newFixture(t)
+	var secret, open, dans store.Thread
+	update(t, f.db, func(tx store.Tx) error {
+		secret, open, dans = store.Thread{Subject: "secret deal"}, store.Thread{Subject: "open"}, store.Thread{Subject: "mine"}
+		for _, th := range []*store.Thread{&secret, &open, &dans} {
+			if err := tx.CreateThread(th); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	private := message(f.ann.ID, secret.ID, "priv@acme.example", "Secret deal")
+	shared := message(f.ann.ID, open.ID, "open@acme.example", "Open")
+	shared.Shared = true
+	f.insert(t, private, shared)
+
+	type find struct {
+		viewer  int64
+		refs    []string
+		subject string
+		want    int64 // 0: not found
+	}
+	check := func(what string, cases []find) {
+		t.Helper()
+		view(t, f.db, func(tx store.Tx) error {
+			for _, c := range cases {
+				var th *store.Thread
+				var err error
+				if c.refs != nil {
+					th, err = tx.ThreadByReferences(c.viewer, c.refs)
+					// The batch form answers the same.
+					got, berr := tx.ReferencedThreads(c.viewer, c.refs)
+					if berr != nil {
+						t.Fatal(berr)
+					}
+					var first int64
+					for _, id := range c.refs {
+						if g, ok := got[store.NormMessageID(id)]; ok {
+							first = g.ID
+							break
+						}
+					}
+					if first != c.want {
+						t.Errorf("%s: ReferencedThreads(viewer %d, %v) gives thread %d, want %d", what, c.viewer, c.refs, first, c.want)
+					}
+				} else {
+					th, err = tx.ThreadBySubject(c.viewer, c.subject, []string{"bob@customer.example"})
+					pairs, berr := tx.SubjectThreads(c.viewer, []string{c.subject}, []string{"bob@customer.example"})
+					if berr != nil {
+						t.Fatal(berr)
+					}
+					var got int64
+					for _, p := range pairs {
+						got = p.Thread.ID
+					}
+					if got != c.want {
+						t.Errorf("%s: SubjectThreads(viewer %d, %q) gives thread %d, want %d", what, c.viewer, c.subject, got, c.want)
+					}
+				}
+				if c.want == 0 {
+					wantCode(t, what+": thread lookup", err, store.ENotFound)
+				} else if err != nil || th.ID != c.want {
+					t.Errorf("%s: viewer %d refs %v subject %q = %v, %v; want thread %d", what, c.viewer, c.refs, c.subject, th, err, c.want)
+				}
+			}
+			return nil
+		})
+	}
+	ann, dan := f.ann.ID, f.dan.ID
+	check("before sharing", []find{
+		{viewer: ann, refs: []string{"priv@acme.example"}, want: secret.ID},
+		{viewer: dan, refs: []string{"priv@acme.example"}, want: 0},
+		{viewer: dan, refs: []string{"priv@acme.example", "open@acme.example"}, want: open.ID},
+		{viewer: dan, refs: []string{"open@acme.example"}, want: open.ID},
+		{viewer: ann, subject: "secret deal", want: secret.ID},
+		{viewer: dan, subject: "secret deal", want: 0},
+		{viewer: dan, subject: "open", want: open.ID},
+	})
+	// Dan's own message that names Ann's private one threads his own mail.
+	own := message(dan, dans.ID, "dan1@acme.example", "Mine")
+	own.References = []string{"priv@acme.example"}
+	f.insert(t, own)
+	check("Dan's own reference", []find{
+		{viewer: dan, refs: []string{"priv@acme.example"}, want: dans.ID},
+		{viewer: ann, refs: []string{"priv@acme.example"}, want: secret.ID},
+	})
+	update(t, f.db, func(tx store.Tx) error { return tx.SetShared(private.ID, true) })
+	check("after Ann shares it", []find{
+		{viewer: dan, subject: "secret deal", want: secret.ID},
+		{viewer: dan, refs: []string{"priv@acme.example"}, want: secret.ID},
+	})
 }

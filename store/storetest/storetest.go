@@ -58,6 +58,7 @@ func Run(t *testing.T, b Backend) {
 		{"SetShared", s.testSetShared},
 		{"ThreadByReferences", s.testThreadByReferences},
 		{"ThreadBySubject", s.testThreadBySubject},
+		{"ThreadVisibility", s.testThreadVisibility},
 		{"BatchLookups", s.testBatchLookups},
 		{"ListMessages", s.testListMessages},
 		{"EachMessage", s.testEachMessage},

@@ -208,7 +208,7 @@ func (s suite) testEmailsCanonical(t *testing.T) {
 		if err != nil || len(ps) != 1 || ps[0].ID != p.ID {
 			t.Errorf("PersonsByEmails in upper case = %+v, %v", ps, err)
 		}
-		th, err := tx.ThreadBySubject("widgets", []string{"Carol@customer.EXAMPLE"})
+		th, err := tx.ThreadBySubject(f.ann.ID, "widgets", []string{"Carol@customer.EXAMPLE"})
 		if err != nil || th.ID != f.thread.ID {
 			t.Errorf("ThreadBySubject with a participant in another case = %v, %v", th, err)
 		}
@@ -301,7 +301,7 @@ func (s suite) testTxUnusableAfterError(t *testing.T) {
 		wantCode(t, "ItemByToken", err, store.ENotFound)
 		_, err = tx.MessageByKey(1, "mid:none")
 		wantCode(t, "MessageByKey", err, store.ENotFound)
-		_, err = tx.ThreadByReferences([]string{"none@x"})
+		_, err = tx.ThreadByReferences(1, []string{"none@x"})
 		wantCode(t, "ThreadByReferences", err, store.ENotFound)
 		_, err = tx.CreateUser("dan@acme.example", "Dan")
 		return err
@@ -507,13 +507,13 @@ func (s suite) testTextCleaned(t *testing.T) {
 		if byKey, err := tx.MessageByKey(f.ann.ID, "mid:bad\xff@x"); err != nil || byKey.ID != m.ID {
 			t.Errorf("MessageByKey with invalid UTF-8 = %v, %v", byKey, err)
 		}
-		if th2, err := tx.ThreadByReferences([]string{"ref\x00@x"}); err != nil || th2.ID != f.thread.ID {
+		if th2, err := tx.ThreadByReferences(f.ann.ID, []string{"ref\x00@x"}); err != nil || th2.ID != f.thread.ID {
 			t.Errorf("ThreadByReferences with a NUL = %v, %v", th2, err)
 		}
 		if ps, err := tx.PersonsByEmails([]string{"P\xff@x.example"}); err != nil || len(ps) != 1 || ps[0].Name != clean {
 			t.Errorf("PersonsByEmails with invalid UTF-8 = %+v, %v", ps, err)
 		}
-		if th2, err := tx.ThreadBySubject("thread "+bad, []string{"odd\xff@x.example"}); err == nil {
+		if th2, err := tx.ThreadBySubject(f.ann.ID, "thread "+bad, []string{"odd\xff@x.example"}); err == nil {
 			t.Errorf("ThreadBySubject found %v in a thread without that participant", th2)
 		}
 		rs, err := tx.Rejections(time.Time{})

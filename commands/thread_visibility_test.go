@@ -1,0 +1,148 @@
+package commands
+
+import (
+	"strings"
+	"testing"
+)
+
+// Issue 11.6: threading never joins mail across what its owner may see.
+// Carl (a user) files a reply whose References name Ann's private message:
+// it must not join Ann's thread, and nothing Carl reads (thread, show,
+// inbox, search) shows her subject or her deal. Once Ann shares the
+// message, the same kind of reply joins her thread (the rule can fail).
+func TestThreadNeverJoinsAcrossVisibility(t *testing.T) {
+	const visCarl = "carl@acme.example"
+	c := newCLI(t)
+	c.setup()
+	c.ok("user", "add", visCarl, "--name", "Carl Colleague")
+	c.ok("deal", "add", "--title", "Okapi deal")
+	ann := "Ann Seller <ann@acme.example>"
+	carl := "Carl Colleague <carl@acme.example>"
+	cust := "Dora <dora@customer.example>"
+
+	secret := visImport(c, visAnn, visMail(ann, cust, "Zanzibar merger terms", "Mon, 02 Nov 2026 09:00:00 +0000",
+		"secret@acme.example", "Internal terms.\n"))
+	c.ok("link", itoa(secret.ID), "--deal", "1")
+	if secret.Shared {
+		t.Fatalf("Ann's message is shared: %+v", secret)
+	}
+
+	type threadOut struct {
+		ID       int64          `json:"id"`
+		Subject  string         `json:"subject"`
+		Items    []itemRef      `json:"items"`
+		Messages []messageEntry `json:"messages"`
+	}
+	noLeak := func(t *testing.T, what, out string) {
+		t.Helper()
+		// Carl wrote the subject too, and his reply names her
+		// Message-ID; the deal's title and her text are hers alone.
+		for _, w := range []string{"Okapi", "Internal terms"} {
+			if strings.Contains(out, w) {
+				t.Errorf("%s shows %q to Carl:\n%s", what, w, out)
+			}
+		}
+	}
+
+	// A reply naming Ann's private message, and a message with her subject
+	// to the same customer: neither joins her thread.
+	reply := visImport(c, visCarl, visMail(carl, cust, "Re: terms", "Mon, 02 Nov 2026 10:00:00 +0000",
+		"carl1@acme.example", "My reply.\n", "In-Reply-To: <secret@acme.example>", "References: <secret@acme.example>"))
+	sameSubject := visImport(c, visCarl, visMail(carl, cust, "Zanzibar merger terms", "Mon, 02 Nov 2026 11:00:00 +0000",
+		"carl2@acme.example", "Same subject.\n"))
+	for _, r := range []ingestResult{reply, sameSubject} {
+		if r.ThreadID == secret.ThreadID {
+			t.Fatalf("Carl's message %s joined Ann's private thread %d", r.MessageID, secret.ThreadID)
+		}
+		d := c.detail(r.ID)
+		if d.hasLink("deal", 1, "") {
+			t.Errorf("Carl's message %s is linked to Ann's deal: %+v", r.MessageID, d.Links)
+		}
+	}
+
+	as := []string{"--as", visCarl}
+	var th threadOut
+	c.json(&th, append(as, "thread", itoa(reply.ThreadID))...)
+	if len(th.Items) != 0 || len(th.Messages) == 0 {
+		t.Errorf("Carl's thread: %+v, want his messages and no item", th)
+	}
+	for _, m := range th.Messages {
+		if m.ID == secret.ID {
+			t.Errorf("Carl's thread lists Ann's private message %d", secret.ID)
+		}
+	}
+	for _, args := range [][]string{
+		{"thread", itoa(reply.ThreadID)},
+		{"--json", "thread", itoa(reply.ThreadID)},
+		{"thread", "--message", itoa(reply.ID)},
+		{"thread", "carl1@acme.example"},
+		{"show", itoa(reply.ID)},
+		{"--json", "show", itoa(reply.ID)},
+		{"inbox"},
+		{"--json", "inbox"},
+		{"search", "terms"},
+	} {
+		noLeak(t, strings.Join(args, " "), c.ok(append(as, args...)...))
+	}
+	// Ann's thread, by any name, does not exist for Carl.
+	c.fails("no such thread", append(as, "thread", itoa(secret.ThreadID))...)
+	c.fails("", append(as, "thread", "secret@acme.example")...)
+
+	// Ann's own view is unchanged: her thread holds her message only.
+	var annTh threadOut
+	c.json(&annTh, "--as", visAnn, "thread", itoa(secret.ThreadID))
+	if len(annTh.Messages) != 1 || annTh.Messages[0].ID != secret.ID || !strings.Contains(annTh.Subject, "Zanzibar") {
+		t.Errorf("Ann's thread: %+v", annTh)
+	}
+
+	// Shared, the message draws replies of others into its thread.
+	c.ok("--as", visAnn, "share", itoa(secret.ID))
+	later := visImport(c, visCarl, visMail(carl, cust, "Re: Zanzibar merger terms", "Mon, 02 Nov 2026 12:00:00 +0000",
+		"carl3@acme.example", "Now shared.\n", "In-Reply-To: <secret@acme.example>", "References: <secret@acme.example>"))
+	if later.ThreadID != secret.ThreadID {
+		t.Errorf("a reply to Ann's shared message went to thread %d, want her thread %d", later.ThreadID, secret.ThreadID)
+	}
+}
+
+// The subject of a thread is that of the first message the reader may
+// see; the thread's deal is shown only when a message the reader may see
+// is linked to it.
+func TestThreadSubjectAndItemsFromVisibleMessages(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	c.ok("user", "add", visBob, "--name", "Bob Other")
+	c.ok("deal", "add", "--title", "Quokka acquisition")
+	ann := "Ann Seller <ann@acme.example>"
+	cust := "Dora <dora@customer.example>"
+	first := visImport(c, visAnn, visMail(ann, cust, "Quokka acquisition", "Mon, 02 Nov 2026 09:00:00 +0000",
+		"q1@acme.example", "Private start.\n"))
+	c.ok("link", itoa(first.ID), "--deal", "1")
+	c.ok("settings", "set", "--user", visAnn, "default-sharing", "shared")
+	open := visImport(c, visAnn, visMail(ann, cust, "Lunch on Friday", "Mon, 02 Nov 2026 10:00:00 +0000",
+		"q2@acme.example", "Shared reply.\n", "In-Reply-To: <q1@acme.example>", "References: <q1@acme.example>"))
+	if open.ThreadID != first.ThreadID || !open.Shared {
+		t.Fatalf("world: %+v %+v", first, open)
+	}
+	// The shared reply took the thread's deal; Ann takes it off that one
+	// message only.
+	c.ok("unlink", itoa(open.ID), "--deal", "1", "--message-only")
+
+	var th struct {
+		Subject  string         `json:"subject"`
+		Items    []itemRef      `json:"items"`
+		Messages []messageEntry `json:"messages"`
+	}
+	c.json(&th, "--as", visBob, "thread", itoa(first.ThreadID))
+	if th.Subject != "Lunch on Friday" || len(th.Items) != 0 || len(th.Messages) != 1 || th.Messages[0].ID != open.ID {
+		t.Errorf("Bob's view of the thread: subject %q items %+v messages %v; want the shared message's subject, no deal, one message",
+			th.Subject, th.Items, ids(th.Messages))
+	}
+	text := c.ok("--as", visBob, "thread", itoa(first.ThreadID))
+	if strings.Contains(text, "Quokka") {
+		t.Errorf("Bob's thread text shows Ann's private subject or deal:\n%s", text)
+	}
+	c.json(&th, "--as", visAnn, "thread", itoa(first.ThreadID))
+	if th.Subject != "Quokka acquisition" || len(th.Items) != 1 || len(th.Messages) != 2 {
+		t.Errorf("Ann's view of the thread: %+v", th)
+	}
+}
