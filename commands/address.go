@@ -183,7 +183,14 @@ func confirmAddressByCode(tx store.Tx, code, from string, now time.Time) (*store
 		return nil, err
 	}
 	if a.Confirmed {
-		return a, nil
+		// A code is good once: saying so (and failing) tells the user
+		// the address is confirmed already, and a replayed code does
+		// nothing.
+		when := ""
+		if a.ConfirmedAt != nil {
+			when = " on " + rfc3339(*a.ConfirmedAt)
+		}
+		return nil, store.Errorf(store.EInvalid, "confirmation code already used: %s was confirmed%s", a.Email, when)
 	}
 	if from != "" && !strings.EqualFold(from, a.Email) {
 		return nil, store.Errorf(store.EPermission, "confirmation reply came from %s, not from %s", from, a.Email)

@@ -243,6 +243,12 @@ func TestAlternateAddressConfirmation(t *testing.T) {
 	if !list[1].Confirmed || time.Time(list[1].ConfirmedAt).IsZero() || !time.Time(list[1].CodeExpiresAt).IsZero() {
 		t.Fatalf("after verify: %+v", list)
 	}
+	// A used code says so and fails (issue 11.8), and changes nothing.
+	c.fails("confirmation code already used: ann@home.example was confirmed on ", "address", "verify", code)
+	c.json(&list, "address", "list", "--user", "ann@acme.example")
+	if !list[1].Confirmed {
+		t.Fatalf("after a second verify: %+v", list)
+	}
 	// The address belongs to Ann now; nobody else can add it.
 	c.ok("user", "add", "dan@acme.example", "--name", "Dan")
 	c.fails("already registered", "address", "add", "--user", "dan@acme.example", "--sendmail", sendmail, "ann@home.example")
