@@ -283,3 +283,17 @@ func TestSendFailureLeavesNoAddress(t *testing.T) {
 		t.Fatalf("failed send left the address behind: %v", list)
 	}
 }
+
+// A store path that is a dangling symbolic link is refused (issue 11.8):
+// SQLite would create the link's target with the umask's mode (0644).
+func TestStoreDanglingSymlinkRefused(t *testing.T) {
+	c := newCLI(t)
+	target := filepath.Join(t.TempDir(), "target.db")
+	if err := os.Symlink(target, c.db); err != nil {
+		t.Fatal(err)
+	}
+	c.fails("is a symbolic link to "+target+", which does not exist", "init", "--company", "Acme", "--domain", "bcc.acme.example")
+	if _, err := os.Lstat(target); !os.IsNotExist(err) {
+		t.Fatalf("the link's target was created: %v", err)
+	}
+}

@@ -166,6 +166,14 @@ func createFile(path string, opt Options) error {
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, opt.FileMode)
 	if errors.Is(err, fs.ErrExist) {
+		// O_EXCL does not follow a symbolic link: a dangling one "exists"
+		// here, and SQLite would then create its target with the umask's
+		// mode (0644: private mail readable by all). Refuse it.
+		if _, serr := os.Stat(path); errors.Is(serr, fs.ErrNotExist) {
+			target, _ := os.Readlink(path)
+			return &store.Error{Code: store.EUnavailable,
+				Message: fmt.Sprintf("cannot create store %s: it is a symbolic link to %s, which does not exist (create the store there, or give its real path)", path, target), Err: serr}
+		}
 		return nil
 	}
 	if err != nil {

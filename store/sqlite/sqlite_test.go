@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -90,6 +91,42 @@ func TestFileMode(t *testing.T) {
 			t.Errorf("%s: mode %v, %v; want 0640", filepath.Base(p), fi.Mode().Perm(), err)
 		}
 	}
+}
+
+// A store path that is a dangling symbolic link is refused, and its
+// target is not created (SQLite would create it with the umask's mode).
+func TestDanglingSymlinkRefused(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "elsewhere.db")
+	link := filepath.Join(dir, "m.db")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	old := setUmask(0o022)
+	defer setUmask(old)
+	db, err := Open(context.Background(), link, Options{})
+	if err == nil {
+		db.Close()
+		t.Fatal("Open of a dangling symbolic link succeeded")
+	}
+	if store.ErrorCode(err) != store.EUnavailable || !strings.Contains(err.Error(), "symbolic link to "+target) {
+		t.Errorf("Open of a dangling symbolic link: %v", err)
+	}
+	if _, err := os.Lstat(target); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the link's target was created: %v", err)
+	}
+	// A link to an existing store is followed as before.
+	real := filepath.Join(dir, "real.db")
+	openTestAt(t, real, Options{}).Close()
+	link2 := filepath.Join(dir, "l2.db")
+	if err := os.Symlink(real, link2); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(context.Background(), link2, Options{})
+	if err != nil {
+		t.Fatalf("Open of a link to a store: %v", err)
+	}
+	db.Close()
 }
 
 func TestReadOnlyOption(t *testing.T) {
