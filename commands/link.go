@@ -331,11 +331,11 @@ func runLink(cmd *cobra.Command, app *App, opts linkOptions, unlink bool) error 
 		for _, m := range msgs {
 			var changed []int64
 			if unlink {
-				if changed, err = linker.Unlink(tx, m.ID, kind, itemID, opts.messageOnly); err != nil {
+				if changed, err = linker.Unlink(tx, viewer, m.ID, kind, itemID, opts.messageOnly); err != nil {
 					return err
 				}
 			} else {
-				res, err := linker.Link(tx, m.ID, kind, itemID, opts.messageOnly)
+				res, err := linker.Link(tx, viewer, m.ID, kind, itemID, opts.messageOnly)
 				if err != nil {
 					return err
 				}

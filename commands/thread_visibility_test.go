@@ -146,3 +146,62 @@ func TestThreadSubjectAndItemsFromVisibleMessages(t *testing.T) {
 		t.Errorf("Ann's view of the thread: %+v", th)
 	}
 }
+
+// Issue 11.8: no one changes links on a message they may not see. Bob
+// links, moves and unlinks a shared message of Ann's thread; her private
+// replies in that thread keep exactly the links they had.
+func TestNoRelinkOfHiddenMessagesThroughSharedThread(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	c.ok("user", "add", visBob, "--name", "Bob Other")
+	c.ok("deal", "add", "--title", "Ann's deal")
+	c.ok("deal", "add", "--title", "Bob's deal")
+	c.ok("lead", "add", "--title", "Bob's lead")
+	ann := "Ann Seller <ann@acme.example>"
+	cust := "Dora <dora@customer.example>"
+	c.ok("settings", "set", "--user", visAnn, "default-sharing", "shared")
+	open := visImport(c, visAnn, visMail(ann, cust, "Widgets", "Mon, 02 Nov 2026 09:00:00 +0000", "r1@acme.example", "one\n"))
+	c.ok("settings", "set", "--user", visAnn, "default-sharing", "private")
+	var private []int64
+	for i := 2; i <= 3; i++ {
+		r := visImport(c, visAnn, visMail(ann, cust, "Re: Widgets", "Mon, 02 Nov 2026 1"+itoa(int64(i))+":00:00 +0000",
+			"r"+itoa(int64(i))+"@acme.example", "private reply\n", "In-Reply-To: <r1@acme.example>"))
+		if r.ThreadID != open.ThreadID {
+			t.Fatalf("world: reply in thread %d, want %d", r.ThreadID, open.ThreadID)
+		}
+		private = append(private, r.ID)
+	}
+	c.ok("--as", visAnn, "link", itoa(open.ID), "--deal", "1")
+	links := func(id int64) string {
+		d := c.detail(id)
+		var out []string
+		for _, l := range d.Links {
+			if l.Kind != "person" {
+				out = append(out, l.Kind+" "+itoa(l.ID))
+			}
+		}
+		return strings.Join(out, ", ")
+	}
+	for _, id := range private {
+		if got := links(id); got != "deal 1" {
+			t.Fatalf("world: Ann's private message %d links %q, want deal 1", id, got)
+		}
+	}
+	for _, step := range [][]string{
+		{"link", itoa(open.ID), "--deal", "2"}, // a move of the thread
+		{"link", itoa(open.ID), "--lead", "1"},
+		{"unlink", itoa(open.ID), "--deal", "2"},
+		{"unlink", itoa(open.ID), "--deal", "1"},
+	} {
+		c.ok(append([]string{"--as", visBob}, step...)...)
+		for _, id := range private {
+			if got := links(id); got != "deal 1" {
+				t.Errorf("after Bob's %s: Ann's private message %d links %q, want deal 1 as before", strings.Join(step, " "), id, got)
+			}
+		}
+	}
+	// What Bob may see did change.
+	if got := links(open.ID); got != "lead 1" {
+		t.Errorf("the shared message links %q after Bob's changes, want lead 1", got)
+	}
+}

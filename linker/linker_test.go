@@ -143,7 +143,7 @@ func TestManualLinkFollowsThread(t *testing.T) {
 		}
 		m1 := insertMessage(t, tx, u.ID, 0, "m1@x")
 		m2 := insertMessage(t, tx, u.ID, m1.ThreadID, "m2@x")
-		res, err := Link(tx, m2.ID, store.KindDeal, d1.ID, false)
+		res, err := Link(tx, 0, m2.ID, store.KindDeal, d1.ID, false)
 		if err != nil {
 			return err
 		}
@@ -163,7 +163,7 @@ func TestManualLinkFollowsThread(t *testing.T) {
 			t.Fatalf("new message in the thread: %+v", plan.Links)
 		}
 		// Linking the thread to another deal moves it: one deal per thread.
-		res, err = Link(tx, m1.ID, store.KindDeal, d2.ID, false)
+		res, err = Link(tx, 0, m1.ID, store.KindDeal, d2.ID, false)
 		if err != nil {
 			return err
 		}
@@ -176,7 +176,7 @@ func TestManualLinkFollowsThread(t *testing.T) {
 				t.Fatalf("message %d links %+v, want only deal %d", m.ID, links, d2.ID)
 			}
 		}
-		affected, err := Unlink(tx, m1.ID, store.KindDeal, d2.ID, false)
+		affected, err := Unlink(tx, 0, m1.ID, store.KindDeal, d2.ID, false)
 		if err != nil || len(affected) != 2 {
 			t.Fatalf("unlink: %v, %v", affected, err)
 		}
@@ -184,11 +184,11 @@ func TestManualLinkFollowsThread(t *testing.T) {
 		if th.DealID != 0 {
 			t.Fatal("thread still belongs to the deal after unlink")
 		}
-		if affected, err := Unlink(tx, m1.ID, store.KindDeal, d2.ID, false); err != nil || len(affected) != 0 {
+		if affected, err := Unlink(tx, 0, m1.ID, store.KindDeal, d2.ID, false); err != nil || len(affected) != 0 {
 			t.Fatalf("second unlink: %v, %v, want nothing changed", affected, err)
 		}
 		// --message-only: one message, and the thread stays as it is.
-		res, err = Link(tx, m2.ID, store.KindDeal, d1.ID, true)
+		res, err = Link(tx, 0, m2.ID, store.KindDeal, d1.ID, true)
 		if err != nil || len(res.Added) != 1 || res.Added[0].MessageID != m2.ID || res.Moved != nil {
 			t.Fatalf("message-only link: %+v, %v", res, err)
 		}
@@ -240,10 +240,10 @@ func TestRemovedAndConvertedItems(t *testing.T) {
 		}
 
 		m := insertMessage(t, tx, u.ID, 0, "g1@x")
-		if _, err := Link(tx, m.ID, store.KindDeal, gone.ID, false); store.ErrorCode(err) != store.EInvalid {
+		if _, err := Link(tx, 0, m.ID, store.KindDeal, gone.ID, false); store.ErrorCode(err) != store.EInvalid {
 			t.Fatalf("linking to a removed deal: %v", err)
 		}
-		if _, err := Link(tx, m.ID, store.KindLead, lead.ID, false); store.ErrorCode(err) != store.EInvalid {
+		if _, err := Link(tx, 0, m.ID, store.KindLead, lead.ID, false); store.ErrorCode(err) != store.EInvalid {
 			t.Fatalf("linking to a converted lead: %v", err)
 		}
 		for _, tc := range []struct {

@@ -28,7 +28,11 @@ type Move struct {
 // most one item of each kind, so the links to the item it belonged to
 // before are removed (Moved reports it). With messageOnly, only the
 // message is linked and its thread keeps what it belongs to.
-func Link(tx store.Tx, msgID int64, kind store.ItemKind, itemID int64, messageOnly bool) (*LinkResult, error) {
+//
+// viewer is the user acting (0: the administrator). No one changes links
+// on a message they may not see: the thread's messages viewer may not see
+// (another user's private mail in a shared thread) keep their links.
+func Link(tx store.Tx, viewer, msgID int64, kind store.ItemKind, itemID int64, messageOnly bool) (*LinkResult, error) {
 	m, err := tx.Message(msgID)
 	if err != nil {
 		return nil, err
@@ -52,7 +56,7 @@ func Link(tx store.Tx, msgID int64, kind store.ItemKind, itemID int64, messageOn
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := tx.ThreadMessages(th.ID)
+	msgs, err := visibleThreadMessages(tx, viewer, th.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +96,9 @@ func Link(tx store.Tx, msgID int64, kind store.ItemKind, itemID int64, messageOn
 // unlinked from the item and the thread no longer belongs to it, unless
 // messageOnly is set. It returns the messages that lost the link (none
 // when the message was not linked to it).
-func Unlink(tx store.Tx, msgID int64, kind store.ItemKind, itemID int64, messageOnly bool) ([]int64, error) {
+//
+// As with Link, the thread's messages viewer may not see keep their links.
+func Unlink(tx store.Tx, viewer, msgID int64, kind store.ItemKind, itemID int64, messageOnly bool) ([]int64, error) {
 	m, err := tx.Message(msgID)
 	if err != nil {
 		return nil, err
@@ -108,7 +114,7 @@ func Unlink(tx store.Tx, msgID int64, kind store.ItemKind, itemID int64, message
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := tx.ThreadMessages(th.ID)
+	msgs, err := visibleThreadMessages(tx, viewer, th.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +134,22 @@ func Unlink(tx store.Tx, msgID int64, kind store.ItemKind, itemID int64, message
 		}
 	}
 	return affected, nil
+}
+
+// visibleThreadMessages lists the thread's messages viewer may see: her
+// own and shared ones (all of them for the administrator, viewer 0).
+func visibleThreadMessages(tx store.Tx, viewer, threadID int64) ([]store.Message, error) {
+	msgs, err := tx.ThreadMessages(threadID)
+	if err != nil || viewer == 0 {
+		return msgs, err
+	}
+	out := msgs[:0]
+	for _, m := range msgs {
+		if m.OwnerID == viewer || m.Shared {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 // checkTarget checks that mail may be linked to the item by hand: it
