@@ -184,6 +184,44 @@ func TestPrependedHeaderReplayRefused(t *testing.T) {
 	}
 }
 
+// The other half of issue 11.2: a field the genuine message did not have,
+// put on top, is no repeated field, and a signer that lists only the fields
+// present (h=From:To:Subject:Date:Message-ID) does not cover it. DKIM vouches
+// for what it signs only: a deciding field the signature leaves out makes
+// it fail, so the copy is not filed again (threaded as the attacker likes).
+func TestUnsignedDecidingFieldFailsDKIM(t *testing.T) {
+	w := newAuthWorld(t)
+	h := newHarness(t, "NORMAL")
+	in := w.verifying(h)
+	raw := "From: Ann Seller <ann@acme.example>\r\nTo: Bob Buyer <bob@customer.example>\r\nSubject: Proposal\r\n" +
+		"Date: Mon, 02 Nov 2026 09:00:00 +0000\r\nMessage-ID: <narrow@acme.example>\r\n\r\nHere is our proposal.\r\n"
+	var out bytes.Buffer
+	if err := dkim.Sign(&out, strings.NewReader(raw), &dkim.SignOptions{
+		Domain: "acme.example", Selector: "sel", Signer: w.acmeKey,
+		HeaderKeys: []string{"From", "To", "Subject", "Date", "Message-ID"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	genuine := out.Bytes()
+	// Sent as it is from anywhere, it is ann's (a replay of the same
+	// bytes is a duplicate).
+	if r, err := in.Ingest(context.Background(), remoteDelivery(genuine, "evil@attacker.example", attackerIP)); err != nil || r.Status != ingest.StatusStored {
+		t.Fatalf("genuine message from the attacker's address: %s %s %v, want stored (DKIM passes)", r.Status, r.Reason, err)
+	}
+	for _, top := range []string{
+		"References: <victim-thread@customer.example>",
+		"In-Reply-To: <victim-thread@customer.example>",
+		"Cc: victim@customer.example",
+		"Sender: evil@attacker.example",
+	} {
+		r, err := in.Ingest(context.Background(), remoteDelivery(append([]byte(top+"\r\n"), genuine...), "evil@attacker.example", attackerIP))
+		checkOutcome(t, r, err)
+		if r.Status != ingest.StatusRejected || r.Reason != "auth_failed" {
+			t.Errorf("genuine message with %q added: %s %s, want rejected auth_failed", top, r.Status, r.Reason)
+		}
+	}
+}
+
 // Each singleton field twice is refused, with a reason that names it.
 func TestRepeatedSingletonsRefused(t *testing.T) {
 	h := newHarness(t, "NORMAL")

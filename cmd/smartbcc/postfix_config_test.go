@@ -33,7 +33,8 @@ const (
 
 // pfWorld is acme.example as DNS sees it: SPF allowing 127.0.0.1 (where
 // swaks connects from), DMARC p=reject and an ed25519 DKIM key made for
-// the run; forged.example's SPF allows only 192.0.2.66.
+// the run; forged.example's SPF allows only 192.0.2.66, attacker.example's
+// pfAttackerIP.
 type pfWorld struct {
 	priv ed25519.PrivateKey
 	zone string
@@ -52,7 +53,7 @@ _dmarc          300 IN TXT "v=DMARC1; p=reject"
 %s._domainkey  300 IN TXT "v=DKIM1; k=ed25519; p=%s"
 $ORIGIN forged.example.
 @               300 IN TXT "v=spf1 ip4:192.0.2.66 -all"
-`, pfSelector, base64.StdEncoding.EncodeToString(pub))
+%s`, pfSelector, base64.StdEncoding.EncodeToString(pub), pfAttackerZone)
 	if err := os.WriteFile(zone, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -773,5 +773,12 @@ func TestPostfixEndToEnd(t *testing.T) {
 	if n := len(st.messages()); n != before+1 {
 		t.Errorf("store holds %d messages at the end, want %d", n, before+1)
 	}
+
+	// The attacks of issue 11 from a remote client (postfix_attack_e2e_test.go).
+	runPfAttacks(t, pf, st, w, dir, "pipe")
+	pf.waitQueueEmpty(10 * time.Second)
+	if strings.Contains(pf.log(), "status=bounced") {
+		t.Errorf("Postfix bounced an attack")
+	}
 	t.Logf("done after %s", time.Since(started).Round(time.Millisecond))
 }

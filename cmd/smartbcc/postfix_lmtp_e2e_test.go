@@ -211,7 +211,7 @@ func TestPostfixLMTPEndToEnd(t *testing.T) {
 @               300 IN TXT "v=spf1 ip4:192.0.2.77 -all"
 _dmarc          300 IN TXT "v=DMARC1; p=reject"
 %s._domainkey  300 IN TXT "v=DKIM1; k=ed25519; p=%s"
-`, pfSelector, base64.StdEncoding.EncodeToString(w.priv.Public().(ed25519.PublicKey)))
+%s`, pfSelector, base64.StdEncoding.EncodeToString(w.priv.Public().(ed25519.PublicKey)), pfAttackerZone)
 	if err := os.WriteFile(zone, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -362,6 +362,10 @@ _dmarc          300 IN TXT "v=DMARC1; p=reject"
 		t.Errorf("Postfix bounced something")
 	}
 	t.Logf("seven deliveries checked after %s", time.Since(started).Round(time.Millisecond))
+
+	// The attacks of issue 11 from a remote client (postfix_attack_e2e_test.go).
+	runPfAttacks(t, pf, st, w, dir, "lmtp")
+	t.Logf("attacks checked after %s", time.Since(started).Round(time.Millisecond))
 
 	// A locked store: 451, Postfix defers; after the lock is gone a flush
 	// delivers the message, once.

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/emersion/go-msgauth/dkim"
 
+	"github.com/smartbcc/smartbcc/ingest/parse"
 	"github.com/smartbcc/smartbcc/ingest/resolver"
 )
 
@@ -63,6 +65,17 @@ func verifyDKIM(ctx context.Context, r resolver.Resolver, raw []byte, fields []f
 				s.Domain = normalizeDomain(t["d"])
 			}
 		}
+		if v.Err == nil {
+			// DKIM vouches only for what it signs. A field that decides
+			// (parse.Singletons) present in the message but left out of
+			// h= can have been added or changed by anyone who holds a copy
+			// (issue 11.2: a genuine signed message given a References
+			// field it did not have is threaded, and stored again, as the
+			// attacker likes): such a signature does not pass.
+			if name := unsignedSingleton(fields, v.HeaderKeys); name != "" {
+				s.Result, s.Reason = "fail", "the signature does not cover the "+name+" field"
+			}
+		}
 		if v.Err != nil {
 			s.Reason = strings.TrimPrefix(v.Err.Error(), "dkim: ")
 			switch {
@@ -77,6 +90,24 @@ func verifyDKIM(ctx context.Context, r resolver.Resolver, raw []byte, fields []f
 		sigs = append(sigs, s)
 	}
 	return sigs, problem
+}
+
+// unsignedSingleton returns the first field of parse.Singletons present in
+// fields that signed (a signature's h=) does not name, or "".
+func unsignedSingleton(fields []field, signed []string) string {
+	for _, name := range parse.Singletons {
+		present := false
+		for _, f := range fields {
+			if strings.EqualFold(f.name, name) {
+				present = true
+				break
+			}
+		}
+		if present && !slices.ContainsFunc(signed, func(k string) bool { return strings.EqualFold(strings.TrimSpace(k), name) }) {
+			return name
+		}
+	}
+	return ""
 }
 
 // tagList reads a DKIM tag=value list (RFC 6376 3.2), whitespace removed.
