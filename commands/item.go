@@ -598,7 +598,11 @@ files into the deal from now on.`,
 				if err != nil {
 					return err
 				}
-				rep.Messages, rep.Threads, err = moveLeadMail(tx, lead.ID, deal.ID)
+				viewer, err := app.viewerID(tx)
+				if err != nil {
+					return err
+				}
+				rep.Messages, rep.Threads, err = moveLeadMail(tx, viewer, lead.ID, deal.ID)
 				if err != nil {
 					return err
 				}
@@ -633,12 +637,17 @@ files into the deal from now on.`,
 // moveLeadMail links the lead's mail to the deal, keeping how each message
 // was linked, and gives the lead's threads to the deal (a thread that has a
 // deal of its own keeps it). The lead's links stay, as history.
-func moveLeadMail(tx store.Tx, leadID, dealID int64) (messages, threads int, err error) {
+//
+// The counts are of what viewer may see (0: the administrator, everything):
+// a user converting her lead is not told how much of other users' private
+// mail was linked to it.
+func moveLeadMail(tx store.Tx, viewer, leadID, dealID int64) (messages, threads int, err error) {
 	msgs, err := tx.ListMessages(store.MessageQuery{ItemKind: store.KindLead, ItemID: leadID, Oldest: true})
 	if err != nil {
 		return 0, 0, err
 	}
-	seenThread := map[int64]bool{}
+	visible := func(m store.Message) bool { return viewer == 0 || m.OwnerID == viewer || m.Shared }
+	seenThread, movedThread, visibleThread := map[int64]bool{}, map[int64]bool{}, map[int64]bool{}
 	for _, m := range msgs {
 		links, err := tx.Links(m.ID)
 		if err != nil {
@@ -654,8 +663,11 @@ func moveLeadMail(tx store.Tx, leadID, dealID int64) (messages, threads int, err
 		if err != nil {
 			return 0, 0, err
 		}
-		if ok {
+		if ok && visible(m) {
 			messages++
+		}
+		if visible(m) {
+			visibleThread[m.ThreadID] = true
 		}
 		if m.ThreadID == 0 || seenThread[m.ThreadID] {
 			continue
@@ -674,6 +686,11 @@ func moveLeadMail(tx store.Tx, leadID, dealID int64) (messages, threads int, err
 					return 0, 0, err
 				}
 			}
+			movedThread[th.ID] = true
+		}
+	}
+	for id := range movedThread {
+		if visibleThread[id] {
 			threads++
 		}
 	}

@@ -205,3 +205,30 @@ func TestNoRelinkOfHiddenMessagesThroughSharedThread(t *testing.T) {
 		t.Errorf("the shared message links %q after Bob's changes, want lead 1", got)
 	}
 }
+
+// Converting her lead, a user is told about the mail she may see only:
+// another user's private message linked to the lead moves with it, but is
+// not counted in what she reads.
+func TestLeadConvertCountsOnlyVisibleMail(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	c.ok("user", "add", visBob, "--name", "Bob Other")
+	c.ok("lead", "add", "--title", "Gadgets", "--owner", visAnn)
+	cust := "Dora <dora@customer.example>"
+	mine := visImport(c, visAnn, visMail("Ann Seller <ann@acme.example>", cust, "Gadgets", "Mon, 02 Nov 2026 09:00:00 +0000", "g1@acme.example", "mine\n"))
+	hidden := visImport(c, visBob, visMail("Bob Other <bob@acme.example>", cust, "Gadgets for Bob", "Mon, 02 Nov 2026 10:00:00 +0000", "g2@acme.example", "private\n"))
+	c.ok("link", itoa(mine.ID), "--lead", "1")
+	c.ok("link", itoa(hidden.ID), "--lead", "1")
+	var rep struct {
+		Messages int `json:"messages"`
+		Threads  int `json:"threads"`
+	}
+	c.json(&rep, "--as", visAnn, "lead", "convert", "1")
+	if rep.Messages != 1 || rep.Threads != 1 {
+		t.Errorf("Ann's conversion reports %d messages and %d threads, want 1 and 1 (her own)", rep.Messages, rep.Threads)
+	}
+	// The conversion itself is whole: Bob's message follows the lead.
+	if d := c.detail(hidden.ID); !d.hasLink("deal", 1, "") {
+		t.Errorf("Bob's message linked to the lead did not follow it to the deal: %+v", d.Links)
+	}
+}
