@@ -126,7 +126,10 @@ func (a Archive) Path(corpora, maildirs string) string {
 
 // IsArchive reports whether a corpus file or directory is an mbox or a
 // Maildir, which the Archives table must name: every such file is tested
-// by name, and a new one fails the test until it is added.
+// by name, and a new one fails the test until it is added. A Maildir is a
+// directory with cur/ or new/; an mbox is any file that starts with a
+// From_ line, whatever its name (Python's mailbox reads each as one, and
+// so do we with --format auto).
 func IsArchive(path string, isDir bool) bool {
 	if isDir {
 		for _, sub := range []string{"cur", "new"} {
@@ -136,11 +139,6 @@ func IsArchive(path string, isDir bool) bool {
 		}
 		return false
 	}
-	base := strings.ToLower(filepath.Base(path))
-	if !strings.Contains(base, "mbox") || strings.HasSuffix(base, ".json") || strings.HasSuffix(base, "-summary.txt") {
-		return false
-	}
-	// mime4j's expected single messages (mbox.rlug-0...) are not mboxes.
 	head := make([]byte, 5)
 	f, err := os.Open(path)
 	if err != nil {
