@@ -12,6 +12,7 @@ import (
 //
 //	From jgentry@example.org Thu Apr  1 20:27:04 2004         mutt, qmail, procmail, Postfix, Apple Mail
 //	From jgentry at example.org  Thu Apr  1 20:27:04 2004     Mailman 2 pipermail (address obscured)
+//	From bbo|ker @end|ng |rom gm@||@com  Mon Feb  1 20:13:59 2021   newer Mailman archives (R-project lists)
 //	From - Thu Apr 01 20:27:04 2004                            Thunderbird, Netscape
 //	From ???@??? Thu Apr 01 20:27:04 2004                      Eudora
 //	From 1785434522219118848@xxx Thu Apr 01 20:27:04 +0000 2004   Gmail (Takeout)
@@ -111,14 +112,24 @@ func addressLike(w []byte) bool {
 }
 
 // obscuredOrQuoted reports whether the words of a several-word sender are
-// an address: "local at domain" as pipermail obscures it, or a quoted
-// local part holding white space ("\"John Smith\"@example.org").
+// an address: "local at domain" as pipermail obscures it, "local @end|ng
+// |rom domain" as newer Mailman archives do (the R-project lists since
+// 2020: "sending from", with a and l or i replaced by '@' and '|' in both
+// parts), or a quoted local part holding white space ("\"John
+// Smith\"@example.org").
 func obscuredOrQuoted(words [][]byte) bool {
 	if len(words) == 3 && bytes.EqualFold(words[1], []byte("at")) && bytes.IndexByte(words[2], '.') > 0 {
 		return true
 	}
+	if len(words) == 4 && string(words[1]) == mailmanSendingFrom[0] && string(words[2]) == mailmanSendingFrom[1] {
+		return true
+	}
 	return words[0][0] == '"' && bytes.IndexByte(words[len(words)-1], '@') > 0
 }
+
+// mailmanSendingFrom is what newer Mailman archives put for the '@' of an
+// obscured address: "@end|ng |rom", two words.
+var mailmanSendingFrom = [2]string{"@end|ng", "|rom"}
 
 // span is where a word is in a line.
 type span struct{ start, end int }
@@ -350,9 +361,13 @@ var zoneNames = map[string]int{
 // envelopeSender turns the sender of a From_ line into an address: "" for
 // the null sender (MAILER-DAEMON, <>), Netscape's "-" and Eudora's
 // "???@???"; an address pipermail obscured ("jgentry at example.org")
-// gets its '@' back.
+// gets its '@' back. An address obscured with "@end|ng |rom" cannot be
+// restored ('|' stands for l or i, '@' for a or '.'): no sender.
 func (f fromLine) envelopeSender() string {
 	s := strings.TrimSuffix(strings.TrimPrefix(f.sender, "<"), ">")
+	if strings.Contains(s, " "+mailmanSendingFrom[0]+" "+mailmanSendingFrom[1]+" ") {
+		return ""
+	}
 	if local, domain, ok := strings.Cut(s, " at "); ok && !strings.ContainsAny(local+domain, " \t@") {
 		s = local + "@" + domain
 	}

@@ -80,6 +80,8 @@ var Archives = []Archive{
 		PythonDiffers: `Python splits at the header field "From  :<ann@acme.example>" (obsolete syntax, RFC 5322 section 4.5.6), which is no From_ line`,
 		Stored:        2},
 	{Name: "writers/pipermail.txt", Messages: 4, Python: 4, Stored: 4},
+	// Newer Mailman archives (the R-project lists) write "x @end|ng |rom y".
+	{Name: "writers/pipermail-sending-from.txt", Messages: 3, Python: 3, Stored: 3},
 	{Name: "writers/qmail.mbox", Messages: 2, Python: 2, Stored: 2},
 	{Name: "writers/quoted-local-part.mbox", Messages: 2, Python: 2, Stored: 2},
 	{Name: "writers/thunderbird.mbox", Messages: 3, Python: 3, Stored: 3},
