@@ -331,7 +331,7 @@ func userDirectory(ctx context.Context, st store.Store) (map[string]userRef, err
 // newIngestLine is the JSON vocabulary's form of an ingest result.
 func newIngestLine(r ingest.Result, users map[string]userRef) ingestLine {
 	out := ingestLine{ID: nullID(r.ID), MessageID: nullString(r.MessageID), Status: r.Status, Reason: nullString(r.Reason),
-		ThreadID: nullID(r.ThreadID), Links: []linkOut{}, Origin: nullString(r.Origin), Explain: nonNil(r.Explain)}
+		ThreadID: nullID(r.ThreadID), Links: []linkOut{}, Origin: nullString(r.Origin), Suspect: nullString(r.Suspect), Explain: nonNil(r.Explain)}
 	if u, ok := users[r.User]; ok {
 		out.Owner = &u
 	}

@@ -325,6 +325,7 @@ type ingestLine struct {
 	Auth      *authSummaryOut `json:"auth"`
 	Shared    *bool           `json:"shared"`
 	Origin    nullString      `json:"origin"`
+	Suspect   nullString      `json:"suspect"`
 	Explain   []string        `json:"explain"`
 }
 

@@ -149,9 +149,13 @@ type Result struct {
 	Auth      AuthOut   `json:"auth"`
 	Shared    bool      `json:"shared"`
 	Origin    string    `json:"origin,omitempty"`
-	Explain   []string  `json:"explain,omitempty"`
-	Code      string    `json:"-"` // enhanced status code for stderr
-	Refused   string    `json:"-"` // refusal class
+	// Suspect is the reader's note that the message may be several
+	// glued together (Delivery.Suspect): a problem of the run, shown
+	// with the result whatever its status.
+	Suspect string   `json:"suspect,omitempty"`
+	Explain []string `json:"explain,omitempty"`
+	Code    string   `json:"-"` // enhanced status code for stderr
+	Refused string   `json:"-"` // refusal class
 	// UnknownRecipients marks, by index of Envelope.Recipients, the
 	// recipients that alone would have been refused as unknown (not a Bcc
 	// address, or an unknown item token): LMTP answers each recipient as

@@ -306,6 +306,7 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 				i++
 			}
 			if s.d.Suspect != "" {
+				r.Suspect = s.d.Suspect
 				r.explainf("%s", s.d.Suspect)
 			}
 			sum.add(r, s.d, s.size)
