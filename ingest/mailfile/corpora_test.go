@@ -288,7 +288,7 @@ func TestGoMboxDifferential(t *testing.T) {
 func TestMime4jSplit(t *testing.T) {
 	dir := filepath.Join(archivetest.CorporaDir(t), "mime4j/mbox/src/test/resources/test-1")
 	if _, err := os.Stat(dir); err != nil {
-		t.Skip("no mime4j corpus")
+		t.Fatalf("no mime4j corpus in the corpora: %v", err)
 	}
 	r, err := Open(filepath.Join(dir, "mbox.rlug"), Options{})
 	if err != nil {
