@@ -89,13 +89,21 @@ func (tx *Tx) InsertMessage(m *store.Message) error {
 	if tx.broken != nil {
 		return tx.broken
 	}
+	// The inserts queued before (a new thread, rejections) go first, in
+	// the same round trip.
+	queued := tx.takePending(&b)
 	br := tx.tx.SendBatch(tx.ctx, &b)
-	err = br.QueryRow().Scan(&m.ID)
-	for i := 1; err == nil && i < b.Len(); i++ {
-		_, err = br.Exec()
+	for i := 0; i < queued; i++ {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return tx.fail(err)
+		}
 	}
-	if cerr := br.Close(); err == nil {
-		err = cerr
+	err = br.QueryRow().Scan(&m.ID)
+	if err == nil {
+		err = execAll(br, b.Len()-queued-1)
+	} else {
+		br.Close()
 	}
 	if err == nil {
 		return nil

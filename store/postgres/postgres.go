@@ -237,8 +237,8 @@ func (db *DB) run(ctx context.Context, writable bool, fn func(store.Tx) error) e
 	if err := fn(tx); err != nil {
 		return err
 	}
-	if tx.broken != nil {
-		return tx.broken
+	if err := tx.flush(); err != nil {
+		return err
 	}
 	if err := pgTx.Commit(ctx); err != nil {
 		return db.storeError(err)
@@ -259,6 +259,12 @@ type Tx struct {
 	// aborted the transaction, and every later statement fails with it
 	// (rather than with "current transaction is aborted").
 	broken *store.Error
+
+	// pending holds inserts whose result nobody waits for (their ids were
+	// drawn ahead, see newID): they travel with the next statement, in
+	// its round trip, or with the commit. ids holds the drawn ids.
+	pending pgx.Batch
+	ids     map[string]*idBlock
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -278,8 +284,8 @@ func (tx *Tx) fail(err error) error {
 }
 
 func (tx *Tx) exec(query string, args ...any) (pgconn.CommandTag, error) {
-	if tx.broken != nil {
-		return pgconn.CommandTag{}, tx.broken
+	if err := tx.flush(); err != nil {
+		return pgconn.CommandTag{}, err
 	}
 	tag, err := tx.tx.Exec(tx.ctx, rebind(query), args...)
 	if err != nil {
@@ -289,8 +295,8 @@ func (tx *Tx) exec(query string, args ...any) (pgconn.CommandTag, error) {
 }
 
 func (tx *Tx) query(query string, args ...any) (pgx.Rows, error) {
-	if tx.broken != nil {
-		return nil, tx.broken
+	if err := tx.flush(); err != nil {
+		return nil, err
 	}
 	rows, err := tx.tx.Query(tx.ctx, rebind(query), args...)
 	if err != nil {
@@ -319,8 +325,8 @@ func (r row) Scan(dest ...any) error {
 }
 
 func (tx *Tx) queryRow(query string, args ...any) row {
-	if tx.broken != nil {
-		return row{err: tx.broken}
+	if err := tx.flush(); err != nil {
+		return row{err: err}
 	}
 	return row{tx: tx, row: tx.tx.QueryRow(tx.ctx, rebind(query), args...)}
 }

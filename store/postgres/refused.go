@@ -19,10 +19,17 @@ func (tx *Tx) InsertRejection(r *store.Rejection) error {
 	if err != nil {
 		return tx.err(err)
 	}
-	r.ID, err = tx.insert(`INSERT INTO rejections (at, code, reason, detail, envelope, from_addr, message_id, subject, raw_sha256, size)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		pgTime(r.At), r.Code, r.Reason, r.Detail, envelope, r.From, r.MessageID, r.Subject, r.RawSHA256, r.Size)
-	return tx.err(err)
+	// No constraint can refuse the row: it goes with the next statement
+	// (see pending.go).
+	id, err := tx.newID("rejections")
+	if err != nil {
+		return err
+	}
+	tx.queue(`INSERT INTO rejections (id, at, code, reason, detail, envelope, from_addr, message_id, subject, raw_sha256, size)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, pgTime(r.At), r.Code, r.Reason, r.Detail, envelope, r.From, r.MessageID, r.Subject, r.RawSHA256, r.Size)
+	r.ID = id
+	return nil
 }
 
 // Rejections lists refused mail since a time (all for the zero time),

@@ -37,10 +37,17 @@ func (tx *Tx) CreateThread(t *store.Thread) error {
 	}
 	t.CreatedAt = store.StoreTime(t.CreatedAt)
 	t.Subject = store.CleanText(t.Subject)
-	var err error
-	t.ID, err = tx.insert(`INSERT INTO threads (subject, deal_id, lead_id, project_id, created_at) VALUES (?, ?, ?, ?, ?)`,
-		t.Subject, nullID(t.DealID), nullID(t.LeadID), nullID(t.ProjectID), pgTime(t.CreatedAt))
-	return tx.err(err)
+	// Nothing can make this insert fail but what breaks the transaction
+	// anyway (the items were checked above): it goes with the next
+	// statement, usually the insert of the thread's first message.
+	id, err := tx.newID("threads")
+	if err != nil {
+		return err
+	}
+	tx.queue(`INSERT INTO threads (id, subject, deal_id, lead_id, project_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, t.Subject, nullID(t.DealID), nullID(t.LeadID), nullID(t.ProjectID), pgTime(t.CreatedAt))
+	t.ID = id
+	return nil
 }
 
 // Thread returns the thread with id.
