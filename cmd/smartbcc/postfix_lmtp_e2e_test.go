@@ -434,6 +434,60 @@ _dmarc          300 IN TXT "v=DMARC1; p=reject"
 		t.Errorf("after the restart the message is stored %d times, want once", len(got))
 	}
 
+	// SIGKILL after the commit, before the reply: a proxy on Postfix's
+	// socket passes the sessions to the server on a socket of its own,
+	// holds back the reply to DATA (sent only once the message is
+	// committed), kills the server and drops Postfix's connection. The
+	// message is stored; Postfix, left without an answer, defers and
+	// delivers again, and the retry is a duplicate: stored exactly once.
+	srv.cmd.Process.Kill()
+	<-srv.exited
+	srv.exited <- nil
+	innerPath := filepath.Join(dir, "inner.sock")
+	inner, err := net.Listen("unix", innerPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inner.Close()
+	innerSock, err := inner.(*net.UnixListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer innerSock.Close()
+	srv = startServe(t, bin, st.db, zone, cred, innerSock, "300ms")
+	victim := srv
+	held := make(chan string, 1)
+	go proxyLMTP(l, innerPath, func(reply string) {
+		victim.cmd.Process.Kill()
+		held <- reply
+	})
+	afterFile := writeMail("l-after.eml", w.sign(t, pfAnnMessage("l-after@acme.example", "Killed after commit", "bob@customer.example", "Committed, not answered.\n")))
+	qAfter := pf.sendFrom(good, "mail.acme.example", "ann@acme.example", []string{pfUniversal}, afterFile)
+	select {
+	case reply := <-held:
+		t.Logf("held back %q and killed the server", strings.TrimSpace(reply))
+	case <-time.After(40 * time.Second):
+		t.Fatalf("no reply to DATA reached the proxy:\n%s", grepLines(pf.log(), qAfter))
+	}
+	<-srv.exited
+	srv.exited <- nil
+	line = pf.logLine(qAfter, "status=", 40*time.Second)
+	if !strings.Contains(line, "status=deferred") {
+		t.Errorf("delivery whose reply was lost: %s, want deferred", line)
+	}
+	if got := st.messages()["l-after@acme.example"]; len(got) != 1 {
+		t.Errorf("the server was killed after its commit, yet the message is stored %d times, want once", len(got))
+	}
+	srv = startServe(t, bin, st.db, zone, cred, innerSock, "300ms")
+	pf.flush()
+	pf.logLine(qAfter, "status=sent", 30*time.Second)
+	if got := st.messages()["l-after@acme.example"]; len(got) != 1 {
+		t.Errorf("after Postfix's retry the message is stored %d times, want once", len(got))
+	}
+	if !strings.Contains(srv.log.String(), "queue_id="+qAfter+" from=<ann@acme.example> to=<"+pfUniversal+"> status=duplicate") {
+		t.Errorf("the retry is not logged as a duplicate:\n%s", srv.log.String())
+	}
+
 	// SIGTERM: the server stops and exits 0.
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -449,6 +503,56 @@ _dmarc          300 IN TXT "v=DMARC1; p=reject"
 	}
 	pf.waitQueueEmpty(10 * time.Second)
 	t.Logf("done after %s", time.Since(started).Round(time.Millisecond))
+}
+
+// proxyLMTP passes each session accepted on l to the LMTP server at the
+// Unix socket target, line by line from the server, until the first reply
+// to DATA that says 250 (the server sends it after its commit): that one
+// is handed to held instead, and both connections are closed. Sessions
+// after it pass through. It returns when l is closed.
+func proxyLMTP(l net.Listener, target string, held func(reply string)) {
+	var once sync.Once
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			s, err := net.Dial("unix", target)
+			if err != nil {
+				return
+			}
+			defer s.Close()
+			go func() {
+				io.Copy(s, c)
+				s.Close()
+			}()
+			br := bufio.NewReader(s)
+			data := false
+			for {
+				line, err := br.ReadString('\n')
+				if err != nil {
+					return
+				}
+				switch {
+				case strings.HasPrefix(line, "354"):
+					data = true
+				case data && strings.HasPrefix(line, "250"):
+					hold := false
+					once.Do(func() { hold = true })
+					if hold {
+						held(line)
+						return
+					}
+					data = false
+				}
+				if _, err := io.WriteString(c, line); err != nil {
+					return
+				}
+			}
+		}()
+	}
 }
 
 func waitFor(t *testing.T, timeout time.Duration, what string, ok func() bool) {
