@@ -879,7 +879,7 @@ func TestFaultDiskFull(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
-			mnt := mountTmpfs(t, "size=2m,mode=0700")
+			mnt := mountTmpfs(t, "size=8m,mode=0700")
 			w.db = filepath.Join(mnt, "smartbcc.db")
 			w.setup()
 			var st syscall.Statfs_t

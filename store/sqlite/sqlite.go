@@ -183,6 +183,29 @@ func createFile(path string, opt Options) error {
 	if err := f.Chmod(opt.FileMode); err != nil {
 		return &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("cannot create store %s: %v", path, err), Err: err}
 	}
+	return setPageSize(path)
+}
+
+// pageSize is the page size of a new store (SQLite's default is 4 KB).
+// Most of what a store holds is raw mail, a few tens of KB a message:
+// with 16 KB pages a message is a quarter as many overflow pages to
+// chain, write to the WAL (one write call each) and copy back at a
+// checkpoint. An import of the reference corpus spends about a quarter
+// less CPU in SQLite. A store keeps the page size it was made with.
+const pageSize = 16384
+
+// setPageSize gives the empty file at path its page size. SQLite fixes it
+// when it writes the first page, which turning on WAL does: both happen
+// here, before any connection of the pools opens the file.
+func setPageSize(path string) error {
+	conn, err := sql.Open("sqlite3", dsn(path, nil))
+	if err != nil {
+		return &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("cannot create store %s: %v", path, err), Err: err}
+	}
+	defer conn.Close()
+	if _, err := conn.Exec(fmt.Sprintf("PRAGMA page_size=%d; PRAGMA journal_mode=WAL", pageSize)); err != nil {
+		return &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("cannot create store %s: %v", path, err), Err: err}
+	}
 	return nil
 }
 

@@ -226,3 +226,35 @@ func TestErrorMapping(t *testing.T) {
 		}
 	}
 }
+
+// A new store has 16 KB pages; a store made with SQLite's default 4 KB
+// pages (every store before) opens and keeps them.
+func TestPageSize(t *testing.T) {
+	dir := t.TempDir()
+	pageSizeOf := func(db *DB) int {
+		var n int
+		if err := db.reader.QueryRow(`PRAGMA page_size`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	db := openTestAt(t, filepath.Join(dir, "new.db"), Options{})
+	if got := pageSizeOf(db); got != pageSize {
+		t.Errorf("new store: page_size %d, want %d", got, pageSize)
+	}
+
+	old := filepath.Join(dir, "old.db")
+	conn, err := sql.Open("sqlite3", old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(`PRAGMA page_size=4096; PRAGMA journal_mode=WAL; CREATE TABLE t (x)`); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	db = openTestAt(t, old, Options{})
+	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "bcc.acme.example"); return err })
+	if got := pageSizeOf(db); got != 4096 {
+		t.Errorf("existing store: page_size %d, want 4096 (kept)", got)
+	}
+}
