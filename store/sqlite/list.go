@@ -234,6 +234,12 @@ func (tx *Tx) listParts(q store.MessageQuery) (*listQuery, error) {
 		relevance := q.Sort == store.SortRelevance && !q.Oldest && q.After == nil
 		if plan.match != "" {
 			lq.from = `message_fts JOIN messages m ON m.id = message_fts.docid`
+			if tx.db.visibleIndex {
+				// Each hit's owner, sharing and date from the narrow
+				// index, not from the row with its bodies (see migration
+				// 0009_messages_visible).
+				lq.from = `message_fts JOIN messages m INDEXED BY messages_visible ON m.id = message_fts.docid`
+			}
 			lq.cond(`message_fts MATCH ?`, plan.match)
 			lq.ranked = relevance
 		} else if plan.rankBy != "" && relevance {

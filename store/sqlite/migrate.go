@@ -23,6 +23,9 @@ var migrationFS embed.FS
 // searchMigration creates the full-text index.
 const searchMigration = "0008_search_tokens.sql"
 
+// visibleMigration adds the narrow index messages_visible.
+const visibleMigration = "0009_messages_visible.sql"
+
 // forwardMigration adds the forwarding user's note and date to messages.
 const forwardMigration = "0006_forward_note.sql"
 

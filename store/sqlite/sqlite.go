@@ -89,6 +89,9 @@ type DB struct {
 	// forwarded_at (migration 0006_forward_note); only a store opened
 	// through the test hook with fewer migrations lacks them.
 	forwardColumns bool
+	// visibleIndex is set when the index messages_visible exists
+	// (migration 0009_messages_visible).
+	visibleIndex bool
 
 	now func() time.Time
 }
@@ -126,6 +129,7 @@ func open(ctx context.Context, path string, opt Options, migs []migration) (*DB,
 	}
 	db.search = applied[searchMigration]
 	db.forwardColumns = applied[forwardMigration]
+	db.visibleIndex = applied[visibleMigration]
 	if db.migrated {
 		// A reader connection opened before a migration may keep the old
 		// schema in memory and fail to prepare a statement on a table the
