@@ -3,6 +3,7 @@ package sqlite
 import (
 	"cmp"
 	"database/sql"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -132,6 +133,12 @@ func (tx *Tx) rankedIDs(lq *listQuery, limit, offset int) ([]int64, error) {
 			all = append(all, scored{id, scores[id]})
 		}
 	}
+	// Every row the FROM and WHERE select was read: CountMessages of the
+	// same query needs no second pass (search prints "100 of N").
+	if tx.counted == nil {
+		tx.counted = map[string]int{}
+	}
+	tx.counted[lq.key()] = len(all)
 	slices.SortFunc(all, func(a, b scored) int {
 		if c := cmp.Compare(b.score, a.score); c != 0 {
 			return c
@@ -157,6 +164,9 @@ func (tx *Tx) CountMessages(q store.MessageQuery) (int, error) {
 	lq, err := tx.listParts(q)
 	if err != nil {
 		return 0, err
+	}
+	if n, ok := tx.counted[lq.key()]; ok {
+		return n, nil
 	}
 	var n int
 	if err := tx.queryRow(`SELECT count(*) FROM `+lq.from+lq.whereClause(), lq.args...).Scan(&n); err != nil {
@@ -192,6 +202,11 @@ func (lq *listQuery) whereClause() string {
 		return ""
 	}
 	return ` WHERE ` + strings.Join(lq.where, ` AND `)
+}
+
+// key identifies the rows the FROM and WHERE select (for Tx.counted).
+func (lq *listQuery) key() string {
+	return fmt.Sprintf("%s%s %#v", lq.from, lq.whereClause(), lq.args)
 }
 
 func (lq *listQuery) cond(sql string, args ...any) {

@@ -312,3 +312,54 @@ func TestListingsReadNarrowIndex(t *testing.T) {
 		})
 	}
 }
+
+// TestCountAfterRankedSearch: the count that follows a page of ranked
+// results is taken from that search's pass over its hits, and a write in
+// the same transaction makes it count again.
+func TestCountAfterRankedSearch(t *testing.T) {
+	db := openTest(t)
+	var owner int64
+	update(t, db, func(tx store.Tx) error {
+		u, err := tx.CreateUser("ann@acme.example", "Ann")
+		if err != nil {
+			return err
+		}
+		owner = u.ID
+		return tx.CreateThread(&store.Thread{Subject: "x"})
+	})
+	q := store.MessageQuery{Search: search.MustParse("widgets"), Sort: store.SortRelevance, Limit: 2, Viewer: owner}
+	update(t, db, func(tx store.Tx) error {
+		for i := 0; i < 5; i++ {
+			m := message(owner, 1, fmt.Sprintf("w%d@x", i), "widgets "+fmt.Sprint(i))
+			if err := tx.InsertMessage(m); err != nil {
+				return err
+			}
+		}
+		for want := 5; want <= 6; want++ {
+			page, err := tx.ListMessages(q)
+			if err != nil || len(page) != 2 {
+				t.Fatalf("page: %d messages, %v", len(page), err)
+			}
+			if n, err := tx.CountMessages(q); err != nil || n != want {
+				t.Errorf("count after the page: %d, %v; want %d", n, err, want)
+			}
+			if err := tx.InsertMessage(message(owner, 1, fmt.Sprintf("w%d@x", want), "more widgets")); err != nil {
+				return err
+			}
+			if n, err := tx.CountMessages(q); err != nil || n != want+1 {
+				t.Errorf("count after an insert: %d, %v; want %d", n, err, want+1)
+			}
+		}
+		return nil
+	})
+	view(t, db, func(tx store.Tx) error {
+		if _, err := tx.ListMessages(q); err != nil {
+			return err
+		}
+		counted := tx.(*Tx).counted
+		if n, err := tx.CountMessages(q); err != nil || n != 7 || len(counted) != 1 {
+			t.Errorf("count in a read transaction: %d, %v (%d remembered); want 7 from the page's pass", n, err, len(counted))
+		}
+		return nil
+	})
+}

@@ -358,6 +358,12 @@ type Tx struct {
 	// the transaction go on, PostgreSQL would not; the store contract
 	// follows PostgreSQL, so every later statement fails with it.
 	broken *store.Error
+
+	// counted is how many messages a ranked listing of this transaction
+	// selected, by its FROM and WHERE (see listQuery.key): the count
+	// that follows a page of search results is then not a second pass
+	// over every hit. Any write forgets it.
+	counted map[string]int
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -380,6 +386,7 @@ func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
 	if tx.broken != nil {
 		return nil, tx.broken
 	}
+	tx.counted = nil
 	if err := tx.ctx.Err(); err != nil {
 		tx.fail(err)
 		return nil, err
