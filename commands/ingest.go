@@ -424,6 +424,16 @@ func (d *deliveries) Next() (*ingest.Delivery, error) {
 // which messages may be several glued together: an archive must never
 // lose mail silently.
 func printRunProblems(w io.Writer, sum ingest.Summary) {
+	// The rejected count by reason, so that the summary adds up:
+	// read = stored + duplicate + rejected (by reason) + quarantined +
+	// skipped (by cause).
+	if sum.Rejected > 0 {
+		var parts []string
+		for _, reason := range sortedKeys(sum.Refused) {
+			parts = append(parts, fmt.Sprintf("%s %d", reason, sum.Refused[reason]))
+		}
+		fmt.Fprintf(w, "rejected %d by reason: %s\n", sum.Rejected, strings.Join(parts, ", "))
+	}
 	for _, cause := range sortedKeys(sum.SkippedBy) {
 		names := sum.SkippedNames[cause]
 		more := ""
