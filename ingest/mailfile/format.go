@@ -74,8 +74,10 @@ var fromPrefix = []byte("From ")
 
 // Detect tells from the first bytes of a file or stream what it holds:
 // FormatMbox when its first line (after a UTF-8 byte order mark and blank
-// lines) is a From_ line, FormatEML when it starts with a header field, and
-// "" when it is neither (empty, binary, or some other text).
+// lines) is a From_ line, or when a From_ line followed by header fields
+// comes after some other text (mboxAfterPrologue); FormatEML when it starts
+// with a header field, and "" when it is neither (empty, binary, or some
+// other text).
 func Detect(head []byte) Format {
 	head = bytes.TrimPrefix(head, utf8BOM)
 	if isHeaderLike(head) && (!bytes.HasPrefix(head, fromPrefix) || isObsFromField(head)) {
@@ -93,7 +95,34 @@ func Detect(head []byte) Format {
 	if bytes.HasPrefix(rest, fromPrefix) {
 		return FormatMbox
 	}
+	if mboxAfterPrologue(rest) {
+		return FormatMbox
+	}
 	return ""
+}
+
+// mboxAfterPrologue reports whether head, which starts with neither a
+// header nor a From_ line, holds a From_ line followed by header fields
+// after some other text: an mbox with a few lines in front (a note saved
+// with it, a line a tool wrote). Python's mailbox reads it as an mbox, and
+// so do we: the text before the first From_ line is an input of its own,
+// refused as no message (counted and named), and the messages after it
+// are read, not refused with it.
+func mboxAfterPrologue(head []byte) bool {
+	for {
+		i := bytes.Index(head, []byte("\nFrom "))
+		if i < 0 {
+			return false
+		}
+		head = head[i+1:]
+		line, rest, ok := cutLine(head)
+		if !ok {
+			return false
+		}
+		if _, isFrom := parseFromLine(line); isFrom && startsHeaderBlock(rest) {
+			return true
+		}
+	}
 }
 
 // isBlank reports whether line (with its line ending) is an empty line.

@@ -47,6 +47,9 @@ func TestDetect(t *testing.T) {
 		{"From: header is eml", "From: a@x\n", FormatEML},
 		{"eml starting with a blank line", "\nbody\n", ""},
 		{"colon first", ": x\n", ""},
+		{"mbox after a prologue", "Saved by hand.\n\nFrom a@x Mon Jan  1 00:00:00 2024\nFrom: a@x\nSubject: x\n\nhi\n", FormatMbox},
+		{"text that quotes a From_ line without a header", "Notes.\nFrom a@x Mon Jan  1 00:00:00 2024\nand more notes\n", ""},
+		{"text with prose starting with From", "Notes.\nFrom here on: x\nSubject: y\n", ""},
 	}
 	for _, tt := range tests {
 		if got := Detect([]byte(tt.head)); got != tt.want {

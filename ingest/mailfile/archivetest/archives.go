@@ -82,6 +82,8 @@ var Archives = []Archive{
 	{Name: "writers/pipermail.txt", Messages: 4, Python: 4, Stored: 4},
 	// Newer Mailman archives (the R-project lists) write "x @end|ng |rom y".
 	{Name: "writers/pipermail-sending-from.txt", Messages: 3, Python: 3, Stored: 3},
+	// A note in front of the first From_ line: no message, the rest read.
+	{Name: "writers/prologue.mbox", Messages: 2, NotMessage: 1, Python: 2, Stored: 2, Refused: map[string]int{"not_a_message": 1}},
 	{Name: "writers/qmail.mbox", Messages: 2, Python: 2, Stored: 2},
 	{Name: "writers/quoted-local-part.mbox", Messages: 2, Python: 2, Stored: 2},
 	{Name: "writers/thunderbird.mbox", Messages: 3, Python: 3, Stored: 3},
