@@ -88,6 +88,9 @@ func CanonicalEmail(s string) string {
 	return strings.ToLower(strings.TrimSpace(CleanText(s)))
 }
 
+// EmptySHA256 is the SHA-256 of no bytes, in hex.
+const EmptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
 // Tx is everything a transaction can read and write. Methods return
 // *Error values with a Code (see errors.go) for domain failures.
 type Tx interface {
@@ -213,7 +216,12 @@ type Tx interface {
 	RemoveLink(messageID int64, kind ItemKind, itemID int64) (bool, error)
 	Links(messageID int64) ([]Link, error)
 
-	// Refused and held mail.
+	// Refused and held mail. InsertRejection records r unless a
+	// rejection of the same raw bytes (RawSHA256) for the same reason
+	// exists: then it sets r.ID to that one's and adds nothing. A
+	// rejection of no bytes (EmptySHA256: an input the reader kept
+	// nothing of, not mail) has nothing to be the same as: it is always
+	// recorded.
 	InsertRejection(r *Rejection) error
 	Rejections(since time.Time) ([]Rejection, error)
 	InsertQuarantine(q *Quarantined) error

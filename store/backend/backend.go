@@ -31,6 +31,10 @@ type Options struct {
 	FileMode os.FileMode
 	// ReadOnly opens the store for View only.
 	ReadOnly bool
+	// MustExist refuses to create a store: Open of a SQLite path with no
+	// store file, or of a PostgreSQL database without smartbcc's tables,
+	// fails with store.EUnavailable ("no store at ...").
+	MustExist bool
 }
 
 // Kinds of store.
@@ -72,6 +76,7 @@ func Open(ctx context.Context, dsn string, opt Options) (store.Store, error) {
 			BusyTimeout: opt.BusyTimeout,
 			Synchronous: opt.Synchronous,
 			ReadOnly:    opt.ReadOnly,
+			MustExist:   opt.MustExist,
 		})
 		if err != nil {
 			return nil, err // not a typed nil in the interface
@@ -83,6 +88,7 @@ func Open(ctx context.Context, dsn string, opt Options) (store.Store, error) {
 		Synchronous: opt.Synchronous,
 		FileMode:    opt.FileMode,
 		ReadOnly:    opt.ReadOnly,
+		MustExist:   opt.MustExist,
 	})
 	if err != nil {
 		return nil, err

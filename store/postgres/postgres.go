@@ -48,6 +48,9 @@ type Options struct {
 	// ReadOnly opens the store for View only; Update fails with
 	// store.EUnavailable.
 	ReadOnly bool
+	// MustExist refuses a database without a store in it (no tables
+	// yet) with store.EUnavailable, instead of creating one.
+	MustExist bool
 }
 
 const (
@@ -153,6 +156,17 @@ func open(ctx context.Context, dsn string, opt Options, migs []migration) (*DB, 
 		return nil, store.Errorf(store.EUnavailable, "store %s: no schema to create tables in (search_path names none that exists)", db.name)
 	}
 	db.lockKey = lockKey(db.schema)
+	if opt.MustExist {
+		applied, err := db.appliedMigrations(ctx, db.pool)
+		if err != nil {
+			db.Close()
+			return nil, db.storeError(err)
+		}
+		if len(applied) == 0 {
+			db.Close()
+			return nil, store.Errorf(store.EUnavailable, "no store at %s", db.name)
+		}
+	}
 	applied, err := db.migrate(ctx, migs)
 	if err != nil {
 		db.Close()

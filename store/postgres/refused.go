@@ -1,12 +1,17 @@
 package postgres
 
 import (
+	"errors"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/smartbcc/smartbcc/store"
 )
 
-// InsertRejection records refused mail.
+// InsertRejection records refused mail, once: the same bytes refused for
+// the same reason again (an archive imported a second time) keep the
+// first record, whose id r gets.
 func (tx *Tx) InsertRejection(r *store.Rejection) error {
 	if err := tx.writing("InsertRejection"); err != nil {
 		return err
@@ -15,6 +20,17 @@ func (tx *Tx) InsertRejection(r *store.Rejection) error {
 		r.At = tx.now
 	}
 	store.PrepareRejection(r)
+	if r.RawSHA256 != "" && r.RawSHA256 != store.EmptySHA256 {
+		var id int64
+		err := tx.queryRow(`SELECT id FROM rejections WHERE raw_sha256 = ? AND reason = ? ORDER BY id LIMIT 1`, r.RawSHA256, r.Reason).Scan(&id)
+		if err == nil {
+			r.ID = id
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return tx.err(err)
+		}
+	}
 	envelope, err := jsonValue(r.Envelope)
 	if err != nil {
 		return tx.err(err)

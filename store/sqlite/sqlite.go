@@ -42,6 +42,9 @@ type Options struct {
 	// ReadOnly opens the store for View only; Update fails with
 	// store.EUnavailable.
 	ReadOnly bool
+	// MustExist refuses a path with no store (no file, or an empty one)
+	// with store.EUnavailable, instead of creating one.
+	MustExist bool
 }
 
 const (
@@ -154,6 +157,11 @@ func open(ctx context.Context, path string, opt Options, migs []migration) (*DB,
 // that SQLite never creates it with the umask's, after checking that the
 // directory exists: SQLite would only say "unable to open database file".
 func createFile(path string, opt Options) error {
+	if opt.MustExist {
+		if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+			return store.Errorf(store.EUnavailable, "no store at %s", path)
+		}
+	}
 	dir := filepath.Dir(path)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		if err == nil {

@@ -589,6 +589,47 @@ func (s suite) testRejections(t *testing.T) {
 		}
 		return nil
 	})
+	// The same bytes refused again for the same reason (an archive
+	// imported twice) are recorded once; another reason is recorded.
+	var first int64
+	update(t, db, func(tx store.Tx) error {
+		rs, err := tx.Rejections(time.Time{})
+		if err != nil || len(rs) == 0 {
+			return err
+		}
+		first = rs[0].ID
+		again := &store.Rejection{Code: "5.7.1", Reason: "auth_failed", RawSHA256: "abc", Size: 12}
+		if err := tx.InsertRejection(again); err != nil {
+			return err
+		}
+		if again.ID != first {
+			t.Errorf("the same refusal again got id %d, want the first one's, %d", again.ID, first)
+		}
+		return tx.InsertRejection(&store.Rejection{Code: "5.7.1", Reason: "auth_failed", RawSHA256: "def", Size: 12})
+	})
+	view(t, db, func(tx store.Tx) error {
+		rs, err := tx.Rejections(time.Time{})
+		if err == nil && len(rs) != 3 {
+			t.Errorf("%d rejections after a repeated one and a new one, want 3", len(rs))
+		}
+		return err
+	})
+	// An input of no bytes (not mail) has nothing to be the same as.
+	update(t, db, func(tx store.Tx) error {
+		for range 2 {
+			if err := tx.InsertRejection(&store.Rejection{Code: "5.6.0", Reason: "not_a_message", RawSHA256: store.EmptySHA256}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	view(t, db, func(tx store.Tx) error {
+		rs, err := tx.Rejections(time.Time{})
+		if err == nil && len(rs) != 5 {
+			t.Errorf("%d rejections after two of no bytes, want 5", len(rs))
+		}
+		return err
+	})
 }
 
 func (s suite) testQuarantine(t *testing.T) {
