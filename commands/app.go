@@ -38,6 +38,9 @@ type App struct {
 
 	db         store.Store
 	exitStatus int
+	// createsStore lets Store create a new store (init, demo); every
+	// other command needs one that exists.
+	createsStore bool
 	// schema names the JSON schema of the running command (schema.go).
 	schema string
 	// outputErr is the first failure to print a result while a command
@@ -52,13 +55,21 @@ func newApp(io IOStreams) *App {
 	return &App{IO: io, Now: time.Now, Zone: time.Local}
 }
 
-// Store opens the store on first use. The caller must not close it.
+// Store opens the store on first use. The caller must not close it. Only
+// init (createsStore) makes a new store: a command given a --db where
+// there is none says so rather than leave an empty store behind.
 func (a *App) Store(ctx context.Context) (store.Store, error) {
 	if a.db != nil {
 		return a.db, nil
 	}
-	db, err := backend.Open(ctx, a.DBPath, a.StoreOptions)
+	opt := a.StoreOptions
+	opt.MustExist = !a.createsStore
+	db, err := backend.Open(ctx, a.DBPath, opt)
 	if err != nil {
+		if msg := err.Error(); strings.HasPrefix(msg, "no store at ") {
+			return nil, &store.Error{Code: store.ErrorCode(err), Err: err,
+				Message: msg + " (set SMARTBCC_DB or --db, or run smartbcc init)"}
+		}
 		return nil, err
 	}
 	a.db = db

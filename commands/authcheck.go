@@ -26,7 +26,8 @@ as ingest would, and say what ingest would decide on authentication alone:
 stored, rejected, or deferred when a DNS answer it needs was not available.
 
 Exit status, the same with and without --json: 0 stored, 1 rejected,
-75 deferred (the pipe would exit 75 and Postfix would retry).`,
+4 deferred (the pipe would exit 75 and Postfix would retry; 75 itself is
+the pipe's only).`,
 		Example: `  smartbcc auth check mail.eml --client-ip 192.0.2.10 --helo mx.example.com --sender ann@example.com
   smartbcc --json auth check - --client-ip 192.0.2.10 --sender ann@example.com < mail.eml`,
 		Args: cobra.MaximumNArgs(1),
@@ -81,13 +82,13 @@ Exit status, the same with and without --json: 0 stored, 1 rejected,
 				printAuthCheck(app, out)
 			}
 			// The same status with and without --json, so that scripts
-			// can rely on it: 0 stored, 75 deferred (as the pipe would
-			// exit), 1 rejected.
+			// can rely on it: 0 stored, 1 rejected, 4 deferred (where the
+			// pipe would exit 75: sysexits are the pipe's only).
 			switch out.Decision.Status {
 			case auth.DecisionStored:
 				return nil
 			case auth.DecisionDeferred:
-				return &exitError{code: exitTempFail, silent: true}
+				return &exitError{code: exitDeferred, silent: true}
 			default:
 				return &exitError{code: exitFailure, silent: true}
 			}

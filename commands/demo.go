@@ -78,6 +78,7 @@ func runDemo(ctx context.Context, app *App, keep bool) error {
 	}
 	app.close()
 	app.DBPath = filepath.Join(dir, "smartbcc.db")
+	app.createsStore = true
 	st, err := app.Store(ctx)
 	if err != nil {
 		return err

@@ -3,21 +3,38 @@ package commands
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/smartbcc/smartbcc/store"
 )
 
-// Exit statuses. ingest follows sysexits(3) because Postfix reads them:
-// 75 makes Postfix retry, anything else non-zero bounces the mail.
+// Exit statuses of ordinary commands, the same for every command (docs/cli.md,
+// "Exit statuses"):
+//
+//	0    success
+//	1    the command failed (a conflict, a permission, the store unavailable)
+//	2    usage: unknown command or flag, a missing, malformed or invalid
+//	     argument or flag value, an unknown --user, a path that is not there
+//	3    not found: the message, user, person, deal... named does not exist
+//	     (or is another user's private message)
+//	4    auth check only: the message would be deferred (a DNS answer
+//	     was missing; the pipe would exit 75 and Postfix retry)
+//	130  interrupted (Ctrl-C); an import can be run again to continue
+//
+// ingest in pipe mode (Postfix) follows sysexits(3) instead, from the
+// disposition table (ingest/disposition.go): 75 makes Postfix retry,
+// anything else non-zero bounces the mail.
 const (
-	exitOK       = 0
-	exitFailure  = 1
-	exitUsage    = 2
-	exitDataErr  = 65 // EX_DATAERR: input that is not a message at all
-	exitNoUser   = 67 // EX_NOUSER: unknown Bcc address or token (--bounce)
-	exitSoftware = 70 // EX_SOFTWARE
-	exitTempFail = 75 // EX_TEMPFAIL: retry later, nothing lost
-	exitNoPerm   = 77 // EX_NOPERM: authentication failed / unknown sender (--bounce)
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitNotFound    = 3
+	exitDeferred    = 4
+	exitInterrupted = 130
+	exitDataErr     = 65 // EX_DATAERR: input that is not a message at all
+	exitNoUser      = 67 // EX_NOUSER: unknown Bcc address or token (--bounce)
+	exitTempFail    = 75 // EX_TEMPFAIL: retry later, nothing lost
+	exitNoPerm      = 77 // EX_NOPERM: authentication failed / unknown sender (--bounce)
 )
 
 // exitError carries an explicit exit status. silent means the command has
@@ -36,12 +53,29 @@ func (e *exitError) Error() string {
 }
 func (e *exitError) Unwrap() error { return e.err }
 
-type usageError struct{ msg string }
+// usageError is a command line that cannot run as typed: exit 2.
+type usageError struct {
+	msg string
+	err error
+}
 
 func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Unwrap() error { return e.err }
 
 func usageErrorf(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// asUsage makes err a usage error, keeping its message.
+func asUsage(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return err
+	}
+	return &usageError{msg: err.Error(), err: err}
 }
 
 // exitCode maps an error to the process exit status. This is the only place
@@ -55,12 +89,50 @@ func exitCode(err error) int {
 	if errors.As(err, &ue) {
 		return exitUsage
 	}
-	if store.IsTemporary(err) {
-		return exitTempFail
-	}
 	switch store.ErrorCode(err) {
-	case store.EInvalid, store.ENotFound, store.EConflict, store.EPermission:
-		return exitFailure
+	case store.EInvalid:
+		// What was typed is not valid (an id, a status, an address).
+		return exitUsage
+	case store.ENotFound:
+		return exitNotFound
+	}
+	if isCobraUsage(err) {
+		return exitUsage
 	}
 	return exitFailure
+}
+
+// isCobraUsage recognises the errors cobra makes itself for a command
+// line it cannot run (it has no error types for them).
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command ", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least ",
+		"requires at most ", "requires between ", "invalid argument ", "flag needs an argument", "required flag",
+		"if any flags in the group", "none of the others can be", "at least one of the flags"} {
+		if strings.HasPrefix(msg, p) || strings.Contains(msg, " "+p) {
+			return true
+		}
+	}
+	return false
+}
+
+// errorLine is err as the one line printed on stderr. Cobra's "unknown
+// command" error carries its suggestions on further lines: they are kept,
+// on the same line.
+func errorLine(err error) string {
+	msg := strings.TrimSpace(err.Error())
+	if strings.HasPrefix(msg, "unknown command ") {
+		first, rest, _ := strings.Cut(msg, "\n")
+		var suggestions []string
+		for _, l := range strings.Split(rest, "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "Did you mean") {
+				suggestions = append(suggestions, l)
+			}
+		}
+		if len(suggestions) > 0 {
+			return first + "; did you mean " + strings.Join(suggestions, " or ") + "?"
+		}
+		return first + " (see smartbcc --help)"
+	}
+	return oneLine(msg)
 }

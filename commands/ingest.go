@@ -5,14 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"sort"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/smartbcc/smartbcc/ingest"
@@ -43,6 +46,8 @@ type ingestOptions struct {
 	dryRun     bool
 	keepBulk   bool
 	explain    bool
+	verbose    bool
+	quiet      bool
 	bounce     bool
 	timeout    time.Duration
 	workers    int
@@ -53,18 +58,40 @@ func newIngestCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ingest [FILE|DIR|-]...",
 		Short: "File messages from .eml files, mbox files, Maildirs or stdin (Postfix pipe)",
-		Long: `Reads .eml files, mbox files (mboxo and mboxrd), Maildir folders, or stdin
-("-" or no argument), and files each message.
+		Long: `Reads .eml files, mbox files (mboxo and mboxrd), Maildir folders and
+directories of them, or stdin, and files each message.
 
-As a Postfix pipe(8) transport it reads one message on stdin and exits with a
-sysexits status: 0 stored, duplicate or deliberately dropped; 65 not a
-message; 75 temporary failure (Postfix retries); with --bounce also 67
-unknown Bcc address and 77 refused sender.`,
+As a Postfix pipe(8) transport (no FILE and no --user) it reads one message
+on stdin and exits with a sysexits status: 0 stored, duplicate or
+deliberately dropped; 65 not a message; 75 temporary failure (Postfix
+retries); with --bounce also 67 unknown Bcc address and 77 refused sender.
+
+With files, or with --user (an archive import; "-" reads an archive on
+stdin), it shows one progress line on a terminal, a line for each problem
+naming its input (archive.mbox:#1234), and a summary; -v adds a line per
+message, -q prints only the problems. It exits 0 when every input was
+handled (refused mail and inputs that are not mail are handled), 2 for a
+path or --user that is not there, 130 when interrupted: the batch being
+written is finished or rolled back, and the same command run again
+continues where it stopped (what is stored is recognised and skipped).`,
+		Example: `  # an archive for one user, authentication off (archives have no client IP)
+  smartbcc ingest --user ann@acme.example --auth off old-mail.mbox
+  # a Maildir and a directory of .eml files, one line per message
+  smartbcc ingest --user ann@acme.example --auth off -v ~/Maildir exported/
+  # what would happen, storing nothing
+  smartbcc ingest --user ann@acme.example --auth off --dry-run old-mail.mbox
+  # an archive on stdin
+  xzcat old-mail.mbox.xz | smartbcc ingest --user ann@acme.example --auth off -
+  # as Postfix runs it (master.cf, see smartbcc postfix-config)
+  smartbcc ingest --recipient acme@bcc.acme.example --sender ann@acme.example --client-ip 192.0.2.10 < msg.eml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("progress") {
 				opts.progress = app.IO.IsTerminal
 			}
-			return runIngest(cmd, app, opts, args)
+			if opts.pipeMode(args) {
+				return runIngest(cmd, app, opts, args)
+			}
+			return runImport(cmd, app, opts, args)
 		},
 	}
 	f := cmd.Flags()
@@ -77,23 +104,77 @@ unknown Bcc address and 77 refused sender.`,
 	f.StringVar(&opts.auth, "auth", "verify", "verify, trust-authres=AUTHSERV-ID, or off")
 	f.StringVar(&opts.format, "format", "auto", "input format: auto, eml, mbox, mboxo, mboxrd, maildir, dir")
 	f.Int64Var(&opts.maxSize, "max-size", ingest.DefaultMaxSize, "largest message in bytes; larger ones are refused")
-	f.BoolVar(&opts.progress, "progress", false, "show a progress bar (default on a terminal)")
+	f.BoolVar(&opts.progress, "progress", false, "show the progress line (default: when stderr is a terminal)")
 	f.BoolVar(&opts.dryRun, "dry-run", false, "decide, store nothing")
 	f.BoolVar(&opts.keepBulk, "keep-bulk", false, "with --user: file list and bulk mail (Precedence: list, bulk, junk) instead of refusing it")
 	f.BoolVar(&opts.explain, "explain", false, "print why each message went where it went")
+	f.BoolVarP(&opts.verbose, "verbose", "v", false, "archive import: print a line for each message")
+	f.BoolVarP(&opts.quiet, "quiet", "q", false, "archive import: print only problems (no progress, no summary)")
 	f.BoolVar(&opts.bounce, "bounce", false, "exit 67/77 for unknown recipients and refused senders so Postfix bounces")
-	f.DurationVar(&opts.timeout, "timeout", 5*time.Minute, "give up with 75 (retry) after this long; keep it below Postfix's command_time_limit")
+	f.DurationVar(&opts.timeout, "timeout", 5*time.Minute, "give up with 75 (retry) after this long; keep it below Postfix's command_time_limit (archive imports: no limit unless given)")
 	f.IntVar(&opts.workers, "workers", 0, "parse workers for archives (default: one per CPU)")
+	cmd.MarkFlagsMutuallyExclusive("quiet", "verbose")
+	cmd.MarkFlagsMutuallyExclusive("quiet", "explain")
 	return cmd
 }
 
-// pipeMode is one message on stdin, as Postfix delivers it.
+// pipeMode is one message on stdin, as Postfix delivers it: no file and
+// no --user (ingestPipe in root.go reads the raw command line the same
+// way, for the errors of a command line that does not parse).
 func (o ingestOptions) pipeMode(args []string) bool {
-	return len(args) == 0 || (len(args) == 1 && args[0] == "-")
+	return o.user == "" && (len(args) == 0 || (len(args) == 1 && args[0] == "-"))
 }
 
+// newIngester opens the store and makes an Ingester as the flags ask.
+func newIngester(ctx context.Context, cmd *cobra.Command, app *App, opts ingestOptions, pipe bool) (*ingest.Ingester, store.Store, error) {
+	mode, err := ingest.ParseAuthMode(opts.auth)
+	if err != nil {
+		return nil, nil, err
+	}
+	if opts.keepBulk && opts.user == "" {
+		// Only an archive import has an owner who chose to keep list mail.
+		return nil, nil, store.Errorf(store.EInvalid, "--keep-bulk needs --user: it is for archives imported for one user")
+	}
+	if pipe {
+		app.StoreOptions.Synchronous = "FULL"
+	} else {
+		app.StoreOptions.Synchronous = "NORMAL"
+	}
+	st, err := app.Store(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var checker ingest.Authenticator
+	if mode.Kind == "verify" {
+		r, err := app.Resolver()
+		if err != nil {
+			return nil, nil, err
+		}
+		checker = &auth.Checker{Resolver: r, Timeout: 20 * time.Second}
+	}
+	source := store.SourceImport
+	if pipe {
+		source = store.SourcePipe
+	}
+	return ingest.New(ingest.Options{
+		Store: st, Auth: checker, AuthMode: mode, MaxSize: opts.maxSize, Source: source,
+		Owner: opts.user, KeepBulk: opts.keepBulk, DryRun: opts.dryRun, Now: app.Now,
+	}), st, nil
+}
+
+// envelope is the envelope the flags give.
+func (o ingestOptions) envelope(cmd *cobra.Command) (store.Envelope, bool) {
+	env := store.Envelope{Sender: o.sender, Recipients: o.recipients, ClientIP: o.clientIP, Helo: o.helo, QueueID: o.queueID}
+	// Postfix passes the null sender as "" with null_sender= in master.cf,
+	// and as MAILER-DAEMON without it.
+	nullSender := cmd.Flags().Changed("sender") &&
+		(strings.Trim(o.sender, "<>") == "" || strings.EqualFold(o.sender, "MAILER-DAEMON"))
+	return env, nullSender
+}
+
+// runIngest is a Postfix pipe delivery: one message on stdin.
 func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) (err error) {
-	pipe := opts.pipeMode(args)
+	const pipe = true
 	ctx, cancel := context.WithTimeout(cmd.Context(), opts.timeout)
 	defer cancel()
 	if pipe && app.exitProcess != nil {
@@ -124,113 +205,32 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 			err = tempExit(app, &ingest.TempError{Code: "4.3.0", Err: fmt.Errorf("internal error: %v", r)}, pipe)
 		}
 	}()
-	mode, err := ingest.ParseAuthMode(opts.auth)
-	if err != nil {
-		return ingestFailure(app, err, pipe)
-	}
 	format, err := mailfile.ParseFormat(opts.format)
 	if err != nil {
 		return ingestFailure(app, store.Errorf(store.EInvalid, "%v", err), pipe)
 	}
-	if opts.keepBulk && opts.user == "" {
-		// Only an archive import has an owner who chose to keep list mail.
-		return ingestFailure(app, store.Errorf(store.EInvalid, "--keep-bulk needs --user: it is for archives imported for one user"), pipe)
-	}
-	if pipe {
-		app.StoreOptions.Synchronous = "FULL"
-	} else {
-		app.StoreOptions.Synchronous = "NORMAL"
-	}
-	st, err := app.Store(ctx)
+	in, st, err := newIngester(ctx, cmd, app, opts, pipe)
 	if err != nil {
 		return ingestFailure(app, err, pipe)
 	}
-	var checker ingest.Authenticator
-	if mode.Kind == "verify" {
-		r, err := app.Resolver()
-		if err != nil {
-			return ingestFailure(app, err, pipe)
-		}
-		checker = &auth.Checker{Resolver: r, Timeout: 20 * time.Second}
+	env, nullSender := opts.envelope(cmd)
+	r, err := mailfile.OpenReader(app.IO.In, "stdin", mailfile.Options{Format: format, MaxSize: opts.maxSize})
+	if err != nil {
+		return ingestFailure(app, err, pipe)
 	}
-	source := store.SourceImport
-	if pipe {
-		source = store.SourcePipe
-	}
-	in := ingest.New(ingest.Options{
-		Store: st, Auth: checker, AuthMode: mode, MaxSize: opts.maxSize, Source: source,
-		Owner: opts.user, KeepBulk: opts.keepBulk, DryRun: opts.dryRun, Now: app.Now,
-	})
-	env := store.Envelope{Sender: opts.sender, Recipients: opts.recipients, ClientIP: opts.clientIP, Helo: opts.helo, QueueID: opts.queueID}
-	// Postfix passes the null sender as "" with null_sender= in master.cf,
-	// and as MAILER-DAEMON without it.
-	nullSender := cmd.Flags().Changed("sender") &&
-		(strings.Trim(opts.sender, "<>") == "" || strings.EqualFold(opts.sender, "MAILER-DAEMON"))
-
-	var readers []mailfile.Reader
-	var total int64
-	if pipe {
-		r, err := mailfile.OpenReader(app.IO.In, "stdin", mailfile.Options{Format: format, MaxSize: opts.maxSize})
-		if err != nil {
-			return ingestFailure(app, err, pipe)
-		}
-		readers = append(readers, r)
-	} else {
-		for _, path := range args {
-			r, err := mailfile.Open(path, mailfile.Options{Format: format, MaxSize: opts.maxSize})
-			if err != nil {
-				for _, r := range readers {
-					r.Close()
-				}
-				return store.Errorf(store.EInvalid, "cannot read %s: %v", path, err)
-			}
-			readers = append(readers, r)
-			total += pathSize(path)
-		}
-	}
-	defer func() {
-		for _, r := range readers {
-			r.Close()
-		}
-	}()
-	src := &deliveries{readers: readers, env: env, nullSender: nullSender}
-
-	var bar *progressbar.ProgressBar
-	if opts.progress && !pipe && !app.JSON {
-		bar = progressbar.NewOptions64(total,
-			progressbar.OptionSetWriter(app.IO.ErrOut),
-			progressbar.OptionShowBytes(true),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetDescription("importing"),
-			progressbar.OptionSetItsString("msg"),
-			progressbar.OptionShowIts(),
-			progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-		)
-	}
+	defer r.Close()
+	src := &deliveries{readers: []mailfile.Reader{r}, env: env, nullSender: nullSender}
 	var users map[string]userRef
 	if app.JSON {
 		if users, err = userDirectory(ctx, st); err != nil {
 			return ingestFailure(app, err, pipe)
 		}
 	}
-	var results []ingest.Result
 	worst := exitOK
-	start := time.Now()
-	retries := 4
-	if pipe {
-		retries = 0
-	}
 	sum, runErr := in.Run(ctx, src, ingest.RunOptions{
 		Workers:     opts.workers,
-		BusyRetries: retries,
+		BusyRetries: 0, // Postfix retries later; its time limit is better spent there
 		OnResult: func(r ingest.Result) {
-			if bar != nil {
-				_ = bar.Set64(src.bytes.Load())
-			}
-			if pipe {
-				results = append(results, r)
-			}
 			if app.JSON && !opts.explain {
 				// Not printed, and then not on stderr either.
 				r.Explain = nil
@@ -242,30 +242,16 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 			printResult(app, r, disp, opts, pipe, users)
 		},
 	})
-	if bar != nil {
-		_ = bar.Set64(src.bytes.Load())
-		_ = bar.Finish()
-	}
 	if runErr != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return tempExit(app, &ingest.TempError{Code: "4.4.7", Err: fmt.Errorf("gave up after %s (--timeout); the message will be retried", opts.timeout)}, pipe)
 		}
 		return ingestFailure(app, runErr, pipe)
 	}
-	if !pipe && !app.JSON {
-		el := time.Since(start).Seconds()
-		skipped := ""
-		if sum.Skipped > 0 {
-			skipped = fmt.Sprintf(", %d skipped", sum.Skipped)
-		}
-		fmt.Fprintf(app.IO.ErrOut, "%d messages (%.1f MB) in %.1fs: %d stored, %d duplicate, %d rejected, %d quarantined%s\n",
-			sum.Total, float64(sum.Bytes)/1e6, el, sum.Stored, sum.Duplicate, sum.Rejected, sum.Quarantined, skipped)
-		printRunProblems(app.IO.ErrOut, sum)
-	}
 	if app.outputErr != nil {
 		return ingestFailure(app, app.outputErr, pipe)
 	}
-	if pipe && sum.Total == 0 {
+	if sum.Total == 0 {
 		d := ingest.DisposeNoMessage()
 		return &exitError{code: d.Exit, err: errors.New(d.Stderr)}
 	}
@@ -273,6 +259,186 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 		return &exitError{code: worst, silent: true}
 	}
 	return nil
+}
+
+// runImport is an archive import: files, directories, or an archive on
+// stdin ("-", or no argument with --user). Its exit statuses are the
+// ordinary ones (0, 1, 2, 130), never sysexits.
+func runImport(cmd *cobra.Command, app *App, opts ingestOptions, args []string) error {
+	format, err := mailfile.ParseFormat(opts.format)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	if _, err := ingest.ParseAuthMode(opts.auth); err != nil {
+		return asUsage(err)
+	}
+	if len(args) == 0 {
+		args = []string{"-"}
+	}
+	// Every path is looked at before anything is read or stored: a typo
+	// is a usage error, not a half-done import.
+	var totalBytes int64
+	stdin := 0
+	for _, path := range args {
+		if path == "-" {
+			stdin++
+			totalBytes = -1
+			continue
+		}
+		n, err := inputSize(path)
+		if err != nil {
+			return usageErrorf("cannot read %s: %v", path, errors.Unwrap(err))
+		}
+		if totalBytes >= 0 {
+			totalBytes += n
+		}
+	}
+	if stdin > 1 {
+		return usageErrorf("stdin (-) can be read only once")
+	}
+
+	ctx := cmd.Context()
+	if cmd.Flags().Changed("timeout") {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.timeout)
+		defer cancel()
+	}
+	// Ctrl-C (or SIGTERM) cancels the run: the batch being written is
+	// rolled back, everything before it is stored. A second Ctrl-C kills.
+	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
+
+	in, st, err := newIngester(ctx, cmd, app, opts, false)
+	if err != nil {
+		return err
+	}
+	if opts.user != "" {
+		// An unknown --user is a typo on the command line.
+		err := st.View(ctx, func(tx store.Tx) error { _, err := findUser(tx, opts.user); return err })
+		if store.IsNotFound(err) {
+			return usageErrorf("%v (smartbcc user list shows the users)", err)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	env, nullSender := opts.envelope(cmd)
+	var readers []mailfile.Reader
+	defer func() {
+		for _, r := range readers {
+			r.Close()
+		}
+	}()
+	for _, path := range args {
+		var r mailfile.Reader
+		var err error
+		if path == "-" {
+			r, err = mailfile.OpenReader(app.IO.In, "stdin", mailfile.Options{Format: format, MaxSize: opts.maxSize})
+		} else {
+			r, err = mailfile.Open(path, mailfile.Options{Format: format, MaxSize: opts.maxSize})
+		}
+		if err != nil {
+			return usageErrorf("cannot read %s: %v", path, err)
+		}
+		readers = append(readers, r)
+	}
+	src := &deliveries{readers: readers, env: env, nullSender: nullSender}
+
+	var users map[string]userRef
+	if app.JSON {
+		if users, err = userDirectory(ctx, st); err != nil {
+			return err
+		}
+	}
+	start := time.Now()
+	view := &importView{out: app.IO.Out, errOut: app.IO.ErrOut, quiet: opts.quiet, verbose: opts.verbose,
+		explain: opts.explain, dryRun: opts.dryRun, json: app.JSON, start: start, totalBytes: totalBytes,
+		read: src.read, width: app.IO.ErrWidth}
+	if opts.progress && !opts.quiet && !app.JSON {
+		view.progress = app.IO.ErrOut
+		ticker := time.NewTicker(500 * time.Millisecond)
+		done := make(chan struct{})
+		defer func() { ticker.Stop(); close(done) }()
+		go func() {
+			for {
+				select {
+				case <-ticker.C:
+					view.tick()
+				case <-done:
+					return
+				}
+			}
+		}()
+	}
+	sum, runErr := in.Run(ctx, src, ingest.RunOptions{
+		Workers:     opts.workers,
+		BusyRetries: 4,
+		OnResult: func(r ingest.Result) {
+			disp := ingest.Dispose(r, false)
+			view.result(r, disp)
+			if app.JSON {
+				if !opts.explain {
+					r.Explain = nil
+				}
+				if err := app.printJSONLine(newIngestLine(r, users)); err != nil && app.outputErr == nil {
+					app.outputErr = err
+				}
+			}
+		},
+	})
+	view.finish()
+	elapsed := time.Since(start)
+	if runErr != nil {
+		if errors.Is(runErr, context.Canceled) && cmd.Context().Err() == nil {
+			// Our signal, not the caller's cancellation.
+			what := "stored"
+			if opts.dryRun {
+				what = "checked"
+				sum.Stored = sum.Total
+			}
+			fmt.Fprintf(app.IO.ErrOut, "interrupted after %s %s; run the same command again to continue\n", thousands(sum.Stored), what)
+			return &exitError{code: exitInterrupted, silent: true}
+		}
+		if errors.Is(runErr, context.DeadlineExceeded) {
+			return fmt.Errorf("gave up after %s (--timeout) with %s stored; run the same command again to continue", opts.timeout, thousands(sum.Stored))
+		}
+		if ingest.IsTemporary(runErr) {
+			return fmt.Errorf("%v; %s stored so far: run the same command again to continue", runErr, thousands(sum.Stored))
+		}
+		return runErr
+	}
+	if !opts.quiet {
+		view.summary(sum, elapsed)
+	}
+	if app.outputErr != nil {
+		return app.outputErr
+	}
+	return nil
+}
+
+// inputSize is the size in bytes of a file, or of the files under a
+// directory (for the progress line's estimate).
+func inputSize(path string) (int64, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, err
+	}
+	if !fi.IsDir() {
+		return fi.Size(), nil
+	}
+	var n int64
+	err = filepath.WalkDir(path, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // the reader reports what it cannot read
+		}
+		if d.Type().IsRegular() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n, err
 }
 
 func printResult(app *App, r ingest.Result, disp ingest.Disposition, opts ingestOptions, pipe bool, users map[string]userRef) {
@@ -385,14 +551,6 @@ func tempExit(app *App, err error, pipe bool) error {
 // printed for Postfix or shown in lists.
 func redactTokens(s string) string { return ingest.RedactTokens(s) }
 
-func pathSize(path string) int64 {
-	fi, err := os.Stat(path)
-	if err != nil || fi.IsDir() {
-		return -1
-	}
-	return fi.Size()
-}
-
 // deliveries adapts file readers to ingest.Source.
 type deliveries struct {
 	readers    []mailfile.Reader
@@ -400,6 +558,14 @@ type deliveries struct {
 	env        store.Envelope
 	nullSender bool
 	bytes      atomic.Int64
+	count      atomic.Int64
+	eof        atomic.Bool
+}
+
+// read is how many messages and bytes have been read so far, and whether
+// that is all.
+func (d *deliveries) read() (int, int64, bool) {
+	return int(d.count.Load()), d.bytes.Load(), d.eof.Load()
 }
 
 func (d *deliveries) Next() (*ingest.Delivery, error) {
@@ -413,35 +579,20 @@ func (d *deliveries) Next() (*ingest.Delivery, error) {
 			return nil, err
 		}
 		d.bytes.Add(it.Size)
+		d.count.Add(1)
 		del := ingest.ItemDelivery(it, d.env)
 		del.NullSender = d.nullSender
 		return del, nil
 	}
+	d.eof.Store(true)
 	return nil, io.EOF
 }
 
-// printRunProblems says what an import did not read as messages, and
-// which messages may be several glued together: an archive must never
-// lose mail silently.
+// printRunProblems says which messages of an import may be several glued
+// together, and which reuse another's Message-ID: an archive must never
+// lose mail silently. (What was skipped is said as it happens, one line
+// each.)
 func printRunProblems(w io.Writer, sum ingest.Summary) {
-	// The rejected count by reason, so that the summary adds up:
-	// read = stored + duplicate + rejected (by reason) + quarantined +
-	// skipped (by cause).
-	if sum.Rejected > 0 {
-		var parts []string
-		for _, reason := range sortedKeys(sum.Refused) {
-			parts = append(parts, fmt.Sprintf("%s %d", reason, sum.Refused[reason]))
-		}
-		fmt.Fprintf(w, "rejected %d by reason: %s\n", sum.Rejected, strings.Join(parts, ", "))
-	}
-	for _, cause := range sortedKeys(sum.SkippedBy) {
-		names := sum.SkippedNames[cause]
-		more := ""
-		if n := sum.SkippedBy[cause] - len(names); n > 0 {
-			more = fmt.Sprintf(" and %d more", n)
-		}
-		fmt.Fprintf(w, "skipped %d (%s): %s%s\n", sum.SkippedBy[cause], cause, strings.Join(names, ", "), more)
-	}
 	if sum.Reused > 0 {
 		more := ""
 		if n := sum.Reused - len(sum.ReusedNames); n > 0 {

@@ -64,7 +64,7 @@ func runMigrate(cmd *cobra.Command, app *App, opts migrateOptions) error {
 	if from == to {
 		return usageErrorf("--from and --to name the same store")
 	}
-	src, err := backend.Open(ctx, from, backend.Options{BusyTimeout: app.StoreOptions.BusyTimeout})
+	src, err := backend.Open(ctx, from, backend.Options{BusyTimeout: app.StoreOptions.BusyTimeout, MustExist: true})
 	if err != nil {
 		return err
 	}

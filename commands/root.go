@@ -21,8 +21,10 @@ type IOStreams struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
-	// IsTerminal reports whether Out is a terminal (progress bars).
+	// IsTerminal reports whether ErrOut is a terminal (the progress line
+	// of an import); ErrWidth is its width in columns.
 	IsTerminal bool
+	ErrWidth   int
 	// TermWidth is the width in columns of the terminal Out is, 0 when
 	// Out is not a terminal: tables then fit it, and times are local.
 	TermWidth int
@@ -32,7 +34,7 @@ type IOStreams struct {
 // the exit status.
 func Main() int {
 	return run(context.Background(), os.Args[1:], IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
-		IsTerminal: isTerminal(os.Stderr), TermWidth: terminalWidth(os.Stdout)},
+		IsTerminal: isTerminal(os.Stderr), ErrWidth: terminalWidth(os.Stderr), TermWidth: terminalWidth(os.Stdout)},
 		func(app *App) { app.exitProcess = os.Exit })
 }
 
@@ -51,9 +53,6 @@ func run(ctx context.Context, args []string, io IOStreams, configure func(*App))
 	defer app.close()
 	root := newRootCmd(app)
 	root.SetArgs(args)
-	root.SetIn(io.In)
-	root.SetOut(io.Out)
-	root.SetErr(io.ErrOut)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return app.exitStatus
@@ -63,13 +62,13 @@ func run(ctx context.Context, args []string, io IOStreams, configure func(*App))
 		return ex.code
 	}
 	code := exitCode(err)
-	if firstCommand(args) == "ingest" && !postfixStatus(code) {
+	if ingestPipe(args) && !postfixStatus(code) {
 		// A broken pipe command line (bad flag, say) must not bounce the
 		// company's mail: Postfix keeps it queued while someone fixes it.
 		fmt.Fprintln(io.ErrOut, "4.3.5 smartbcc: "+oneLine(err.Error()))
 		return exitTempFail
 	}
-	fmt.Fprintln(io.ErrOut, "smartbcc: "+oneLine(err.Error()))
+	fmt.Fprintln(io.ErrOut, "smartbcc: "+errorLine(err))
 	return code
 }
 
@@ -124,9 +123,83 @@ sharing from the shell.`,
 		newDemoCmd(app),
 		newMigrateCmd(app),
 	)
+	// The streams first: the completion command takes its writer when it
+	// is made.
+	root.SetIn(app.IO.In)
+	root.SetOut(app.IO.Out)
+	root.SetErr(app.IO.ErrOut)
+	root.InitDefaultHelpCmd()
+	strictHelp(root)
 	annotateSchemas(app, root)
+	applyConventions(root)
 	return root
 }
+
+// applyConventions makes every command follow the same rules: a command
+// line with the wrong arguments is a usage error (exit 2), and a group
+// of commands (deal, user...) run without one of them says which there
+// are, in one line, rather than print its help and succeed.
+func applyConventions(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		applyConventions(c)
+	}
+	if cmd.HasParent() && cmd.HasAvailableSubCommands() && cmd.Run == nil && cmd.RunE == nil {
+		cmd.Args = cobra.NoArgs
+		cmd.RunE = func(c *cobra.Command, args []string) error {
+			var names []string
+			for _, sub := range c.Commands() {
+				if sub.IsAvailableCommand() {
+					names = append(names, sub.Name())
+				}
+			}
+			return usageErrorf("%s needs a command: %s (see %s --help)", c.CommandPath(), strings.Join(names, ", "), c.CommandPath())
+		}
+	}
+	if args := cmd.Args; args != nil {
+		cmd.Args = func(c *cobra.Command, a []string) error { return argsError(c, a, args(c, a)) }
+	}
+}
+
+// strictHelp makes "smartbcc help TOPIC" for a TOPIC that is no command a
+// usage error, one line, rather than the usage text and success.
+func strictHelp(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		if c.Name() != "help" || c.Run == nil {
+			continue
+		}
+		show := c.Run
+		c.RunE = func(c *cobra.Command, args []string) error {
+			if found, rest, err := c.Root().Find(args); err != nil || found == nil || len(rest) > 0 || len(args) > 0 && found == c.Root() {
+				return usageErrorf("unknown help topic %q (see smartbcc --help)", strings.Join(args, " "))
+			}
+			show(c, args)
+			return nil
+		}
+	}
+}
+
+// argsError says what a command takes, in place of cobra's "accepts 1
+// arg(s), received 0" and its "unknown command" for an argument given to
+// a command that takes none.
+func argsError(c *cobra.Command, args []string, err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	usage := strings.TrimPrefix(c.UseLine(), "smartbcc ")
+	switch {
+	case strings.HasPrefix(msg, "unknown command ") && !c.HasAvailableSubCommands():
+		return usageErrorf("%s takes no arguments, got %q (usage: smartbcc %s)", c.CommandPath(), args[0], usage)
+	case strings.HasPrefix(msg, "accepts "), strings.HasPrefix(msg, "requires "):
+		msg = argCountWords.Replace(msg)
+		return usageErrorf("%s %s (usage: smartbcc %s)", c.CommandPath(), msg, usage)
+	}
+	return asUsage(err)
+}
+
+// argCountWords rewords cobra's argument count errors.
+var argCountWords = strings.NewReplacer("accepts ", "takes ", "requires ", "needs ", "arg(s)", "argument(s)",
+	", only received ", ", got ", ", received ", ", got ")
 
 func envOr(key, def string) string {
 	if v := os.Getenv(key); v != "" {
@@ -160,22 +233,58 @@ func isTerminal(f *os.File) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// firstCommand is the first argument that is not a flag.
-func firstCommand(args []string) string {
+// ingestPipe reports whether a command line is an ingest in pipe mode
+// (one message on stdin for Postfix): no file arguments and no --user.
+// Anything that goes wrong with it must exit with a status Postfix reads.
+func ingestPipe(args []string) bool {
+	rest, ok := afterCommand(args, "ingest")
+	if !ok {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		switch {
+		case a == "--":
+			return len(rest[i+1:]) == 0 || len(rest[i+1:]) == 1 && rest[i+1] == "-"
+		case a == "--user" || strings.HasPrefix(a, "--user="):
+			return false
+		case a == "-":
+		case strings.HasPrefix(a, "-"):
+			if !strings.Contains(a, "=") && ingestValueFlags[strings.TrimLeft(a, "-")] {
+				i++
+			}
+		default:
+			return false // a file or directory: an archive import
+		}
+	}
+	return true
+}
+
+// ingestValueFlags are the flags of ingest (and the global ones) that take
+// a value in the next argument.
+var ingestValueFlags = map[string]bool{
+	"recipient": true, "sender": true, "client-ip": true, "helo": true, "queue-id": true, "user": true,
+	"auth": true, "format": true, "max-size": true, "timeout": true, "workers": true,
+	"db": true, "as": true, "dns-zone": true, "dns-server": true, "busy-timeout": true,
+}
+
+// afterCommand returns the arguments after the command name when the
+// command line runs that command.
+func afterCommand(args []string, name string) ([]string, bool) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
 		case a == "--":
-			return ""
+			return nil, false
 		case strings.HasPrefix(a, "-"):
 			if !strings.Contains(a, "=") && (a == "--db" || a == "--as" || a == "--dns-zone" || a == "--dns-server" || a == "--busy-timeout") {
 				i++
 			}
 		default:
-			return a
+			return args[i+1:], a == name
 		}
 	}
-	return ""
+	return nil, false
 }
 
 // postfixStatus reports the statuses ingest gives on purpose.

@@ -64,6 +64,8 @@ var jsonSchemas = map[string]string{
 	"demo":               "",
 	"serve":              "", // a server: its records are log lines
 	"migrate":            "migrate",
+	// Text for people and shells: no records.
+	"help": "",
 }
 
 // commandPath is a command's path without the program name: "deal add".

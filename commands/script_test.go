@@ -1,7 +1,10 @@
 package commands
 
 import (
+	"errors"
 	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -39,6 +42,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"validjson": cmdValidJSON,
 			"setenv":    cmdSetenvStdout,
+			"exits":     cmdExits,
 		},
 	})
 }
@@ -50,4 +54,28 @@ func cmdSetenvStdout(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: setenv NAME")
 	}
 	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
+}
+
+// cmdExits is `exits N PROGRAM ARGS...`: runs the program as exec does
+// and fails unless it exits with status N (stdout and stderr are then
+// there for the next stdout/stderr lines): the documented exit statuses.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits N PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exits: %q is no status", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exits: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
 }

@@ -89,6 +89,7 @@ func runInit(cmd *cobra.Command, app *App, opts initOptions) error {
 	if bccaddr.Slug(opts.company) == "" {
 		return store.Errorf(store.EInvalid, "company name %q has no letters or digits to make an address from", opts.company)
 	}
+	app.createsStore = true
 	st, err := app.Store(cmd.Context())
 	if err != nil {
 		return err

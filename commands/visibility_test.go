@@ -445,8 +445,10 @@ func TestPermissionMatrix(t *testing.T) {
 							t.Fatalf("%v: succeeded but the change is not in the store: %s", args, afterJSON)
 						}
 					case notFound, denied:
-						if r.code != 1 {
-							t.Fatalf("%v: exit %d (stdout %q, stderr %q), want 1", args, r.code, r.out, r.err)
+						// Not found exits 3, as for an id that does not
+						// exist; a permission refusal 1.
+						if code := map[outcome]int{notFound: exitNotFound, denied: exitFailure}[want]; r.code != code {
+							t.Fatalf("%v: exit %d (stdout %q, stderr %q), want %d", args, r.code, r.out, r.err, code)
 						}
 						oneLineErr(t, strings.Join(args, " "), r)
 						if r.out != "" {

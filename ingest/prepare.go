@@ -339,13 +339,18 @@ func (in *Ingester) sender(p *Prepared, m *parse.Message) bool {
 	return true
 }
 
+// ExplainNoClientIP is the --explain line of a message of an archive
+// imported with --auth verify: the import's output says once, for all of
+// them, what to do about it.
+const ExplainNoClientIP = "auth: archive message without client IP, SPF cannot be checked"
+
 func (in *Ingester) authenticate(ctx context.Context, p *Prepared) error {
 	var v *auth.Verdict
 	var err error
 	mode := in.opt.AuthMode
 	if p.dir.owner != nil && p.confirmCode == "" && mode.Kind == "verify" && in.opt.Source == store.SourceImport && p.d.Envelope.ClientIP == "" {
 		// An archive has no SMTP envelope: only DKIM can be verified.
-		p.res.explainf("auth: archive message without client IP, SPF cannot be checked")
+		p.res.explainf("%s", ExplainNoClientIP)
 	}
 	if mode.Kind != "off" && p.authorErr != nil {
 		// Only reached with --user: without it, sender refused already.
