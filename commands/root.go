@@ -83,8 +83,9 @@ persons. Administrators also import mbox archives and script linking and
 sharing from the shell.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version(),
 	}
-	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetVersionTemplate("{{.Version}}\n")
 	f := root.PersistentFlags()
 	f.StringVar(&app.DBPath, "db", envOr("SMARTBCC_DB", "./smartbcc.db"), "the store: a SQLite file `path`, or a postgres:// URL (env SMARTBCC_DB)")
 	f.BoolVar(&app.JSON, "json", false, "print records as JSON")
@@ -122,6 +123,7 @@ sharing from the shell.`,
 		newPostfixConfigCmd(app),
 		newDemoCmd(app),
 		newMigrateCmd(app),
+		newManCmd(app),
 	)
 	// The streams first: the completion command takes its writer when it
 	// is made.
@@ -130,7 +132,9 @@ sharing from the shell.`,
 	root.SetErr(app.IO.ErrOut)
 	root.InitDefaultHelpCmd()
 	strictHelp(root)
+	root.InitDefaultCompletionCmd()
 	annotateSchemas(app, root)
+	registerCompletions(app, root)
 	applyConventions(root)
 	return root
 }
@@ -142,6 +146,9 @@ sharing from the shell.`,
 func applyConventions(cmd *cobra.Command) {
 	for _, c := range cmd.Commands() {
 		applyConventions(c)
+	}
+	if cmd.Example == "" {
+		cmd.Example = exampleFor(cmd)
 	}
 	if cmd.HasParent() && cmd.HasAvailableSubCommands() && cmd.Run == nil && cmd.RunE == nil {
 		cmd.Args = cobra.NoArgs

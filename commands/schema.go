@@ -65,7 +65,12 @@ var jsonSchemas = map[string]string{
 	"serve":              "", // a server: its records are log lines
 	"migrate":            "migrate",
 	// Text for people and shells: no records.
-	"help": "",
+	"man":                   "",
+	"help":                  "",
+	"completion bash":       "",
+	"completion zsh":        "",
+	"completion fish":       "",
+	"completion powershell": "",
 }
 
 // commandPath is a command's path without the program name: "deal add".

@@ -102,3 +102,30 @@ func TestCommandSweep(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryCommandHasExamples holds that the help of every command, groups
+// included, has an Examples: section.
+func TestEveryCommandHasExamples(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+		if c.Hidden {
+			return
+		}
+		if strings.TrimSpace(c.Example) == "" {
+			t.Errorf("%s has no Examples: in its help (commands/examples.go)", c.CommandPath())
+			return
+		}
+		if !strings.Contains(c.Example, "smartbcc") {
+			t.Errorf("%s: its examples never run smartbcc: %q", c.CommandPath(), c.Example)
+		}
+	}
+	walk(newRootCmd(newApp(IOStreams{})))
+	c := newCLI(t)
+	out := c.ok("deal", "add", "--help")
+	if !strings.Contains(out, "\nExamples:\n") {
+		t.Errorf("deal add --help shows no Examples: section:\n%s", out)
+	}
+}
