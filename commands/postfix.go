@@ -3,6 +3,8 @@ package commands
 import (
 	"fmt"
 	"net/url"
+	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,9 +16,10 @@ import (
 )
 
 func newPostfixConfigCmd(app *App) *cobra.Command {
-	var domain, user, binary, db string
+	var domain, user, binary, db, authMode string
 	var lmtpMode bool
 	var socket string
+	var maxSize int64
 	cmd := &cobra.Command{
 		Use:   "postfix-config --domain D",
 		Short: "Print the master.cf and main.cf lines that deliver the Bcc domain to smartbcc",
@@ -31,6 +34,67 @@ func newPostfixConfigCmd(app *App) *cobra.Command {
 			if user == "root" {
 				return store.Errorf(store.EInvalid, "Postfix refuses to run pipe commands as root: choose another --user")
 			}
+			// The store: --store, else the global --db when given, else
+			// the usual place. The pipe runs in Postfix's directory, so
+			// a relative path is made absolute.
+			if !cmd.Flags().Changed("store") && cmd.Flags().Changed("db") {
+				db = app.DBPath
+			}
+			if backend.Kind(db) != backend.Postgres && !filepath.IsAbs(db) {
+				abs, err := filepath.Abs(db)
+				if err != nil {
+					return err
+				}
+				db = abs
+			}
+			if strings.ContainsAny(db, "$ \t{}") {
+				return store.Errorf(store.EInvalid, "--db %s: Postfix would expand or split it in master.cf ($, spaces, braces): choose another path", backend.Redact(db))
+			}
+			if _, err := ingest.ParseAuthMode(authMode); err != nil {
+				return asUsage(err)
+			}
+			if maxSize <= 0 {
+				return usageErrorf("--max-size must be a positive number of bytes")
+			}
+			if app.DNSZone != "" && app.DNSServer != "" {
+				return usageErrorf("--dns-zone and --dns-server exclude each other")
+			}
+			// What the pipe needs besides the envelope: the DNS to ask,
+			// the authentication mode, the size limit.
+			var extra []string
+			switch {
+			case app.DNSServer != "":
+				extra = append(extra, "--dns-server", app.DNSServer)
+			case app.DNSZone != "":
+				abs, err := filepath.Abs(app.DNSZone)
+				if err != nil {
+					return err
+				}
+				extra = append(extra, "--dns-zone", abs)
+			}
+			for _, v := range []string{app.DNSServer, app.DNSZone, authMode} {
+				if strings.ContainsAny(v, "$ \t{}") {
+					return store.Errorf(store.EInvalid, "%q: Postfix would expand or split it in master.cf ($, spaces, braces)", v)
+				}
+			}
+			globals := strings.Join(extra, " ")
+			if globals != "" {
+				globals += " "
+			}
+			// Postfix counts the queue file's headers too, and pipe adds
+			// Return-Path (flags=R): smartbcc's limit leaves room for
+			// them, so that what Postfix accepts is never too large here.
+			ingestArgs := "--max-size " + strconv.FormatInt(maxSize+postfixHeaderRoom, 10)
+			if authMode != "verify" {
+				ingestArgs += " --auth " + authMode
+			}
+			sizeLines := fmt.Sprintf("# Postfix refuses larger mail at SMTP time (its default is 10240000);\n"+
+				"# smartbcc's own limit in master.cf is this plus room for the headers\n"+
+				"# Postfix adds.\nmessage_size_limit = %d\n", maxSize)
+			if maxSize > postfixMailboxSizeLimit {
+				sizeLines += fmt.Sprintf("# Postfix refuses to start when mailbox_size_limit is below message_size_limit.\nmailbox_size_limit = %d\n", maxSize)
+			}
+
 			storeNote := fmt.Sprintf("# The store %s and its directory must be owned by %s, mode 0600/0700.", db, user)
 			if backend.Kind(db) == backend.Postgres {
 				if err := checkStoreURL(db); err != nil {
@@ -48,7 +112,7 @@ func newPostfixConfigCmd(app *App) *cobra.Command {
 # (forged) sender; smartbcc detects loops itself and bounces nothing.
 # Exit 75 makes Postfix retry; see "smartbcc ingest --help".
 smartbcc  unix  -       n       n       -       10      pipe
-  flags=RX user=%[2]s null_sender= argv=%[3]s --db %[4]s ingest --recipient ${recipient} --sender ${sender} --client-ip ${client_address} --helo ${client_helo} --queue-id ${queue_id}
+  flags=RX user=%[2]s null_sender= argv=%[3]s --db %[4]s %[6]singest --recipient ${recipient} --sender ${sender} --client-ip ${client_address} --helo ${client_helo} --queue-id ${queue_id} %[7]s
 
 # /etc/postfix/main.cf
 virtual_mailbox_domains = %[1]s
@@ -57,20 +121,29 @@ smartbcc_destination_recipient_limit = 1
 # Keep it below pipe's command_time_limit (default 1000s); smartbcc gives up
 # with 75 after its own --timeout (default 5m) so nothing is lost.
 smartbcc_time_limit = 600s
-%[5]s
-`, domain, user, binary, db, storeNote)
+%[8]s%[5]s
+`, domain, user, binary, db, storeNote, globals, ingestArgs, sizeLines)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&domain, "domain", "", "the Bcc domain")
 	cmd.Flags().StringVar(&user, "user", "smartbcc", "unprivileged user the pipe runs as (never root)")
 	cmd.Flags().StringVar(&binary, "binary", "/usr/local/bin/smartbcc", "path of the smartbcc binary")
-	cmd.Flags().StringVar(&db, "store", "/var/lib/smartbcc/smartbcc.db", "the store the pipe writes to")
+	cmd.Flags().StringVar(&db, "store", "/var/lib/smartbcc/smartbcc.db", "the store the pipe writes to (default: the global --db when given)")
+	cmd.Flags().StringVar(&authMode, "auth", "verify", "the pipe's --auth: verify, trust-authres=AUTHSERV-ID, or off")
+	cmd.Flags().Int64Var(&maxSize, "max-size", ingest.DefaultMaxSize, "largest message in bytes: Postfix's message_size_limit, and the pipe's limit")
 	cmd.Flags().BoolVar(&lmtpMode, "lmtp", false, "print the lines for the LMTP server (smartbcc serve) instead of the pipe")
 	cmd.Flags().StringVar(&socket, "socket", "private/smartbcc", "with --lmtp: the server's socket, relative to Postfix's queue directory, or inet:HOST:PORT")
 	_ = cmd.MarkFlagRequired("domain")
 	return cmd
 }
+
+// postfixHeaderRoom is what smartbcc's limit adds to message_size_limit
+// for the headers Postfix adds on the way (Received, Return-Path).
+const postfixHeaderRoom = 16 << 10
+
+// postfixMailboxSizeLimit is Postfix's default mailbox_size_limit.
+const postfixMailboxSizeLimit = 51200000
 
 // printLMTPConfig prints the lines that deliver the Bcc domain to
 // "smartbcc serve" through Postfix's lmtp(8) client, as a service of its
