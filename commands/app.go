@@ -41,8 +41,10 @@ type App struct {
 	// createsStore lets Store create a new store (init, demo); every
 	// other command needs one that exists.
 	createsStore bool
-	// schema names the JSON schema of the running command (schema.go).
-	schema string
+	// command is the running command's path ("deal list") and schema the
+	// name of the JSON schema its output follows (schema.go).
+	command string
+	schema  string
 	// outputErr is the first failure to print a result while a command
 	// goes on (ingest --json).
 	outputErr error
@@ -217,7 +219,7 @@ func (a *App) checkJSON(doc []byte) error {
 	if jsonCheck == nil {
 		return nil
 	}
-	if err := jsonCheck(a.schema, doc); err != nil {
+	if err := jsonCheck(a.command, a.schema, doc); err != nil {
 		return fmt.Errorf("internal error: --json output does not follow docs/schema/%s.schema.json: %v", a.schema, err)
 	}
 	return nil

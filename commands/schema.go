@@ -93,11 +93,13 @@ func annotateSchemas(app *App, c *cobra.Command) {
 	}
 	run := c.RunE
 	c.RunE = func(cmd *cobra.Command, args []string) error {
-		app.schema = jsonSchemas[commandPath(cmd)]
+		app.command = commandPath(cmd)
+		app.schema = jsonSchemas[app.command]
 		return run(cmd, args)
 	}
 }
 
 // jsonCheck, when set (by the tests), sees every JSON document a command
-// prints with the name of its schema; an error fails the command.
-var jsonCheck func(schema string, doc []byte) error
+// prints with the command's path ("deal list") and the name of its schema;
+// an error fails the command.
+var jsonCheck func(command, schema string, doc []byte) error

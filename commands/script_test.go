@@ -15,10 +15,11 @@ import (
 
 // TestMain lets testscript run smartbcc in-process as a command. Every
 // JSON document a command prints, in Go tests and in scripts alike, is
-// checked against its schema in docs/schema.
+// checked against its schema in docs/schema, and a whole run fails when a
+// command's JSON was never checked (jsoncoverage_test.go).
 func TestMain(m *testing.M) {
-	jsonCheck = validateJSON
-	testscript.Main(m, map[string]func(){
+	jsonCheck = checkAndRecordJSON
+	testscript.Main(coverageM{m}, map[string]func(){
 		"smartbcc": func() { os.Exit(Main()) },
 	})
 }
@@ -37,6 +38,7 @@ func TestScripts(t *testing.T) {
 			}
 			env.Defer(cleanup)
 			env.Setenv("SMARTBCC_DB", dsn)
+			env.Setenv(jsonSeenEnv, jsonSeen.file)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
