@@ -98,6 +98,17 @@ func TestTablesOnATerminal(t *testing.T) {
 	if lines := screen(100, "--utc", "inbox"); !strings.Contains(lines[len(lines)-1], "2026-11-02 09:01") {
 		t.Errorf("--utc: times are not UTC:\n%s", strings.Join(lines, "\n"))
 	}
+	// show gives the weekday and the offset of the zone; JSON stays UTC
+	// on a terminal too.
+	if lines := strings.Join(screen(100, "show", "1"), "\n"); !strings.Contains(lines, "Date:     Mon, 02 Nov 2026 18:01:00 +0900") {
+		t.Errorf("show on a terminal: the date is not local:\n%s", lines)
+	}
+	if lines := strings.Join(screen(100, "--utc", "show", "1"), "\n"); !strings.Contains(lines, "Date:     Mon, 02 Nov 2026 09:01:00 +0000") {
+		t.Errorf("show --utc on a terminal: the date is not UTC:\n%s", lines)
+	}
+	if lines := strings.Join(screen(100, "--json", "inbox"), "\n"); !strings.Contains(lines, `"date": "2026-11-02T09:01:00Z"`) || strings.Contains(lines, "+09:00") {
+		t.Errorf("--json on a terminal: times are not UTC:\n%s", lines)
+	}
 
 	// Item lists line up too, names next to ids.
 	lines := screen(60, "deal", "list")
