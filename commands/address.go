@@ -295,6 +295,6 @@ func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAdd
 		return app.printJSON(out)
 	}
 	// The code is not printed: only the owner of the address may see it.
-	app.printf("added %s (unconfirmed); confirmation email sent, valid until %s\n", email, rfc3339(msg.Expires))
+	app.printf("added %s (unconfirmed); confirmation email sent, valid until %s\n", email, app.longTime(msg.Expires))
 	return nil
 }
