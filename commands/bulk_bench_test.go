@@ -26,22 +26,7 @@ func BenchmarkLink500(b *testing.B) {
 	const n = 500
 	dir := b.TempDir()
 	template := filepath.Join(dir, "template.db")
-	// A store with n messages a search for "widgets" finds, each in its
-	// own thread, and as many it does not.
-	var mbox strings.Builder
-	for i := 0; i < 2*n; i++ {
-		topic := "widgets"
-		if i%2 == 1 {
-			topic = "gadgets"
-		}
-		fmt.Fprintf(&mbox, "From ann@acme.example Mon Nov  2 09:00:00 2026\nFrom: Ann Seller <ann@acme.example>\nTo: buyer%d@customer.example\n"+
-			"Subject: Order %d\nMessage-ID: <o%d@acme.example>\nDate: Mon, 02 Nov 2026 09:%02d:%02d +0000\n\nAbout the %s, order %d.\n\n",
-			i, i, i, (i/60)%60, i%60, topic, i)
-	}
-	archive := filepath.Join(dir, "archive.mbox")
-	if err := os.WriteFile(archive, []byte(mbox.String()), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	archive := writeOrders(b, dir, n)
 	benchRun(b, template, "init", "--company", "Acme", "--domain", "bcc.acme.example")
 	benchRun(b, template, "user", "add", "ann@acme.example", "--name", "Ann Seller")
 	benchRun(b, template, "ingest", "--user", "ann@acme.example", "--auth", "off", archive)
@@ -71,6 +56,87 @@ func BenchmarkLink500(b *testing.B) {
 	b.ReportMetric(float64(bulk.Milliseconds())/float64(b.N), "ms/bulk")
 	b.ReportMetric(float64(single.Milliseconds())/float64(b.N), "ms/500-single")
 	b.ReportMetric(float64(single)/float64(bulk), "single/bulk")
+}
+
+// writeOrders writes an mbox of 2n orders, one thread each: the even ones
+// (order 0, 2, ...) are about widgets, the odd ones about gadgets, so that
+// a search for "widgets" finds n of them.
+func writeOrders(tb testing.TB, dir string, n int) string {
+	tb.Helper()
+	var mbox strings.Builder
+	for i := 0; i < 2*n; i++ {
+		topic := "widgets"
+		if i%2 == 1 {
+			topic = "gadgets"
+		}
+		fmt.Fprintf(&mbox, "From ann@acme.example Mon Nov  2 09:00:00 2026\nFrom: Ann Seller <ann@acme.example>\nTo: buyer%d@customer.example\n"+
+			"Subject: Order %d\nMessage-ID: <o%d@acme.example>\nDate: Mon, 02 Nov 2026 09:%02d:%02d +0000\n\nAbout the %s, order %d.\n\n",
+			i, i, i, (i/60)%60, i%60, topic, i)
+	}
+	archive := filepath.Join(dir, "archive.mbox")
+	if err := os.WriteFile(archive, []byte(mbox.String()), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return archive
+}
+
+// The week's bulk step, what BenchmarkLink500 times: the 500 hits of a
+// search linked to a new deal in one command. Each hit is reported linked,
+// each is in the deal afterwards, and no other message is.
+func TestLink500Hits(t *testing.T) {
+	const n = 500
+	c := newCLI(t)
+	c.setup()
+	c.ok("ingest", "--user", "ann@acme.example", "--auth", "off", writeOrders(t, t.TempDir(), n))
+	var all []messageEntry
+	c.json(&all, "inbox", "--limit", "0")
+	widgets := map[int64]bool{} // message id -> a widgets order
+	for _, m := range all {
+		var order int
+		if _, err := fmt.Sscanf(string(m.Subject), "Order %d", &order); err != nil {
+			t.Fatalf("message %d: subject %q", m.ID, m.Subject)
+		}
+		widgets[m.ID] = order%2 == 0
+	}
+	if len(all) != 2*n {
+		t.Fatalf("stored %d messages, want %d", len(all), 2*n)
+	}
+
+	var res struct {
+		Target   itemRef `json:"target"`
+		Created  bool    `json:"created"`
+		Messages []struct {
+			ID     int64  `json:"id"`
+			Status string `json:"status"`
+		} `json:"messages"`
+	}
+	c.json(&res, "link", "--query", "widgets", "--new-deal", "Widgets 2027")
+	if !res.Created || res.Target.Kind != "deal" || res.Target.Title != "Widgets 2027" {
+		t.Fatalf("target %+v created %v", res.Target, res.Created)
+	}
+	reported := map[int64]string{}
+	for _, m := range res.Messages {
+		reported[m.ID] = m.Status
+	}
+	for id, hit := range widgets {
+		switch st, ok := reported[id]; {
+		case hit && st != "linked":
+			t.Errorf("message %d (widgets): reported %q, want linked", id, st)
+		case !hit && ok:
+			t.Errorf("message %d (gadgets): reported %q, want nothing", id, st)
+		}
+	}
+	var linked []messageEntry
+	c.json(&linked, "inbox", "--item", fmt.Sprintf("deal:%d", res.Target.ID), "--limit", "0")
+	inDeal := map[int64]bool{}
+	for _, m := range linked {
+		inDeal[m.ID] = true
+	}
+	for id, hit := range widgets {
+		if inDeal[id] != hit {
+			t.Errorf("message %d: in the deal %v, a widgets order %v", id, inDeal[id], hit)
+		}
+	}
 }
 
 // benchIDs are the ids of the messages a search for widgets finds.
