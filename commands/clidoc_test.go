@@ -69,7 +69,8 @@ func undocumented(doc string) []string {
 		for _, sub := range c.Commands() {
 			walk(sub)
 		}
-		if c.Parent() == nil || c.Hidden || !c.Runnable() {
+		if c.Parent() == nil || c.Hidden || !c.Runnable() || c.Name() == "help" && c.Parent() == root {
+			// (help is cobra's own: `smartbcc help CMD` is --help.)
 			return
 		}
 		path := commandPath(c)
@@ -79,7 +80,13 @@ func undocumented(doc string) []string {
 		if kind, verb, ok := strings.Cut(path, " "); ok && (kind == "lead" || kind == "project") && verb != "convert" {
 			documented = "deal " + verb
 		}
-		mention := regexp.MustCompile("`(smartbcc )?" + regexp.QuoteMeta(documented) + "[` \\]]")
+		// The last word may be one of alternatives: `smartbcc completion
+		// bash|zsh|fish`.
+		head, last := "", documented
+		if i := strings.LastIndexByte(documented, ' '); i >= 0 {
+			head, last = documented[:i+1], documented[i+1:]
+		}
+		mention := regexp.MustCompile("`(smartbcc )?" + regexp.QuoteMeta(head) + `([\w-]+\|)*` + regexp.QuoteMeta(last) + "[`| \\]]")
 		var text strings.Builder
 		for _, body := range sections {
 			if mention.MatchString(body) {
