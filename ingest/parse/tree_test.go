@@ -70,8 +70,13 @@ func diffTree(path string, a, b *enmime.Part) string {
 
 // textAttachment reports a part whose content readTree keeps as sent
 // where enmime converts it: a text file attached.
+//
+// The message itself can be one (a single part of type text/x-anything,
+// which enmime's envelope takes as an attachment): readSingle keeps it as
+// sent through the same readLeaf, so its charset problems are enmime's
+// alone too (FuzzTree found "Content-Type: text/0; charset=0").
 func textAttachment(p *enmime.Part) bool {
-	return p.FirstChild == nil && p.Parent != nil && !bodyCandidate(p) && strings.HasPrefix(p.ContentType, "text/")
+	return p.FirstChild == nil && !bodyCandidate(p) && strings.HasPrefix(p.ContentType, "text/")
 }
 
 // errorList is the problems as text. The offset in a base64 error is the
