@@ -4,12 +4,14 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/smartbcc/smartbcc/store"
 	"github.com/smartbcc/smartbcc/store/search"
+	"github.com/smartbcc/smartbcc/store/sqlcond"
 )
 
 // Full-text search keeps, per message, a tsvector built here from
@@ -173,65 +175,33 @@ type sqlCond struct {
 	args []any
 }
 
-// sqlExpr renders a query tree as a condition on messages m.
+// sqlExpr renders a query tree as a condition on messages m: a part that
+// is all text (and, or, not of words) is one tsquery on the index.
 func sqlExpr(n search.Node) (sqlCond, error) {
-	if e, ok := tsExpr(n); ok {
+	sql, args, err := sqlcond.Render(n, pgDialect)
+	return sqlCond{sql, args}, err
+}
+
+var pgDialect = sqlcond.Dialect{
+	FullText: func(n search.Node) (string, []any, bool) {
+		e, ok := tsExpr(n)
+		if !ok {
+			return "", nil, false
+		}
 		if not, ok := n.(*search.Not); ok {
 			// A negation alone: every message has its row, so "not
 			// among the matches" is the same and uses the index.
 			inner, _ := tsExpr(not.Node)
-			return sqlCond{`m.id NOT IN (SELECT message_id FROM message_search WHERE doc @@ ?::tsquery)`, []any{inner}}, nil
+			return `m.id NOT IN (SELECT message_id FROM message_search WHERE doc @@ ?::tsquery)`, []any{inner}, true
 		}
-		return sqlCond{`m.id IN (SELECT message_id FROM message_search WHERE doc @@ ?::tsquery)`, []any{e}}, nil
-	}
-	switch n := n.(type) {
-	case *search.And, *search.Or:
-		nodes, op := []search.Node(nil), " AND "
-		if a, ok := n.(*search.And); ok {
-			nodes = a.Nodes
-		} else {
-			nodes, op = n.(*search.Or).Nodes, " OR "
-		}
-		var parts []string
-		var args []any
-		for _, c := range nodes {
-			sc, err := sqlExpr(c)
-			if err != nil {
-				return sqlCond{}, err
-			}
-			parts = append(parts, sc.sql)
-			args = append(args, sc.args...)
-		}
-		return sqlCond{"(" + strings.Join(parts, op) + ")", args}, nil
-	case *search.Not:
-		sc, err := sqlExpr(n.Node)
-		if err != nil {
-			return sqlCond{}, err
-		}
-		return sqlCond{"NOT " + sc.sql, sc.args}, nil
-	case *search.Linked:
-		return sqlCond{`EXISTS (SELECT 1 FROM links l WHERE l.message_id = m.id AND l.kind = ? AND l.item_id = ?)`,
-			[]any{n.Kind, n.ID}}, nil
-	case *search.DateRange:
-		parts := []string{"true"}
-		var args []any
-		if !n.Since.IsZero() {
-			parts = append(parts, messageDate+` >= ?`)
-			args = append(args, pgTime(n.Since))
-		}
-		if !n.Until.IsZero() {
-			parts = append(parts, messageDate+` < ?`)
-			args = append(args, pgTime(n.Until))
-		}
-		return sqlCond{"(" + strings.Join(parts, " AND ") + ")", args}, nil
-	case *search.HasAttachment:
-		return sqlCond{`EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id)`, nil}, nil
-	}
-	return sqlCond{}, store.Errorf(store.EInternal, "search: cannot translate %T", n)
+		return `m.id IN (SELECT message_id FROM message_search WHERE doc @@ ?::tsquery)`, []any{e}, true
+	},
+	Time: func(t time.Time) any { return pgTime(t) },
+	True: "true",
 }
 
 // messageDate is the date a message sorts and filters by.
-const messageDate = `coalesce(m.date, m.received_at)`
+const messageDate = sqlcond.MessageDate
 
 // rankQuery is a tsquery matching the positive text of a query (fields
 // kept), for ranking; empty when it has none.

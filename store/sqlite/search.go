@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/smartbcc/smartbcc/store"
 	"github.com/smartbcc/smartbcc/store/search"
+	"github.com/smartbcc/smartbcc/store/sqlcond"
 )
 
 // How the query language (package search) becomes SQL here.
@@ -214,66 +216,30 @@ type sqlCond struct {
 
 // sqlExpr renders n as a condition on messages m.
 func sqlExpr(n search.Node) (sqlCond, error) {
-	switch n := n.(type) {
-	case *search.Text:
-		if e, ok := ftsExpr(n); ok {
-			return sqlCond{`m.id IN (SELECT docid FROM message_fts WHERE message_fts MATCH ?)`, []any{e}}, nil
+	sql, args, err := sqlcond.Render(n, sqliteDialect)
+	return sqlCond{sql, args}, err
+}
+
+var sqliteDialect = sqlcond.Dialect{
+	FullText: func(n search.Node) (string, []any, bool) {
+		t, ok := n.(*search.Text)
+		if !ok {
+			return "", nil, false
+		}
+		if e, ok := ftsExpr(t); ok {
+			return `m.id IN (SELECT docid FROM message_fts WHERE message_fts MATCH ?)`, []any{e}, true
 		}
 		// A phrase in one field: FTS4 restricts a whole query to a column
 		// when the column is the MATCH operand.
-		col := ftsColumns[n.Field]
-		return sqlCond{`m.id IN (SELECT docid FROM message_fts WHERE ` + col + ` MATCH ?)`, []any{ftsPhrase(n.Tokens)}}, nil
-	case *search.And, *search.Or:
-		var nodes []search.Node
-		op := " AND "
-		if a, ok := n.(*search.And); ok {
-			nodes = a.Nodes
-		} else {
-			nodes, op = n.(*search.Or).Nodes, " OR "
-		}
-		var parts []string
-		var args []any
-		for _, c := range nodes {
-			sc, err := sqlExpr(c)
-			if err != nil {
-				return sqlCond{}, err
-			}
-			parts = append(parts, sc.sql)
-			args = append(args, sc.args...)
-		}
-		return sqlCond{"(" + strings.Join(parts, op) + ")", args}, nil
-	case *search.Not:
-		sc, err := sqlExpr(n.Node)
-		if err != nil {
-			return sqlCond{}, err
-		}
-		return sqlCond{"NOT " + sc.sql, sc.args}, nil
-	case *search.Linked:
-		return sqlCond{`EXISTS (SELECT 1 FROM links l WHERE l.message_id = m.id AND l.kind = ? AND l.item_id = ?)`,
-			[]any{n.Kind, n.ID}}, nil
-	case *search.DateRange:
-		var parts []string
-		var args []any
-		if !n.Since.IsZero() {
-			parts = append(parts, messageDate+` >= ?`)
-			args = append(args, formatTime(n.Since))
-		}
-		if !n.Until.IsZero() {
-			parts = append(parts, messageDate+` < ?`)
-			args = append(args, formatTime(n.Until))
-		}
-		if len(parts) == 0 {
-			return sqlCond{"1", nil}, nil
-		}
-		return sqlCond{"(" + strings.Join(parts, " AND ") + ")", args}, nil
-	case *search.HasAttachment:
-		return sqlCond{`EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id)`, nil}, nil
-	}
-	return sqlCond{}, store.Errorf(store.EInternal, "search: cannot translate %T", n)
+		col := ftsColumns[t.Field]
+		return `m.id IN (SELECT docid FROM message_fts WHERE ` + col + ` MATCH ?)`, []any{ftsPhrase(t.Tokens)}, true
+	},
+	Time: func(t time.Time) any { return formatTime(t) },
+	True: "1",
 }
 
 // messageDate is the date a message sorts and filters by.
-const messageDate = `coalesce(m.date, m.received_at)`
+const messageDate = sqlcond.MessageDate
 
 // searchPlan is a query tree split for SQLite: match is the MATCH
 // expression that selects and ranks (empty: none), conds the rest, and
