@@ -120,7 +120,7 @@ func TestPipeDeadline(t *testing.T) {
 // the message stored: issue 11.3 wants each under 150 MB (Postfix runs
 // ten at once). Memory, not time: run it once.
 //
-//	go test -tags sqlite_fts5 -run '^$' -bench PipeHostileRSS -benchtime 1x ./cmd/smartbcc
+//	go test -run '^$' -bench PipeHostileRSS -benchtime 1x ./cmd/smartbcc
 func BenchmarkPipeHostileRSS(b *testing.B) {
 	w := benchWorld(b)
 	self, err := os.Executable()
