@@ -102,6 +102,15 @@ sel._domainkey  300 IN TXT "v=DKIM1; k=ed25519; p=%s"
 	}
 
 	for b.Loop() {
+		if os.Getenv("SMARTBCC_BENCH_MODES") == "lmtp" {
+			// Only the LMTP half, for profiling the server
+			// (SMARTBCC_BENCH_SERVE_CPUPROFILE=FILE,
+			// SMARTBCC_BENCH_SERVE_SQL_TIMINGS=FILE: see profile.go).
+			lmtp, rss := benchLMTP(b, bin, newStore("lmtp.db"), zone, dir, msgs)
+			b.Logf("%-5s %d deliveries in %6.2fs: %7.1f/s  p50 %6.1f ms  p99 %6.1f ms; server peak RSS %.1f MB", lmtp.name, len(lmtp.latencies),
+				lmtp.elapsed.Seconds(), lmtp.rate(), ms(lmtp.pct(.50)), ms(lmtp.pct(.99)), float64(rss)/(1<<20))
+			continue
+		}
 		pipe := benchPipe(b, bin, newStore("pipe.db"), zone, msgs)
 		lmtp, rss := benchLMTP(b, bin, newStore("lmtp.db"), zone, dir, msgs)
 		for _, r := range []benchRun{pipe, lmtp} {
@@ -204,12 +213,21 @@ func benchPipe(b *testing.B, bin, db, zone string, msgs [][]byte) benchRun {
 func benchLMTP(b *testing.B, bin, db, zone, dir string, msgs [][]byte) (benchRun, int64) {
 	sock := filepath.Join(dir, "lmtp.sock")
 	cmd := benchCmd(bin, db, nil, "--dns-zone", zone, "serve", "--lmtp", "unix:"+sock, "--socket-mode", "0666")
+	if prof := os.Getenv("SMARTBCC_BENCH_SERVE_CPUPROFILE"); prof != "" {
+		cmd.Env = append(cmd.Env, "SMARTBCC_CPUPROFILE="+prof)
+	}
+	if t := os.Getenv("SMARTBCC_BENCH_SERVE_SQL_TIMINGS"); t != "" {
+		cmd.Env = append(cmd.Env, "SMARTBCC_SQL_TIMINGS="+t)
+	}
 	var log lockedBuffer
 	cmd.Stderr = &log
 	must(b, cmd.Start())
+	stopped := false
 	defer func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		if !stopped {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
 	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(log.String(), "listening on") {
@@ -219,6 +237,9 @@ func benchLMTP(b *testing.B, bin, db, zone, dir string, msgs [][]byte) (benchRun
 		time.Sleep(20 * time.Millisecond)
 	}
 	run := benchRun{name: "lmtp", latencies: make([]time.Duration, len(msgs))}
+	serverCPU0 := procCPU(cmd.Process.Pid)
+	var ru0 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, benchConcurrency)
@@ -260,6 +281,18 @@ func benchLMTP(b *testing.B, bin, db, zone, dir string, msgs [][]byte) (benchRun
 		b.Fatalf("%v\n%s", err, log.String())
 	}
 	rss := peakRSS(cmd.Process.Pid)
+	// CPU per delivery, which the other work on the machine does not
+	// change as it changes wall time: the server's, and this process's
+	// (the 32 clients).
+	serverCPU := procCPU(cmd.Process.Pid) - serverCPU0
+	var ru1 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	clientCPU := time.Duration(ru1.Utime.Nano()+ru1.Stime.Nano()-ru0.Utime.Nano()-ru0.Stime.Nano())
+	b.Logf("lmtp CPU per delivery: server %.2f ms, clients %.2f ms (load average %s)",
+		ms(serverCPU)/float64(len(msgs)), ms(clientCPU)/float64(len(msgs)), loadAverage())
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Wait()
+	stopped = true
 	checkBenchStore(b, db, len(msgs))
 	return run, rss
 }
@@ -286,6 +319,31 @@ func lmtpSend(c *smtp.Client, from, rcpt string, raw []byte) error {
 		return fmt.Errorf("reply %+v", r)
 	}
 	return nil
+}
+
+// procCPU is the user+system CPU time a running process used so far.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name, which is in parentheses.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+}
+
+func loadAverage() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // peakRSS is VmHWM of a running process, in bytes.
