@@ -99,8 +99,7 @@ func (b *batchTx) prefetch(batch []*Prepared) error {
 	msgIDs := map[int64][]string{}
 	refs := map[int64][]string{}
 	type ownerSubjects struct {
-		subjects, emails []string
-		pairs            []subjectEmail
+		pairs []subjectEmail
 	}
 	subjects := map[int64]*ownerSubjects{}
 	var emails []string
@@ -126,9 +125,7 @@ func (b *batchTx) prefetch(batch []*Prepared) error {
 				os = &ownerSubjects{}
 				subjects[owner] = os
 			}
-			os.subjects = append(os.subjects, p.normSubject)
 			for _, pt := range m.Participants {
-				os.emails = append(os.emails, pt.Email)
 				os.pairs = append(os.pairs, subjectEmail{store.CleanText(p.normSubject), normEmail(pt.Email)})
 			}
 		}
@@ -176,9 +173,12 @@ func (b *batchTx) prefetch(batch []*Prepared) error {
 		}
 	}
 	for owner, os := range subjects {
-		// Each message's own pairs are asked; the other pairs found are
-		// exact answers too.
-		found, err := b.Tx.SubjectThreads(owner, os.subjects, os.emails)
+		// Each message's own pairs are asked.
+		qs := make([]store.SubjectEmail, len(os.pairs))
+		for i, k := range os.pairs {
+			qs[i] = store.SubjectEmail{Subject: k.subject, Email: k.email}
+		}
+		found, err := b.Tx.SubjectThreads(owner, qs)
 		if err != nil {
 			return err
 		}

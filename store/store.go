@@ -200,12 +200,14 @@ type Tx interface {
 	// ids no such message names are absent. ThreadByReferences is the
 	// first of its ids found.
 	ReferencedThreads(viewer int64, msgIDs []string) (map[string]Thread, error)
-	// SubjectThreads returns, for each of the subjects and each of the
-	// emails, the newest thread with that normalised subject that has a
-	// message viewer may see with that participant address
-	// (ThreadBySubject for one address); pairs without such a thread are
-	// absent.
-	SubjectThreads(viewer int64, subjects, emails []string) ([]SubjectThread, error)
+	// SubjectThreads returns, for each of the pairs, the newest thread
+	// with that normalised subject that has a message viewer may see with
+	// that participant address (ThreadBySubject for one address); pairs
+	// without such a thread are absent, and so are pairs not asked. Its
+	// cost follows the threads it finds, not their length: a pair found in
+	// the newest thread of its subject does not read the thread's other
+	// messages.
+	SubjectThreads(viewer int64, pairs []SubjectEmail) ([]SubjectThread, error)
 	// ItemsOfPersons lists the items of kind whose person is one of
 	// personIDs, whatever their status (ItemsOfPerson for many persons).
 	ItemsOfPersons(kind ItemKind, personIDs []int64) ([]Item, error)
@@ -562,6 +564,10 @@ type Thread struct {
 	ProjectID int64     `json:"project_id,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
+
+// SubjectEmail is one question of SubjectThreads: a normalised subject
+// and a participant address.
+type SubjectEmail struct{ Subject, Email string }
 
 // SubjectThread is one answer of SubjectThreads: the newest thread with
 // Thread.Subject that has a message on which Email is a participant.

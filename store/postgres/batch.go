@@ -69,18 +69,29 @@ func (tx *Tx) ReferencedThreads(viewer int64, msgIDs []string) (map[string]store
 
 // SubjectThreads returns the newest thread of each subject and
 // participant address pair, through messages viewer may see.
-func (tx *Tx) SubjectThreads(viewer int64, subjects, emails []string) ([]store.SubjectThread, error) {
-	subjects = cleanUnique(subjects, store.CleanText)
-	emails = uniqueEmails(emails)
-	if len(subjects) == 0 || len(emails) == 0 {
+func (tx *Tx) SubjectThreads(viewer int64, pairs []store.SubjectEmail) ([]store.SubjectThread, error) {
+	seen := make(map[store.SubjectEmail]bool, len(pairs))
+	var subjects, emails []string
+	for _, p := range pairs {
+		q := store.SubjectEmail{Subject: store.CleanText(p.Subject), Email: store.CanonicalEmail(p.Email)}
+		if q.Subject == "" || q.Email == "" || seen[q] {
+			continue
+		}
+		seen[q] = true
+		subjects, emails = append(subjects, q.Subject), append(emails, q.Email)
+	}
+	if len(subjects) == 0 {
 		return nil, nil
 	}
-	rows, err := tx.query(`SELECT x.email, t.id, t.subject, coalesce(t.deal_id, 0), coalesce(t.lead_id, 0), coalesce(t.project_id, 0), t.created_at
-		FROM (SELECT p.email, max(t.id) AS thread_id
-			FROM threads t JOIN messages m ON m.thread_id = t.id JOIN participants p ON p.message_id = m.id
-			WHERE t.subject = ANY(?) AND p.email = ANY(?) AND (m.owner_id = ? OR m.shared)
-			GROUP BY t.subject, p.email) x
-		JOIN threads t ON t.id = x.thread_id`, subjects, emails, viewer)
+	// For each pair, the subject's threads newest first until one has a
+	// message with the address: a long thread found first costs one
+	// message, not its length.
+	rows, err := tx.query(`SELECT q.email, t.id, t.subject, coalesce(t.deal_id, 0), coalesce(t.lead_id, 0), coalesce(t.project_id, 0), t.created_at
+		FROM unnest(?::text[], ?::text[]) AS q(subject, email)
+		CROSS JOIN LATERAL (SELECT t.* FROM threads t WHERE t.subject = q.subject AND EXISTS (
+			SELECT 1 FROM messages m JOIN participants p ON p.message_id = m.id
+			WHERE m.thread_id = t.id AND p.email = q.email AND (m.owner_id = ? OR m.shared))
+			ORDER BY t.id DESC LIMIT 1) t`, subjects, emails, viewer)
 	if err != nil {
 		return nil, tx.err(err)
 	}

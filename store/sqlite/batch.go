@@ -72,22 +72,24 @@ func (tx *Tx) ReferencedThreads(viewer int64, msgIDs []string) (map[string]store
 
 // SubjectThreads returns the newest thread of each subject and
 // participant address pair, through messages viewer may see.
-func (tx *Tx) SubjectThreads(viewer int64, subjects, emails []string) ([]store.SubjectThread, error) {
-	subjects = cleanUnique(subjects, store.CleanText)
-	emails = uniqueEmails(emails)
-	if len(subjects) == 0 || len(emails) == 0 {
+func (tx *Tx) SubjectThreads(viewer int64, pairs []store.SubjectEmail) ([]store.SubjectThread, error) {
+	qs := subjectPairs(pairs)
+	if len(qs) == 0 {
 		return nil, nil
 	}
-	// Threads by subject first, then their messages' participants (CROSS
-	// JOIN fixes that order): a customer's address is on hundreds of
-	// messages, a subject on few threads.
+	// For each pair, the subject's threads newest first, and in each
+	// thread its messages until one has the address (CROSS JOIN and the
+	// "+" fix that order: a customer's address is on hundreds of
+	// messages, a subject on few threads). The first thread found ends
+	// the search: a long thread costs one message, not its length, as a
+	// maximum over all of them did.
 	rows, err := tx.query(`SELECT x.email, t.id, t.subject, coalesce(t.deal_id, 0), coalesce(t.lead_id, 0), coalesce(t.project_id, 0), t.created_at
-		FROM (SELECT p.email AS email, max(t.id) AS thread_id
-			FROM threads t CROSS JOIN messages m CROSS JOIN participants p
-			WHERE t.subject IN `+inList+` AND m.thread_id = t.id AND p.message_id = m.id AND p.email IN `+inList+`
-				AND (m.owner_id = ? OR m.shared = 1)
-			GROUP BY t.subject, p.email) x
-		JOIN threads t ON t.id = x.thread_id`, jsonList(subjects), jsonList(emails), viewer)
+		FROM (SELECT q.email AS email, (SELECT t.id FROM threads t WHERE t.subject = q.subject AND EXISTS (
+				SELECT 1 FROM messages m CROSS JOIN participants p
+				WHERE m.thread_id = t.id AND p.message_id = m.id AND +p.email = q.email AND (m.owner_id = ? OR m.shared = 1))
+				ORDER BY t.id DESC LIMIT 1) AS thread_id
+			FROM (SELECT json_extract(value, '$[0]') AS subject, json_extract(value, '$[1]') AS email FROM json_each(?)) q) x
+		JOIN threads t ON t.id = x.thread_id`, viewer, jsonList(qs))
 	if err != nil {
 		return nil, tx.err(err)
 	}
@@ -116,6 +118,22 @@ func (tx *Tx) ItemsOfPersons(kind store.ItemKind, personIDs []int64) ([]store.It
 		return nil, nil
 	}
 	return tx.items(kind, `WHERE person_id IN `+inList, jsonList(ids))
+}
+
+// subjectPairs returns pairs cleaned as the store keeps subjects and
+// emails, as [subject, email] lists, empty and repeated ones dropped.
+func subjectPairs(pairs []store.SubjectEmail) [][2]string {
+	seen := make(map[[2]string]bool, len(pairs))
+	out := make([][2]string, 0, len(pairs))
+	for _, p := range pairs {
+		q := [2]string{store.CleanText(p.Subject), store.CanonicalEmail(p.Email)}
+		if q[0] == "" || q[1] == "" || seen[q] {
+			continue
+		}
+		seen[q] = true
+		out = append(out, q)
+	}
+	return out
 }
 
 // cleanUnique returns values as norm makes them, empty and repeated ones

@@ -147,7 +147,14 @@ func (s suite) testBatchLookups(t *testing.T) {
 		// SubjectThreads against ThreadBySubject, one address at a time.
 		subjects := []string{"price list", "widgets", "other", "nothing"}
 		emails := []string{"BOB@customer.example", "carol@customer.example", "ann@acme.example", "nobody@x.example"}
-		pairs, err := tx.SubjectThreads(f.ann.ID, subjects, emails)
+		var asked []store.SubjectEmail
+		for _, subj := range subjects {
+			for _, e := range emails {
+				asked = append(asked, store.SubjectEmail{Subject: subj, Email: e})
+			}
+		}
+		asked = append(asked, asked[1], asked[0]) // asked twice, answered once
+		pairs, err := tx.SubjectThreads(f.ann.ID, asked)
 		if err != nil {
 			t.Fatalf("SubjectThreads: %v", err)
 		}
@@ -179,6 +186,17 @@ func (s suite) testBatchLookups(t *testing.T) {
 		}
 		if n != len(pairs) || n == 0 {
 			t.Errorf("SubjectThreads gives %d pairs, ThreadBySubject finds %d", len(pairs), n)
+		}
+		// Only the pairs asked are answered: each found pair alone gives
+		// itself and nothing else.
+		for _, p := range pairs {
+			one, err := tx.SubjectThreads(f.ann.ID, []store.SubjectEmail{{Subject: p.Thread.Subject, Email: p.Email}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(one) != 1 || !reflect.DeepEqual(one[0], p) {
+				t.Errorf("SubjectThreads(%q, %s) alone = %+v, want %+v", p.Thread.Subject, p.Email, one, p)
+			}
 		}
 
 		// ItemsOfPersons against ItemsOfPerson.
@@ -216,8 +234,11 @@ func (s suite) testBatchLookups(t *testing.T) {
 		if r, err := tx.ReferencedThreads(f.ann.ID, nil); err != nil || len(r) != 0 {
 			t.Errorf("ReferencedThreads(nil) = %v, %v", r, err)
 		}
-		if p, err := tx.SubjectThreads(f.ann.ID, []string{"price list"}, nil); err != nil || len(p) != 0 {
-			t.Errorf("SubjectThreads(no emails) = %v, %v", p, err)
+		if p, err := tx.SubjectThreads(f.ann.ID, nil); err != nil || len(p) != 0 {
+			t.Errorf("SubjectThreads(nil) = %v, %v", p, err)
+		}
+		if p, err := tx.SubjectThreads(f.ann.ID, []store.SubjectEmail{{Subject: "price list"}, {Email: "ann@acme.example"}}); err != nil || len(p) != 0 {
+			t.Errorf("SubjectThreads(empty subject or email) = %v, %v", p, err)
 		}
 		return nil
 	})

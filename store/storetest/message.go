@@ -560,7 +560,7 @@ func (s suite) testThreadVisibility(t *testing.T) {
 					}
 				} else {
 					th, err = tx.ThreadBySubject(c.viewer, c.subject, []string{"bob@customer.example"})
-					pairs, berr := tx.SubjectThreads(c.viewer, []string{c.subject}, []string{"bob@customer.example"})
+					pairs, berr := tx.SubjectThreads(c.viewer, []store.SubjectEmail{{Subject: c.subject, Email: "bob@customer.example"}})
 					if berr != nil {
 						t.Fatal(berr)
 					}
