@@ -29,7 +29,7 @@ var rawParser = enmime.NewParser(append(parserOptions[:len(parserOptions):len(pa
 // bytes themselves. Quoted-printable and unknown encodings are left to
 // enmime.
 func readLeaf(p *enmime.Parser, c []byte, off int) (*enmime.Part, error) {
-	part, err := rawParser.ReadParts(bytes.NewReader(c[:off]))
+	part, err := readParts(rawParser, c[:off])
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func readLeaf(p *enmime.Parser, c []byte, off int) (*enmime.Part, error) {
 			part.Content = body[:len(body):len(body)]
 			return part, nil
 		}
-		return p.ReadParts(bytes.NewReader(c))
+		return readParts(p, c)
 	}
 	switch strings.ToLower(part.Header.Get("Content-Transfer-Encoding")) {
 	case "7bit", "8bit", "binary", "":
@@ -64,7 +64,7 @@ func readLeaf(p *enmime.Parser, c []byte, off int) (*enmime.Part, error) {
 			part.Errors = append(part.Errors, &enmime.Error{Name: enmime.ErrorMalformedBase64, Detail: w})
 		}
 	default:
-		return p.ReadParts(bytes.NewReader(c))
+		return readParts(p, c)
 	}
 	return part, nil
 }
