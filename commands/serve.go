@@ -137,8 +137,11 @@ func runServe(ctx context.Context, app *App, opts serveOptions) error {
 		log = lmtp.NewMaillog(app.IO.ErrOut)
 	}
 
-	// Every delivery is durable before it is answered.
+	// Every delivery is durable before it is answered. Checkpoints run
+	// beside the group commits, never inside one (where every delivery
+	// of the group and those queued behind it would wait for the copy).
 	app.StoreOptions.Synchronous = "FULL"
+	app.StoreOptions.BackgroundCheckpoints = true
 	st, err := app.Store(ctx)
 	if err != nil {
 		return err

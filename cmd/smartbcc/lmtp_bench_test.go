@@ -237,7 +237,7 @@ func benchLMTP(b *testing.B, bin, db, zone, dir string, msgs [][]byte) (benchRun
 		time.Sleep(20 * time.Millisecond)
 	}
 	run := benchRun{name: "lmtp", latencies: make([]time.Duration, len(msgs))}
-	serverCPU0 := procCPU(cmd.Process.Pid)
+	serverUser0, serverSys0 := procCPU(cmd.Process.Pid)
 	var ru0 syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 	var next atomic.Int64
@@ -284,12 +284,14 @@ func benchLMTP(b *testing.B, bin, db, zone, dir string, msgs [][]byte) (benchRun
 	// CPU per delivery, which the other work on the machine does not
 	// change as it changes wall time: the server's, and this process's
 	// (the 32 clients).
-	serverCPU := procCPU(cmd.Process.Pid) - serverCPU0
+	serverUser, serverSys := procCPU(cmd.Process.Pid)
+	serverUser, serverSys = serverUser-serverUser0, serverSys-serverSys0
 	var ru1 syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
-	clientCPU := time.Duration(ru1.Utime.Nano()+ru1.Stime.Nano()-ru0.Utime.Nano()-ru0.Stime.Nano())
-	b.Logf("lmtp CPU per delivery: server %.2f ms, clients %.2f ms (load average %s)",
-		ms(serverCPU)/float64(len(msgs)), ms(clientCPU)/float64(len(msgs)), loadAverage())
+	clientCPU := time.Duration(ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano())
+	per := func(d time.Duration) float64 { return ms(d) / float64(len(msgs)) }
+	b.Logf("lmtp CPU per delivery: server %.2f ms (user %.2f, system %.2f), clients %.2f ms (load average %s)",
+		per(serverUser+serverSys), per(serverUser), per(serverSys), per(clientCPU), loadAverage())
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	_ = cmd.Wait()
 	stopped = true
@@ -321,20 +323,20 @@ func lmtpSend(c *smtp.Client, from, rcpt string, raw []byte) error {
 	return nil
 }
 
-// procCPU is the user+system CPU time a running process used so far.
-func procCPU(pid int) time.Duration {
+// procCPU is the user and system CPU time a running process used so far.
+func procCPU(pid int) (user, sys time.Duration) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	// The fields after the command name, which is in parentheses.
 	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
 	if len(f) < 13 {
-		return 0
+		return 0, 0
 	}
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+	return time.Duration(ut) * time.Second / 100, time.Duration(st) * time.Second / 100 // USER_HZ
 }
 
 func loadAverage() string {

@@ -35,6 +35,10 @@ type Options struct {
 	// store file, or of a PostgreSQL database without smartbcc's tables,
 	// fails with store.EUnavailable ("no store at ...").
 	MustExist bool
+	// BackgroundCheckpoints, for a long-running writer (serve): SQLite's
+	// WAL is copied into the database beside the writer, never by a
+	// commit (see sqlite.Options). No effect on PostgreSQL.
+	BackgroundCheckpoints bool
 }
 
 // Kinds of store.
@@ -89,6 +93,8 @@ func Open(ctx context.Context, dsn string, opt Options) (store.Store, error) {
 		FileMode:    opt.FileMode,
 		ReadOnly:    opt.ReadOnly,
 		MustExist:   opt.MustExist,
+
+		BackgroundCheckpoints: opt.BackgroundCheckpoints,
 	})
 	if err != nil {
 		return nil, err

@@ -19,7 +19,9 @@ const walCheckpointBytes = 16 << 20
 // so parsing stalls behind the disk. Instead the writer never checkpoints
 // (wal_autocheckpoint=0) and a goroutine with its own connection runs
 // PASSIVE checkpoints, which never block the writer, whenever the WAL has
-// grown. Pipe deliveries keep SQLite's default: each is one small commit.
+// grown. The delivery server (serve, synchronous FULL) does the same for
+// its group commits (Options.BackgroundCheckpoints). Pipe deliveries keep
+// SQLite's default: each is one small commit of a short-lived process.
 type checkpointer struct {
 	conn *sql.DB
 	stop chan struct{}

@@ -74,3 +74,29 @@ func TestImportCheckpointsInTheBackground(t *testing.T) {
 		t.Fatal("a FULL (pipe) store started the import checkpointer")
 	}
 }
+
+// The delivery server's store (synchronous FULL, BackgroundCheckpoints):
+// every commit syncs, and none checkpoints; the checkpointer does. A pipe
+// delivery's store keeps SQLite's own checkpoints.
+func TestServerCheckpointsInTheBackground(t *testing.T) {
+	for _, c := range []struct {
+		opt        Options
+		auto, sync int
+		background bool
+	}{
+		{Options{BackgroundCheckpoints: true}, 0, 2, true},
+		{Options{}, 1000, 2, false},
+	} {
+		db := openTestAt(t, filepath.Join(t.TempDir(), "serve.db"), c.opt)
+		var auto, sync int
+		if err := db.writer.QueryRow("PRAGMA wal_autocheckpoint").Scan(&auto); err != nil || auto != c.auto {
+			t.Errorf("%+v: writer wal_autocheckpoint = %d, %v; want %d", c.opt, auto, err, c.auto)
+		}
+		if err := db.writer.QueryRow("PRAGMA synchronous").Scan(&sync); err != nil || sync != c.sync {
+			t.Errorf("%+v: writer synchronous = %d, %v; want %d (FULL)", c.opt, sync, err, c.sync)
+		}
+		if (db.checkpoints != nil) != c.background {
+			t.Errorf("%+v: background checkpointer %v, want %v", c.opt, db.checkpoints != nil, c.background)
+		}
+	}
+}

@@ -45,6 +45,13 @@ type Options struct {
 	// MustExist refuses a path with no store (no file, or an empty one)
 	// with store.EUnavailable, instead of creating one.
 	MustExist bool
+	// BackgroundCheckpoints moves WAL checkpoints off the commits: the
+	// writer never checkpoints, a goroutine does beside it (see
+	// checkpoint.go). Always so with Synchronous NORMAL (imports); a
+	// long-running server sets it with FULL, so that no delivery waits
+	// behind a commit that copies the WAL into the database. Durability
+	// is the same: a commit returns once its WAL frames are synced.
+	BackgroundCheckpoints bool
 }
 
 const (
@@ -144,7 +151,7 @@ func open(ctx context.Context, path string, opt Options, migs []migration) (*DB,
 			return nil, err
 		}
 	}
-	if !opt.ReadOnly && opt.Synchronous == "NORMAL" {
+	if !opt.ReadOnly && (opt.Synchronous == "NORMAL" || opt.BackgroundCheckpoints) {
 		if err := db.startCheckpointer(ctx); err != nil {
 			db.Close()
 			return nil, err

@@ -25,6 +25,7 @@ type StatementTiming struct {
 	SQL   string        // the statement, whitespace collapsed
 	Count int           // executions
 	Total time.Duration // summed time
+	Max   time.Duration // the longest execution
 }
 
 var timings struct {
@@ -63,8 +64,8 @@ func WriteStatementTimings(w io.Writer) error {
 	for _, t := range ts {
 		sum += t.Total
 	}
-	if _, err := fmt.Fprintf(w, "SQLite statements: %d kinds, %v in all\n%6s %10s %9s %9s  %s\n",
-		len(ts), sum.Round(time.Millisecond), "share", "total", "count", "each", "statement"); err != nil {
+	if _, err := fmt.Fprintf(w, "SQLite statements: %d kinds, %v in all\n%6s %10s %9s %9s %9s  %s\n",
+		len(ts), sum.Round(time.Millisecond), "share", "total", "count", "each", "max", "statement"); err != nil {
 		return err
 	}
 	for _, t := range ts {
@@ -76,8 +77,8 @@ func WriteStatementTimings(w io.Writer) error {
 		if len(stmt) > 110 {
 			stmt = stmt[:110] + "..."
 		}
-		if _, err := fmt.Fprintf(w, "%5.1f%% %10v %9d %9v  %s\n", share, t.Total.Round(time.Millisecond), t.Count,
-			(t.Total / time.Duration(max(t.Count, 1))).Round(100*time.Nanosecond), stmt); err != nil {
+		if _, err := fmt.Fprintf(w, "%5.1f%% %10v %9d %9v %9v  %s\n", share, t.Total.Round(time.Millisecond), t.Count,
+			(t.Total / time.Duration(max(t.Count, 1))).Round(100*time.Nanosecond), t.Max.Round(100*time.Microsecond), stmt); err != nil {
 			return err
 		}
 	}
@@ -110,4 +111,5 @@ func timingEnd(query string, start time.Time) {
 	}
 	t.Count++
 	t.Total += d
+	t.Max = max(t.Max, d)
 }

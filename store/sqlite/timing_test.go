@@ -26,6 +26,9 @@ func TestStatementTimings(t *testing.T) {
 	counts := map[string]int{}
 	for _, st := range StatementTimings() {
 		counts[st.SQL] = st.Count
+		if st.Max <= 0 || st.Max > st.Total {
+			t.Errorf("%q: longest %v of %v in all", st.SQL, st.Max, st.Total)
+		}
 	}
 	for sql, want := range map[string]int{
 		"BEGIN IMMEDIATE": 1,
