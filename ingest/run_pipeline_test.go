@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -211,5 +213,43 @@ func TestRunDuplicateCheckReadsOnlyForKnownKeys(t *testing.T) {
 	// The directory, one page of keys, one lookup per known message.
 	if n := vc.views.Load(); n > old+5 {
 		t.Fatalf("%d read transactions for %d known and %d new messages", n, old, fresh)
+	}
+}
+
+// An archive import runs with one P more than its parse workers, so that
+// the writer, which hands its P over whenever SQLite keeps it a while, has
+// one of its own; the process gets its own setting back afterwards.
+func TestRunGivesTheWriterItsOwnP(t *testing.T) {
+	if os.Getenv("GOMAXPROCS") != "" {
+		t.Skip("GOMAXPROCS is set in the environment: Run leaves it alone")
+	}
+	prev := runtime.GOMAXPROCS(2)
+	defer runtime.GOMAXPROCS(prev)
+	h := newHarness(t, "NORMAL")
+	for _, workers := range []int{1, 2, 4} {
+		const n = 3
+		src := &countingSource{next: func(i int) *ingest.Delivery {
+			if i == n {
+				return nil
+			}
+			return importDelivery(workers*10+i, 1000)
+		}}
+		var during []int
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		sum, err := h.imp.Run(ctx, src, ingest.RunOptions{Workers: workers,
+			OnResult: func(ingest.Result) { during = append(during, runtime.GOMAXPROCS(0)) }})
+		cancel()
+		if err != nil || sum.Stored != n {
+			t.Fatalf("workers=%d: %+v, %v", workers, sum, err)
+		}
+		want := max(2, workers+1)
+		for i, p := range during {
+			if p != want {
+				t.Errorf("workers=%d: GOMAXPROCS %d during result %d, want %d", workers, p, i, want)
+			}
+		}
+		if p := runtime.GOMAXPROCS(0); p != 2 {
+			t.Errorf("workers=%d: GOMAXPROCS %d after the run, want 2 again", workers, p)
+		}
 	}
 }
