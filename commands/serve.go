@@ -142,6 +142,7 @@ func runServe(ctx context.Context, app *App, opts serveOptions) error {
 	// of the group and those queued behind it would wait for the copy).
 	app.StoreOptions.Synchronous = "FULL"
 	app.StoreOptions.BackgroundCheckpoints = true
+	app.StoreOptions.FTSMerge = true
 	st, err := app.Store(ctx)
 	if err != nil {
 		return err

@@ -39,6 +39,11 @@ type Options struct {
 	// WAL is copied into the database beside the writer, never by a
 	// commit (see sqlite.Options). No effect on PostgreSQL.
 	BackgroundCheckpoints bool
+	// FTSMerge, for a long-running writer (serve): SQLite's full-text
+	// index merges its segments a little in every transaction that adds
+	// to it, never all at once (see sqlite.Options). No effect on
+	// PostgreSQL.
+	FTSMerge bool
 }
 
 // Kinds of store.
@@ -95,6 +100,7 @@ func Open(ctx context.Context, dsn string, opt Options) (store.Store, error) {
 		MustExist:   opt.MustExist,
 
 		BackgroundCheckpoints: opt.BackgroundCheckpoints,
+		FTSMerge:              opt.FTSMerge,
 	})
 	if err != nil {
 		return nil, err

@@ -89,6 +89,7 @@ func (tx *Tx) InsertMessage(m *store.Message) error {
 			m.ID, subject, sender, recipients, body); err != nil {
 			return tx.err(err)
 		}
+		tx.indexed = true
 	}
 	return nil
 }

@@ -52,6 +52,11 @@ type Options struct {
 	// behind a commit that copies the WAL into the database. Durability
 	// is the same: a commit returns once its WAL frames are synced.
 	BackgroundCheckpoints bool
+	// FTSMerge, for a long-running server: every transaction that adds
+	// to the full-text index also merges a bounded part of it, so that
+	// FTS4 never merges a whole level inside one commit (see
+	// ftsmerge.go). Searches find the same either way.
+	FTSMerge bool
 }
 
 const (
@@ -347,6 +352,11 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, writable bool, fn func(stor
 		// PostgreSQL would not.
 		return tx.broken
 	}
+	if tx.indexed && db.opt.FTSMerge {
+		if err := tx.mergeIndex(); err != nil {
+			return err
+		}
+	}
 	start = timingStart()
 	err = sqlTx.Commit()
 	if writable {
@@ -367,6 +377,7 @@ type Tx struct {
 	tx       *sql.Tx
 	ctx      context.Context
 	writable bool
+	indexed  bool      // the transaction added to the full-text index
 	now      time.Time // defaults for CreatedAt fields the caller left zero
 
 	// broken is the first error the database returned. SQLite would let
