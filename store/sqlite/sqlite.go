@@ -352,6 +352,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, writable bool, fn func(stor
 		// PostgreSQL would not.
 		return tx.broken
 	}
+	if err := tx.indexPending(); err != nil {
+		return err
+	}
 	if tx.indexed && db.opt.FTSMerge {
 		if err := tx.mergeIndex(); err != nil {
 			return err
@@ -377,8 +380,11 @@ type Tx struct {
 	tx       *sql.Tx
 	ctx      context.Context
 	writable bool
-	indexed  bool      // the transaction added to the full-text index
-	now      time.Time // defaults for CreatedAt fields the caller left zero
+	indexed  bool // the transaction added to the full-text index
+	// pendingIndex holds the full-text entries of the messages inserted
+	// and not yet indexed (see indexPending).
+	pendingIndex []searchDoc
+	now          time.Time // defaults for CreatedAt fields the caller left zero
 
 	// broken is the first error the database returned. SQLite would let
 	// the transaction go on, PostgreSQL would not; the store contract
@@ -412,6 +418,9 @@ func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
 	if tx.broken != nil {
 		return nil, tx.broken
 	}
+	if err := tx.indexBefore(query); err != nil {
+		return nil, err
+	}
 	tx.counted = nil
 	if err := tx.ctx.Err(); err != nil {
 		tx.fail(err)
@@ -434,6 +443,9 @@ func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
 func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	if tx.broken != nil {
 		return nil, tx.broken
+	}
+	if err := tx.indexBefore(query); err != nil {
+		return nil, err
 	}
 	start := timingStart()
 	rows, err := tx.tx.QueryContext(tx.ctx, query, args...)
@@ -470,8 +482,26 @@ func (tx *Tx) queryRow(query string, args ...any) row {
 	if tx.broken != nil {
 		return row{err: tx.broken}
 	}
+	if err := tx.indexBefore(query); err != nil {
+		return row{err: err}
+	}
 	start := timingStart()
 	return row{tx: tx, row: tx.tx.QueryRowContext(tx.ctx, query, args...), query: query, start: start}
+}
+
+// indexBefore indexes the pending full-text entries (indexPending) before
+// a statement that reads or changes the index, or deletes rows (a deleted
+// message takes its entry with it, through a trigger): the transaction
+// then sees its own messages in the index as if they had been indexed at
+// once.
+func (tx *Tx) indexBefore(query string) error {
+	if len(tx.pendingIndex) == 0 {
+		return nil
+	}
+	if strings.Contains(query, "message_fts") || strings.HasPrefix(strings.TrimSpace(strings.ToUpper(query[:min(len(query), 16)])), "DELETE") {
+		return tx.indexPending()
+	}
+	return nil
 }
 
 // insert runs an INSERT and returns the new row's id.
