@@ -13,6 +13,16 @@ import (
 // checkpointer copies it into the database.
 const walCheckpointBytes = 16 << 20
 
+// walKeepBytes is what the WAL file is cut back to (journal_size_limit)
+// when it starts over after a complete checkpoint. SQLite otherwise keeps
+// the file at its largest size for good: after one burst of deliveries or
+// one import, a long-running server would keep a WAL of 100 MB and more on
+// disk, and the checkpointer, which looks at the file's size, would wake
+// for it every tick. Only the server sets it: an import's WAL is removed
+// when it closes the store, and cutting and growing the file again during
+// one cost an import of the reference corpus 0.4-0.7 s more system time.
+const walKeepBytes = 4 << 20
+
 // A bulk import (synchronous NORMAL) commits many large transactions from
 // one writer. With SQLite's automatic checkpoints the commit that crosses
 // the threshold also copies the WAL into the database and waits for that,
@@ -31,6 +41,11 @@ type checkpointer struct {
 func (db *DB) startCheckpointer(ctx context.Context) error {
 	if _, err := db.writer.ExecContext(ctx, "PRAGMA wal_autocheckpoint=0"); err != nil {
 		return db.storeError(err)
+	}
+	if db.opt.BackgroundCheckpoints {
+		if _, err := db.writer.ExecContext(ctx, fmt.Sprintf("PRAGMA journal_size_limit=%d", walKeepBytes)); err != nil {
+			return db.storeError(err)
+		}
 	}
 	conn, err := sql.Open("sqlite3", dsn(db.path, url.Values{
 		"_busy_timeout": {fmt.Sprint(db.opt.BusyTimeout.Milliseconds())},

@@ -100,3 +100,66 @@ func TestServerCheckpointsInTheBackground(t *testing.T) {
 		}
 	}
 }
+
+// After a burst of deliveries the delivery server's WAL file is cut back
+// once it starts over, instead of staying at its largest size on disk for
+// as long as the server runs.
+func TestBackgroundCheckpointsShrinkTheWAL(t *testing.T) {
+	for _, opt := range []Options{{BackgroundCheckpoints: true}} {
+		path := filepath.Join(t.TempDir(), "burst.db")
+		db := openTestAt(t, path, opt)
+		var owner, thread int64
+		update(t, db, func(tx store.Tx) error {
+			if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+				return err
+			}
+			u, err := tx.CreateUser("ann@acme.example", "Ann")
+			if err != nil {
+				return err
+			}
+			th := &store.Thread{Subject: "x"}
+			if err := tx.CreateThread(th); err != nil {
+				return err
+			}
+			owner, thread = u.ID, th.ID
+			// 24 MB in one transaction: the WAL file grows past the
+			// checkpointer's threshold.
+			for i := 0; i < 24; i++ {
+				m := message(u.ID, thread, fmt.Sprintf("burst%d@x", i), "burst")
+				m.Raw = append(m.Raw, bytes.Repeat([]byte{byte('a' + i)}, 1<<20)...)
+				if err := tx.InsertMessage(m); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		wal := path + "-wal"
+		fi, err := os.Stat(wal)
+		if err != nil || fi.Size() < walCheckpointBytes {
+			t.Fatalf("%+v: WAL after the burst: %v, %v; want at least %d bytes", opt, fi, err, walCheckpointBytes)
+		}
+		// Small commits go on, as deliveries do, until the checkpointer has
+		// copied the burst and the WAL has started over.
+		deadline := time.Now().Add(10 * time.Second)
+		for i := 0; ; i++ {
+			update(t, db, func(tx store.Tx) error {
+				return tx.InsertMessage(message(owner, thread, fmt.Sprintf("small%d@x", i), "small"))
+			})
+			fi, err = os.Stat(wal)
+			if err == nil && fi.Size() <= walKeepBytes+1<<20 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%+v: WAL still %d bytes after %d small commits; want it cut back to about %d", opt, fi.Size(), i+1, walKeepBytes)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		view(t, db, func(tx store.Tx) error {
+			msgs, err := tx.ThreadMessages(thread)
+			if err != nil || len(msgs) < 25 {
+				t.Fatalf("%+v: %d messages in the thread, %v", opt, len(msgs), err)
+			}
+			return nil
+		})
+	}
+}
