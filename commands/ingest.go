@@ -22,7 +22,6 @@ import (
 	"github.com/smartbcc/smartbcc/ingest/auth"
 	"github.com/smartbcc/smartbcc/ingest/mailfile"
 	"github.com/smartbcc/smartbcc/store"
-	"github.com/smartbcc/smartbcc/store/backend"
 )
 
 // pipeMemoryLimit is the Go runtime's soft memory limit for one pipe
@@ -374,7 +373,6 @@ func runImport(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 	sum, runErr := in.Run(ctx, src, ingest.RunOptions{
 		Workers:     opts.workers,
 		BusyRetries: 4,
-		RemoteStore: backend.Kind(app.DBPath) == backend.Postgres,
 		OnResult: func(r ingest.Result) {
 			disp := ingest.Dispose(r, false)
 			view.result(r, disp)

@@ -54,11 +54,6 @@ type RunOptions struct {
 	// again after the store's own busy timeout. A pipe delivery sets none:
 	// Postfix retries it later, and its time limit is better spent there.
 	BusyRetries int
-	// RemoteStore says the store's work is done by a server (PostgreSQL),
-	// not by SQLite inside this process: the writer then mostly waits on
-	// the network and needs no P of its own (see Run), and the server on
-	// the same machine needs the cores more.
-	RemoteStore bool
 }
 
 // Summary counts the outcomes of a run. Every input the readers met (a
@@ -201,10 +196,7 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 	// cores among the threads: 11.3 -> 10.0 s on a quiet machine, 15.1 ->
 	// 10.6 s and 27.6 -> 20.4 s beside another process's load, for 4-7%
 	// more CPU (more switching). A GOMAXPROCS the user set is left alone.
-	// Not for a PostgreSQL store: there the writer waits for the server,
-	// and a third P took the cores from a server on the same machine
-	// (25 -> 36 s for the same 20,000 messages, fsync on).
-	if procs := runtime.GOMAXPROCS(0); in.opt.Source == store.SourceImport && !opt.RemoteStore && os.Getenv("GOMAXPROCS") == "" && procs <= opt.Workers {
+	if procs := runtime.GOMAXPROCS(0); in.opt.Source == store.SourceImport && os.Getenv("GOMAXPROCS") == "" && procs <= opt.Workers {
 		runtime.GOMAXPROCS(opt.Workers + 1)
 		defer runtime.GOMAXPROCS(procs)
 	}

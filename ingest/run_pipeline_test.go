@@ -252,26 +252,4 @@ func TestRunGivesTheWriterItsOwnP(t *testing.T) {
 			t.Errorf("workers=%d: GOMAXPROCS %d after the run, want 2 again", workers, p)
 		}
 	}
-	// A PostgreSQL store does its work in the server: no P is added, the
-	// cores stay for the server.
-	const n = 3
-	src := &countingSource{next: func(i int) *ingest.Delivery {
-		if i == n {
-			return nil
-		}
-		return importDelivery(900+i, 1000)
-	}}
-	var during []int
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	sum, err := h.imp.Run(ctx, src, ingest.RunOptions{Workers: 2, RemoteStore: true,
-		OnResult: func(ingest.Result) { during = append(during, runtime.GOMAXPROCS(0)) }})
-	if err != nil || sum.Stored != n {
-		t.Fatalf("remote store: %+v, %v", sum, err)
-	}
-	for i, p := range during {
-		if p != 2 {
-			t.Errorf("remote store: GOMAXPROCS %d during result %d, want 2 (unchanged)", p, i)
-		}
-	}
 }
