@@ -26,15 +26,8 @@ func TestImportCheckpointsInTheBackground(t *testing.T) {
 	}
 	var thread int64
 	update(t, db, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
-			return err
-		}
-		u, err := tx.CreateUser("ann@acme.example", "Ann")
+		u, th, err := seedAnn(tx)
 		if err != nil {
-			return err
-		}
-		th := &store.Thread{Subject: "x"}
-		if err := tx.CreateThread(th); err != nil {
 			return err
 		}
 		thread = th.ID
@@ -110,15 +103,8 @@ func TestBackgroundCheckpointsShrinkTheWAL(t *testing.T) {
 		db := openTestAt(t, path, opt)
 		var owner, thread int64
 		update(t, db, func(tx store.Tx) error {
-			if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
-				return err
-			}
-			u, err := tx.CreateUser("ann@acme.example", "Ann")
+			u, th, err := seedAnn(tx)
 			if err != nil {
-				return err
-			}
-			th := &store.Thread{Subject: "x"}
-			if err := tx.CreateThread(th); err != nil {
 				return err
 			}
 			owner, thread = u.ID, th.ID

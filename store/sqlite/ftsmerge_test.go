@@ -32,15 +32,8 @@ func TestFTSMergeKeepsIndexSoundAndSmall(t *testing.T) {
 			db := openTestAt(t, filepath.Join(t.TempDir(), "s.db"), Options{FTSMerge: merge})
 			var owner, thread int64
 			update(t, db, func(tx store.Tx) error {
-				if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
-					return err
-				}
-				u, err := tx.CreateUser("ann@acme.example", "Ann")
+				u, th, err := seedAnn(tx)
 				if err != nil {
-					return err
-				}
-				th := &store.Thread{Subject: "x"}
-				if err := tx.CreateThread(th); err != nil {
 					return err
 				}
 				owner, thread = u.ID, th.ID

@@ -51,6 +51,23 @@ func wantCode(t testing.TB, what string, err error, code string) {
 
 var ctxb = context.Background()
 
+// seedAnn makes the company, its user ann@acme.example and one thread:
+// what most tests of this package need before their first message.
+func seedAnn(tx store.Tx) (*store.User, *store.Thread, error) {
+	if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+		return nil, nil, err
+	}
+	u, err := tx.CreateUser("ann@acme.example", "Ann")
+	if err != nil {
+		return nil, nil, err
+	}
+	th := &store.Thread{Subject: "x"}
+	if err := tx.CreateThread(th); err != nil {
+		return nil, nil, err
+	}
+	return u, th, nil
+}
+
 var testTime = time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
 
 // message returns a message of owner in thread with a distinct dedup key.

@@ -78,15 +78,8 @@ func TestIndexOneSegmentPerCommit(t *testing.T) {
 func TestIndexPendingThenDeleted(t *testing.T) {
 	db := openTest(t)
 	update(t, db, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
-			return err
-		}
-		u, err := tx.CreateUser("ann@acme.example", "Ann")
+		u, th, err := seedAnn(tx)
 		if err != nil {
-			return err
-		}
-		th := &store.Thread{Subject: "x"}
-		if err := tx.CreateThread(th); err != nil {
 			return err
 		}
 		m := message(u.ID, th.ID, "gone@bulk.example", "Gone")

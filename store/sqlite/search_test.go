@@ -30,15 +30,8 @@ func TestSearchAfterDelete(t *testing.T) {
 	db := openTest(t)
 	var ids []int64
 	update(t, db, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
-			return err
-		}
-		u, err := tx.CreateUser("ann@acme.example", "Ann")
+		u, th, err := seedAnn(tx)
 		if err != nil {
-			return err
-		}
-		th := &store.Thread{Subject: "x"}
-		if err := tx.CreateThread(th); err != nil {
 			return err
 		}
 		for i, body := range []string{"the price list of widgets", "the widget price went up", "widgets margin"} {
@@ -93,15 +86,8 @@ func TestUpgradeFromFTS5(t *testing.T) {
 	}
 	var msgID int64
 	update(t, old, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
-			return err
-		}
-		u, err := tx.CreateUser("ann@acme.example", "Ann")
+		u, th, err := seedAnn(tx)
 		if err != nil {
-			return err
-		}
-		th := &store.Thread{Subject: "x"}
-		if err := tx.CreateThread(th); err != nil {
 			return err
 		}
 		m := message(u.ID, th.ID, "old@x", "お見積りの件")
@@ -234,15 +220,8 @@ func TestBM25Order(t *testing.T) {
 	db := openTest(t)
 	var ids []int64
 	update(t, db, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
-			return err
-		}
-		u, err := tx.CreateUser("ann@acme.example", "Ann")
+		u, th, err := seedAnn(tx)
 		if err != nil {
-			return err
-		}
-		th := &store.Thread{Subject: "x"}
-		if err := tx.CreateThread(th); err != nil {
 			return err
 		}
 		for i, mb := range [][2]string{
