@@ -12,7 +12,7 @@ import (
 
 // MessagesByKeys returns the owner's messages filed under any of keys.
 func (tx *Tx) MessagesByKeys(ownerID int64, keys []string) ([]store.Message, error) {
-	keys = cleanUnique(keys, store.CleanText)
+	keys = store.CleanUnique(keys, store.CleanText)
 	if len(keys) == 0 {
 		return nil, nil
 	}
@@ -25,7 +25,7 @@ func (tx *Tx) MessagesByKeys(ownerID int64, keys []string) ([]store.Message, err
 // MessagesByMessageIDs returns, for each of msgIDs, at most perID of the
 // owner's messages whose own Message-ID it is, oldest first.
 func (tx *Tx) MessagesByMessageIDs(ownerID int64, msgIDs []string, perID int) ([]store.Message, error) {
-	msgIDs = cleanUnique(msgIDs, normMsgID)
+	msgIDs = store.CleanUnique(msgIDs, normMsgID)
 	if len(msgIDs) == 0 || perID <= 0 {
 		return nil, nil
 	}
@@ -43,7 +43,7 @@ func (tx *Tx) MessagesByMessageIDs(ownerID int64, msgIDs []string, perID int) ([
 // thread of the first message filed that names it, among those viewer may
 // see.
 func (tx *Tx) ReferencedThreads(viewer int64, msgIDs []string) (map[string]store.Thread, error) {
-	msgIDs = cleanUnique(msgIDs, normMsgID)
+	msgIDs = store.CleanUnique(msgIDs, normMsgID)
 	out := map[string]store.Thread{}
 	if len(msgIDs) == 0 {
 		return out, nil
@@ -70,18 +70,13 @@ func (tx *Tx) ReferencedThreads(viewer int64, msgIDs []string) (map[string]store
 // SubjectThreads returns the newest thread of each subject and
 // participant address pair, through messages viewer may see.
 func (tx *Tx) SubjectThreads(viewer int64, pairs []store.SubjectEmail) ([]store.SubjectThread, error) {
-	seen := make(map[store.SubjectEmail]bool, len(pairs))
-	var subjects, emails []string
-	for _, p := range pairs {
-		q := store.SubjectEmail{Subject: store.CleanText(p.Subject), Email: store.CanonicalEmail(p.Email)}
-		if q.Subject == "" || q.Email == "" || seen[q] {
-			continue
-		}
-		seen[q] = true
-		subjects, emails = append(subjects, q.Subject), append(emails, q.Email)
-	}
-	if len(subjects) == 0 {
+	pairs = store.CleanSubjectEmails(pairs)
+	if len(pairs) == 0 {
 		return nil, nil
+	}
+	subjects, emails := make([]string, len(pairs)), make([]string, len(pairs))
+	for i, p := range pairs {
+		subjects[i], emails[i] = p.Subject, p.Email
 	}
 	// For each pair, the subject's threads newest first until one has a
 	// message with the address: a long thread found first costs one
@@ -120,20 +115,4 @@ func (tx *Tx) ItemsOfPersons(kind store.ItemKind, personIDs []int64) ([]store.It
 		return nil, nil
 	}
 	return tx.items(kind, `WHERE person_id = ANY(?)`, ids)
-}
-
-// cleanUnique returns values as norm makes them, empty and repeated ones
-// dropped, in their first order.
-func cleanUnique(values []string, norm func(string) string) []string {
-	seen := make(map[string]bool, len(values))
-	out := make([]string, 0, len(values))
-	for _, v := range values {
-		v = norm(v)
-		if v == "" || seen[v] {
-			continue
-		}
-		seen[v] = true
-		out = append(out, v)
-	}
-	return out
 }

@@ -79,7 +79,7 @@ func (tx *Tx) listQuery(q store.MessageQuery) (*listQuery, error) {
 	if len(q.Participants) > 0 {
 		// The roles that link persons (linker), never Bcc or Sender.
 		lq.cond(`EXISTS (SELECT 1 FROM participants p WHERE p.message_id = m.id
-			AND p.role IN ('from', 'to', 'cc', 'reply_to') AND p.email = ANY(?))`, uniqueEmails(q.Participants))
+			AND p.role IN ('from', 'to', 'cc', 'reply_to') AND p.email = ANY(?))`, store.UniqueEmails(q.Participants))
 	}
 	if q.Unlinked {
 		lq.cond(`NOT EXISTS (SELECT 1 FROM links l WHERE l.message_id = m.id)`)

@@ -16,7 +16,7 @@ func (tx *Tx) CreatePerson(p *store.Person) error {
 		return err
 	}
 	p.Name, p.Org = store.CleanText(strings.TrimSpace(p.Name)), store.CleanText(strings.TrimSpace(p.Org))
-	p.Emails = uniqueEmails(p.Emails)
+	p.Emails = store.UniqueEmails(p.Emails)
 	if p.Name == "" && len(p.Emails) == 0 {
 		return store.Errorf(store.EInvalid, "a person needs a name or an email address")
 	}
@@ -76,7 +76,7 @@ func (tx *Tx) UpdatePerson(p *store.Person) error {
 	}
 	p.Name = store.CleanText(strings.TrimSpace(p.Name))
 	p.Org = store.CleanText(strings.TrimSpace(p.Org))
-	p.Emails = uniqueEmails(p.Emails)
+	p.Emails = store.UniqueEmails(p.Emails)
 	if p.Name == "" && len(p.Emails) == 0 {
 		return store.Errorf(store.EInvalid, "a person needs a name or an email address")
 	}
@@ -111,22 +111,6 @@ func (tx *Tx) DeletePerson(id int64) error {
 	return tx.affected(res, err, "no such person %d", id)
 }
 
-// uniqueEmails returns emails in canonical form, blank and repeated ones
-// dropped, in their first order.
-func uniqueEmails(emails []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, e := range emails {
-		e = store.CanonicalEmail(e)
-		if e == "" || seen[e] {
-			continue
-		}
-		seen[e] = true
-		out = append(out, e)
-	}
-	return out
-}
-
 // Person returns the person with id.
 func (tx *Tx) Person(id int64) (*store.Person, error) {
 	ps, err := tx.persons(`WHERE id = ?`, id)
@@ -145,7 +129,7 @@ func (tx *Tx) Persons() ([]store.Person, error) { return tx.persons("") }
 // PersonsByEmails lists the persons having any of emails, whatever the
 // case, each once, by id.
 func (tx *Tx) PersonsByEmails(emails []string) ([]store.Person, error) {
-	emails = uniqueEmails(emails)
+	emails = store.UniqueEmails(emails)
 	if len(emails) == 0 {
 		return nil, nil
 	}

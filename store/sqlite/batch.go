@@ -12,7 +12,7 @@ import (
 
 // MessagesByKeys returns the owner's messages filed under any of keys.
 func (tx *Tx) MessagesByKeys(ownerID int64, keys []string) ([]store.Message, error) {
-	keys = cleanUnique(keys, store.CleanText)
+	keys = store.CleanUnique(keys, store.CleanText)
 	if len(keys) == 0 {
 		return nil, nil
 	}
@@ -24,7 +24,7 @@ func (tx *Tx) MessagesByKeys(ownerID int64, keys []string) ([]store.Message, err
 // MessagesByMessageIDs returns, for each of msgIDs, at most perID of the
 // owner's messages whose own Message-ID it is, oldest first.
 func (tx *Tx) MessagesByMessageIDs(ownerID int64, msgIDs []string, perID int) ([]store.Message, error) {
-	msgIDs = cleanUnique(msgIDs, normMsgID)
+	msgIDs = store.CleanUnique(msgIDs, normMsgID)
 	if len(msgIDs) == 0 || perID <= 0 {
 		return nil, nil
 	}
@@ -45,7 +45,7 @@ func (tx *Tx) MessagesByMessageIDs(ownerID int64, msgIDs []string, perID int) ([
 // thread of the first message filed that names it, among those viewer may
 // see.
 func (tx *Tx) ReferencedThreads(viewer int64, msgIDs []string) (map[string]store.Thread, error) {
-	msgIDs = cleanUnique(msgIDs, normMsgID)
+	msgIDs = store.CleanUnique(msgIDs, normMsgID)
 	out := map[string]store.Thread{}
 	if len(msgIDs) == 0 {
 		return out, nil
@@ -73,9 +73,13 @@ func (tx *Tx) ReferencedThreads(viewer int64, msgIDs []string) (map[string]store
 // SubjectThreads returns the newest thread of each subject and
 // participant address pair, through messages viewer may see.
 func (tx *Tx) SubjectThreads(viewer int64, pairs []store.SubjectEmail) ([]store.SubjectThread, error) {
-	qs := subjectPairs(pairs)
-	if len(qs) == 0 {
+	pairs = store.CleanSubjectEmails(pairs)
+	if len(pairs) == 0 {
 		return nil, nil
+	}
+	qs := make([][2]string, len(pairs)) // [subject, email], as the query reads them
+	for i, p := range pairs {
+		qs[i] = [2]string{p.Subject, p.Email}
 	}
 	// For each pair, the subject's threads newest first, and in each
 	// thread its messages until one has the address (CROSS JOIN and the
@@ -118,36 +122,4 @@ func (tx *Tx) ItemsOfPersons(kind store.ItemKind, personIDs []int64) ([]store.It
 		return nil, nil
 	}
 	return tx.items(kind, `WHERE person_id IN `+inList, jsonList(ids))
-}
-
-// subjectPairs returns pairs cleaned as the store keeps subjects and
-// emails, as [subject, email] lists, empty and repeated ones dropped.
-func subjectPairs(pairs []store.SubjectEmail) [][2]string {
-	seen := make(map[[2]string]bool, len(pairs))
-	out := make([][2]string, 0, len(pairs))
-	for _, p := range pairs {
-		q := [2]string{store.CleanText(p.Subject), store.CanonicalEmail(p.Email)}
-		if q[0] == "" || q[1] == "" || seen[q] {
-			continue
-		}
-		seen[q] = true
-		out = append(out, q)
-	}
-	return out
-}
-
-// cleanUnique returns values as norm makes them, empty and repeated ones
-// dropped, in their first order.
-func cleanUnique(values []string, norm func(string) string) []string {
-	seen := make(map[string]bool, len(values))
-	out := make([]string, 0, len(values))
-	for _, v := range values {
-		v = norm(v)
-		if v == "" || seen[v] {
-			continue
-		}
-		seen[v] = true
-		out = append(out, v)
-	}
-	return out
 }

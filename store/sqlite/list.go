@@ -287,7 +287,7 @@ func (tx *Tx) listParts(q store.MessageQuery) (*listQuery, error) {
 	if len(q.Participants) > 0 {
 		// The roles that link persons (linker), never Bcc or Sender.
 		lq.cond(`EXISTS (SELECT 1 FROM participants p WHERE p.message_id = m.id
-			AND p.role IN ('from', 'to', 'cc', 'reply_to') AND p.email IN `+inList+`)`, jsonList(uniqueEmails(q.Participants)))
+			AND p.role IN ('from', 'to', 'cc', 'reply_to') AND p.email IN `+inList+`)`, jsonList(store.UniqueEmails(q.Participants)))
 	}
 	if q.Unlinked {
 		lq.cond(`NOT EXISTS (SELECT 1 FROM links l WHERE l.message_id = m.id)`)

@@ -101,7 +101,7 @@ func (tx *Tx) ThreadByReferences(viewer int64, msgIDs []string) (*store.Thread, 
 // has a message viewer may see with one of the participant addresses (any
 // role, any case).
 func (tx *Tx) ThreadBySubject(viewer int64, normSubject string, participants []string) (*store.Thread, error) {
-	emails := uniqueEmails(participants)
+	emails := store.UniqueEmails(participants)
 	if len(emails) == 0 {
 		return nil, store.Errorf(store.ENotFound, "no thread: no participant to match")
 	}
