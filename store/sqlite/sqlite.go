@@ -493,7 +493,9 @@ func (tx *Tx) queryRow(query string, args ...any) row {
 // a statement that reads or changes the index, or deletes rows (a deleted
 // message takes its entry with it, through a trigger): the transaction
 // then sees its own messages in the index as if they had been indexed at
-// once.
+// once. The test is on the statement's text: the delete trigger on
+// messages is the only other way to the index, so a new trigger or view
+// that reaches message_fts must be added here.
 func (tx *Tx) indexBefore(query string) error {
 	if len(tx.pendingIndex) == 0 {
 		return nil
