@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/jhillyerd/enmime/v2"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // maxPartErrors is the MaxStoredPartErrors of parser.
@@ -35,13 +37,7 @@ func readLeaf(p *enmime.Parser, c []byte, off int) (*enmime.Part, error) {
 	}
 	body := c[off:]
 	if bodyCandidate(part) {
-		cte := strings.ToLower(part.Header.Get("Content-Transfer-Encoding"))
-		if strings.EqualFold(part.Charset, "utf-8") && (cte == "" || cte == "7bit" || cte == "8bit" || cte == "binary") {
-			// Declared UTF-8, no transfer encoding: enmime keeps the
-			// bytes as they are (its charset reader passes "utf-8"
-			// through), after copying them three times. A 25 MB body
-			// must not cost 100 MB.
-			part.Content = body[:len(body):len(body)]
+		if readText(part, body) {
 			return part, nil
 		}
 		return readParts(p, c)
@@ -152,4 +148,77 @@ func decodeBase64(src []byte) ([]byte, []string, error) {
 	}
 	n += m
 	return dst[:n:n], warnings, nil
+}
+
+// textCharsets are the declared character sets readText converts itself,
+// each with the decoder enmime's charset table (internal/coding) gives
+// it; nil is UTF-8, kept as it is. TestTextCharsetsMatchEnmime checks
+// every byte of each against enmime. Any other charset is enmime's.
+var textCharsets = map[string]*charmap.Charmap{
+	"utf-8":        nil,
+	"us-ascii":     charmap.Windows1252,
+	"windows-1252": charmap.Windows1252,
+	"iso-8859-1":   charmap.ISO8859_1,
+	"koi8-r":       charmap.KOI8R,
+}
+
+// readText fills the content of a body candidate (a part enmime would
+// transfer-decode and convert to UTF-8) the way enmime's ReadParts does,
+// for the common cases: a character set of textCharsets, no transfer
+// encoding or base64. It reports false, having changed nothing, for
+// anything else (quoted-printable above all), which the caller leaves
+// to enmime. Declared UTF-8 and text that is all ASCII in an
+// ASCII-compatible charset are the bytes as they are: enmime copies
+// them three times through its readers (a 25 MB body must not cost
+// 100 MB).
+func readText(part *enmime.Part, body []byte) bool {
+	cm, ok := textCharsets[strings.ToLower(part.Charset)]
+	if !ok {
+		return false
+	}
+	var warnings []string
+	switch strings.ToLower(part.Header.Get("Content-Transfer-Encoding")) {
+	case "", "7bit", "8bit", "binary":
+		body = body[:len(body):len(body)]
+	case "base64":
+		content, w, err := decodeBase64(body)
+		if err != nil {
+			part.Content = nil
+			part.Errors = append(part.Errors, &enmime.Error{Name: enmime.ErrorMalformedBase64, Detail: err.Error(), Severe: true})
+			return true
+		}
+		body, warnings = content, w
+	default:
+		return false
+	}
+	if cm != nil && !isASCII(body) {
+		body = decodeCharmap(cm, body)
+	}
+	part.Content = body
+	for _, w := range warnings {
+		if len(part.Errors) >= maxPartErrors {
+			break
+		}
+		part.Errors = append(part.Errors, &enmime.Error{Name: enmime.ErrorMalformedBase64, Detail: w})
+	}
+	return true
+}
+
+// decodeCharmap converts b from cm to UTF-8, as enmime's charset reader
+// does (a charmap decoder never fails: unmapped bytes become U+FFFD).
+func decodeCharmap(cm encoding.Encoding, b []byte) []byte {
+	out, err := cm.NewDecoder().Bytes(b)
+	if err != nil {
+		panic("parse: charmap decoder failed: " + err.Error())
+	}
+	return out
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

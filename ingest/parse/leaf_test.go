@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -148,5 +149,60 @@ func BenchmarkDecodeBase64Enmime(b *testing.B) {
 	b.SetBytes(int64(len(in)))
 	for b.Loop() {
 		enmimeBase64(b, in)
+	}
+}
+
+// TestTextCharsetsMatchEnmime: the text bodies readText converts itself
+// (every charset of textCharsets, as spelled in mail, with each transfer
+// encoding it reads) come out as enmime makes them, byte for byte, for
+// ASCII text and for every byte value; and parts it leaves to enmime
+// (quoted-printable, other charsets) are still split and read by enmime.
+func TestTextCharsetsMatchEnmime(t *testing.T) {
+	every := make([]byte, 0, 256)
+	for i := range 256 {
+		every = append(every, byte(i))
+	}
+	bodies := map[string][]byte{
+		"ascii": []byte("Hello,\r\nplain text.\r\n"),
+		"every": every,
+		"empty": nil,
+	}
+	var charsets []string
+	for cs := range textCharsets {
+		charsets = append(charsets, cs, strings.ToUpper(cs))
+	}
+	charsets = append(charsets, "shift_jis", "utf8", "", "x-unknown")
+	for _, cs := range charsets {
+		for _, cte := range []string{"", "7bit", "8bit", "binary", "base64", "Base64", "quoted-printable"} {
+			for bname, body := range bodies {
+				for _, ctype := range []string{"text/plain", "text/html"} {
+					var enc []byte
+					switch strings.ToLower(cte) {
+					case "base64":
+						enc = []byte(base64.StdEncoding.EncodeToString(body) + "\r\n")
+					case "quoted-printable":
+						enc = []byte("caf=E9 =\r\nsoft\r\n")
+					default:
+						enc = body
+					}
+					h := "Content-Type: " + ctype
+					if cs != "" {
+						h += "; charset=" + cs
+					}
+					if cte != "" {
+						h += "\r\nContent-Transfer-Encoding: " + cte
+					}
+					name := fmt.Sprintf("%s/%s/%s/%s", ctype, cs, cte, bname)
+					raw := "From: a@x.example\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n" + h + "\r\n\r\n" + string(enc) + "\r\n--b--\r\n"
+					if !checkTree(t, name, []byte(raw)) {
+						t.Errorf("%s: readTree did not take it", name)
+					}
+					single := h + "\r\n\r\n" + string(enc)
+					if !checkTree(t, name+" (single)", []byte(single)) {
+						t.Errorf("%s (single): readSingle did not take it", name)
+					}
+				}
+			}
+		}
 	}
 }
