@@ -3,6 +3,7 @@ package mailaddr
 import (
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // The lexical layer of RFC 5322 section 3.2, with the obsolete forms of
@@ -25,9 +26,36 @@ const (
 )
 
 type token struct {
-	kind  tokenKind
 	text  string
+	kind  tokenKind
 	space bool // CFWS before the token
+}
+
+// tokenBufs recycles the token slices of parseList and ParseAddrSpec:
+// every message has its From, To and Cc read several times, and growing
+// a new slice for each reading was most of the bytes this package
+// allocated. Tokens are used only while one value is parsed: the parser
+// returns strings (token texts are substrings of the value or new
+// strings), never a token or a slice of them.
+var tokenBufs = sync.Pool{New: func() any { return new([]token) }}
+
+// getTokens returns an empty token slice to tokenize into.
+func getTokens() *[]token { return tokenBufs.Get().(*[]token) }
+
+// putTokens gives the slice behind buf back to the pool, its last use
+// being toks (the slice tokenize returned, nil after an error). Its
+// tokens are cleared so that the pool keeps no value alive; a slice grown
+// by hostile input is left to the collector.
+func putTokens(buf *[]token, toks []token) {
+	if toks == nil {
+		toks = *buf
+	}
+	if cap(toks) > 1024 {
+		return
+	}
+	clear(toks[:cap(toks)])
+	*buf = toks[:0]
+	tokenBufs.Put(buf)
 }
 
 // isAtext reports an atext byte (RFC 5322 3.2.3); bytes of 0x80 and above
@@ -40,12 +68,13 @@ func isAtext(c byte) bool {
 	return strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
 }
 
-// tokenize splits s into tokens; trailing reports white space or a
+// tokenize splits s into tokens, appended to buf[:0]; trailing reports white space or a
 // comment after the last one. It fails on anything RFC 5322 does not
 // allow in an address header: control characters (CR and LF only as
 // folding, followed by white space), an unterminated quoted string,
 // comment or domain literal, a stray ")", "]" or "\".
-func tokenize(s string) (toks []token, trailing bool, err error) {
+func tokenize(s string, buf []token) (toks []token, trailing bool, err error) {
+	toks = buf[:0]
 	space := false
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -164,6 +193,17 @@ func comment(s string, i int) (int, error) {
 // quoted reads the quoted-string at s[i] and returns its content with
 // quoted-pairs resolved and folding removed.
 func quoted(s string, i int) (string, int, error) {
+	// The usual quoted string has no quoted-pair, line break or control
+	// character: its content is the text between the quotes.
+	for j := i + 1; j < len(s); j++ {
+		c := s[j]
+		if c == '"' {
+			return s[i+1 : j], j - i + 1, nil
+		}
+		if c == '\\' || c == '\r' || c == '\n' || isCtl(c) {
+			break
+		}
+	}
 	var b strings.Builder
 	for j := i + 1; j < len(s); j++ {
 		c := s[j]
