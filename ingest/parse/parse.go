@@ -240,8 +240,8 @@ func EnmimeSafe(raw []byte) bool { return structureFits(raw) }
 // multipart at the top (no boundaries are read then), or within the
 // bounds above. Both counts stop at their bound.
 func structureFits(raw []byte) bool {
-	h, _ := splitHeader(raw)
-	if h == nil || !hasMultipart([]byte(h.Get("Content-Type")), 1) {
+	ct, _, ok := splitHeader(raw)
+	if !ok || !hasMultipart([]byte(ct), 1) {
 		return true
 	}
 	return !atLeast(raw, []byte("\n--"), enmimeMaxBoundaries+1) && !hasMultipart(raw, enmimeMaxMultiparts+1)

@@ -57,11 +57,11 @@ type treeReader struct {
 // when raw is not multipart or has a structure readTree leaves to enmime.
 // truncated reports parts or levels left out by the limits.
 func readTree(p *enmime.Parser, raw []byte, lim Limits) (root *enmime.Part, truncated, ok bool) {
-	h, off := splitHeader(raw)
-	if h == nil {
+	ct, off, ok := splitHeader(raw)
+	if !ok {
 		return nil, false, false
 	}
-	mtype, params, _, err := mediatype.Parse(h.Get("Content-Type"))
+	mtype, params, _, err := mediatype.Parse(ct)
 	if err != nil || !strings.HasPrefix(mtype, "multipart/") {
 		return nil, false, false
 	}
@@ -86,11 +86,11 @@ func readTree(p *enmime.Parser, raw []byte, lim Limits) (root *enmime.Part, trun
 // Content-Type enmime may read in its own way; the caller then uses
 // enmime's reader.
 func readSingle(p *enmime.Parser, raw []byte) (part *enmime.Part, ok bool) {
-	h, off := splitHeader(raw)
-	if h == nil {
+	ct, off, ok := splitHeader(raw)
+	if !ok {
 		return nil, false
 	}
-	if ct := h.Get("Content-Type"); ct != "" {
+	if ct != "" {
 		mtype, _, _, err := mediatype.Parse(ct)
 		if err != nil || mtype == "" || strings.HasPrefix(mtype, "multipart/") {
 			return nil, false
@@ -132,13 +132,13 @@ func (tr *treeReader) readChildren(parent *enmime.Part, body []byte, boundary st
 			tr.truncated = true
 			break
 		}
-		h, off := splitHeader(c)
-		if h == nil || h.Get("Content-Type") == "" {
+		ct, off, ok := splitHeader(c)
+		if !ok || ct == "" {
 			// enmime gives a part without Content-Type no type at all,
 			// where ReadParts would make it text/plain.
 			return false
 		}
-		mtype, params, _, err := mediatype.Parse(h.Get("Content-Type"))
+		mtype, params, _, err := mediatype.Parse(ct)
 		if err != nil || mtype == "" {
 			return false
 		}
@@ -191,9 +191,113 @@ func usableBoundary(b string) bool {
 }
 
 // splitHeader reads the header section of a part as enmime does and
-// returns it with the offset of the body. Problems are not collected here:
-// ReadParts reads the header again and records them on the part.
-func splitHeader(c []byte) (textproto.MIMEHeader, int) {
+// returns its Content-Type (the first, as enmime's header gives it) and
+// the offset of the body; ok is false where enmime's ReadHeader fails.
+// A plain header is read by scanHeader, anything else by enmime.
+func splitHeader(c []byte) (ctype string, off int, ok bool) {
+	if ctype, off, plain := scanHeader(c); plain {
+		return ctype, off, true
+	}
+	h, off := enmimeSplitHeader(c)
+	if h == nil {
+		return "", 0, false
+	}
+	return h.Get("Content-Type"), off, true
+}
+
+// scanHeader reads a plain header section the way enmime's ReadHeader
+// does, without its buffers and second parse: every line a field
+// ("Name:value", the name printable ASCII without white space) or the
+// continuation of one (white space, then more than white space), lines
+// ended by LF or CRLF and holding no other CR, shorter than enmime's
+// 4 KB read buffer, and an empty line at the end. For such a header,
+// enmime joins each field's lines with single spaces, trims the white
+// space at both ends of each line and after the colon, and stops after
+// the empty line; so does scanHeader. It reports plain=false for any
+// other header, which splitHeader leaves to enmime; FuzzScanHeader and
+// TestScanHeaderMatchesEnmime compare the two.
+func scanHeader(c []byte) (ctype string, off int, plain bool) {
+	const maxLine = 4000
+	var (
+		first   = true  // no field yet
+		inCT    = false // the field being read is the first Content-Type
+		foundCT = false
+		ct      []byte
+		ctLines int
+	)
+	pos := 0
+	for {
+		nl := bytes.IndexByte(c[pos:], '\n')
+		if nl < 0 || nl > maxLine {
+			return "", 0, false
+		}
+		line := c[pos : pos+nl]
+		pos += nl + 1
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		if bytes.IndexByte(line, '\r') >= 0 {
+			return "", 0, false
+		}
+		if len(line) == 0 {
+			break
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			t := trimSpaceTab(line)
+			if first || len(t) == 0 {
+				return "", 0, false
+			}
+			if inCT {
+				if ctLines == 1 {
+					// ct is still a slice of c: never append to it.
+					ct = append(make([]byte, 0, len(ct)+1+len(t)), ct...)
+				}
+				ct = append(append(ct, ' '), t...)
+				ctLines++
+			}
+			continue
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 {
+			return "", 0, false
+		}
+		for _, b := range line[:colon] {
+			if b < 33 || b > 126 {
+				return "", 0, false
+			}
+		}
+		first = false
+		inCT = false
+		if !foundCT && asciiEqualFold(string(line[:colon]), "Content-Type") {
+			foundCT, inCT = true, true
+			ct = trimSpaceTab(line[colon+1:])
+			ctLines = 1
+		}
+	}
+	if ctLines > 1 {
+		// Joined from several lines: a new slice already.
+		return string(bytes.TrimLeft(ct, " \t")), pos, true
+	}
+	return string(ct), pos, true
+}
+
+// trimSpaceTab trims spaces and tabs at both ends (enmime's TrimBytes
+// also trims CR and LF, which scanHeader's lines do not hold).
+func trimSpaceTab(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// enmimeSplitHeader reads the header section of a part with enmime's
+// ReadHeader and returns it with the offset of the body. Problems are not
+// collected here: ReadParts reads the header again and records them on
+// the part.
+func enmimeSplitHeader(c []byte) (textproto.MIMEHeader, int) {
 	r := bytes.NewReader(c)
 	br := getBufReader(r)
 	h, err := enmime.ReadHeader(br, discard{})

@@ -295,3 +295,116 @@ func TestParseHeaderMatchesParse(t *testing.T) {
 	}
 	t.Logf("%d messages compared", n)
 }
+
+// checkScanHeader compares scanHeader, where it takes a header, with
+// enmime's ReadHeader (enmimeSplitHeader); it reports whether it took it.
+func checkScanHeader(t testing.TB, name string, c []byte) bool {
+	t.Helper()
+	orig := bytes.Clone(c)
+	ct, off, plain := scanHeader(c)
+	if !bytes.Equal(c, orig) {
+		t.Fatalf("%s: scanHeader changed its input", name)
+	}
+	if !plain {
+		return false
+	}
+	h, hoff := enmimeSplitHeader(c)
+	if h == nil {
+		t.Errorf("%s: scanHeader took a header enmime refuses", name)
+		return true
+	}
+	if ct != h.Get("Content-Type") || off != hoff {
+		t.Errorf("%s: scanHeader %q at %d, enmime %q at %d", name, ct, off, h.Get("Content-Type"), hoff)
+	}
+	return true
+}
+
+var scanHeaderCases = []struct {
+	name  string
+	raw   string
+	plain bool
+}{
+	{"crlf", "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nbody", true},
+	{"lf", "content-type:text/html\nX: y\n\nbody", true},
+	{"folded", "Content-Type: multipart/mixed;\r\n\tboundary=\"b\"  \r\n  ; x=1\r\n\r\n--b", true},
+	{"empty value folded", "Content-Type:\r\n text/plain\r\n\r\n", true},
+	{"second content-type", "Content-Type: text/plain\nContent-TYPE: text/html\n\n", true},
+	{"no content-type", "Subject: x\n\nbody", true},
+	{"empty header", "\r\nbody", true},
+	{"trailing white space", "Content-Type: text/plain \t\r\n\r\n", true},
+	{"high bytes in value", "Content-Type: text/plain; name=\"\xc3\xa9\"\n\n", true},
+	{"no empty line", "Content-Type: text/plain\r\n", false},
+	{"space before colon", "Content-Type : text/plain\n\n", false},
+	{"bare CR", "Content-Type: text/plain\rX: y\n\n", false},
+	{"blank continuation", "Content-Type: text/plain\n \n\n", false},
+	{"continuation first", " x\nContent-Type: text/plain\n\n", false},
+	{"no colon", "Content-Type text/plain\n\n", false},
+	{"colon first", ":x\n\n", false},
+	{"8bit name", "Cont\xe9nt: x\n\n", false},
+	{"long line", "X: " + strings.Repeat("a", 5000) + "\n\n", false},
+}
+
+func TestScanHeaderCases(t *testing.T) {
+	for _, c := range scanHeaderCases {
+		if got := checkScanHeader(t, c.name, []byte(c.raw)); got != c.plain {
+			t.Errorf("%s: scanHeader took it: %v, want %v", c.name, got, c.plain)
+		}
+	}
+}
+
+// TestScanHeaderMatchesEnmime reads the header of every message of the
+// corpora and of each of its parts (every line after a line starting
+// with "--") both ways.
+func TestScanHeaderMatchesEnmime(t *testing.T) {
+	corpora := archivetest.CorporaDir(t)
+	var taken, all int
+	check := func(name string, raw []byte) {
+		starts := []int{0}
+		for i := 0; i+2 < len(raw); i++ {
+			if raw[i] == '\n' && raw[i+1] == '-' && raw[i+2] == '-' {
+				if j := bytes.IndexByte(raw[i+1:], '\n'); j >= 0 {
+					starts = append(starts, i+1+j+1)
+				}
+			}
+		}
+		for _, s := range starts {
+			all++
+			if checkScanHeader(t, name, raw[s:]) {
+				taken++
+			}
+		}
+	}
+	filepath.WalkDir(corpora, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil || fi.Size() > 8<<20 {
+			return nil
+		}
+		raw, err := os.ReadFile(p)
+		if err == nil {
+			check(p, raw)
+		}
+		return nil
+	})
+	if msgs, _ := benchMessages(); len(msgs) > 0 {
+		for i, m := range msgs {
+			check(fmt.Sprintf("bench #%d", i+1), m)
+		}
+	}
+	t.Logf("scanHeader took %d of %d headers", taken, all)
+	if taken*2 < all {
+		t.Errorf("scanHeader took %d of %d headers; want most", taken, all)
+	}
+}
+
+// FuzzScanHeader: whatever header scanHeader takes, it reads as enmime.
+func FuzzScanHeader(f *testing.F) {
+	for _, c := range scanHeaderCases {
+		f.Add([]byte(c.raw))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		checkScanHeader(t, "fuzz", raw)
+	})
+}
