@@ -200,7 +200,9 @@ func (in *Ingester) prepare(ctx context.Context, d Delivery, key string) (p *Pre
 	if err := ctx.Err(); err != nil {
 		return nil, &TempError{Code: "4.4.7", Err: fmt.Errorf("gave up before parsing the body: %w", err)}
 	}
-	m.ParseBody(d.Raw, in.opt.Limits)
+	// The store keeps an attachment's name, type, size and SHA-256; its
+	// content lives once, in the raw message (parse.AttachmentContent).
+	m.ParseBodyMeta(d.Raw, in.opt.Limits)
 	for _, pr := range m.Problems {
 		p.res.explainf("parse: %s", pr)
 	}
@@ -423,7 +425,7 @@ func (in *Ingester) fill(p *Prepared, m *parse.Message) {
 	add(store.RoleReplyTo, m.ReplyTo)
 	for i, a := range m.Attachments {
 		msg.Attachments = append(msg.Attachments, store.Attachment{Index: i, Name: a.Name, ContentType: a.ContentType,
-			Size: int64(len(a.Content)), SHA256: a.SHA256})
+			Size: a.Size, SHA256: a.SHA256})
 	}
 	// The same content again is a duplicate (dedup.go).
 	if p.key == "" {

@@ -2,9 +2,11 @@ package parse
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/jhillyerd/enmime/v2"
 	"golang.org/x/text/encoding"
@@ -30,7 +32,12 @@ var rawParser = enmime.NewParser(append(parserOptions[:len(parserOptions):len(pa
 // buffer of the right size; 7bit, 8bit and binary content is the raw
 // bytes themselves. Quoted-printable and unknown encodings are left to
 // enmime.
-func readLeaf(p *enmime.Parser, c []byte, off int) (*enmime.Part, error) {
+//
+// With sums, a base64 part that is neither a body candidate nor an
+// attached message (whose contents Parse keeps) is decoded into a
+// recycled buffer and hashed (readBase64Sum): its content is nil, its
+// size and SHA-256 are in sums.
+func readLeaf(p *enmime.Parser, c []byte, off int, sums map[*enmime.Part]fileSum) (*enmime.Part, error) {
 	part, err := readParts(rawParser, c[:off])
 	if err != nil {
 		return nil, err
@@ -46,6 +53,10 @@ func readLeaf(p *enmime.Parser, c []byte, off int) (*enmime.Part, error) {
 	case "7bit", "8bit", "binary", "":
 		part.Content = body[:len(body):len(body)]
 	case "base64":
+		if sums != nil && !strings.EqualFold(part.ContentType, "message/rfc822") {
+			readBase64Sum(part, body, sums)
+			break
+		}
 		content, warnings, err := decodeBase64(body)
 		if err != nil {
 			part.Content = nil
@@ -89,7 +100,21 @@ var base64Class = [128]int8{
 // standard base64), with the same outcome: the content and a warning per
 // dropped character, or an error for input that cannot be decoded.
 func decodeBase64(src []byte) ([]byte, []string, error) {
-	dst := make([]byte, base64.RawStdEncoding.DecodedLen(len(src)))
+	content, warnings, err := decodeBase64Into(nil, src)
+	if err != nil {
+		return nil, nil, err
+	}
+	return content[:len(content):len(content)], warnings, nil
+}
+
+// decodeBase64Into is decodeBase64 with dst's array as the output when
+// it is big enough; the result keeps that array's capacity.
+func decodeBase64Into(dst, src []byte) ([]byte, []string, error) {
+	if need := base64.RawStdEncoding.DecodedLen(len(src)); cap(dst) >= need {
+		dst = dst[:need]
+	} else {
+		dst = make([]byte, need)
+	}
 	var chunk [8192]byte // a multiple of 4
 	var warnings []string
 	n, k := 0, 0 // bytes decoded into dst, cleaned bytes waiting in chunk
@@ -147,7 +172,7 @@ func decodeBase64(src []byte) ([]byte, []string, error) {
 		return nil, nil, err
 	}
 	n += m
-	return dst[:n:n], warnings, nil
+	return dst[:n], warnings, nil
 }
 
 // textCharsets are the declared character sets readText converts itself,
@@ -221,4 +246,46 @@ func isASCII(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// fileSum is what ParseBodyMeta keeps of an attachment's content.
+type fileSum struct {
+	size   int
+	sha256 [sha256.Size]byte
+}
+
+// decodeBufs recycles readBase64Sum's output buffers: decoding each
+// attachment into a new buffer was the largest allocation of the parse
+// after enmime's, for content nobody keeps.
+var decodeBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledDecode is the largest buffer decodeBufs keeps; a bigger
+// attachment's buffer is left to the collector.
+const maxPooledDecode = 1 << 20
+
+// readBase64Sum decodes body as the base64 case of readLeaf does, with
+// the same errors and warnings on part, but into a recycled buffer, of
+// which only the size and SHA-256 are kept (in sums; none after an
+// error, when the content is nil as in readLeaf). The buffer goes back to
+// the pool before readBase64Sum returns: nothing refers to it then
+// (part.Content is nil, the sum is a copy).
+func readBase64Sum(part *enmime.Part, body []byte, sums map[*enmime.Part]fileSum) {
+	buf := decodeBufs.Get().(*[]byte)
+	content, warnings, err := decodeBase64Into(*buf, body)
+	part.Content = nil
+	if err != nil {
+		part.Errors = append(part.Errors, &enmime.Error{Name: enmime.ErrorMalformedBase64, Detail: err.Error(), Severe: true})
+	} else {
+		sums[part] = fileSum{size: len(content), sha256: sha256.Sum256(content)}
+		for _, w := range warnings {
+			if len(part.Errors) >= maxPartErrors {
+				break
+			}
+			part.Errors = append(part.Errors, &enmime.Error{Name: enmime.ErrorMalformedBase64, Detail: w})
+		}
+	}
+	if content != nil && cap(content) <= maxPooledDecode {
+		*buf = content[:0]
+	}
+	decodeBufs.Put(buf)
 }

@@ -7,10 +7,16 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/jhillyerd/enmime/v2"
+
+	"github.com/smartbcc/smartbcc/ingest/mailfile/archivetest"
 )
 
 // enmimeBase64 is what enmime makes of a base64 application/octet-stream
@@ -205,4 +211,119 @@ func TestTextCharsetsMatchEnmime(t *testing.T) {
 			}
 		}
 	}
+}
+
+// checkMeta compares ParseBodyMeta with ParseBody on raw: the same
+// Message but for the attachments' Content, whose length is Size.
+func checkMeta(t testing.TB, name string, raw []byte) {
+	t.Helper()
+	full, err := Parse(raw, DefaultLimits)
+	if err != nil {
+		return
+	}
+	meta, err := ParseHeader(raw)
+	if err != nil {
+		t.Fatalf("%s: ParseHeader: %v", name, err)
+	}
+	meta.ParseBodyMeta(raw, DefaultLimits)
+	for i := range full.Attachments {
+		a := &full.Attachments[i]
+		if int64(len(a.Content)) != a.Size {
+			t.Errorf("%s: attachment %d: Size %d, content %d bytes", name, i, a.Size, len(a.Content))
+		}
+		a.Content = nil
+	}
+	// enmime reports a header's malformed parameters in map order, which
+	// differs between two readings of the same part: the problems are
+	// compared as sets.
+	slices.Sort(full.Problems)
+	slices.Sort(meta.Problems)
+	if !reflect.DeepEqual(full, meta) {
+		t.Errorf("%s: ParseBodyMeta differs from ParseBody:\n%+v\n%+v", name, meta, full)
+	}
+}
+
+// metaCases have base64 attachments that ParseBodyMeta decodes into its
+// recycled buffers: clean, with junk (warnings), broken (an error), big
+// (over the pooled size), next to an attached message and body text.
+func metaCases() map[string]string {
+	big := make([]byte, maxPooledDecode+10)
+	for i := range big {
+		big[i] = byte(i * 7)
+	}
+	part := func(ctype, disp, cte, body string) string {
+		h := "--b\r\nContent-Type: " + ctype + "\r\n"
+		if disp != "" {
+			h += "Content-Disposition: " + disp + "\r\n"
+		}
+		return h + "Content-Transfer-Encoding: " + cte + "\r\n\r\n" + body + "\r\n"
+	}
+	msg := func(parts ...string) string {
+		return "From: a@x.example\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" + strings.Join(parts, "") + "--b--\r\n"
+	}
+	text := part("text/plain; charset=utf-8", "", "8bit", "hello")
+	return map[string]string{
+		"clean":    msg(text, part("application/pdf", "attachment; filename=a.pdf", "base64", "JVBERi0xLjQK")),
+		"junk":     msg(text, part("image/png", "inline", "base64", "iVBO!Rw0K\r\nGgo*AAA")),
+		"broken":   msg(text, part("application/zip", "attachment", "base64", "QUJDR")),
+		"big":      msg(text, part("application/octet-stream", "", "base64", base64.StdEncoding.EncodeToString(big))),
+		"twice":    msg(part("application/pdf", "attachment", "base64", "JVBERi0xLjQK"), part("application/pdf", "attachment", "base64", "QUJD")),
+		"attached": msg(text, part("message/rfc822", "attachment", "base64", base64.StdEncoding.EncodeToString([]byte("From: b@y.example\r\nSubject: inner\r\n\r\nbody\r\n")))),
+		"other":    msg(text, part("image/gif", "", "base64", "R0lGODlh")),
+	}
+}
+
+func TestParseBodyMetaMatchesParseBody(t *testing.T) {
+	for name, raw := range metaCases() {
+		checkMeta(t, name, []byte(raw))
+		m, _ := ParseHeader([]byte(raw))
+		m.ParseBodyMeta([]byte(raw), DefaultLimits)
+		for _, a := range m.Attachments {
+			if a.Content != nil {
+				t.Errorf("%s: ParseBodyMeta kept the content of %s", name, a.ContentType)
+			}
+		}
+	}
+	for _, c := range treeCases {
+		checkMeta(t, c.name, []byte(c.raw))
+	}
+	corpora := archivetest.CorporaDir(t)
+	filepath.WalkDir(corpora, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil || fi.Size() > 8<<20 {
+			return nil
+		}
+		raw, err := os.ReadFile(p)
+		if err == nil {
+			checkMeta(t, p, raw)
+		}
+		return nil
+	})
+	if msgs, _ := benchMessages(); len(msgs) > 0 {
+		for i, m := range msgs {
+			checkMeta(t, fmt.Sprintf("bench #%d", i+1), m)
+		}
+	}
+}
+
+// FuzzParseBodyMeta: ParseBodyMeta is ParseBody without contents, on
+// any input.
+func FuzzParseBodyMeta(f *testing.F) {
+	for _, raw := range metaCases() {
+		if len(raw) < 4096 {
+			f.Add([]byte(raw))
+		}
+	}
+	for _, c := range treeCases {
+		f.Add([]byte(c.raw))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if len(raw) > 64<<10 {
+			return
+		}
+		checkMeta(t, "fuzz", raw)
+	})
 }

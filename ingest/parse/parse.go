@@ -49,7 +49,8 @@ type Address struct {
 type Attachment struct {
 	Name        string
 	ContentType string
-	Content     []byte
+	Content     []byte // nil after ParseBodyMeta
+	Size        int64  // the content's length, kept by ParseBodyMeta too
 	SHA256      string
 }
 
@@ -124,11 +125,25 @@ func ParseHeader(raw []byte) (*Message, error) {
 
 // ParseBody fills the bodies, attachments and attached messages of m, a
 // Message ParseHeader read from the same raw bytes.
-func (m *Message) ParseBody(raw []byte, lim Limits) {
+func (m *Message) ParseBody(raw []byte, lim Limits) { m.parseBody(raw, lim, false) }
+
+// ParseBodyMeta is ParseBody for a caller that keeps of an attachment
+// only its name, type, size and SHA-256, such as an import (the store
+// keeps the content once, in the raw message): the Attachments have no
+// Content, and a base64 attachment is decoded into a recycled buffer
+// instead of a new one. Everything else is ParseBody's
+// (TestParseBodyMetaMatchesParseBody).
+func (m *Message) ParseBodyMeta(raw []byte, lim Limits) { m.parseBody(raw, lim, true) }
+
+func (m *Message) parseBody(raw []byte, lim Limits, meta bool) {
 	// enmime reads the header again for the MIME fields; it does not
 	// know the byte order mark.
 	raw = bytes.TrimPrefix(raw, bom)
-	env, truncated, err := readEnvelope(raw, lim)
+	var sums map[*enmime.Part]fileSum
+	if meta {
+		sums = map[*enmime.Part]fileSum{}
+	}
+	env, truncated, err := readEnvelope(raw, lim, sums)
 	if err != nil {
 		// Real mail can be broken in ways enmime refuses outright (a
 		// malformed Content-Type, say). It is still mail: file it with
@@ -171,11 +186,21 @@ func (m *Message) ParseBody(raw []byte, lim Limits) {
 				m.Attached = append(m.Attached, p.Content)
 				continue
 			}
-			sum := sha256.Sum256(p.Content)
+			content, size := p.Content, len(p.Content)
+			var sum [sha256.Size]byte
+			if s, ok := sums[p]; ok {
+				sum, size = s.sha256, s.size
+			} else {
+				sum = sha256.Sum256(p.Content)
+			}
+			if meta {
+				content = nil
+			}
 			m.Attachments = append(m.Attachments, Attachment{
 				Name:        p.FileName,
 				ContentType: p.ContentType,
-				Content:     p.Content,
+				Content:     content,
+				Size:        int64(size),
 				SHA256:      hex.EncodeToString(sum[:]),
 			})
 		}
@@ -199,9 +224,12 @@ func (m *Message) ParseBody(raw []byte, lim Limits) {
 // leaves a message to enmime, enmime's reader is used only for a structure
 // small enough that its quadratic sibling lists and unbounded nesting cost
 // little (structureFits); anything bigger is errTooComplex.
-func readEnvelope(raw []byte, lim Limits) (env *enmime.Envelope, truncated bool, err error) {
+//
+// With sums (ParseBodyMeta), base64 attachments of a multipart message
+// are hashed as they are decoded and keep no content (see readLeaf).
+func readEnvelope(raw []byte, lim Limits, sums map[*enmime.Part]fileSum) (env *enmime.Envelope, truncated bool, err error) {
 	if useTree {
-		if root, truncated, ok := readTree(parser, raw, lim); ok {
+		if root, truncated, ok := readTree(parser, raw, lim, sums); ok {
 			env, err := parser.EnvelopeFromPart(root)
 			return env, truncated, err
 		}

@@ -86,6 +86,18 @@ func BenchmarkParse(b *testing.B) {
 	})
 }
 
+// BenchmarkParseMeta is the parse of an import: ParseHeader, then
+// ParseBodyMeta (attachments hashed, not kept).
+func BenchmarkParseMeta(b *testing.B) {
+	benchEach(b, func(raw []byte) error {
+		m, err := ParseHeader(raw)
+		if err == nil {
+			m.ParseBodyMeta(raw, DefaultLimits)
+		}
+		return err
+	})
+}
+
 // BenchmarkParseEnmimeDefault is the baseline: enmime's ReadEnvelope with
 // its default options (character detection, HTML to text).
 func BenchmarkParseEnmimeDefault(b *testing.B) {

@@ -51,12 +51,13 @@ type treeReader struct {
 	lim       Limits
 	parts     int
 	truncated bool
+	sums      map[*enmime.Part]fileSum // see readLeaf; nil: keep contents
 }
 
 // readTree builds enmime's part tree for a multipart message. ok is false
 // when raw is not multipart or has a structure readTree leaves to enmime.
 // truncated reports parts or levels left out by the limits.
-func readTree(p *enmime.Parser, raw []byte, lim Limits) (root *enmime.Part, truncated, ok bool) {
+func readTree(p *enmime.Parser, raw []byte, lim Limits, sums map[*enmime.Part]fileSum) (root *enmime.Part, truncated, ok bool) {
 	ct, off, ok := splitHeader(raw)
 	if !ok {
 		return nil, false, false
@@ -73,7 +74,7 @@ func readTree(p *enmime.Parser, raw []byte, lim Limits) (root *enmime.Part, trun
 	if err != nil || root.Boundary != boundary {
 		return nil, false, false
 	}
-	tr := &treeReader{p: p, lim: lim}
+	tr := &treeReader{p: p, lim: lim, sums: sums}
 	if !tr.readChildren(root, raw[off:], boundary, 0) {
 		return nil, false, false
 	}
@@ -96,7 +97,7 @@ func readSingle(p *enmime.Parser, raw []byte) (part *enmime.Part, ok bool) {
 			return nil, false
 		}
 	}
-	part, err := readLeaf(p, raw, off)
+	part, err := readLeaf(p, raw, off, nil)
 	if err != nil {
 		return nil, false
 	}
@@ -150,7 +151,7 @@ func (tr *treeReader) readChildren(parent *enmime.Part, body []byte, boundary st
 		var child *enmime.Part
 		switch {
 		case b == "" && !strings.HasPrefix(mtype, "multipart/"):
-			child, err = readLeaf(tr.p, c, off)
+			child, err = readLeaf(tr.p, c, off, tr.sums)
 			if err != nil {
 				return false
 			}

@@ -97,7 +97,7 @@ var base64Offset = regexp.MustCompile(`at input byte \d+`)
 // the message (false: they left it to enmime).
 func checkTree(t testing.TB, name string, raw []byte) bool {
 	t.Helper()
-	fast, _, ok := readTree(parser, raw, DefaultLimits)
+	fast, _, ok := readTree(parser, raw, DefaultLimits, nil)
 	if !ok {
 		fast, ok = readSingle(parser, raw)
 		if !ok {
