@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"mime/quotedprintable"
 	"strings"
 	"sync"
 
@@ -190,9 +191,8 @@ var textCharsets = map[string]*charmap.Charmap{
 // readText fills the content of a body candidate (a part enmime would
 // transfer-decode and convert to UTF-8) the way enmime's ReadParts does,
 // for the common cases: a character set of textCharsets, no transfer
-// encoding or base64. It reports false, having changed nothing, for
-// anything else (quoted-printable above all), which the caller leaves
-// to enmime. Declared UTF-8 and text that is all ASCII in an
+// encoding, base64 or quoted-printable (decodeQP). It reports false, having changed nothing, for
+// anything else, which the caller leaves to enmime. Declared UTF-8 and text that is all ASCII in an
 // ASCII-compatible charset are the bytes as they are: enmime copies
 // them three times through its readers (a 25 MB body must not cost
 // 100 MB).
@@ -213,6 +213,12 @@ func readText(part *enmime.Part, body []byte) bool {
 			return true
 		}
 		body, warnings = content, w
+	case "quoted-printable":
+		content, ok := decodeQP(body)
+		if !ok {
+			return false
+		}
+		body = content
 	default:
 		return false
 	}
@@ -288,4 +294,94 @@ func readBase64Sum(part *enmime.Part, body []byte, sums map[*enmime.Part]fileSum
 		*buf = content[:0]
 	}
 	decodeBufs.Put(buf)
+}
+
+// qpMaxLine bounds the lines decodeQP reads. enmime's cleaner
+// (internal/coding.QPCleaner) breaks a line of 1,024 bytes with a soft
+// line break, and may then lose a byte at the end of its read buffer;
+// decodeQP leaves lines anywhere near that long to enmime.
+const qpMaxLine = 1000
+
+// decodeQP decodes quoted-printable text as enmime does: its cleaner
+// first (an "=" not followed by two hex digits or a line break becomes
+// "=3D", a control character other than tab, CR and LF or a byte above
+// "~" becomes "=XX"), then the standard library's reader. ok is false
+// where decodeQP cannot be sure to match enmime, which then decodes the
+// part: a line of qpMaxLine bytes or more after cleaning, an "=" as the last
+// or second-to-last byte (the cleaner's look-ahead then ends its stream
+// early, losing bytes or not depending on its reader's buffer), or a
+// decoding error.
+func decodeQP(body []byte) (out []byte, ok bool) {
+	clean := true
+	line := 0
+	for i, c := range body {
+		switch {
+		case c == '\r' || c == '\n':
+			line = 0
+			continue
+		case c == '=':
+			if i >= len(body)-2 {
+				return nil, false
+			}
+			if !qpEscapeFollows(body[i+1:]) {
+				clean = false
+				line += 3
+			} else {
+				line++
+			}
+		case c == '\t':
+			line++
+		case c < ' ' || c > '~':
+			clean = false
+			line += 3
+		default:
+			line++
+		}
+		if line >= qpMaxLine {
+			return nil, false
+		}
+	}
+	src := body
+	if !clean {
+		src = make([]byte, 0, len(body)+len(body)/4)
+		for i, c := range body {
+			switch {
+			case c == '=' && !qpEscapeFollows(body[i+1:]):
+				src = append(src, "=3D"...)
+			case c == '\t' || c == '\r' || c == '\n' || c == '=':
+				src = append(src, c)
+			case c < ' ' || c > '~':
+				src = append(src, '=', upperHex[c>>4], upperHex[c&15])
+			default:
+				src = append(src, c)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(src) + bytes.MinRead)
+	if _, err := buf.ReadFrom(quotedprintable.NewReader(bytes.NewReader(src))); err != nil {
+		return nil, false
+	}
+	return buf.Bytes(), true
+}
+
+const upperHex = "0123456789ABCDEF"
+
+// qpEscapeFollows is the cleaner's validHexBytes on what follows an "=":
+// a line break, or two hex digits.
+func qpEscapeFollows(v []byte) bool {
+	if len(v) > 0 && v[0] == '\n' {
+		return true
+	}
+	if len(v) < 2 {
+		return false
+	}
+	if v[0] == '\r' && v[1] == '\n' {
+		return true
+	}
+	return isHex(v[0]) && isHex(v[1])
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'A' <= c && c <= 'F' || 'a' <= c && c <= 'f'
 }

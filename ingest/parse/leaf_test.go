@@ -327,3 +327,64 @@ func FuzzParseBodyMeta(f *testing.F) {
 		checkMeta(t, "fuzz", raw)
 	})
 }
+
+// qpCases are quoted-printable bodies: taken says decodeQP decodes them
+// itself (the others are enmime's).
+var qpCases = []struct {
+	name, body string
+	taken      bool
+}{
+	{"plain", "Hello,\r\nplain text.\r\n", true},
+	{"escapes", "caf=C3=A9 na=c3=afve\r\n", true},
+	{"soft breaks", "a long line that goes =\r\non and =\non\r\n", true},
+	{"trailing white space", "text   \r\nmore\t\r\n", true},
+	{"bare equals", "a = b, c=ZZ, d=4\r\n", true},
+	{"double equals", "x==41==\r\n=\r\n", true},
+	{"high bytes", "caf\xe9 \xff\x80\r\n", true},
+	{"controls", "a\x00b\x01c\x1b\x7f\r\n", true},
+	{"lf only", "one\ntwo=\nthree\n", true},
+	{"cr only", "one\rtwo\r", true},
+	{"equals at the end", "end=", false},
+	{"equals before the end", "end=4", false},
+	{"equals then newline at the end", "end=\n", false},
+	{"long line", strings.Repeat("abcdefghij", 120) + "\r\n", false},
+	{"long escaped line", strings.Repeat("\xe9", 400) + "\r\n", false},
+	{"empty", "", true},
+}
+
+// TestQuotedPrintableMatchesEnmime: decodeQP's text, in every charset
+// readText knows, is enmime's (checkTree compares the contents).
+func TestQuotedPrintableMatchesEnmime(t *testing.T) {
+	for _, c := range qpCases {
+		if _, ok := decodeQP([]byte(c.body)); ok != c.taken {
+			t.Errorf("%s: decodeQP took it: %v, want %v", c.name, ok, c.taken)
+		}
+		for cs := range textCharsets {
+			for _, ctype := range []string{"text/plain", "text/html"} {
+				checkQP(t, fmt.Sprintf("%s/%s/%s", c.name, cs, ctype), ctype+"; charset="+cs, []byte(c.body))
+			}
+		}
+	}
+}
+
+func checkQP(t testing.TB, name, ctype string, body []byte) {
+	t.Helper()
+	h := "Content-Type: " + ctype + "\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+	raw := "From: a@x.example\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n" + h + string(body) + "\r\n--b--\r\n"
+	checkTree(t, name, []byte(raw))
+	checkTree(t, name+" (single)", append([]byte(h), body...))
+}
+
+// FuzzQuotedPrintable: whatever decodeQP decodes, it decodes as enmime.
+func FuzzQuotedPrintable(f *testing.F) {
+	for _, c := range qpCases {
+		f.Add([]byte(c.body), uint8(0))
+	}
+	charsets := []string{"utf-8", "us-ascii", "iso-8859-1", "windows-1252", "koi8-r"}
+	f.Fuzz(func(t *testing.T, body []byte, cs uint8) {
+		if len(body) > 16<<10 || bytes.Contains(body, []byte("--b")) {
+			return
+		}
+		checkQP(t, "fuzz", "text/plain; charset="+charsets[int(cs)%len(charsets)], body)
+	})
+}
