@@ -359,7 +359,12 @@ func decodeQP(body []byte) (out []byte, ok bool) {
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(src) + bytes.MinRead)
-	if _, err := buf.ReadFrom(quotedprintable.NewReader(bytes.NewReader(src))); err != nil {
+	// The reader wraps what it reads in a bufio.Reader unless it is one:
+	// a pooled one (see bufReaders), read to its end before it goes back.
+	br := getBufReader(bytes.NewReader(src))
+	_, err := buf.ReadFrom(quotedprintable.NewReader(br))
+	putBufReader(br)
+	if err != nil {
 		return nil, false
 	}
 	return buf.Bytes(), true
