@@ -126,15 +126,19 @@ func tokenize(text string, word func([]byte), run func(unit string)) {
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf {
-			i++
-			switch {
-			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
-				t.wordByte(c)
-			case 'A' <= c && c <= 'Z':
-				t.wordByte(c + 'a' - 'A')
-			default:
+			if !asciiAlnum(c) {
+				i++
 				t.flush()
+				continue
 			}
+			// A run of ASCII letters and digits at once: what wordByte
+			// would do for each of its bytes.
+			j := i + 1
+			for j < len(text) && asciiAlnum(text[j]) {
+				j++
+			}
+			t.wordBytes(text[i:j])
+			i = j
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(text[i:])
@@ -177,6 +181,25 @@ func (t *tokenizer) wordByte(c byte) {
 	if len(t.buf) < MaxTokenBytes {
 		t.buf = append(t.buf, c)
 	}
+}
+
+// wordBytes is wordByte for each byte of run, ASCII letters and digits.
+func (t *tokenizer) wordBytes(run string) {
+	if len(t.units) > 0 || len(t.unit) > 0 {
+		t.flushRun()
+	}
+	t.dropMarks = true
+	for i := 0; i < len(run) && len(t.buf) < MaxTokenBytes; i++ {
+		c := run[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		t.buf = append(t.buf, c)
+	}
+}
+
+func asciiAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z'
 }
 
 func (t *tokenizer) rune(r rune) {

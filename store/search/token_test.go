@@ -2,8 +2,11 @@ package search
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestTokens(t *testing.T) {
@@ -194,4 +197,71 @@ func BenchmarkIndexText(b *testing.B) {
 	for b.Loop() {
 		IndexText(text)
 	}
+}
+
+// byteTokenize is tokenize as it was before ASCII runs were taken at
+// once (wordBytes): every ASCII byte through wordByte.
+func byteTokenize(text string, word func([]byte), run func(unit string)) {
+	t := tokenizer{word: word, run: run}
+	folds := foldTable()
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				t.wordByte(c)
+			case 'A' <= c && c <= 'Z':
+				t.wordByte(c + 'a' - 'A')
+			default:
+				t.flush()
+			}
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(text[i:])
+		i += n
+		if f, ok := folds[r]; ok {
+			for _, fr := range f {
+				t.rune(fr)
+			}
+			continue
+		}
+		t.rune(unicode.ToLower(r))
+	}
+	t.flush()
+}
+
+func checkByteTokenize(t *testing.T, s string) {
+	t.Helper()
+	for _, withRun := range []bool{false, true} {
+		var got, want []string
+		word := func(out *[]string) func([]byte) { return func(b []byte) { *out = append(*out, "w:"+string(b)) } }
+		var runG, runW func(string)
+		if withRun {
+			runG = func(u string) { got = append(got, "r:"+u) }
+			runW = func(u string) { want = append(want, "r:"+u) }
+		}
+		tokenize(s, word(&got), runG)
+		byteTokenize(s, word(&want), runW)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q (runs %v): %q, byte by byte %q", s, withRun, got, want)
+		}
+	}
+}
+
+// TestASCIIRunsAsBytes: taking ASCII runs at once tokenizes as byte by
+// byte did, next to CJK runs, marks, folds and at the token size limit.
+func TestASCIIRunsAsBytes(t *testing.T) {
+	long := strings.Repeat("Ab9", MaxTokenBytes)
+	for _, s := range []string{"", "Hello Bob, 200 widgets", "株式会社ABC商事", "abc株式def", "Straße STRASSE", "e\u0301t\u00e9", "ｻﾝﾌﾟﾙ123",
+		"ที่ดินabc", long, "é" + long, long + "é" + long, "ｱ" + long, "x\u0301yz", "Ǆemal ǅ", "ﬁle ﬀ"} {
+		checkByteTokenize(t, s)
+	}
+}
+
+func FuzzASCIIRunsAsBytes(f *testing.F) {
+	for _, s := range []string{"Hello Bob", "株式会社ABC", "Straße", "e\u0301t", "ｻﾝﾌﾟﾙ1"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkByteTokenize)
 }
