@@ -59,6 +59,7 @@ type Prepared struct {
 	dir       *directory
 	// internalOf caches dir.internal for the participants (see internal).
 	internalOf map[string]bool
+	memo       map[string]bool // see internalMemo
 }
 
 // internal reports the company's own addresses (directory.internal), for
@@ -68,6 +69,21 @@ func (p *Prepared) internal(email string) bool {
 		return v
 	}
 	return p.dir.internal(email)
+}
+
+// internalMemo is dir.internal for the parse worker, which asks about
+// the same To and Cc addresses in unwrapForward and again in fill: each
+// is read (mailaddr.Canonical) once, the answer kept in memo.
+func (p *Prepared) internalMemo(email string) bool {
+	if v, ok := p.memo[email]; ok {
+		return v
+	}
+	own := p.dir.internal(email)
+	if p.memo == nil {
+		p.memo = map[string]bool{}
+	}
+	p.memo[email] = own
+	return own
 }
 
 // rawSHA256 returns the hex SHA-256 of the raw bytes, computed once.
@@ -459,10 +475,12 @@ func (in *Ingester) fill(p *Prepared, m *parse.Message) {
 	// in the commit, which asks several times per participant.
 	p.internalOf = make(map[string]bool, 2*len(msg.Participants))
 	for _, pt := range msg.Participants {
-		own := p.dir.internal(pt.Email)
+		own := p.internalMemo(pt.Email)
 		p.internalOf[pt.Email] = own
 		p.internalOf[strings.ToLower(pt.Email)] = own
 	}
+
+	p.memo = nil
 
 	p.refs = compact(append([]string{msg.MessageID, msg.InReplyTo}, msg.References...))
 	p.hasParents = msg.InReplyTo != "" || len(msg.References) > 0
@@ -475,7 +493,7 @@ func (in *Ingester) unwrapForward(p *Prepared, m *parse.Message) {
 	msg := p.msg
 	toOthers := false
 	for _, a := range append(append([]parse.Address{}, m.To...), m.Cc...) {
-		if !p.dir.internal(a.Email) {
+		if !p.internalMemo(a.Email) {
 			toOthers = true
 		}
 	}
