@@ -165,25 +165,51 @@ func benchRun(b *testing.B, db string, args ...string) string {
 
 func copyStore(b *testing.B, from, to string) string {
 	b.Helper()
+	copyStoreFiles(b, from, to)
+	return to
+}
+
+// copyStoreFiles copies a closed SQLite store: the database file, its
+// -wal file and its -raw directory of packed raw mail (what a backup of
+// a store copies).
+func copyStoreFiles(t testing.TB, from, to string) {
+	t.Helper()
+	copyFile := func(src, dst string) {
+		in, err := os.Open(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer in.Close()
+		out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			t.Fatal(err)
+		}
+		if err := out.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, suffix := range []string{"", "-wal"} {
-		src, err := os.Open(from + suffix)
-		if os.IsNotExist(err) && suffix != "" {
+		if _, err := os.Stat(from + suffix); os.IsNotExist(err) && suffix != "" {
 			continue
 		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		dst, err := os.Create(to + suffix)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := io.Copy(dst, src); err != nil {
-			b.Fatal(err)
-		}
-		src.Close()
-		dst.Close()
+		copyFile(from+suffix, to+suffix)
 	}
-	return to
+	packs, err := os.ReadDir(from + "-raw")
+	if os.IsNotExist(err) {
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(to+"-raw", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range packs {
+		copyFile(filepath.Join(from+"-raw", p.Name()), filepath.Join(to+"-raw", p.Name()))
+	}
 }
 
 func lastLine(s string) string {

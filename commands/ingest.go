@@ -139,6 +139,9 @@ func newIngester(ctx context.Context, cmd *cobra.Command, app *App, opts ingestO
 		app.StoreOptions.Synchronous = "FULL"
 	} else {
 		app.StoreOptions.Synchronous = "NORMAL"
+		// An archive's raw mail goes to pack files beside a SQLite
+		// store, written once instead of twice through the WAL.
+		app.StoreOptions.RawPacks = true
 	}
 	st, err := app.Store(ctx)
 	if err != nil {

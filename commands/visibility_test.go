@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -217,22 +216,7 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 func (w *matrixWorld) clone(t *testing.T) *cli {
 	t.Helper()
 	c := newCLI(t)
-	matches, _ := filepath.Glob(w.db + "*")
-	for _, src := range matches {
-		in, err := os.Open(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := os.OpenFile(c.db+strings.TrimPrefix(src, w.db), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.Copy(out, in); err != nil {
-			t.Fatal(err)
-		}
-		in.Close()
-		out.Close()
-	}
+	copyStoreFiles(t, w.db, c.db)
 	return c
 }
 

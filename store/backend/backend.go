@@ -44,6 +44,11 @@ type Options struct {
 	// to it, never all at once (see sqlite.Options). No effect on
 	// PostgreSQL.
 	FTSMerge bool
+	// RawPacks, for bulk imports: SQLite appends the raw mail of new
+	// messages to pack files beside the database (<path>-raw/) rather
+	// than writing it twice through its WAL (see sqlite.Options). No
+	// effect on PostgreSQL.
+	RawPacks bool
 }
 
 // Kinds of store.
@@ -101,6 +106,7 @@ func Open(ctx context.Context, dsn string, opt Options) (store.Store, error) {
 
 		BackgroundCheckpoints: opt.BackgroundCheckpoints,
 		FTSMerge:              opt.FTSMerge,
+		RawPacks:              opt.RawPacks,
 	})
 	if err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/smartbcc/smartbcc/store"
 )
@@ -31,7 +33,60 @@ var _ store.Checker = (*DB)(nil)
 // foreign_key_check, and none of the rows a half-written or doubled
 // delivery would leave. It is what the crash, load and hostile-input tests
 // assert after every run.
-func (db *DB) Check(ctx context.Context) error { return check(ctx, db.reader) }
+func (db *DB) Check(ctx context.Context) error {
+	if err := check(ctx, db.reader); err != nil {
+		return err
+	}
+	if db.rawPacks {
+		return db.checkPacks(ctx)
+	}
+	return nil
+}
+
+// packQueries each count references to packed raw mail that cannot be
+// right: a packed row that also keeps bytes inline, a range outside a
+// file, or two messages sharing bytes.
+var packQueries = []string{
+	`SELECT count(*) FROM message_raw WHERE pack IS NOT NULL AND (length(raw) != 0 OR pack < 1 OR off < 0 OR len < 1 OR off IS NULL OR len IS NULL)`,
+	`SELECT count(*) FROM message_raw WHERE pack IS NULL AND (off IS NOT NULL OR len IS NOT NULL)`,
+	`SELECT count(*) FROM message_raw_more x JOIN message_raw r ON r.message_id = x.message_id WHERE r.pack IS NOT NULL`,
+	`SELECT count(*) FROM (SELECT off, lag(off + len) OVER (PARTITION BY pack ORDER BY off, len) AS prev_end
+		FROM message_raw WHERE pack IS NOT NULL) WHERE off < prev_end`,
+}
+
+// checkPacks checks the references to packed raw mail, and that each
+// pack file is there and holds every byte referred to.
+func (db *DB) checkPacks(ctx context.Context) error {
+	for _, q := range packQueries {
+		var n int
+		if err := db.reader.QueryRowContext(ctx, q).Scan(&n); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+		if n != 0 {
+			return fmt.Errorf("%d inconsistent rows: %s", n, q)
+		}
+	}
+	rows, err := db.reader.QueryContext(ctx, `SELECT pack, max(off + len), count(*) FROM message_raw WHERE pack IS NOT NULL GROUP BY pack ORDER BY pack`)
+	if err != nil {
+		return fmt.Errorf("message_raw packs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pack, end, n int64
+		if err := rows.Scan(&pack, &end, &n); err != nil {
+			return fmt.Errorf("message_raw packs: %w", err)
+		}
+		name := filepath.Join(rawDir(db.path), packName(pack))
+		fi, err := os.Stat(name)
+		if err != nil {
+			return fmt.Errorf("message_raw: the raw mail of %d messages is in pack %s: %w", n, name, err)
+		}
+		if fi.Size() < end {
+			return fmt.Errorf("message_raw: pack %s is %d bytes long, its messages' raw mail ends at byte %d", name, fi.Size(), end)
+		}
+	}
+	return rows.Err()
+}
 
 func check(ctx context.Context, db *sql.DB) error {
 	var ok string

@@ -49,6 +49,16 @@ func (db *DB) Dump(ctx context.Context, fn func(t *store.Table, row []any) error
 }
 
 func (db *DB) dumpTable(ctx context.Context, tx *sql.Tx, t *store.Table, fn func(t *store.Table, row []any) error) error {
+	if db.rawPacks {
+		// Raw mail kept in packs is dumped as if it were inline: the
+		// first piece in message_raw, the rest in message_raw_more.
+		switch t.Name {
+		case "message_raw":
+			return db.dumpRaw(ctx, tx, t, fn)
+		case "message_raw_more":
+			return db.dumpRawMore(ctx, tx, t, fn)
+		}
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+columnNames(t)+` FROM `+t.Name+` ORDER BY `+order(t))
 	if err != nil {
 		return db.storeError(err)
@@ -184,4 +194,76 @@ func (db *DB) Load(ctx context.Context, fill func(put func(t *store.Table, row [
 		}
 	}
 	return db.storeError(tx.Commit())
+}
+
+// dumpRaw dumps message_raw (message_id, raw), reading the raw mail of
+// packed rows from their pack: its first piece, as insertRaw would have
+// stored it inline.
+func (db *DB) dumpRaw(ctx context.Context, tx *sql.Tx, t *store.Table, fn func(t *store.Table, row []any) error) error {
+	rows, err := tx.QueryContext(ctx, `SELECT message_id, raw, pack, off, len FROM message_raw ORDER BY message_id`)
+	if err != nil {
+		return db.storeError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var raw []byte
+		var pack, off, n sql.NullInt64
+		if err := rows.Scan(&id, &raw, &pack, &off, &n); err != nil {
+			return db.storeError(err)
+		}
+		if pack.Valid {
+			if raw, err = db.readPacked(id, pack.Int64, off.Int64, n.Int64); err != nil {
+				return err
+			}
+			raw = raw[:min(len(raw), rawPiece)]
+		}
+		if raw == nil {
+			raw = []byte{}
+		}
+		if err := fn(t, []any{id, raw}); err != nil {
+			return err
+		}
+	}
+	return db.storeError(rows.Err())
+}
+
+// dumpRawMore dumps message_raw_more (message_id, seq, data) with the
+// pieces past the first of packed raw mail, in key order: a packed
+// message has no rows of its own in message_raw_more.
+func (db *DB) dumpRawMore(ctx context.Context, tx *sql.Tx, t *store.Table, fn func(t *store.Table, row []any) error) error {
+	rows, err := tx.QueryContext(ctx, `SELECT message_id, seq, data, NULL, NULL, NULL FROM message_raw_more
+		UNION ALL SELECT message_id, 0, NULL, pack, off, len FROM message_raw WHERE pack IS NOT NULL AND len > ?
+		ORDER BY 1, 2`, rawPiece)
+	if err != nil {
+		return db.storeError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, seq int64
+		var data []byte
+		var pack, off, n sql.NullInt64
+		if err := rows.Scan(&id, &seq, &data, &pack, &off, &n); err != nil {
+			return db.storeError(err)
+		}
+		if !pack.Valid {
+			if data == nil {
+				data = []byte{}
+			}
+			if err := fn(t, []any{id, seq, data}); err != nil {
+				return err
+			}
+			continue
+		}
+		raw, err := db.readPacked(id, pack.Int64, off.Int64, n.Int64)
+		if err != nil {
+			return err
+		}
+		for seq, at := int64(1), rawPiece; at < len(raw); seq, at = seq+1, at+rawPiece {
+			if err := fn(t, []any{id, seq, raw[at:min(at+rawPiece, len(raw))]}); err != nil {
+				return err
+			}
+		}
+	}
+	return db.storeError(rows.Err())
 }

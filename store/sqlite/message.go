@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql"
 	"errors"
 	"strings"
 
@@ -250,8 +251,21 @@ func (tx *Tx) MessageByKey(ownerID int64, dedupKey string) (*store.Message, erro
 // blob stay small, large enough that a typical message is one piece.
 const rawPiece = 1 << 20
 
-// insertRaw stores raw in message_raw (first piece) and message_raw_more.
+// insertRaw stores raw in message_raw (first piece) and message_raw_more,
+// or, in a store opened for an import, in a pack (rawpack.go) with its
+// reference in message_raw.
 func (tx *Tx) insertRaw(id int64, raw []byte) error {
+	if tx.db.opt.RawPacks && tx.db.rawPacks && len(raw) > 0 {
+		pack, off, err := tx.appendRaw(raw)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(`INSERT INTO message_raw (message_id, raw, pack, off, len) VALUES (?, x'', ?, ?, ?)`,
+			id, pack, off, len(raw)); err != nil {
+			return tx.err(err)
+		}
+		return nil
+	}
 	first := raw
 	if len(first) > rawPiece {
 		first = raw[:rawPiece]
@@ -274,7 +288,15 @@ func (tx *Tx) insertRaw(id int64, raw []byte) error {
 // MessageRaw returns the bytes of a message exactly as received.
 func (tx *Tx) MessageRaw(id int64) ([]byte, error) {
 	var raw []byte
-	if err := tx.queryRow(`SELECT raw FROM message_raw WHERE message_id = ?`, id).Scan(&raw); err != nil {
+	if tx.db.rawPacks {
+		var pack, off, n sql.NullInt64
+		if err := tx.queryRow(`SELECT raw, pack, off, len FROM message_raw WHERE message_id = ?`, id).Scan(&raw, &pack, &off, &n); err != nil {
+			return nil, tx.notFound(err, "no such message %d", id)
+		}
+		if pack.Valid {
+			return tx.db.readPacked(id, pack.Int64, off.Int64, n.Int64)
+		}
+	} else if err := tx.queryRow(`SELECT raw FROM message_raw WHERE message_id = ?`, id).Scan(&raw); err != nil {
 		return nil, tx.notFound(err, "no such message %d", id)
 	}
 	if raw == nil {

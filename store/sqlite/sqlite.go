@@ -57,6 +57,12 @@ type Options struct {
 	// FTS4 never merges a whole level inside one commit (see
 	// ftsmerge.go). Searches find the same either way.
 	FTSMerge bool
+	// RawPacks, for bulk imports: the raw mail of new messages is
+	// appended to pack files beside the database (<path>-raw/) instead of
+	// going through the WAL into the database (see rawpack.go). Every
+	// store reads both forms; a delivery keeps storing raw inline, since
+	// a pack costs one more fsync per commit.
+	RawPacks bool
 }
 
 const (
@@ -107,6 +113,11 @@ type DB struct {
 	// visibleIndex is set when the index messages_visible exists
 	// (migration 0009_messages_visible).
 	visibleIndex bool
+	// rawPacks is set when message_raw has pack references (migration
+	// 0012_raw_packs).
+	rawPacks bool
+	// packs are the open pack files of raw mail (rawpack.go).
+	packs packFiles
 
 	now func() time.Time
 }
@@ -145,6 +156,7 @@ func open(ctx context.Context, path string, opt Options, migs []migration) (*DB,
 	db.search = applied[searchMigration]
 	db.forwardColumns = applied[forwardMigration]
 	db.visibleIndex = applied[visibleMigration]
+	db.rawPacks = applied[rawPackMigration]
 	if db.migrated {
 		// A reader connection opened before a migration may keep the old
 		// schema in memory and fail to prepare a statement on a table the
@@ -152,6 +164,13 @@ func open(ctx context.Context, path string, opt Options, migs []migration) (*DB,
 		// the readers afresh.
 		db.reader.Close()
 		if err := db.openReader(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if db.rawPacks && !opt.ReadOnly {
+		// Deleted mail whose bytes a crash left in a pack is erased now.
+		if err := db.eraseIfFreed(ctx); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -312,6 +331,7 @@ func (db *DB) Close() error {
 	if db.writer != nil {
 		errs = append(errs, db.writer.Close())
 	}
+	errs = append(errs, db.packs.close())
 	return errors.Join(errs...)
 }
 
@@ -344,6 +364,8 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, writable bool, fn func(stor
 	defer sqlTx.Rollback()
 
 	tx := &Tx{db: db, tx: sqlTx, ctx: ctx, writable: writable, now: store.StoreTime(db.now())}
+	// Runs before the Rollback above, while the write lock is still held.
+	defer tx.undoPacks()
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -360,6 +382,16 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, writable bool, fn func(stor
 			return err
 		}
 	}
+	freed := false
+	if writable && db.rawPacks {
+		if err := tx.syncPacks(); err != nil {
+			return err
+		}
+		if freed, err = tx.hasFreed(); err != nil {
+			return err
+		}
+	}
+	tx.pack.done = true
 	start = timingStart()
 	err = sqlTx.Commit()
 	if writable {
@@ -370,7 +402,23 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, writable bool, fn func(stor
 	if err != nil {
 		return db.storeError(err)
 	}
+	if freed {
+		// Deleted raw mail is erased now that its deletion is committed.
+		return db.eraseFreed(ctx)
+	}
 	return nil
+}
+
+// eraseIfFreed erases deleted raw mail a crash left behind.
+func (db *DB) eraseIfFreed(ctx context.Context) error {
+	var yes bool
+	if err := db.writer.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM raw_pack_freed)`).Scan(&yes); err != nil {
+		return db.storeError(err)
+	}
+	if !yes {
+		return nil
+	}
+	return db.eraseFreed(ctx)
 }
 
 // Tx is a transaction on the store; it implements store.Tx. It must not be
@@ -385,6 +433,9 @@ type Tx struct {
 	// and not yet indexed (see indexPending).
 	pendingIndex []searchDoc
 	now          time.Time // defaults for CreatedAt fields the caller left zero
+
+	// pack is what the transaction appended to raw mail packs.
+	pack packWrite
 
 	// broken is the first error the database returned. SQLite would let
 	// the transaction go on, PostgreSQL would not; the store contract

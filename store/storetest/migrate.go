@@ -185,8 +185,12 @@ func (s suite) testSchemaListsEveryColumn(t *testing.T) {
 	db := s.b.SQL(t, dsn)
 	// Tables a copy rebuilds or skips: the migrations record, the search
 	// index and its internals.
+	// raw_pack_freed and message_raw's pack, off and len are SQLite's
+	// record of raw mail kept in pack files: a copy reads the mail from
+	// its pack and writes it inline.
 	skip := func(name string) bool {
-		return name == "migrations" || strings.HasPrefix(name, "message_fts") || name == "message_search" || strings.HasPrefix(name, "sqlite_")
+		return name == "migrations" || strings.HasPrefix(name, "message_fts") || name == "message_search" || strings.HasPrefix(name, "sqlite_") ||
+			name == "raw_pack_freed"
 	}
 	listed := map[string][]string{}
 	for _, tb := range store.Tables {
@@ -206,6 +210,9 @@ func (s suite) testSchemaListsEveryColumn(t *testing.T) {
 		var got []string
 		for _, c := range db.ColumnNames(t, name) {
 			if name == "links" && c == "seq" { // PostgreSQL's record of the order links were made in
+				continue
+			}
+			if name == "message_raw" && (c == "pack" || c == "off" || c == "len") { // SQLite's raw mail packs
 				continue
 			}
 			got = append(got, c)
