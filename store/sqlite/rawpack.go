@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"sync"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/smartbcc/smartbcc/store"
 )
 
@@ -103,6 +101,11 @@ func (db *DB) packFile(n int64, create bool) (*os.File, error) {
 		flag = os.O_RDWR
 	}
 	f, err := os.OpenFile(name, flag, 0)
+	if errors.Is(err, fs.ErrPermission) && flag != os.O_RDONLY && !create {
+		// Someone who may read the store but not write it (a read
+		// command run by another user) still reads its mail.
+		f, err = os.OpenFile(name, os.O_RDONLY, 0)
+	}
 	if errors.Is(err, fs.ErrNotExist) && create {
 		f, err = db.createPack(dir, name)
 	}
@@ -261,7 +264,7 @@ func (tx *Tx) syncPacks() error {
 	for n := range tx.pack.from {
 		f, err := tx.db.packFile(n, false)
 		if err == nil {
-			err = unix.Fdatasync(int(f.Fd()))
+			err = syncData(f)
 		}
 		if err != nil {
 			return tx.fail(tx.db.packError("cannot sync", n, err))
@@ -353,7 +356,7 @@ func (db *DB) eraseFreed(ctx context.Context) error {
 			synced[r.pack] = f
 		}
 		for n, f := range synced {
-			if err := unix.Fdatasync(int(f.Fd())); err != nil {
+			if err := syncData(f); err != nil {
 				return db.packError("cannot sync", n, err)
 			}
 		}
@@ -373,11 +376,7 @@ func erase(f *os.File, off, n int64) error {
 	if n <= 0 {
 		return nil
 	}
-	err = unix.Fallocate(int(f.Fd()), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, off, n)
-	if err == nil {
-		return nil
-	}
-	if !errors.Is(err, unix.EOPNOTSUPP) && !errors.Is(err, unix.ENOSYS) && !errors.Is(err, unix.EINVAL) {
+	if err := punchHole(f, off, n); !errors.Is(err, errNoHoles) {
 		return err
 	}
 	return writeZeros(f, off, n)
