@@ -22,3 +22,9 @@ func punchHole(f *os.File, off, n int64) error {
 	}
 	return err
 }
+
+// startWriteback starts writing the n bytes at off to the disk, without
+// waiting for them.
+func startWriteback(f *os.File, off, n int64) error {
+	return unix.SyncFileRange(int(f.Fd()), off, n, unix.SYNC_FILE_RANGE_WRITE)
+}
