@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -79,14 +80,18 @@ func textAttachment(p *enmime.Part) bool {
 	return p.FirstChild == nil && !bodyCandidate(p) && strings.HasPrefix(p.ContentType, "text/")
 }
 
-// errorList is the problems as text. The offset in a base64 error is the
-// decoder's reading position, which differs between enmime's streaming
-// decoder and decodeBase64 for the same input: it is left out.
+// errorList is the problems as text, sorted. The offset in a base64 error
+// is the decoder's reading position, which differs between enmime's
+// streaming decoder and decodeBase64 for the same input: it is left out.
+// Sorted because enmime reports the malformed parameters of one header in
+// map order, which differs from one call to the next (FuzzTree failed at
+// random on "Content-TYpe:1;080;019").
 func errorList(errs []*enmime.Error) []string {
 	var out []string
 	for _, e := range errs {
 		out = append(out, base64Offset.ReplaceAllString(e.Error(), "at input byte N"))
 	}
+	slices.Sort(out)
 	return out
 }
 
