@@ -30,15 +30,7 @@ func TestFTSMergeKeepsIndexSoundAndSmall(t *testing.T) {
 	for _, merge := range []bool{false, true} {
 		t.Run(fmt.Sprintf("FTSMerge=%v", merge), func(t *testing.T) {
 			db := openTestAt(t, filepath.Join(t.TempDir(), "s.db"), Options{FTSMerge: merge})
-			var owner, thread int64
-			update(t, db, func(tx store.Tx) error {
-				u, th, err := seedAnn(tx)
-				if err != nil {
-					return err
-				}
-				owner, thread = u.ID, th.ID
-				return nil
-			})
+			owner, thread := seedAnnIDs(t, db)
 			var ids []int64
 			most := 0
 			for g := 0; g < 150; g++ {

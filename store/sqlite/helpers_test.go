@@ -33,6 +33,20 @@ func update(t testing.TB, db *DB, fn func(tx store.Tx) error) {
 	}
 }
 
+// seedAnnIDs runs seedAnn in a write transaction of its own and returns
+// ann's id and the thread's.
+func seedAnnIDs(t testing.TB, db *DB) (owner, thread int64) {
+	t.Helper()
+	update(t, db, func(tx store.Tx) error {
+		u, th, err := seedAnn(tx)
+		if err == nil {
+			owner, thread = u.ID, th.ID
+		}
+		return err
+	})
+	return owner, thread
+}
+
 // view runs fn in a read transaction and fails the test on error.
 func view(t testing.TB, db *DB, fn func(tx store.Tx) error) {
 	t.Helper()

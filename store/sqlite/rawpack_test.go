@@ -21,13 +21,7 @@ func packTestStore(t *testing.T, opt Options) (db *DB, path string, owner, threa
 	path = filepath.Join(t.TempDir(), "smartbcc.db")
 	opt.RawPacks = true
 	db = openTestAt(t, path, opt)
-	update(t, db, func(tx store.Tx) error {
-		u, th, err := seedAnn(tx)
-		if err == nil {
-			owner, thread = u.ID, th.ID
-		}
-		return err
-	})
+	owner, thread = seedAnnIDs(t, db)
 	return db, path, owner, thread
 }
 
@@ -97,14 +91,7 @@ func fileSize(t *testing.T, name string) int64 {
 func TestRawPacksRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "smartbcc.db")
 	db := openTestAt(t, path, Options{})
-	var owner, thread int64
-	update(t, db, func(tx store.Tx) error {
-		u, th, err := seedAnn(tx)
-		if err == nil {
-			owner, thread = u.ID, th.ID
-		}
-		return err
-	})
+	owner, thread := seedAnnIDs(t, db)
 	inline := rawMessage(owner, thread, "inline@x", "delivered ", 3000)
 	insertAll(t, db, inline)
 	db.Close()
@@ -384,14 +371,7 @@ func TestRawPacksDump(t *testing.T) {
 	dumpRaw := func(opt Options) string {
 		path := filepath.Join(t.TempDir(), "s.db")
 		db := openTestAt(t, path, opt)
-		var owner, thread int64
-		update(t, db, func(tx store.Tx) error {
-			u, th, err := seedAnn(tx)
-			if err == nil {
-				owner, thread = u.ID, th.ID
-			}
-			return err
-		})
+		owner, thread := seedAnnIDs(t, db)
 		insertAll(t, db,
 			rawMessage(owner, thread, "a@x", "first ", 1000),
 			rawMessage(owner, thread, "b@x", "second ", 2*rawPiece+77),
@@ -476,14 +456,7 @@ func TestRawPacksFileMode(t *testing.T) {
 // Without RawPacks (deliveries, the server) nothing goes to a pack.
 func TestRawPacksOnlyForImports(t *testing.T) {
 	db := openTest(t)
-	var owner, thread int64
-	update(t, db, func(tx store.Tx) error {
-		u, th, err := seedAnn(tx)
-		if err == nil {
-			owner, thread = u.ID, th.ID
-		}
-		return err
-	})
+	owner, thread := seedAnnIDs(t, db)
 	m := rawMessage(owner, thread, "a@x", "a ", 300)
 	insertAll(t, db, m)
 	if r := rawRefOf(t, db, m.ID); r.pack.Valid || r.inline != 300 {
