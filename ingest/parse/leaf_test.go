@@ -7,8 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -288,20 +286,7 @@ func TestParseBodyMetaMatchesParseBody(t *testing.T) {
 		checkMeta(t, c.name, []byte(c.raw))
 	}
 	corpora := archivetest.CorporaDir(t)
-	filepath.WalkDir(corpora, func(p string, d os.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return nil
-		}
-		fi, err := d.Info()
-		if err != nil || fi.Size() > 8<<20 {
-			return nil
-		}
-		raw, err := os.ReadFile(p)
-		if err == nil {
-			checkMeta(t, p, raw)
-		}
-		return nil
-	})
+	eachCorpusFile(corpora, func(name string, raw []byte) { checkMeta(t, name, raw) })
 	if msgs, _ := benchMessages(); len(msgs) > 0 {
 		for i, m := range msgs {
 			checkMeta(t, fmt.Sprintf("bench #%d", i+1), m)

@@ -263,6 +263,23 @@ func FuzzTree(f *testing.F) {
 	})
 }
 
+// eachCorpusFile calls check with every regular file under corpora of at
+// most 8 MB, whole, named by its path.
+func eachCorpusFile(corpora string, check func(name string, raw []byte)) {
+	filepath.WalkDir(corpora, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		if fi, err := d.Info(); err != nil || fi.Size() > 8<<20 {
+			return nil
+		}
+		if raw, err := os.ReadFile(p); err == nil {
+			check(p, raw)
+		}
+		return nil
+	})
+}
+
 // ParseHeader gives the header fields Parse gives, on every corpus message.
 func TestParseHeaderMatchesParse(t *testing.T) {
 	corpora := archivetest.CorporaDir(t) // SMARTBCC_CORPORA; fails under CI=true when absent
@@ -282,19 +299,7 @@ func TestParseHeaderMatchesParse(t *testing.T) {
 			t.Errorf("%s: ParseHeader differs from Parse:\n%+v\n%+v", name, head, full)
 		}
 	}
-	filepath.WalkDir(corpora, func(p string, d os.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return nil
-		}
-		if fi, err := d.Info(); err != nil || fi.Size() > 8<<20 {
-			return nil
-		}
-		raw, err := os.ReadFile(p)
-		if err == nil {
-			check(p, raw)
-		}
-		return nil
-	})
+	eachCorpusFile(corpora, check)
 	for _, c := range treeCases {
 		check(c.name, []byte(c.raw))
 	}
@@ -379,20 +384,7 @@ func TestScanHeaderMatchesEnmime(t *testing.T) {
 			}
 		}
 	}
-	filepath.WalkDir(corpora, func(p string, d os.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return nil
-		}
-		fi, err := d.Info()
-		if err != nil || fi.Size() > 8<<20 {
-			return nil
-		}
-		raw, err := os.ReadFile(p)
-		if err == nil {
-			check(p, raw)
-		}
-		return nil
-	})
+	eachCorpusFile(corpora, check)
 	if msgs, _ := benchMessages(); len(msgs) > 0 {
 		for i, m := range msgs {
 			check(fmt.Sprintf("bench #%d", i+1), m)
