@@ -61,20 +61,32 @@ func readLeaf(p *enmime.Parser, c []byte, off int, sums map[*enmime.Part]fileSum
 		content, warnings, err := decodeBase64(body)
 		if err != nil {
 			part.Content = nil
-			part.Errors = append(part.Errors, &enmime.Error{Name: enmime.ErrorMalformedBase64, Detail: err.Error(), Severe: true})
+			addBase64Error(part, err)
 			break
 		}
 		part.Content = content
-		for _, w := range warnings {
-			if len(part.Errors) >= maxPartErrors {
-				break
-			}
-			part.Errors = append(part.Errors, &enmime.Error{Name: enmime.ErrorMalformedBase64, Detail: w})
-		}
+		addBase64Warnings(part, warnings)
 	default:
 		return readParts(p, c)
 	}
 	return part, nil
+}
+
+// addBase64Error records the decoding error that left part without
+// content, as enmime does.
+func addBase64Error(part *enmime.Part, err error) {
+	part.Errors = append(part.Errors, &enmime.Error{Name: enmime.ErrorMalformedBase64, Detail: err.Error(), Severe: true})
+}
+
+// addBase64Warnings records a warning for each character the decoder
+// dropped, as enmime does, up to maxPartErrors problems on the part.
+func addBase64Warnings(part *enmime.Part, warnings []string) {
+	for _, w := range warnings {
+		if len(part.Errors) >= maxPartErrors {
+			break
+		}
+		part.Errors = append(part.Errors, &enmime.Error{Name: enmime.ErrorMalformedBase64, Detail: w})
+	}
 }
 
 // bodyCandidate reports a part enmime's envelope may take as the text or
@@ -209,7 +221,7 @@ func readText(part *enmime.Part, body []byte) bool {
 		content, w, err := decodeBase64(body)
 		if err != nil {
 			part.Content = nil
-			part.Errors = append(part.Errors, &enmime.Error{Name: enmime.ErrorMalformedBase64, Detail: err.Error(), Severe: true})
+			addBase64Error(part, err)
 			return true
 		}
 		body, warnings = content, w
@@ -226,12 +238,7 @@ func readText(part *enmime.Part, body []byte) bool {
 		body = decodeCharmap(cm, body)
 	}
 	part.Content = body
-	for _, w := range warnings {
-		if len(part.Errors) >= maxPartErrors {
-			break
-		}
-		part.Errors = append(part.Errors, &enmime.Error{Name: enmime.ErrorMalformedBase64, Detail: w})
-	}
+	addBase64Warnings(part, warnings)
 	return true
 }
 
@@ -280,15 +287,10 @@ func readBase64Sum(part *enmime.Part, body []byte, sums map[*enmime.Part]fileSum
 	content, warnings, err := decodeBase64Into(*buf, body)
 	part.Content = nil
 	if err != nil {
-		part.Errors = append(part.Errors, &enmime.Error{Name: enmime.ErrorMalformedBase64, Detail: err.Error(), Severe: true})
+		addBase64Error(part, err)
 	} else {
 		sums[part] = fileSum{size: len(content), sha256: sha256.Sum256(content)}
-		for _, w := range warnings {
-			if len(part.Errors) >= maxPartErrors {
-				break
-			}
-			part.Errors = append(part.Errors, &enmime.Error{Name: enmime.ErrorMalformedBase64, Detail: w})
-		}
+		addBase64Warnings(part, warnings)
 	}
 	if content != nil && cap(content) <= maxPooledDecode {
 		*buf = content[:0]
