@@ -213,10 +213,10 @@ func (db *DB) dumpRaw(ctx context.Context, tx *sql.Tx, t *store.Table, fn func(t
 			return db.storeError(err)
 		}
 		if pack.Valid {
-			if raw, err = db.readPacked(id, pack.Int64, off.Int64, n.Int64); err != nil {
+			// The first piece only: dumpRawMore reads the rest.
+			if raw, err = db.readPacked(id, pack.Int64, off.Int64, min(n.Int64, rawPiece)); err != nil {
 				return err
 			}
-			raw = raw[:min(len(raw), rawPiece)]
 		}
 		if raw == nil {
 			raw = []byte{}
