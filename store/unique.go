@@ -22,15 +22,9 @@ func CleanUnique(values []string, norm func(string) string) []string {
 // UniqueEmails returns emails in canonical form, blank and repeated ones
 // dropped, in their first order (nil when none is left).
 func UniqueEmails(emails []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, e := range emails {
-		e = CanonicalEmail(e)
-		if e == "" || seen[e] {
-			continue
-		}
-		seen[e] = true
-		out = append(out, e)
+	out := CleanUnique(emails, CanonicalEmail)
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
