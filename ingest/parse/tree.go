@@ -244,7 +244,7 @@ func scanHeader(c []byte) (ctype string, off int, plain bool) {
 			break
 		}
 		if line[0] == ' ' || line[0] == '\t' {
-			t := trimSpaceTab(line)
+			t := bytes.Trim(line, " \t")
 			if first || len(t) == 0 {
 				return "", 0, false
 			}
@@ -271,7 +271,7 @@ func scanHeader(c []byte) (ctype string, off int, plain bool) {
 		inCT = false
 		if !foundCT && asciiEqualFold(string(line[:colon]), "Content-Type") {
 			foundCT, inCT = true, true
-			ct = trimSpaceTab(line[colon+1:])
+			ct = bytes.Trim(line[colon+1:], " \t")
 			ctLines = 1
 		}
 	}
@@ -280,18 +280,6 @@ func scanHeader(c []byte) (ctype string, off int, plain bool) {
 		return string(bytes.TrimLeft(ct, " \t")), pos, true
 	}
 	return string(ct), pos, true
-}
-
-// trimSpaceTab trims spaces and tabs at both ends (enmime's TrimBytes
-// also trims CR and LF, which scanHeader's lines do not hold).
-func trimSpaceTab(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
-		b = b[:len(b)-1]
-	}
-	return b
 }
 
 // enmimeSplitHeader reads the header section of a part with enmime's
