@@ -57,9 +57,9 @@ type Prepared struct {
 	author    mailaddr.Address
 	authorErr error
 	dir       *directory
-	// internalOf caches dir.internal for the participants (see internal).
+	// internalOf caches dir.internal for the participants (see internal)
+	// and for the To and Cc addresses unwrapForward asks about.
 	internalOf map[string]bool
-	memo       map[string]bool // see internalMemo
 }
 
 // internal reports the company's own addresses (directory.internal), for
@@ -73,16 +73,16 @@ func (p *Prepared) internal(email string) bool {
 
 // internalMemo is dir.internal for the parse worker, which asks about
 // the same To and Cc addresses in unwrapForward and again in fill: each
-// is read (mailaddr.Canonical) once, the answer kept in memo.
+// is read (mailaddr.Canonical) once, the answer kept in internalOf.
 func (p *Prepared) internalMemo(email string) bool {
-	if v, ok := p.memo[email]; ok {
+	if v, ok := p.internalOf[email]; ok {
 		return v
 	}
 	own := p.dir.internal(email)
-	if p.memo == nil {
-		p.memo = map[string]bool{}
+	if p.internalOf == nil {
+		p.internalOf = map[string]bool{}
 	}
-	p.memo[email] = own
+	p.internalOf[email] = own
 	return own
 }
 
@@ -473,14 +473,10 @@ func (in *Ingester) fill(p *Prepared, m *parse.Message) {
 	// Whether each participant is the company's own address, decided here
 	// in the parse worker (reading an address is not cheap) rather than
 	// in the commit, which asks several times per participant.
-	p.internalOf = make(map[string]bool, 2*len(msg.Participants))
 	for _, pt := range msg.Participants {
-		own := p.internalMemo(pt.Email)
-		p.internalOf[pt.Email] = own
+		own := p.internalMemo(pt.Email) // makes internalOf
 		p.internalOf[strings.ToLower(pt.Email)] = own
 	}
-
-	p.memo = nil
 
 	p.refs = compact(append([]string{msg.MessageID, msg.InReplyTo}, msg.References...))
 	p.hasParents = msg.InReplyTo != "" || len(msg.References) > 0
