@@ -18,7 +18,9 @@ const (
 )
 
 // InsertMessage stores m with its raw bytes, participants, attachments
-// (with content), the Message-IDs it names and its full-text entry.
+// (with content), the Message-IDs it names and its full-text entry. In a
+// store with Options.RawPacks, m.Raw is written to its pack after the call
+// returns (packappend.go): leave it unchanged until Update returns.
 func (tx *Tx) InsertMessage(m *store.Message) error {
 	if err := tx.writing("InsertMessage"); err != nil {
 		return err
@@ -294,6 +296,10 @@ func (tx *Tx) MessageRaw(id int64) ([]byte, error) {
 			return nil, tx.notFound(err, "no such message %d", id)
 		}
 		if pack.Valid {
+			// The message may be one this transaction appended.
+			if err := tx.flushAppends(); err != nil {
+				return nil, err
+			}
 			return tx.db.readPacked(id, pack.Int64, off.Int64, n.Int64)
 		}
 	} else if err := tx.queryRow(`SELECT raw FROM message_raw WHERE message_id = ?`, id).Scan(&raw); err != nil {

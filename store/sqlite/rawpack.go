@@ -176,11 +176,10 @@ type packWrite struct {
 	cur int64 // the pack appended to; 0 before the first append
 	f   *os.File
 	end int64 // where the next message goes in cur
-	// started is how far cur's bytes have been handed to the disk
-	// (startWriteback): the fdatasync before COMMIT then mostly finds
-	// them written, and the writer waits less for the disk.
-	started int64
-	from    map[int64]int64 // each pack written: its length when the transaction started
+	// app writes the appended bytes (packappend.go); nil before the
+	// first append and once drained.
+	app  *packAppender
+	from map[int64]int64 // each pack written: its length when the transaction started
 	// done is set once COMMIT has been asked for: from then on the
 	// transaction is no longer ours to undo (a failed COMMIT has
 	// released the lock; the next writer cuts what it left).
@@ -230,7 +229,7 @@ func (tx *Tx) startPack(n int64) error {
 	if _, ok := pw.from[n]; !ok {
 		pw.from[n] = end
 	}
-	pw.cur, pw.f, pw.end, pw.started = n, f, end, end
+	pw.cur, pw.f, pw.end = n, f, end
 	return nil
 }
 
@@ -259,21 +258,44 @@ func (tx *Tx) appendRaw(raw []byte) (pack, off int64, err error) {
 			return 0, 0, err
 		}
 	}
-	if _, err := pw.f.WriteAt(raw, pw.end); err != nil {
-		return 0, 0, tx.fail(tx.db.packError("cannot write", pw.cur, err))
+	if pw.app == nil {
+		pw.app = startAppender()
 	}
 	off = pw.end
+	pw.app.append(pw.f, pw.cur, off, raw)
 	pw.end += int64(len(raw))
-	if pw.end-pw.started >= writebackChunk {
-		// Best effort: the fdatasync before COMMIT is what counts.
-		_ = startWriteback(pw.f, pw.started, pw.end-pw.started)
-		pw.started = pw.end
-	}
 	return pw.cur, off, nil
+}
+
+// flushAppends waits until the packs hold every byte appended so far.
+func (tx *Tx) flushAppends() error {
+	if tx.pack.app == nil {
+		return nil
+	}
+	if n, err := tx.pack.app.flush(); err != nil {
+		return tx.fail(tx.db.packError("cannot write", n, err))
+	}
+	return nil
+}
+
+// stopAppends drains and ends the appender of the transaction.
+func (tx *Tx) stopAppends() error {
+	app := tx.pack.app
+	if app == nil {
+		return nil
+	}
+	tx.pack.app = nil
+	if n, err := app.stop(); err != nil {
+		return tx.fail(tx.db.packError("cannot write", n, err))
+	}
+	return nil
 }
 
 // syncPacks syncs every pack the transaction wrote, before its COMMIT.
 func (tx *Tx) syncPacks() error {
+	if err := tx.stopAppends(); err != nil {
+		return err
+	}
 	for n := range tx.pack.from {
 		f, err := tx.db.packFile(n, false)
 		if err == nil {
@@ -292,6 +314,8 @@ func (tx *Tx) undoPacks() {
 	if tx.pack.done {
 		return
 	}
+	// No write may land after the cut.
+	_ = tx.stopAppends()
 	for n, end := range tx.pack.from {
 		if f, err := tx.db.packFile(n, false); err == nil {
 			// On failure the bytes stay until the next writer cuts them.

@@ -190,6 +190,10 @@ func TestRawPacksRollbackTruncates(t *testing.T) {
 				return err
 			}
 		}
+		// The bytes are written beside the transaction: wait for them.
+		if err := tx.(*Tx).flushAppends(); err != nil {
+			return err
+		}
 		if got := fileSize(t, packPath(path, 1)); got != 900 {
 			t.Errorf("inside the transaction pack 1 is %d bytes, want 900", got)
 		}
@@ -204,6 +208,76 @@ func TestRawPacksRollbackTruncates(t *testing.T) {
 	if got := fileSize(t, packPath(path, 2)); got != 0 {
 		t.Errorf("after the rollback pack 2 is %d bytes, want 0", got)
 	}
+	again := rawMessage(owner, thread, "again@x", "again ", 100)
+	insertAll(t, db, again)
+	if r := rawRefOf(t, db, again.ID); r.pack.Int64 != 1 || r.off.Int64 != 700 {
+		t.Errorf("next message in pack %d at %d, want 1 at 700", r.pack.Int64, r.off.Int64)
+	}
+	wantRaw(t, db, kept)
+	wantRaw(t, db, again)
+}
+
+// A transaction reads back the raw mail it has just appended, though the
+// bytes are written beside it (packappend.go).
+func TestRawPacksReadOwnAppend(t *testing.T) {
+	db, _, owner, thread := packTestStore(t, Options{})
+	msgs := []*store.Message{
+		rawMessage(owner, thread, "one@x", "one ", 3000),
+		rawMessage(owner, thread, "two@x", "two ", rawPiece+10),
+	}
+	update(t, db, func(tx store.Tx) error {
+		for _, m := range msgs {
+			if err := tx.InsertMessage(m); err != nil {
+				return err
+			}
+			got, err := tx.MessageRaw(m.ID)
+			if err != nil {
+				return err
+			}
+			if !bytes.Equal(got, m.Raw) {
+				t.Errorf("MessageRaw(%d) in its own transaction = %d bytes %.40q..., want %d bytes", m.ID, len(got), got, len(m.Raw))
+			}
+		}
+		return nil
+	})
+	for _, m := range msgs {
+		wantRaw(t, db, m)
+	}
+}
+
+// A pack that cannot be written fails the transaction that appended to it,
+// at its commit, as unavailable storage: no message of it is stored, and
+// the next transaction appends where the committed mail ends.
+func TestRawPacksWriteErrorFails(t *testing.T) {
+	db, path, owner, thread := packTestStore(t, Options{})
+	kept := rawMessage(owner, thread, "kept@x", "kept ", 700)
+	insertAll(t, db, kept)
+
+	// Swap the writer's handle of pack 1 for a read-only one.
+	db.packs.mu.Lock()
+	rw := db.packs.files[1]
+	ro, err := os.Open(packPath(path, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.packs.files[1] = ro
+	db.packs.mu.Unlock()
+
+	lost := rawMessage(owner, thread, "lost@x", "lost ", 300)
+	err = db.Update(ctxb, func(tx store.Tx) error { return tx.InsertMessage(lost) })
+	if code := store.ErrorCode(err); code != store.EUnavailable || !strings.Contains(fmt.Sprint(err), "cannot write raw mail pack") {
+		t.Fatalf("Update with an unwritable pack = %v (%s), want %s: cannot write raw mail pack", err, code, store.EUnavailable)
+	}
+	var n int
+	db.reader.QueryRow(`SELECT count(*) FROM messages WHERE message_id = 'lost@x'`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d messages lost@x stored, want 0", n)
+	}
+
+	db.packs.mu.Lock()
+	db.packs.files[1] = rw
+	db.packs.mu.Unlock()
+	ro.Close()
 	again := rawMessage(owner, thread, "again@x", "again ", 100)
 	insertAll(t, db, again)
 	if r := rawRefOf(t, db, again.ID); r.pack.Int64 != 1 || r.off.Int64 != 700 {

@@ -61,7 +61,9 @@ type Options struct {
 	// appended to pack files beside the database (<path>-raw/) instead of
 	// going through the WAL into the database (see rawpack.go). Every
 	// store reads both forms; a delivery keeps storing raw inline, since
-	// a pack costs one more fsync per commit.
+	// a pack costs one more fsync per commit. The bytes are written
+	// beside the transaction (packappend.go): a caller leaves a message's
+	// Raw unchanged until its Update returns.
 	RawPacks bool
 }
 
