@@ -465,10 +465,8 @@ func (in *Ingester) fill(p *Prepared, m *parse.Message) {
 	// The message as the store will keep it, and its search text (the
 	// tokens of subject, participants and body), are computed here in
 	// the parse worker: the commit, one writer for all workers, only
-	// writes. (InsertMessage prepares again; it is idempotent.)
-	store.PrepareMessage(msg)
-	st := store.MessageSearchText(msg)
-	msg.Search = &st
+	// writes. (InsertMessage prepares again, cheaply: see PrepareMessage.)
+	store.PrepareForInsert(msg)
 
 	// Whether each participant is the company's own address, decided here
 	// in the parse worker (reading an address is not cheap) rather than

@@ -36,7 +36,23 @@ func PrepareMessage(m *Message) {
 	m.Date, m.ReceivedAt, m.ForwardedAt = StoreTime(m.Date), StoreTime(m.ReceivedAt), StoreTime(m.ForwardedAt)
 	m.Source = CleanText(m.Source)
 	m.Headers, m.Auth.Details = cleanBytes(m.Headers), cleanBytes(m.Auth.Details)
-	m.TextBody, m.HTMLBody, m.ForwardNote = CleanText(m.TextBody), CleanText(m.HTMLBody), CleanText(m.ForwardNote)
+	// The bodies are most of a message's text. A message PrepareForInsert
+	// prepared is prepared again by the backend, in the single writer of
+	// an import, where scanning them again cost 0.24 s of the reference
+	// corpus: a body that is still the very string prepared then is
+	// compared in constant time (same pointer and length) and kept; one
+	// changed since is cleaned again.
+	var cleanText, cleanHTML string
+	if m.Search != nil {
+		cleanText, cleanHTML = m.Search.preparedText, m.Search.preparedHTML
+	}
+	if m.TextBody != cleanText {
+		m.TextBody = CleanText(m.TextBody)
+	}
+	if m.HTMLBody != cleanHTML {
+		m.HTMLBody = CleanText(m.HTMLBody)
+	}
+	m.ForwardNote = CleanText(m.ForwardNote)
 	m.Auth.Mode, m.Auth.DKIM, m.Auth.SPF, m.Auth.DMARC = CleanText(m.Auth.Mode), CleanText(m.Auth.DKIM), CleanText(m.Auth.SPF), CleanText(m.Auth.DMARC)
 	for i := range m.Participants {
 		p := &m.Participants[i]
@@ -46,6 +62,17 @@ func PrepareMessage(m *Message) {
 		a := &m.Attachments[i]
 		a.Name, a.ContentType, a.SHA256 = CleanText(a.Name), CleanText(a.ContentType), CleanText(a.SHA256)
 	}
+}
+
+// PrepareForInsert prepares m (PrepareMessage) and sets m.Search to its
+// search text, in the caller's goroutine, so that a backend's
+// InsertMessage has neither left to do: ingest calls it in its parse
+// workers.
+func PrepareForInsert(m *Message) {
+	PrepareMessage(m)
+	st := MessageSearchText(m)
+	st.preparedText, st.preparedHTML = m.TextBody, m.HTMLBody
+	m.Search = &st
 }
 
 // PrepareRejection is PrepareMessage for a rejection record.

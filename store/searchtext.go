@@ -15,6 +15,10 @@ type SearchText struct {
 	Senders    string // From, Sender and Reply-To: names and addresses (from:)
 	Recipients string // To, Cc and Bcc: names and addresses (to:)
 	Body       string // the text body, and the note a user wrote above a forward (body:)
+
+	// preparedText and preparedHTML are the bodies PrepareForInsert
+	// prepared, which PrepareMessage then need not scan again.
+	preparedText, preparedHTML string
 }
 
 // SenderRole reports the participant roles whose names and addresses are
