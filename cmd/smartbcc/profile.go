@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"runtime/trace"
 
 	"github.com/smartbcc/smartbcc/store/sqlite"
 )
@@ -13,6 +14,8 @@ import (
 //
 //	SMARTBCC_CPUPROFILE=FILE   a Go CPU profile of the whole command (go tool pprof)
 //	SMARTBCC_SQL_TIMINGS=FILE  SQLite time by statement (see sqlite.StatementTimings)
+//	SMARTBCC_TRACE=FILE        a Go execution trace, for where goroutines wait
+//	                           (go tool trace -pprof=sync|syscall|sched FILE)
 //
 // A file that cannot be written is reported on stderr; the command runs
 // all the same.
@@ -28,6 +31,20 @@ func startProfiling() (stop func()) {
 		} else {
 			stops = append(stops, func() {
 				pprof.StopCPUProfile()
+				f.Close()
+			})
+		}
+	}
+	if path := os.Getenv("SMARTBCC_TRACE"); path != "" {
+		f, err := os.Create(path)
+		if err == nil {
+			err = trace.Start(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "smartbcc: SMARTBCC_TRACE: %v\n", err)
+		} else {
+			stops = append(stops, func() {
+				trace.Stop()
 				f.Close()
 			})
 		}
