@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -256,5 +257,53 @@ func TestPageSize(t *testing.T) {
 	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "bcc.acme.example"); return err })
 	if got := pageSizeOf(db); got != 4096 {
 		t.Errorf("existing store: page_size %d, want 4096 (kept)", got)
+	}
+}
+
+// Processes opening a new store at the same moment each get the store
+// with its 16 KB pages (none starts the empty file with SQLite's default),
+// and the temporary file it was made under is gone.
+func TestNewStoreRace(t *testing.T) {
+	for round := 0; round < 10; round++ {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "smartbcc.db")
+		errs := make(chan error, 8)
+		sizes := make(chan int, 8)
+		var wg sync.WaitGroup
+		for i := 0; i < 8; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				db, err := Open(ctxb, path, Options{})
+				if err != nil {
+					errs <- err
+					return
+				}
+				defer db.Close()
+				var n int
+				if err := db.reader.QueryRow(`PRAGMA page_size`).Scan(&n); err != nil {
+					errs <- err
+					return
+				}
+				sizes <- n
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		close(sizes)
+		for err := range errs {
+			t.Errorf("round %d: Open: %v", round, err)
+		}
+		for n := range sizes {
+			if n != pageSize {
+				t.Errorf("round %d: page_size %d, want %d", round, n, pageSize)
+			}
+		}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if strings.Contains(e.Name(), ".new-") {
+				t.Errorf("round %d: temporary file %s left behind", round, e.Name())
+			}
+		}
 	}
 }
