@@ -33,6 +33,21 @@ const (
 	defaultMemoryLimit = 48 << 20
 )
 
+// workerNice is the niceness of an archive import's parse worker threads.
+//
+// The writer is the import's one serial stage. With one P more than the
+// workers (see Run) the kernel shares the cores evenly among the writer
+// and the workers, and the workers, which have less to do per message,
+// run ahead until the queue is full and then wait, leaving a core idle
+// while the writer, which had only its share of a core before, catches
+// up. At a lower priority the workers get what the writer leaves: it then
+// runs at the speed of a core of its own, and they fill the other.
+// Measured on 2 cores (reference corpus, 20,000 messages, 12 runs each,
+// taking turns, on a noisy host): median wall 9.67 -> 9.20 s, faster in
+// 9 of the 12 pairs. 10 rather than 19 (which did as well in 3 runs)
+// leaves the workers a real share beside other busy processes.
+const workerNice = 10
+
 // RunOptions tune a bulk run.
 type RunOptions struct {
 	Workers    int   // parse workers; default GOMAXPROCS
@@ -268,8 +283,7 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 	var workers sync.WaitGroup
 	for w := 0; w < opt.Workers; w++ {
 		workers.Add(1)
-		go func() {
-			defer workers.Done()
+		work := func() {
 			for {
 				var s *slot
 				select {
@@ -286,6 +300,14 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 					s.p, s.err = in.prepare(ctx, *s.d, key)
 				}
 				close(s.done)
+			}
+		}
+		go func() {
+			defer workers.Done()
+			if in.opt.Source == store.SourceImport {
+				runNiced(work) // see workerNice
+			} else {
+				work()
 			}
 		}()
 	}
