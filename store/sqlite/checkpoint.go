@@ -32,6 +32,24 @@ const walKeepBytes = 4 << 20
 // grown. The delivery server (serve, synchronous FULL) does the same for
 // its group commits (Options.BackgroundCheckpoints). Pipe deliveries keep
 // SQLite's default: each is one small commit of a short-lived process.
+//
+// How often: the server's WAL is cut back to walKeepBytes after each
+// complete checkpoint, and it checks every 50 ms (serverCheckpointEvery)
+// so that the file stays small. An import's WAL is never complete: the
+// writer appends while each checkpoint runs, so the file grows to the
+// size of everything the import writes (900 MB for the reference corpus)
+// and is removed when the store closes. Each checkpoint copies the latest
+// version of every page written since the one before, and an import
+// rewrites the same index pages in every commit: checking every 500 ms
+// (importCheckpointEvery) instead of every 50 ms copied 600 MB less into
+// the database (2.4 -> 1.8 GB written in all) for 0.6 s less CPU in the
+// checkpointer, of 12 s (reference corpus, 2 runs each; 2 s saved only
+// 0.1 s more).
+const (
+	serverCheckpointEvery = 50 * time.Millisecond
+	importCheckpointEvery = 500 * time.Millisecond
+)
+
 type checkpointer struct {
 	conn *sql.DB
 	stop chan struct{}
@@ -56,13 +74,17 @@ func (db *DB) startCheckpointer(ctx context.Context) error {
 	conn.SetMaxOpenConns(1)
 	c := &checkpointer{conn: conn, stop: make(chan struct{}), done: make(chan struct{})}
 	db.checkpoints = c
-	go c.run(db.path + "-wal")
+	every := importCheckpointEvery
+	if db.opt.BackgroundCheckpoints {
+		every = serverCheckpointEvery
+	}
+	go c.run(db.path+"-wal", every)
 	return nil
 }
 
-func (c *checkpointer) run(wal string) {
+func (c *checkpointer) run(wal string, every time.Duration) {
 	defer close(c.done)
-	tick := time.NewTicker(50 * time.Millisecond)
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
 		select {
