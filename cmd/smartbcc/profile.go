@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"runtime/pprof"
 	"runtime/trace"
@@ -21,33 +22,11 @@ import (
 // all the same.
 func startProfiling() (stop func()) {
 	var stops []func()
-	if path := os.Getenv("SMARTBCC_CPUPROFILE"); path != "" {
-		f, err := os.Create(path)
-		if err == nil {
-			err = pprof.StartCPUProfile(f)
-		}
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "smartbcc: SMARTBCC_CPUPROFILE: %v\n", err)
-		} else {
-			stops = append(stops, func() {
-				pprof.StopCPUProfile()
-				f.Close()
-			})
-		}
+	if stop := recordTo("SMARTBCC_CPUPROFILE", pprof.StartCPUProfile, pprof.StopCPUProfile); stop != nil {
+		stops = append(stops, stop)
 	}
-	if path := os.Getenv("SMARTBCC_TRACE"); path != "" {
-		f, err := os.Create(path)
-		if err == nil {
-			err = trace.Start(f)
-		}
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "smartbcc: SMARTBCC_TRACE: %v\n", err)
-		} else {
-			stops = append(stops, func() {
-				trace.Stop()
-				f.Close()
-			})
-		}
+	if stop := recordTo("SMARTBCC_TRACE", trace.Start, trace.Stop); stop != nil {
+		stops = append(stops, stop)
 	}
 	if path := os.Getenv("SMARTBCC_SQL_TIMINGS"); path != "" {
 		sqlite.EnableStatementTimings()
@@ -68,5 +47,29 @@ func startProfiling() (stop func()) {
 		for _, s := range stops {
 			s()
 		}
+	}
+}
+
+// recordTo starts a recording (start) into the file the environment
+// variable env names, and returns what stops it and closes the file; nil
+// when env is not set or the recording could not start.
+func recordTo(env string, start func(io.Writer) error, stop func()) func() {
+	path := os.Getenv(env)
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		if err = start(f); err != nil {
+			f.Close()
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "smartbcc: %s: %v\n", env, err)
+		return nil
+	}
+	return func() {
+		stop()
+		f.Close()
 	}
 }

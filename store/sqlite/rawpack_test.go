@@ -74,6 +74,19 @@ func wantRaw(t *testing.T, db *DB, m *store.Message) {
 	})
 }
 
+// wantNextAt inserts one more message and checks that it goes into pack 1
+// at off, just after the committed mail, and that kept still reads back.
+func wantNextAt(t *testing.T, db *DB, owner, thread int64, kept *store.Message, off int64) {
+	t.Helper()
+	again := rawMessage(owner, thread, "again@x", "again ", 100)
+	insertAll(t, db, again)
+	if r := rawRefOf(t, db, again.ID); r.pack.Int64 != 1 || r.off.Int64 != off {
+		t.Errorf("next message in pack %d at %d, want 1 at %d", r.pack.Int64, r.off.Int64, off)
+	}
+	wantRaw(t, db, kept)
+	wantRaw(t, db, again)
+}
+
 func packPath(dbPath string, n int64) string { return filepath.Join(rawDir(dbPath), packName(n)) }
 
 func fileSize(t *testing.T, name string) int64 {
@@ -208,13 +221,7 @@ func TestRawPacksRollbackTruncates(t *testing.T) {
 	if got := fileSize(t, packPath(path, 2)); got != 0 {
 		t.Errorf("after the rollback pack 2 is %d bytes, want 0", got)
 	}
-	again := rawMessage(owner, thread, "again@x", "again ", 100)
-	insertAll(t, db, again)
-	if r := rawRefOf(t, db, again.ID); r.pack.Int64 != 1 || r.off.Int64 != 700 {
-		t.Errorf("next message in pack %d at %d, want 1 at 700", r.pack.Int64, r.off.Int64)
-	}
-	wantRaw(t, db, kept)
-	wantRaw(t, db, again)
+	wantNextAt(t, db, owner, thread, kept, 700)
 }
 
 // A transaction reads back the raw mail it has just appended, though the
@@ -278,13 +285,7 @@ func TestRawPacksWriteErrorFails(t *testing.T) {
 	db.packs.files[1] = rw
 	db.packs.mu.Unlock()
 	ro.Close()
-	again := rawMessage(owner, thread, "again@x", "again ", 100)
-	insertAll(t, db, again)
-	if r := rawRefOf(t, db, again.ID); r.pack.Int64 != 1 || r.off.Int64 != 700 {
-		t.Errorf("next message in pack %d at %d, want 1 at 700", r.pack.Int64, r.off.Int64)
-	}
-	wantRaw(t, db, kept)
-	wantRaw(t, db, again)
+	wantNextAt(t, db, owner, thread, kept, 700)
 }
 
 // Bytes a crash left past the committed end are cut off by the next
