@@ -57,14 +57,8 @@ var packQueries = []string{
 // checkPacks checks the references to packed raw mail, and that each
 // pack file is there and holds every byte referred to.
 func (db *DB) checkPacks(ctx context.Context) error {
-	for _, q := range packQueries {
-		var n int
-		if err := db.reader.QueryRowContext(ctx, q).Scan(&n); err != nil {
-			return fmt.Errorf("%s: %w", q, err)
-		}
-		if n != 0 {
-			return fmt.Errorf("%d inconsistent rows: %s", n, q)
-		}
+	if err := countNone(ctx, db.reader, packQueries); err != nil {
+		return err
 	}
 	rows, err := db.reader.QueryContext(ctx, `SELECT pack, max(off + len), count(*) FROM message_raw WHERE pack IS NOT NULL GROUP BY pack ORDER BY pack`)
 	if err != nil {
@@ -115,7 +109,13 @@ func check(ctx context.Context, db *sql.DB) error {
 	if len(bad) > 0 {
 		return fmt.Errorf("foreign_key_check: %v", bad)
 	}
-	for _, q := range consistencyQueries {
+	return countNone(ctx, db, consistencyQueries)
+}
+
+// countNone runs queries that each count rows that must not exist, and
+// reports the first that counts any.
+func countNone(ctx context.Context, db *sql.DB, queries []string) error {
+	for _, q := range queries {
 		var n int
 		if err := db.QueryRowContext(ctx, q).Scan(&n); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
