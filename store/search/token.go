@@ -173,17 +173,11 @@ type tokenizer struct {
 	tmp   []byte
 }
 
-func (t *tokenizer) wordByte(c byte) {
-	if len(t.units) > 0 || len(t.unit) > 0 {
-		t.flushRun()
-	}
-	t.dropMarks = true
-	if len(t.buf) < MaxTokenBytes {
-		t.buf = append(t.buf, c)
-	}
-}
+// wordByte adds c, an ASCII letter or digit, to the word being built.
+func (t *tokenizer) wordByte(c byte) { t.wordBytes(string(rune(c))) }
 
-// wordBytes is wordByte for each byte of run, ASCII letters and digits.
+// wordBytes adds run, ASCII letters and digits, to the word being built,
+// lower-cased.
 func (t *tokenizer) wordBytes(run string) {
 	if len(t.units) > 0 || len(t.unit) > 0 {
 		t.flushRun()
