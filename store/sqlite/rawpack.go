@@ -433,9 +433,12 @@ func writeZeros(f *os.File, off, n int64) error {
 	return nil
 }
 
+// freedSQL asks whether deleted raw mail waits to be erased.
+const freedSQL = `SELECT EXISTS (SELECT 1 FROM raw_pack_freed)`
+
 // hasFreed reports whether deleted raw mail waits to be erased.
 func (tx *Tx) hasFreed() (bool, error) {
 	var yes bool
-	err := tx.queryRow(`SELECT EXISTS (SELECT 1 FROM raw_pack_freed)`).Scan(&yes)
+	err := tx.queryRow(freedSQL).Scan(&yes)
 	return yes, tx.err(err)
 }

@@ -441,7 +441,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, writable bool, fn func(stor
 // eraseIfFreed erases deleted raw mail a crash left behind.
 func (db *DB) eraseIfFreed(ctx context.Context) error {
 	var yes bool
-	if err := db.writer.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM raw_pack_freed)`).Scan(&yes); err != nil {
+	if err := db.writer.QueryRowContext(ctx, freedSQL).Scan(&yes); err != nil {
 		return db.storeError(err)
 	}
 	if !yes {
