@@ -32,8 +32,9 @@ import (
 //     but is followed by header fields is reported (Item.Suspect): two
 //     messages may have been glued together by a writer this reader does
 //     not know.
-//   - UW-IMAP's pseudo message that keeps folder state ("DON'T DELETE
-//     THIS MESSAGE -- FOLDER INTERNAL DATA") is skipped, and said so.
+//   - UW-IMAP's pseudo message that keeps folder state (Subject "DON'T
+//     DELETE THIS MESSAGE -- FOLDER INTERNAL DATA" and an X-IMAP or
+//     X-IMAPbase header field) is skipped, and said so, wherever it is.
 //   - Lines matching ^>+From (mboxrd) or ^>From (mboxo) lose one '>'.
 //   - Content-Length headers are ignored: they are wrong too often.
 //   - Empty messages (two From_ lines with nothing or one blank line between)
@@ -296,7 +297,7 @@ func (r *mboxReader) emit() *Item {
 		item.Err = ErrTooLarge
 		return item
 	}
-	if r.yielded == 1 && isFolderInternalData(r.msg) {
+	if isFolderInternalData(r.msg) {
 		item.Skipped = SkipFolderData
 		item.Err = skipped(SkipFolderData, "the mail system's folder state (UW-IMAP), not a message")
 		r.msg = r.msg[:0]
@@ -424,9 +425,29 @@ func gluedLine(raw []byte, name string) string {
 
 // isFolderInternalData recognises the pseudo message UW-IMAP (c-client:
 // pine, alpine, the UW IMAP server) puts first in every mbox it writes to
-// keep the folder's UIDs and keywords: it is no mail.
+// keep the folder's UIDs and keywords: it is no mail. It is told by its
+// header fields, not by text anywhere in it, so that a mail quoting one is
+// kept; and wherever it is in the file, so that mboxes concatenated with
+// cat lose their later ones too, and a message the reader keeps is never
+// one that, written first into a new mbox, would be skipped there.
 func isFolderInternalData(raw []byte) bool {
 	head := raw[:min(len(raw), 4096)]
-	return bytes.Contains(head, []byte("FOLDER INTERNAL DATA")) &&
-		(bytes.Contains(head, []byte("\nX-IMAP:")) || bytes.Contains(head, []byte("\nX-IMAPbase:")))
+	subject, imap := false, false
+	for {
+		line, rest, ok := cutLine(head)
+		if !ok || isBlank(line) {
+			return subject && imap
+		}
+		head = rest
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			continue
+		}
+		switch strings.ToLower(string(name)) {
+		case "subject":
+			subject = subject || bytes.Contains(value, []byte("FOLDER INTERNAL DATA"))
+		case "x-imap", "x-imapbase":
+			imap = true
+		}
+	}
 }

@@ -106,6 +106,26 @@ func TestMboxSplit(t *testing.T) {
 			},
 		},
 		{
+			name: "UW-IMAP folder data is skipped, first or after a message (mboxes concatenated)",
+			in: "From MAILER-DAEMON Thu Apr  1 20:00:00 2004\nSubject: DON'T DELETE THIS MESSAGE -- FOLDER INTERNAL DATA\nX-IMAP: 1 2\n\nstate\n\n" +
+				"From a@x Mon Jan  1 00:00:00 2024\nSubject: a\n\nA\n\n" +
+				"From MAILER-DAEMON Thu Apr  1 20:00:00 2004\nsubject: DON'T DELETE THIS MESSAGE -- FOLDER INTERNAL DATA\nX-IMAPbase: 1 2\n\nstate\n",
+			want: []wantMsg{
+				{skip: SkipFolderData, err: ErrSkipped},
+				{raw: "Subject: a\n\nA\n", envelope: "a@x", from: "From a"},
+				{skip: SkipFolderData, err: ErrSkipped, from: "From MAILER-DAEMON Thu Apr  1 20:00:00 2004\nsubject"},
+			},
+		},
+		{
+			name: "a mail quoting UW-IMAP folder data, or with only its subject, is mail",
+			in: "From a@x Mon Jan  1 00:00:00 2024\nSubject: fwd\n\n> Subject: DON'T DELETE THIS MESSAGE -- FOLDER INTERNAL DATA\nX-IMAP: 1 2\n\n" +
+				"From b@x Mon Jan  1 00:00:00 2024\nSubject: FOLDER INTERNAL DATA\n\nX-IMAP: 1 2\n",
+			want: []wantMsg{
+				{raw: "Subject: fwd\n\n> Subject: DON'T DELETE THIS MESSAGE -- FOLDER INTERNAL DATA\nX-IMAP: 1 2\n", envelope: "a@x"},
+				{raw: "Subject: FOLDER INTERNAL DATA\n\nX-IMAP: 1 2\n", envelope: "b@x", from: "From b"},
+			},
+		},
+		{
 			name: "empty messages are skipped, and counted",
 			in: "From a@x Mon Jan  1 00:00:00 2024\n\nFrom b@x Mon Jan  1 00:00:00 2024\nFrom c@x Mon Jan  1 00:00:00 2024\nSubject: c\n\n" +
 				"From d@x Mon Jan  1 00:00:00 2024\n\nFrom e@x Mon Jan  1 00:00:00 2024\nSubject: e\n\nFrom f@x Mon Jan  1 00:00:00 2024\n",
