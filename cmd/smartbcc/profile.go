@@ -17,6 +17,9 @@ import (
 //	SMARTBCC_SQL_TIMINGS=FILE  SQLite time by statement (see sqlite.StatementTimings)
 //	SMARTBCC_TRACE=FILE        a Go execution trace, for where goroutines wait
 //	                           (go tool trace -pprof=sync|syscall|sched FILE)
+//	SMARTBCC_ALLOCPROFILE=FILE what the command allocated, by call site
+//	                           (go tool pprof -sample_index=alloc_space FILE):
+//	                           the garbage collector's work follows it
 //
 // A file that cannot be written is reported on stderr; the command runs
 // all the same.
@@ -28,20 +31,14 @@ func startProfiling() (stop func()) {
 	if stop := recordTo("SMARTBCC_TRACE", trace.Start, trace.Stop); stop != nil {
 		stops = append(stops, stop)
 	}
-	if path := os.Getenv("SMARTBCC_SQL_TIMINGS"); path != "" {
+	if os.Getenv("SMARTBCC_SQL_TIMINGS") != "" {
 		sqlite.EnableStatementTimings()
-		stops = append(stops, func() {
-			f, err := os.Create(path)
-			if err == nil {
-				err = sqlite.WriteStatementTimings(f)
-				if cerr := f.Close(); err == nil {
-					err = cerr
-				}
-			}
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "smartbcc: SMARTBCC_SQL_TIMINGS: %v\n", err)
-			}
-		})
+		stops = append(stops, writeAtEnd("SMARTBCC_SQL_TIMINGS", sqlite.WriteStatementTimings))
+	}
+	if os.Getenv("SMARTBCC_ALLOCPROFILE") != "" {
+		stops = append(stops, writeAtEnd("SMARTBCC_ALLOCPROFILE", func(w io.Writer) error {
+			return pprof.Lookup("allocs").WriteTo(w, 0)
+		}))
 	}
 	return func() {
 		for _, s := range stops {
@@ -71,5 +68,22 @@ func recordTo(env string, start func(io.Writer) error, stop func()) func() {
 	return func() {
 		stop()
 		f.Close()
+	}
+}
+
+// writeAtEnd returns what writes a report (write) into the file the
+// environment variable env names, at the end of the command.
+func writeAtEnd(env string, write func(io.Writer) error) func() {
+	return func() {
+		f, err := os.Create(os.Getenv(env))
+		if err == nil {
+			err = write(f)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "smartbcc: %s: %v\n", env, err)
+		}
 	}
 }
