@@ -91,6 +91,11 @@ func kind(s string) (k string, n int) {
 	if len(head) > 64 {
 		head = head[:64]
 	}
+	if !strings.ContainsRune(head, ':') && !strings.ContainsRune(head, '：') {
+		// Every prefix ends with a colon: most subjects have none, and
+		// the regexp's alternation of every prefix is slow to fail.
+		return "", 0
+	}
 	f, at := dotlessI(head)
 	m := prefixRE.FindStringSubmatchIndex(f)
 	if m == nil {
