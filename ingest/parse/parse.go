@@ -88,6 +88,7 @@ var parserOptions = []enmime.Option{
 	enmime.DisableCharacterDetection(true),
 	enmime.MultipartWOBoundaryAsSinglePart(true),
 	enmime.MaxStoredPartErrors(maxPartErrors),
+	enmime.SetCustomParseMediaType(parseMediaType),
 }
 
 var parser = enmime.NewParser(parserOptions...)

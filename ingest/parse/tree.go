@@ -11,7 +11,6 @@ import (
 	"unicode"
 
 	"github.com/jhillyerd/enmime/v2"
-	"github.com/jhillyerd/enmime/v2/mediatype"
 )
 
 // Why this file exists: enmime finds the boundaries of a multipart message
@@ -62,7 +61,7 @@ func readTree(p *enmime.Parser, raw []byte, lim Limits, sums map[*enmime.Part]fi
 	if !ok {
 		return nil, false, false
 	}
-	mtype, params, _, err := mediatype.Parse(ct)
+	mtype, params, _, err := parseMediaType(ct)
 	if err != nil || !strings.HasPrefix(mtype, "multipart/") {
 		return nil, false, false
 	}
@@ -92,7 +91,7 @@ func readSingle(p *enmime.Parser, raw []byte) (part *enmime.Part, ok bool) {
 		return nil, false
 	}
 	if ct != "" {
-		mtype, _, _, err := mediatype.Parse(ct)
+		mtype, _, _, err := parseMediaType(ct)
 		if err != nil || mtype == "" || strings.HasPrefix(mtype, "multipart/") {
 			return nil, false
 		}
@@ -139,7 +138,7 @@ func (tr *treeReader) readChildren(parent *enmime.Part, body []byte, boundary st
 			// where ReadParts would make it text/plain.
 			return false
 		}
-		mtype, params, _, err := mediatype.Parse(ct)
+		mtype, params, _, err := parseMediaType(ct)
 		if err != nil || mtype == "" {
 			return false
 		}
