@@ -21,8 +21,10 @@ const maxPartErrors = 20
 // content alone: readLeaf decodes attachments itself.
 var rawParser = enmime.NewParser(append(parserOptions[:len(parserOptions):len(parserOptions)], enmime.RawContent(true))...)
 
-// readLeaf reads one leaf part of a multipart message; off is where its
-// body starts. A part that can be the message's text or HTML body (text/plain
+// readLeaf reads one leaf part of a multipart message, or a message that
+// is not multipart; off is where its body starts in c, and head is the
+// header enmime reads (c[:off], or its Content-* fields: splitRootHeader).
+// A part that can be the message's text or HTML body (text/plain
 // or text/html, not marked as an attachment) is enmime's ReadParts
 // throughout: transfer decoding and conversion to UTF-8. Any other part is
 // a file: its content is the transfer-decoded bytes as sent, without
@@ -38,8 +40,8 @@ var rawParser = enmime.NewParser(append(parserOptions[:len(parserOptions):len(pa
 // attached message (whose contents Parse keeps) is decoded into a
 // recycled buffer and hashed (readBase64Sum): its content is nil, its
 // size and SHA-256 are in sums.
-func readLeaf(p *enmime.Parser, c []byte, off int, sums map[*enmime.Part]fileSum) (*enmime.Part, error) {
-	part, err := readParts(rawParser, c[:off])
+func readLeaf(p *enmime.Parser, head, c []byte, off int, sums map[*enmime.Part]fileSum) (*enmime.Part, error) {
+	part, err := readParts(rawParser, head)
 	if err != nil {
 		return nil, err
 	}

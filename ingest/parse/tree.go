@@ -57,7 +57,7 @@ type treeReader struct {
 // when raw is not multipart or has a structure readTree leaves to enmime.
 // truncated reports parts or levels left out by the limits.
 func readTree(p *enmime.Parser, raw []byte, lim Limits, sums map[*enmime.Part]fileSum) (root *enmime.Part, truncated, ok bool) {
-	ct, off, ok := splitHeader(raw)
+	ct, head, off, ok := splitRootHeader(raw)
 	if !ok {
 		return nil, false, false
 	}
@@ -69,7 +69,7 @@ func readTree(p *enmime.Parser, raw []byte, lim Limits, sums map[*enmime.Part]fi
 	if !usableBoundary(boundary) {
 		return nil, false, false
 	}
-	root, err = readParts(p, raw[:off])
+	root, err = readParts(p, head)
 	if err != nil || root.Boundary != boundary {
 		return nil, false, false
 	}
@@ -86,7 +86,7 @@ func readTree(p *enmime.Parser, raw []byte, lim Limits, sums map[*enmime.Part]fi
 // Content-Type enmime may read in its own way; the caller then uses
 // enmime's reader.
 func readSingle(p *enmime.Parser, raw []byte) (part *enmime.Part, ok bool) {
-	ct, off, ok := splitHeader(raw)
+	ct, head, off, ok := splitRootHeader(raw)
 	if !ok {
 		return nil, false
 	}
@@ -96,7 +96,7 @@ func readSingle(p *enmime.Parser, raw []byte) (part *enmime.Part, ok bool) {
 			return nil, false
 		}
 	}
-	part, err := readLeaf(p, raw, off, nil)
+	part, err := readLeaf(p, head, raw, off, nil)
 	if err != nil {
 		return nil, false
 	}
@@ -150,7 +150,7 @@ func (tr *treeReader) readChildren(parent *enmime.Part, body []byte, boundary st
 		var child *enmime.Part
 		switch {
 		case b == "" && !strings.HasPrefix(mtype, "multipart/"):
-			child, err = readLeaf(tr.p, c, off, tr.sums)
+			child, err = readLeaf(tr.p, c[:off], c, off, tr.sums)
 			if err != nil {
 				return false
 			}
@@ -203,6 +203,53 @@ func splitHeader(c []byte) (ctype string, off int, ok bool) {
 		return "", 0, false
 	}
 	return h.Get("Content-Type"), off, true
+}
+
+// splitRootHeader is splitHeader for a message's own header section, with
+// head, what enmime is given to read as that header: of a plain header
+// (scanHeader), only its Content-* fields (mimeFields). A message's header
+// has many fields (Received, DKIM-Signature...) and enmime reads each into
+// a map through two buffers of its own; it uses none but Content-*, which
+// readEnvelope's callers take from ReadFields. A plain header gives enmime
+// no warnings to record, so none are lost. Any other header is enmime's
+// whole.
+func splitRootHeader(raw []byte) (ctype string, head []byte, off int, ok bool) {
+	if ctype, off, plain := scanHeader(raw); plain {
+		return ctype, mimeFields(raw[:off]), off, true
+	}
+	ctype, off, ok = splitHeader(raw)
+	return ctype, raw[:off], off, ok
+}
+
+// mimeFields returns the fields of a plain header section h (every line
+// ended by LF, the last one empty) whose names start with "Content-" in
+// any case, each with its continuation lines, and the empty line.
+func mimeFields(h []byte) []byte {
+	out := make([]byte, 0, 256)
+	keep := false
+	for len(h) > 0 {
+		line := h
+		if nl := bytes.IndexByte(h, '\n'); nl >= 0 {
+			line = h[:nl+1]
+		}
+		h = h[len(line):]
+		switch {
+		case isEmptyLine(line):
+			return append(out, line...)
+		case line[0] == ' ' || line[0] == '\t':
+			// A continuation of the field before.
+		default:
+			keep = len(line) > len("content-") && asciiEqualFold(string(line[:len("content-")]), "content-")
+		}
+		if keep {
+			out = append(out, line...)
+		}
+	}
+	return out
+}
+
+func isEmptyLine(line []byte) bool {
+	return len(line) == 1 && line[0] == '\n' || len(line) == 2 && line[0] == '\r' && line[1] == '\n'
 }
 
 // scanHeader reads a plain header section the way enmime's ReadHeader

@@ -3,6 +3,7 @@ package parse
 import (
 	"bytes"
 	"fmt"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -19,6 +20,22 @@ import (
 
 // diffTree reports the first difference between two part trees, "" when
 // they are the same in every field enmime fills.
+// contentFields is p's header as the envelope uses it: a message's own
+// header (the root) is given to enmime as its Content-* fields only (see
+// splitRootHeader), a part's whole.
+func contentFields(p *enmime.Part) textproto.MIMEHeader {
+	if p.Parent != nil {
+		return p.Header
+	}
+	h := textproto.MIMEHeader{}
+	for k, v := range p.Header {
+		if strings.HasPrefix(k, "Content-") {
+			h[k] = v
+		}
+	}
+	return h
+}
+
 func diffTree(path string, a, b *enmime.Part) string {
 	if (a == nil) != (b == nil) {
 		return fmt.Sprintf("%s: one tree has a part the other lacks (%v, %v)", path, a != nil, b != nil)
@@ -33,7 +50,7 @@ func diffTree(path string, a, b *enmime.Part) string {
 	}
 	fields := []field{
 		{"PartID", a.PartID, b.PartID},
-		{"Header", a.Header, b.Header},
+		{"Header", contentFields(a), contentFields(b)},
 		{"Boundary", a.Boundary, b.Boundary},
 		{"ContentID", a.ContentID, b.ContentID},
 		{"ContentType", a.ContentType, b.ContentType},
