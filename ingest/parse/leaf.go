@@ -41,7 +41,7 @@ var rawParser = enmime.NewParser(append(parserOptions[:len(parserOptions):len(pa
 // recycled buffer and hashed (readBase64Sum): its content is nil, its
 // size and SHA-256 are in sums.
 func readLeaf(p *enmime.Parser, head, c []byte, off int, sums map[*enmime.Part]fileSum) (*enmime.Part, error) {
-	part, err := readParts(rawParser, head)
+	part, err := readPartHeader(head)
 	if err != nil {
 		return nil, err
 	}
