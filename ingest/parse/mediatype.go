@@ -3,7 +3,6 @@ package parse
 import (
 	"maps"
 	"slices"
-	"sync"
 
 	"github.com/jhillyerd/enmime/v2/mediatype"
 )
@@ -20,24 +19,15 @@ import (
 //
 // The result depends on the value only, so a remembered one is the same;
 // each caller gets its own copy of the parameters, which enmime's callers
-// may change. The cache is bounded: once full it starts again empty, so
-// that values seen once (a boundary, a file name) cost memory only
-// briefly and hostile mail cannot grow it.
+// may change.
 func parseMediaType(value string) (mtype string, params map[string]string, invalid []string, err error) {
 	if len(value) > maxCachedMediaType {
 		return mediatype.Parse(value)
 	}
-	mediaTypes.mu.Lock()
-	r, ok := mediaTypes.m[value]
-	mediaTypes.mu.Unlock()
+	r, ok := mediaTypes.get(value)
 	if !ok {
 		r.mtype, r.params, r.invalid, r.err = mediatype.Parse(value)
-		mediaTypes.mu.Lock()
-		if len(mediaTypes.m) >= maxCachedMediaTypes {
-			clear(mediaTypes.m)
-		}
-		mediaTypes.m[value] = r
-		mediaTypes.mu.Unlock()
+		mediaTypes.put(value, r)
 	}
 	return r.mtype, maps.Clone(r.params), slices.Clone(r.invalid), r.err
 }
@@ -57,7 +47,4 @@ type mediaTypeResult struct {
 	err     error
 }
 
-var mediaTypes = struct {
-	mu sync.Mutex
-	m  map[string]mediaTypeResult
-}{m: map[string]mediaTypeResult{}}
+var mediaTypes = newMemo[mediaTypeResult](maxCachedMediaTypes)

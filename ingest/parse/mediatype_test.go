@@ -59,17 +59,13 @@ func TestParseMediaTypeBounded(t *testing.T) {
 	for i := range 3 * maxCachedMediaTypes {
 		parseMediaType(fmt.Sprintf("multipart/mixed; boundary=b%d", i))
 	}
-	mediaTypes.mu.Lock()
-	n := len(mediaTypes.m)
-	mediaTypes.mu.Unlock()
+	n := mediaTypes.len()
 	if n > maxCachedMediaTypes {
 		t.Errorf("%d values remembered, bound %d", n, maxCachedMediaTypes)
 	}
 	long := "text/plain; name=" + string(make([]byte, maxCachedMediaType))
 	parseMediaType(long)
-	mediaTypes.mu.Lock()
-	_, kept := mediaTypes.m[long]
-	mediaTypes.mu.Unlock()
+	_, kept := mediaTypes.get(long)
 	if kept {
 		t.Errorf("a value of %d bytes was remembered", len(long))
 	}

@@ -4,7 +4,6 @@ import (
 	"maps"
 	"net/textproto"
 	"slices"
-	"sync"
 
 	"github.com/jhillyerd/enmime/v2"
 )
@@ -20,22 +19,14 @@ func readPartHeader(head []byte) (*enmime.Part, error) {
 	if len(head) > maxCachedPartHeader {
 		return readParts(rawParser, head)
 	}
-	partHeaders.mu.Lock()
-	cached, ok := partHeaders.m[string(head)]
-	partHeaders.mu.Unlock()
-	if ok {
+	if cached, ok := partHeaders.get(string(head)); ok {
 		return clonePart(cached), nil
 	}
 	part, err := readParts(rawParser, head)
 	if err != nil || part.FirstChild != nil {
 		return part, err
 	}
-	partHeaders.mu.Lock()
-	if len(partHeaders.m) >= maxCachedPartHeaders {
-		clear(partHeaders.m)
-	}
-	partHeaders.m[string(head)] = clonePart(part)
-	partHeaders.mu.Unlock()
+	partHeaders.put(string(head), clonePart(part))
 	return part, nil
 }
 
@@ -46,10 +37,7 @@ const (
 	maxCachedPartHeaders = 1024
 )
 
-var partHeaders = struct {
-	mu sync.Mutex
-	m  map[string]*enmime.Part
-}{m: map[string]*enmime.Part{}}
+var partHeaders = newMemo[*enmime.Part](maxCachedPartHeaders)
 
 // clonePart copies a part read from a header alone (no children, no
 // content to speak of) so that nothing the copy's user changes reaches p:
