@@ -432,6 +432,9 @@ func gluedLine(raw []byte, name string) string {
 // one that, written first into a new mbox, would be skipped there.
 func isFolderInternalData(raw []byte) bool {
 	head := raw[:min(len(raw), 4096)]
+	if !bytes.Contains(head, []byte("FOLDER INTERNAL DATA")) {
+		return false // every message is looked at: the common case first
+	}
 	subject, imap := false, false
 	for {
 		line, rest, ok := cutLine(head)
