@@ -209,10 +209,9 @@ func splitHeader(c []byte) (ctype string, off int, ok bool) {
 // head, what enmime is given to read as that header: of a plain header
 // (scanHeader), only its Content-* fields (mimeFields). A message's header
 // has many fields (Received, DKIM-Signature...) and enmime reads each into
-// a map through two buffers of its own; it uses none but Content-*, which
-// readEnvelope's callers take from ReadFields. A plain header gives enmime
-// no warnings to record, so none are lost. Any other header is enmime's
-// whole.
+// a map through two buffers of its own, but uses only Content-*: every
+// other field is ReadFields'. A plain header gives enmime no warnings to
+// record, so none are lost. Any other header is given to enmime whole.
 func splitRootHeader(raw []byte) (ctype string, head []byte, off int, ok bool) {
 	if ctype, off, plain := scanHeader(raw); plain {
 		return ctype, mimeFields(raw[:off]), off, true
