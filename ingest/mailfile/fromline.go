@@ -12,6 +12,7 @@ import (
 //
 //	From jgentry@example.org Thu Apr  1 20:27:04 2004         mutt, qmail, procmail, Postfix, Apple Mail
 //	From jgentry at example.org  Thu Apr  1 20:27:04 2004     Mailman 2 pipermail (address obscured)
+//	From root at localhost  Thu Apr  1 20:27:04 2004          the same, from a host without a domain
 //	From bbo|ker @end|ng |rom gm@||@com  Mon Feb  1 20:13:59 2021   newer Mailman archives (R-project lists)
 //	From - Thu Apr 01 20:27:04 2004                            Thunderbird, Netscape
 //	From ???@??? Thu Apr 01 20:27:04 2004                      Eudora
@@ -118,13 +119,29 @@ func addressLike(w []byte) bool {
 // parts), or a quoted local part holding white space ("\"John
 // Smith\"@example.org").
 func obscuredOrQuoted(words [][]byte) bool {
-	if len(words) == 3 && bytes.EqualFold(words[1], []byte("at")) && bytes.IndexByte(words[2], '.') > 0 {
+	if len(words) == 3 && bytes.EqualFold(words[1], []byte("at")) && bytes.IndexByte(words[0], '@') < 0 &&
+		(bytes.IndexByte(words[2], '.') > 0 || isHostLabel(words[2])) {
 		return true
 	}
 	if len(words) == 4 && string(words[1]) == mailmanSendingFrom[0] && string(words[2]) == mailmanSendingFrom[1] {
 		return true
 	}
 	return words[0][0] == '"' && bytes.IndexByte(words[len(words)-1], '@') > 0
+}
+
+// isHostLabel reports whether w is a host name without dots ("localhost",
+// "mailhub"): letters, digits and inner hyphens. Mailman 2 archives of a
+// list whose mail came from such a host have "From root at localhost".
+func isHostLabel(w []byte) bool {
+	if len(w) == 0 || len(w) > 63 || w[0] == '-' || w[len(w)-1] == '-' {
+		return false
+	}
+	for _, c := range w {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // mailmanSendingFrom is what newer Mailman archives put for the '@' of an

@@ -106,6 +106,15 @@ func TestMboxSplit(t *testing.T) {
 			},
 		},
 		{
+			name: "pipermail archive of mail from a host without dots",
+			in: "From root at localhost  Thu Apr  1 20:27:04 2004\nFrom: root at localhost (Cron Daemon)\nDate: Thu, 1 Apr 2004 20:27:04 +0000\nSubject: one\n\nA\n\n" +
+				"From root at localhost  Fri Apr  2 20:27:04 2004\nFrom: root at localhost (Cron Daemon)\nDate: Fri, 2 Apr 2004 20:27:04 +0000\nSubject: two\n\nB\n",
+			want: []wantMsg{
+				{raw: "From: root at localhost (Cron Daemon)\nDate: Thu, 1 Apr 2004 20:27:04 +0000\nSubject: one\n\nA\n", envelope: "root@localhost"},
+				{raw: "From: root at localhost (Cron Daemon)\nDate: Fri, 2 Apr 2004 20:27:04 +0000\nSubject: two\n\nB\n", envelope: "root@localhost", from: "From root at localhost  Fri"},
+			},
+		},
+		{
 			name: "UW-IMAP folder data is skipped, first or after a message (mboxes concatenated)",
 			in: "From MAILER-DAEMON Thu Apr  1 20:00:00 2004\nSubject: DON'T DELETE THIS MESSAGE -- FOLDER INTERNAL DATA\nX-IMAP: 1 2\n\nstate\n\n" +
 				"From a@x Mon Jan  1 00:00:00 2024\nSubject: a\n\nA\n\n" +
