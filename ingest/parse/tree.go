@@ -198,6 +198,12 @@ func splitHeader(c []byte) (ctype string, off int, ok bool) {
 	if ctype, off, plain := scanHeader(c); plain {
 		return ctype, off, true
 	}
+	return enmimeContentType(c)
+}
+
+// enmimeContentType is splitHeader for a header scanHeader does not take:
+// enmime's ReadHeader reads it.
+func enmimeContentType(c []byte) (ctype string, off int, ok bool) {
 	h, off := enmimeSplitHeader(c)
 	if h == nil {
 		return "", 0, false
@@ -216,7 +222,8 @@ func splitRootHeader(raw []byte) (ctype string, head []byte, off int, ok bool) {
 	if ctype, off, plain := scanHeader(raw); plain {
 		return ctype, mimeFields(raw[:off]), off, true
 	}
-	ctype, off, ok = splitHeader(raw)
+	// Not plain: scanHeader has looked already, enmime reads it.
+	ctype, off, ok = enmimeContentType(raw)
 	return ctype, raw[:off], off, ok
 }
 
