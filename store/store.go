@@ -91,6 +91,22 @@ func CanonicalEmail(s string) string {
 // EmptySHA256 is the SHA-256 of no bytes, in hex.
 const EmptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
+// Savepointer is a Tx that can undo part of itself: Within runs fn in a
+// savepoint of the transaction. When fn returns an error, everything fn
+// did through the transaction is undone, the transaction goes on as it
+// was before Within, and the error is returned; when fn returns nil, its
+// changes stay in the transaction, to be committed with it. Within may
+// nest.
+//
+// An archive import uses it to keep one transaction open over many
+// batches (fewer commits: every index page a batch touches is written to
+// the log once per commit, not once per batch) while one message that
+// fails is still set apart from the others (see ingest's Run). A backend
+// without it commits every batch on its own.
+type Savepointer interface {
+	Within(fn func() error) error
+}
+
 // Tx is everything a transaction can read and write. Methods return
 // *Error values with a Code (see errors.go) for domain failures.
 type Tx interface {

@@ -19,8 +19,8 @@ import "os"
 // error fails the transaction there, as the pwrite's own error did.
 //
 // The bytes are not copied: the caller of InsertMessage must leave
-// m.Raw unchanged until Update returns (ingest holds each message until
-// its batch has committed).
+// m.Raw unchanged until Update returns (ingest never changes the bytes
+// of a message it read; the appender's reference keeps them alive).
 
 // packChunk is one message's bytes for the appender, or a flush request.
 type packChunk struct {

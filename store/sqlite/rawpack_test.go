@@ -224,6 +224,59 @@ func TestRawPacksRollbackTruncates(t *testing.T) {
 	wantNextAt(t, db, owner, thread, kept, 700)
 }
 
+// A savepoint that is rolled back takes its bytes out of the packs, across
+// a rotation too, and the transaction goes on appending where the
+// savepoint started; its own bytes before the savepoint stay.
+func TestRawPacksSavepointTruncates(t *testing.T) {
+	defer func(old int64) { rawPackLimit = old }(rawPackLimit)
+	rawPackLimit = 1000
+	db, path, owner, thread := packTestStore(t, Options{})
+	kept := rawMessage(owner, thread, "kept@x", "kept ", 500)
+	insertAll(t, db, kept)
+
+	failing := errors.New("one bad message")
+	before := rawMessage(owner, thread, "before@x", "before ", 100)
+	after := rawMessage(owner, thread, "after@x", "after ", 300)
+	update(t, db, func(tx store.Tx) error {
+		if err := tx.InsertMessage(before); err != nil {
+			return err
+		}
+		err := tx.(*Tx).Within(func() error {
+			for i, n := range []int{300, 600} { // the second goes to pack 2
+				if err := tx.InsertMessage(rawMessage(owner, thread, fmt.Sprintf("lost%d@x", i), "lost ", n)); err != nil {
+					return err
+				}
+			}
+			if err := tx.(*Tx).flushAppends(); err != nil {
+				return err
+			}
+			if got := fileSize(t, packPath(path, 2)); got != 600 {
+				t.Errorf("inside the savepoint pack 2 is %d bytes, want 600", got)
+			}
+			return failing
+		})
+		if !errors.Is(err, failing) {
+			t.Errorf("Within = %v, want the function's error", err)
+		}
+		if got := fileSize(t, packPath(path, 1)); got != 600 {
+			t.Errorf("after the savepoint's rollback pack 1 is %d bytes, want 600", got)
+		}
+		if got := fileSize(t, packPath(path, 2)); got != 0 {
+			t.Errorf("after the savepoint's rollback pack 2 is %d bytes, want 0", got)
+		}
+		return tx.InsertMessage(after)
+	})
+	if r := rawRefOf(t, db, after.ID); r.pack.Int64 != 1 || r.off.Int64 != 600 {
+		t.Errorf("the message after the savepoint in pack %d at %d, want 1 at 600", r.pack.Int64, r.off.Int64)
+	}
+	for _, m := range []*store.Message{kept, before, after} {
+		wantRaw(t, db, m)
+	}
+	if err := db.Check(ctxb); err != nil {
+		t.Errorf("Check: %v", err)
+	}
+}
+
 // A transaction reads back the raw mail it has just appended, though the
 // bytes are written beside it (packappend.go).
 func TestRawPacksReadOwnAppend(t *testing.T) {

@@ -73,6 +73,7 @@ func Run(t *testing.T, b Backend) {
 		{"EmailsCanonical", s.testEmailsCanonical},
 		{"TextCleaned", s.testTextCleaned},
 		{"UpdateRollsBack", s.testUpdateRollsBack},
+		{"Savepoints", s.testSavepoints},
 		{"ViewRefusesWrites", s.testViewRefusesWrites},
 		{"TxUnusableAfterError", s.testTxUnusableAfterError},
 		{"ReadOnly", s.testReadOnly},

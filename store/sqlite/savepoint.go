@@ -1,0 +1,78 @@
+package sqlite
+
+import "github.com/smartbcc/smartbcc/store"
+
+var _ store.Savepointer = (*Tx)(nil)
+
+// Within runs fn in a savepoint (store.Savepointer). What the transaction
+// keeps beside SQLite is put back as well on failure: the full-text
+// entries still waiting for indexPending, the raw mail appended to packs
+// (cut back, as undoPacks does for the whole transaction), and the error
+// that broke the transaction, which ROLLBACK TO clears.
+//
+// FTS4 writes out its pending terms when a savepoint opens and drops them
+// all on ROLLBACK TO (fts3SavepointMethod, fts3RollbackToMethod), so what
+// it holds in memory never mixes rows from both sides of a savepoint.
+// The entries of indexPending are different: they are SQL not yet run.
+// If fn flushed them (a DELETE inside fn does), the flush is undone with
+// fn, so the entries from before the savepoint are pending again.
+func (tx *Tx) Within(fn func() error) error {
+	if tx.broken != nil {
+		return tx.broken
+	}
+	// One name for all: savepoints nest, and ROLLBACK TO and RELEASE
+	// name the innermost one of that name.
+	if _, err := tx.exec("SAVEPOINT within"); err != nil {
+		return err
+	}
+	pending := tx.pendingIndex
+	pack := tx.pack
+	from := make(map[int64]int64, len(tx.pack.from))
+	for n, end := range tx.pack.from {
+		from[n] = end
+	}
+	err := fn()
+	if err == nil && tx.broken != nil {
+		err = tx.broken // fn went on after a failed statement
+	}
+	if err == nil {
+		if _, err := tx.exec("RELEASE within"); err != nil {
+			return err
+		}
+		return nil
+	}
+	tx.broken = nil
+	if _, rerr := tx.tx.ExecContext(tx.ctx, "ROLLBACK TO within; RELEASE within"); rerr != nil {
+		// The transaction cannot be trusted any further.
+		tx.fail(rerr)
+		return err
+	}
+	tx.counted = nil
+	tx.pendingIndex = pending
+	tx.undoPacksTo(pack, from)
+	return err
+}
+
+// undoPacksTo cuts the packs back to where they ended when the savepoint
+// was taken: pack is the transaction's packWrite then and from its map of
+// packs started.
+func (tx *Tx) undoPacksTo(pack packWrite, from map[int64]int64) {
+	// No write may land after the cut.
+	if err := tx.stopAppends(); err != nil {
+		return // the transaction is broken: it will not commit
+	}
+	for n, end := range tx.pack.from {
+		if n == pack.cur {
+			end = pack.end
+		} else if _, ok := from[n]; ok && n < pack.cur {
+			continue // untouched since the savepoint
+		}
+		if f, err := tx.db.packFile(n, false); err == nil {
+			if err := f.Truncate(end); err != nil {
+				tx.fail(tx.db.packError("cannot cut uncommitted bytes off", n, err))
+			}
+		}
+	}
+	tx.pack.cur, tx.pack.f, tx.pack.end = pack.cur, pack.f, pack.end
+	tx.pack.from = from
+}
