@@ -51,6 +51,7 @@ type ingestOptions struct {
 	bounce     bool
 	timeout    time.Duration
 	workers    int
+	commitSize int64
 }
 
 func newIngestCmd(app *App) *cobra.Command {
@@ -71,9 +72,10 @@ stdin), it shows one progress line on a terminal, a line for each problem
 naming its input (archive.mbox:#1234), and a summary; -v adds a line per
 message, -q prints only the problems. It exits 0 when every input was
 handled (refused mail and inputs that are not mail are handled), 2 for a
-path or --user that is not there, 130 when interrupted: the batch being
-written is finished or rolled back, and the same command run again
-continues where it stopped (what is stored is recognised and skipped).`,
+path or --user that is not there, 130 when interrupted: what was not
+committed (at most --commit-size of mail, or a second of work) is rolled
+back, and the same command run again continues where it stopped (what is
+stored is recognised and skipped).`,
 		Example: `  # an archive for one user, authentication off (archives have no client IP)
   smartbcc ingest --user ann@acme.example --auth off old-mail.mbox
   # a Maildir and a directory of .eml files, one line per message
@@ -113,6 +115,7 @@ continues where it stopped (what is stored is recognised and skipped).`,
 	f.BoolVar(&opts.bounce, "bounce", false, "exit 67/77 for unknown recipients and refused senders so Postfix bounces")
 	f.DurationVar(&opts.timeout, "timeout", 5*time.Minute, "give up with 75 (retry) after this long; keep it below Postfix's command_time_limit (archive imports: no limit unless given)")
 	f.IntVar(&opts.workers, "workers", 0, "parse workers for archives (default: one per CPU)")
+	f.Int64Var(&opts.commitSize, "commit-size", ingest.DefaultCommitBytes, "archive import: raw bytes of mail per transaction; a transaction is also committed after a second, so deliveries wait for an import that long at most")
 	cmd.MarkFlagsMutuallyExclusive("quiet", "verbose")
 	cmd.MarkFlagsMutuallyExclusive("quiet", "explain")
 	return cmd
@@ -306,8 +309,9 @@ func runImport(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 		ctx, cancel = context.WithTimeout(ctx, opts.timeout)
 		defer cancel()
 	}
-	// Ctrl-C (or SIGTERM) cancels the run: the batch being written is
-	// rolled back, everything before it is stored. A second Ctrl-C kills.
+	// Ctrl-C (or SIGTERM) cancels the run: the open transaction is
+	// rolled back, everything committed before it is stored. A second
+	// Ctrl-C kills.
 	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
 
@@ -375,6 +379,7 @@ func runImport(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 	}
 	sum, runErr := in.Run(ctx, src, ingest.RunOptions{
 		Workers:     opts.workers,
+		CommitBytes: opts.commitSize,
 		BusyRetries: 4,
 		OnResult: func(r ingest.Result) {
 			disp := ingest.Dispose(r, false)

@@ -17,19 +17,11 @@ import (
 // one Result each. Either the whole batch is stored or none of it; the
 // error is then temporary (store busy, disk full) or a bug.
 func (in *Ingester) Commit(ctx context.Context, batch []*Prepared) ([]Result, error) {
-	results := make([]Result, len(batch))
+	var results []Result
 	err := in.opt.Store.Update(ctx, func(tx store.Tx) error {
-		b := newBatchTx(tx)
-		b.check = checkLookups
-		if err := b.prefetch(batch); err != nil {
+		var err error
+		if results, err = in.stage(tx, batch); err != nil {
 			return err
-		}
-		for i, p := range batch {
-			r, err := in.commitOne(b, p)
-			if err != nil {
-				return fmt.Errorf("%s: %w", p.d.Origin, err)
-			}
-			results[i] = r
 		}
 		if in.opt.DryRun {
 			return errDryRun
@@ -43,21 +35,56 @@ func (in *Ingester) Commit(ctx context.Context, batch []*Prepared) ([]Result, er
 		return nil, err
 	}
 	for i, p := range batch {
-		if p.res.Status == StatusConfirmed {
-			in.Refresh()
-		}
-		if addr := p.confirmedAddress; addr != "" && !in.opt.DryRun && !in.opt.Releasing {
-			// The mail held for the address is the user's now. A failure
-			// here loses nothing: the confirmation is committed and the
-			// mail stays held for the administrator.
-			released, held, err := in.ReleaseHeld(ctx, addr)
-			results[i].explainf("released %d message(s) held for %s", released, addr)
-			if held > 0 || err != nil {
-				results[i].explainf("%d message(s) still held for %s (smartbcc quarantine list)", held, addr)
-			}
-		}
+		in.afterCommit(ctx, committed(p), &results[i])
 	}
 	return results, nil
+}
+
+// stage runs the statements of a batch in tx, which commits them or not.
+func (in *Ingester) stage(tx store.Tx, batch []*Prepared) ([]Result, error) {
+	results := make([]Result, len(batch))
+	b := newBatchTx(tx)
+	b.check = checkLookups
+	if err := b.prefetch(batch); err != nil {
+		return nil, err
+	}
+	for i, p := range batch {
+		r, err := in.commitOne(b, p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p.d.Origin, err)
+		}
+		results[i] = r
+	}
+	return results, nil
+}
+
+// commitFollowUp is what a stored message asks for once its transaction
+// has committed: a confirmation changes the directory and may release
+// mail held for the address it confirmed.
+type commitFollowUp struct {
+	confirmed        bool
+	confirmedAddress string
+}
+
+func committed(p *Prepared) commitFollowUp {
+	return commitFollowUp{confirmed: p.res.Status == StatusConfirmed, confirmedAddress: p.confirmedAddress}
+}
+
+// afterCommit does what f asks for and notes it in r.
+func (in *Ingester) afterCommit(ctx context.Context, f commitFollowUp, r *Result) {
+	if f.confirmed {
+		in.Refresh()
+	}
+	if addr := f.confirmedAddress; addr != "" && !in.opt.DryRun && !in.opt.Releasing {
+		// The mail held for the address is the user's now. A failure
+		// here loses nothing: the confirmation is committed and the
+		// mail stays held for the administrator.
+		released, held, err := in.ReleaseHeld(ctx, addr)
+		r.explainf("released %d message(s) held for %s", released, addr)
+		if held > 0 || err != nil {
+			r.explainf("%d message(s) still held for %s (smartbcc quarantine list)", held, addr)
+		}
+	}
 }
 
 func (in *Ingester) commitOne(tx *batchTx, p *Prepared) (Result, error) {

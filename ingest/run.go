@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -53,6 +54,10 @@ type RunOptions struct {
 	Workers    int   // parse workers; default GOMAXPROCS
 	BatchSize  int   // messages per transaction; default 256
 	BatchBytes int64 // raw bytes per transaction; default 4 MB
+	// CommitBytes is how much raw mail an archive import's transaction
+	// takes over its batches before it commits (see stream.go); default
+	// DefaultCommitBytes.
+	CommitBytes int64
 	// InflightBytes bounds the raw bytes read but not yet committed
 	// (queued, being parsed, waiting in the batch); default three
 	// batches. A single larger message is still let through, alone.
@@ -321,54 +326,121 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 	var sum Summary
 	var batch []*slot
 	var batchBytes int64
-	flush := func() error {
-		if len(batch) == 0 {
+	// An archive import keeps a transaction open over several batches
+	// (stream.go); the results of its batches wait in staged for its
+	// commit.
+	var stream *txStream
+	if in.opt.Source == store.SourceImport && !in.opt.DryRun {
+		stream = newTxStream(ctx, in, cmp.Or(opt.CommitBytes, DefaultCommitBytes))
+	}
+	type stagedResult struct {
+		r      Result
+		d      Delivery // without its raw mail
+		size   int64
+		follow commitFollowUp
+	}
+	var staged []stagedResult
+	if stream != nil {
+		defer stream.abort()
+	}
+	report := func(r Result, d *Delivery, size int64) {
+		if d.Suspect != "" {
+			r.Suspect = d.Suspect
+			r.explainf("%s", d.Suspect)
+		}
+		sum.add(r, d, size)
+		if opt.OnResult != nil {
+			opt.OnResult(r)
+		}
+	}
+	// flush stores the batch: committed at once, or staged in the open
+	// transaction, which commits when it is full or end is set.
+	flush := func(end bool) error {
+		if len(batch) > 0 {
+			var preps []*Prepared
+			for _, s := range batch {
+				if s.p != nil {
+					preps = append(preps, s.p)
+				}
+			}
+			var results []Result
+			var err error
+			switch {
+			case len(preps) == 0:
+			case stream != nil:
+				results, err = stream.stage(preps, batchBytes)
+				if err != nil {
+					return lostError(err, len(staged))
+				}
+			default:
+				if results, err = in.commitWithRetry(ctx, preps); err != nil {
+					return err
+				}
+			}
+			i := 0
+			for _, s := range batch {
+				var r Result
+				var follow commitFollowUp
+				if s.dup != nil {
+					r = *s.dup
+				} else {
+					r = results[i]
+					follow = committed(s.p)
+					i++
+				}
+				if stream != nil && stream.open() {
+					d := *s.d
+					d.Raw = nil
+					staged = append(staged, stagedResult{r: r, d: d, size: s.size, follow: follow})
+				} else {
+					report(r, s.d, s.size)
+				}
+				budget.release(int64(len(s.d.Raw)))
+				s.d, s.p = nil, nil
+			}
+			clear(batch)
+			batch, batchBytes = batch[:0], 0
+		}
+		if stream == nil || !(end || stream.full()) {
 			return nil
 		}
-		var preps []*Prepared
-		for _, s := range batch {
-			if s.p != nil {
-				preps = append(preps, s.p)
-			}
+		if err := stream.commit(); err != nil {
+			return lostError(err, len(staged))
 		}
-		results, err := in.commitWithRetry(ctx, preps)
-		if err != nil {
-			return err
+		for i := range staged {
+			st := &staged[i]
+			in.afterCommit(ctx, st.follow, &st.r)
+			report(st.r, &st.d, st.size)
 		}
-		i := 0
-		for _, s := range batch {
-			var r Result
-			if s.dup != nil {
-				r = *s.dup
-			} else {
-				r = results[i]
-				i++
-			}
-			if s.d.Suspect != "" {
-				r.Suspect = s.d.Suspect
-				r.explainf("%s", s.d.Suspect)
-			}
-			sum.add(r, s.d, s.size)
-			if opt.OnResult != nil {
-				opt.OnResult(r)
-			}
-			budget.release(int64(len(s.d.Raw)))
-			s.d, s.p = nil, nil
-		}
-		clear(batch)
-		batch, batchBytes = batch[:0], 0
+		clear(staged)
+		staged = staged[:0]
 		return nil
 	}
 	// A batch that is not full is committed anyway when the reader waits
 	// for room (it cannot grow) or when it has waited defaultBatchDelay for
-	// more (a slow source).
+	// more (a slow source). An open transaction with no batch waiting
+	// commits after defaultBatchDelay too: a slow source does not keep
+	// other writers out.
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	var due <-chan time.Time // timer.C while the batch is not empty
 	commit := func() error {
 		timer.Stop()
 		due = nil
-		return flush()
+		return flush(true)
+	}
+	// stage stores a full batch; an open transaction may take more.
+	stage := func() error {
+		if err := flush(false); err != nil {
+			return err
+		}
+		timer.Stop()
+		due = nil
+		if stream != nil && stream.open() {
+			timer.Reset(defaultBatchDelay)
+			due = timer.C
+		}
+		return nil
 	}
 	for {
 		var s *slot
@@ -382,7 +454,7 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 			}
 			s = next
 		case <-budget.stalled:
-			if err := commit(); err != nil {
+			if err := stage(); err != nil {
 				return sum, err
 			}
 			continue
@@ -410,16 +482,20 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 			return sum, ctx.Err()
 		}
 		if s.err != nil {
+			// The messages read before it are good: they are stored.
+			if err := commit(); err != nil {
+				return sum, err
+			}
 			return sum, s.err
 		}
-		if len(batch) == 0 {
+		if len(batch) == 0 && due == nil {
 			timer.Reset(defaultBatchDelay)
 			due = timer.C
 		}
 		batch = append(batch, s)
 		batchBytes += s.size
 		if len(batch) >= opt.BatchSize || batchBytes >= opt.BatchBytes || budget.waiting() {
-			if err := commit(); err != nil {
+			if err := stage(); err != nil {
 				return sum, err
 			}
 		}
@@ -528,9 +604,7 @@ func (in *Ingester) commitWithRetry(ctx context.Context, preps []*Prepared) ([]R
 			if store.IsTemporary(err) || errors.Is(err, context.Canceled) {
 				return nil, err
 			}
-			r = []Result{p.res}
-			r[0].Status, r[0].Reason = StatusRejected, "store_error"
-			r[0].explainf("could not be stored: %v", err)
+			r = []Result{storeErrorResult(p, err)}
 		}
 		results[i] = r[0]
 	}

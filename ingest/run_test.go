@@ -110,7 +110,9 @@ func TestImportKilledAndRunAgain(t *testing.T) {
 			t.Fatalf("smartbcc %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
-	importArgs := []string{"--json", "ingest", "--user", "ann@acme.example", "--auth", "off", archive}
+	// --commit-size 1: every batch commits, so that results come while
+	// the import runs.
+	importArgs := []string{"--json", "ingest", "--user", "ann@acme.example", "--auth", "off", "--commit-size", "1", archive}
 
 	// First run: killed after the kill-th result line. Results are printed
 	// after their batch committed, and a pipe holds a few hundred lines at
