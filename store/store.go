@@ -95,8 +95,9 @@ const EmptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b785
 // savepoint of the transaction. When fn returns an error, everything fn
 // did through the transaction is undone, the transaction goes on as it
 // was before Within, and the error is returned; when fn returns nil, its
-// changes stay in the transaction, to be committed with it. Within may
-// nest.
+// changes stay in the transaction, to be committed with it, and the store
+// holds no reference to the raw mail of the messages fn inserted any more
+// (the caller may drop it). Within may nest.
 //
 // An archive import uses it to keep one transaction open over many
 // batches (fewer commits: every index page a batch touches is written to

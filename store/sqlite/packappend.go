@@ -18,9 +18,10 @@ import "os"
 // was cut), and before the transaction reads a pack itself. Its first
 // error fails the transaction there, as the pwrite's own error did.
 //
-// The bytes are not copied: the caller of InsertMessage must leave
-// m.Raw unchanged until Update returns (ingest never changes the bytes
-// of a message it read; the appender's reference keeps them alive).
+// The bytes are not copied: the caller of InsertMessage must leave m.Raw
+// unchanged until Update returns, or until the Within around the insert
+// returns (it waits for the appender: an import then drops the batch's
+// raw mail from its memory budget while the transaction stays open).
 
 // packChunk is one message's bytes for the appender, or a flush request.
 type packChunk struct {

@@ -39,7 +39,10 @@ func (tx *Tx) Within(fn func() error) error {
 		if _, err := tx.exec("RELEASE within"); err != nil {
 			return err
 		}
-		return nil
+		// The caller may drop the raw mail of what fn stored once Within
+		// returns (an import releases it to its memory budget): the
+		// appender must not hold it any longer.
+		return tx.flushAppends()
 	}
 	tx.broken = nil
 	if _, rerr := tx.tx.ExecContext(tx.ctx, "ROLLBACK TO within; RELEASE within"); rerr != nil {
