@@ -20,21 +20,9 @@ import (
 func (s suite) testSavepoints(t *testing.T) {
 	for _, packs := range []bool{false, true} {
 		t.Run(fmt.Sprintf("RawPacks=%v", packs), func(t *testing.T) {
-			dsn := s.b.Fresh(t)
-			db := s.openAt(t, dsn, backend.Options{RawPacks: packs})
-			var owner int64
-			var th, lost store.Thread
-			update(t, db, func(tx store.Tx) error {
-				if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
-					return err
-				}
-				u, err := tx.CreateUser("ann@acme.example", "Ann")
-				if err != nil {
-					return err
-				}
-				owner, th = u.ID, store.Thread{Subject: "savepoints"}
-				return tx.CreateThread(&th)
-			})
+			f := s.newFixtureWith(t, backend.Options{RawPacks: packs})
+			db, owner, th := f.db, f.ann.ID, f.thread
+			var lost store.Thread
 			msg := func(id, subject string) *store.Message {
 				m := message(owner, th.ID, id, subject)
 				m.Raw = append(m.Raw, []byte(id+" "+subject+"\r\n")...)

@@ -146,7 +146,13 @@ type fixture struct {
 
 func (s suite) newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{db: s.openTest(t)}
+	return s.newFixtureWith(t, backend.Options{})
+}
+
+// newFixtureWith is newFixture on a store opened with opt.
+func (s suite) newFixtureWith(t testing.TB, opt backend.Options) *fixture {
+	t.Helper()
+	f := &fixture{db: s.openAt(t, s.b.Fresh(t), opt)}
 	update(t, f.db, func(tx store.Tx) error {
 		var err error
 		if _, err = tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
