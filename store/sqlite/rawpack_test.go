@@ -561,8 +561,9 @@ func TestRawPacksCheck(t *testing.T) {
 	}
 }
 
-// The pack directory and files get the store's mode whatever the umask:
-// 0700 and 0600 by default, 0750 and 0640 for a store made 0640.
+// The pack directory and files, and the -writers lock file, get the
+// store's mode whatever the umask: 0700 and 0600 by default, 0750 and
+// 0640 for a store made 0640.
 func TestRawPacksFileMode(t *testing.T) {
 	old := setUmask(0o077)
 	defer setUmask(old)
@@ -578,6 +579,9 @@ func TestRawPacksFileMode(t *testing.T) {
 		if fi, err := os.Stat(packPath(path, 1)); err != nil || fi.Mode().Perm() != c.want {
 			t.Errorf("store mode %o: pack: %v, %v; want %o", c.mode, fi.Mode(), err, c.want)
 		}
+		if fi, err := os.Stat(path + "-writers"); err != nil || fi.Mode().Perm() != c.want {
+			t.Errorf("store mode %o: -writers: %v, %v; want %o", c.mode, fi.Mode(), err, c.want)
+		}
 	}
 }
 
@@ -592,6 +596,9 @@ func TestRawPacksOnlyForImports(t *testing.T) {
 	}
 	if _, err := os.Stat(rawDir(db.path)); err == nil {
 		t.Errorf("%s exists after a delivery", rawDir(db.path))
+	}
+	if _, err := os.Stat(db.path + "-writers"); err == nil {
+		t.Errorf("%s-writers exists after a delivery", db.path)
 	}
 }
 

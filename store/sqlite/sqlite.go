@@ -120,6 +120,8 @@ type DB struct {
 	rawPacks bool
 	// packs are the open pack files of raw mail (rawpack.go).
 	packs packFiles
+	// writers is the file writers queue on beside SQLite (writerturn.go).
+	writers writersFile
 
 	now func() time.Time
 }
@@ -360,7 +362,7 @@ func (db *DB) Close() error {
 	if db.writer != nil {
 		errs = append(errs, db.writer.Close())
 	}
-	errs = append(errs, db.packs.close())
+	errs = append(errs, db.packs.close(), db.writers.close())
 	return errors.Join(errs...)
 }
 
@@ -379,6 +381,9 @@ func (db *DB) Update(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, writable bool, fn func(store.Tx) error) error {
+	if writable {
+		defer db.writerTurn()()
+	}
 	start := timingStart()
 	sqlTx, err := pool.BeginTx(ctx, nil)
 	if writable {
