@@ -314,14 +314,32 @@ func (tx *Tx) undoPacks() {
 	if tx.pack.done {
 		return
 	}
-	// No write may land after the cut.
+	tx.undoPacksTo(packWrite{}, nil)
+}
+
+// undoPacksTo cuts the packs back to where they ended at a point of the
+// transaction: pack is its packWrite then and from its map of packs
+// started (packWrite{} and nil: the start of the transaction, undoPacks;
+// a savepoint, Within). A cut that fails fails the transaction; the
+// bytes stay until the next writer cuts them (startPack).
+func (tx *Tx) undoPacksTo(pack packWrite, from map[int64]int64) {
+	// No write may land after the cut. A write that failed has failed
+	// the transaction already.
 	_ = tx.stopAppends()
 	for n, end := range tx.pack.from {
+		if n == pack.cur {
+			end = pack.end
+		} else if _, ok := from[n]; ok && n < pack.cur {
+			continue // untouched since then
+		}
 		if f, err := tx.db.packFile(n, false); err == nil {
-			// On failure the bytes stay until the next writer cuts them.
-			_ = f.Truncate(end)
+			if err := f.Truncate(end); err != nil {
+				tx.fail(tx.db.packError("cannot cut uncommitted bytes off", n, err))
+			}
 		}
 	}
+	tx.pack.cur, tx.pack.f, tx.pack.end = pack.cur, pack.f, pack.end
+	tx.pack.from = from
 }
 
 // readPacked reads the n bytes at off in pack.

@@ -55,27 +55,3 @@ func (tx *Tx) Within(fn func() error) error {
 	tx.undoPacksTo(pack, from)
 	return err
 }
-
-// undoPacksTo cuts the packs back to where they ended when the savepoint
-// was taken: pack is the transaction's packWrite then and from its map of
-// packs started.
-func (tx *Tx) undoPacksTo(pack packWrite, from map[int64]int64) {
-	// No write may land after the cut.
-	if err := tx.stopAppends(); err != nil {
-		return // the transaction is broken: it will not commit
-	}
-	for n, end := range tx.pack.from {
-		if n == pack.cur {
-			end = pack.end
-		} else if _, ok := from[n]; ok && n < pack.cur {
-			continue // untouched since the savepoint
-		}
-		if f, err := tx.db.packFile(n, false); err == nil {
-			if err := f.Truncate(end); err != nil {
-				tx.fail(tx.db.packError("cannot cut uncommitted bytes off", n, err))
-			}
-		}
-	}
-	tx.pack.cur, tx.pack.f, tx.pack.end = pack.cur, pack.f, pack.end
-	tx.pack.from = from
-}
