@@ -597,18 +597,7 @@ func (in *Ingester) commitWithRetry(ctx context.Context, preps []*Prepared) ([]R
 		return nil, err
 	}
 	// One bad message must not cost the others: commit them one by one.
-	results := make([]Result, len(preps))
-	for i, p := range preps {
-		r, err := in.Commit(ctx, []*Prepared{p})
-		if err != nil {
-			if store.IsTemporary(err) || errors.Is(err, context.Canceled) {
-				return nil, err
-			}
-			r = []Result{storeErrorResult(p, err)}
-		}
-		results[i] = r[0]
-	}
-	return results, nil
+	return oneByOne(preps, func(p *Prepared) ([]Result, error) { return in.Commit(ctx, []*Prepared{p}) })
 }
 
 // knownKeys holds 64-bit hashes of the duplicate keys of the mail an

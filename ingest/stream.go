@@ -239,14 +239,23 @@ func (in *Ingester) stageApart(tx store.Tx, sp store.Savepointer, batch []*Prepa
 	if store.IsTemporary(err) || errors.Is(err, context.Canceled) {
 		return nil, err
 	}
-	results = make([]Result, len(batch))
-	for i, p := range batch {
-		var one []Result
-		err := sp.Within(func() error {
-			var err error
+	return oneByOne(batch, func(p *Prepared) (one []Result, err error) {
+		err = sp.Within(func() error {
 			one, err = in.stage(tx, []*Prepared{p})
 			return err
 		})
+		return one, err
+	})
+}
+
+// oneByOne stores each message of batch on its own with storeOne, after
+// the batch as a whole failed: a message the store refuses for another
+// reason than a temporary one is refused as a store error, and the
+// others are kept. A temporary failure ends it.
+func oneByOne(batch []*Prepared, storeOne func(*Prepared) ([]Result, error)) ([]Result, error) {
+	results := make([]Result, len(batch))
+	for i, p := range batch {
+		one, err := storeOne(p)
 		if err != nil {
 			if store.IsTemporary(err) || errors.Is(err, context.Canceled) {
 				return nil, err
