@@ -574,3 +574,29 @@ func TestJSONArrayIsPrintJSON(t *testing.T) {
 		}
 	}
 }
+
+// An archive's From_ line or an SMTP client can give an envelope sender no
+// From_ line of the export can hold (here 960 bytes, 60 of them not UTF-8):
+// the export writes the message with an unknown sender instead of stopping
+// on it (before, the whole export failed).
+func TestExportLongEnvelopeSender(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	raw := "From: Ann Seller <ann@acme.example>\nTo: dora@other.example\nSubject: long sender\n" +
+		"Message-ID: <long-sender@acme.example>\n\nbody\n"
+	in := filepath.Join(t.TempDir(), "in.mbox")
+	sender := strings.Repeat("a", 900) + strings.Repeat("\xff", 60)
+	if err := os.WriteFile(in, []byte("From "+sender+" Thu Apr  1 00:00:00 2021\n"+raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.run("--json", "ingest", "--user", visAnn, "--auth", "off", in); !strings.Contains(r.out, `"status":"stored"`) {
+		t.Fatalf("import: %q %q", r.out, r.err)
+	}
+	var res expResult
+	c.json(&res, "export", "--format", "mbox", filepath.Join(t.TempDir(), "mbox"))
+	if res.Messages != 1 {
+		t.Fatalf("export %+v, want the one message", res)
+	}
+	f := expReimport(t, res.Path, 1)
+	sameRaws(t, "mbox round trip", expRaws(f), []string{raw})
+}

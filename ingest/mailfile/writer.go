@@ -2,12 +2,12 @@ package mailfile
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // MboxWriter writes messages in mboxrd format: "From sender date" line,
@@ -29,9 +29,13 @@ func NewMboxWriter(w io.Writer) *MboxWriter {
 }
 
 // Write appends one message. envelopeFrom is the envelope sender ("" is the
-// null sender, written as MAILER-DAEMON); white space in it becomes '_' so
-// that the From_ line stays one word plus the date. A zero date is written as
-// the Unix epoch, so that the output depends on the input only.
+// null sender, written as MAILER-DAEMON); white space, control characters and
+// bytes that are not UTF-8 in it become '_', so that the From_ line stays one
+// word plus the date. A sender too long for a From_ line a reader accepts
+// (which no SMTP path is: RFC 5321 allows 256 octets) is written as "-", an
+// unknown sender, rather than failing the message: it is attacker-chosen
+// text, and an export must not stop on it. A zero date is written as the
+// Unix epoch, so that the output depends on the input only.
 //
 // raw must not be empty and must start with a header field: the reader
 // recognises a From_ line by the header that follows it, and a message
@@ -48,20 +52,14 @@ func (mw *MboxWriter) Write(envelopeFrom string, date time.Time, raw []byte) err
 	if i := bytes.IndexByte(raw, '\n'); i > 0 && raw[i-1] == '\r' {
 		nl = "\r\n"
 	}
-	sender := envelopeSender(envelopeFrom)
-	if len(sender) > maxFromLine-64 {
-		return errors.New("mailfile: envelope sender too long for a From_ line")
-	}
 	if date.IsZero() {
 		date = time.Unix(0, 0)
 	}
-	var b bytes.Buffer
-	b.WriteString("From ")
-	b.WriteString(sender)
-	b.WriteByte(' ')
-	b.WriteString(date.UTC().Format(time.ANSIC))
-	b.WriteString(nl)
-	if _, err := mw.w.Write(b.Bytes()); err != nil {
+	line := fromLineFor(envelopeSender(envelopeFrom), date, nl)
+	if len(line) > maxFromLine {
+		line = fromLineFor(unknownSender, date, nl)
+	}
+	if _, err := io.WriteString(mw.w, line); err != nil {
 		return err
 	}
 	// Write runs of unquoted lines in one piece, a '>' before each line
@@ -95,14 +93,30 @@ func (mw *MboxWriter) Write(envelopeFrom string, date time.Time, raw []byte) err
 	return err
 }
 
+// unknownSender is what a From_ line says when the sender cannot be written;
+// the reader gives it back as no envelope sender.
+const unknownSender = "-"
+
+func fromLineFor(sender string, date time.Time, nl string) string {
+	return "From " + sender + " " + date.UTC().Format(time.ANSIC) + nl
+}
+
+// envelopeSender is the one word a From_ line holds for s. Each byte that is
+// not UTF-8 becomes one '_' (strings.Map would make it a three-byte U+FFFD,
+// tripling the length of a sender made of such bytes).
 func envelopeSender(s string) string {
 	if s == "" {
 		return "MAILER-DAEMON"
 	}
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			return '_'
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && n == 1) || unicode.IsSpace(r) || unicode.IsControl(r) {
+			r = '_'
 		}
-		return r
-	}, s)
+		b.WriteRune(r)
+		i += n
+	}
+	return b.String()
 }

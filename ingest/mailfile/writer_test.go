@@ -32,8 +32,34 @@ func TestMboxWriterRejects(t *testing.T) {
 			t.Errorf("Write(%q) = %v, wrote %d bytes; want ErrNotMessage and nothing", raw, err, b.Len())
 		}
 	}
-	if err := NewMboxWriter(&bytes.Buffer{}).Write(strings.Repeat("a", 2000), time.Time{}, []byte("S: x\n")); err == nil {
-		t.Error("a 2000-byte envelope sender was accepted")
+}
+
+// TestMboxWriterOddSenders: the envelope sender is whatever an SMTP client or
+// an archive's From_ line said. Each is written so that the message reads
+// back whole, with the sender kept where a From_ line can hold it.
+func TestMboxWriterOddSenders(t *testing.T) {
+	// The longest sender a From_ line holds: "From " + sender + " " + a
+	// 24-byte date + "\n" is maxFromLine bytes.
+	longest := strings.Repeat("a", maxFromLine-len("From  \n")-24)
+	for _, c := range []struct{ name, sender, want string }{
+		{"fits", longest, longest},
+		{"one byte too long", longest + "a", ""},
+		{"2000 bytes", strings.Repeat("a", 2000), ""},
+		// 600 bytes that are not UTF-8 would be 1,800 as U+FFFD.
+		{"not UTF-8", "x@" + strings.Repeat("\xff", 600), "x@" + strings.Repeat("_", 600)},
+		{"UTF-8 kept", "jürgen@bücher.example", "jürgen@bücher.example"},
+		{"spaces and controls", "a b\tc\x00d@x", "a_b_c_d@x"},
+	} {
+		var b bytes.Buffer
+		raw := []byte("Subject: x\n\nbody\n")
+		if err := NewMboxWriter(&b).Write(c.sender, time.Time{}, raw); err != nil {
+			t.Errorf("%s: Write: %v", c.name, err)
+			continue
+		}
+		got := readItems(t, newMboxReader(bytes.NewReader(b.Bytes()), "odd", quoteMboxrd, DefaultMaxSize, readBufSize))
+		if len(got) != 1 || got[0].Err != nil || !bytes.Equal(got[0].Raw, raw) || got[0].EnvelopeFrom != c.want {
+			t.Errorf("%s: wrote %q, read back %+v; want the message with sender %q", c.name, b.Bytes(), got, c.want)
+		}
 	}
 }
 
