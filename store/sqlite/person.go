@@ -27,7 +27,7 @@ func (tx *Tx) CreatePerson(p *store.Person) error {
 	}
 	p.CreatedAt = store.StoreTime(p.CreatedAt)
 	var err error
-	p.ID, err = tx.insert(`INSERT INTO persons (name, org, created_at) VALUES (?, ?, ?)`,
+	p.ID, err = tx.insert(`INSERT INTO persons (id, name, org, created_at) VALUES (`+tx.newID("persons")+`, ?, ?, ?)`,
 		p.Name, p.Org, formatTime(p.CreatedAt))
 	if err != nil {
 		return tx.err(err)

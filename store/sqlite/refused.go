@@ -78,8 +78,8 @@ func (tx *Tx) InsertQuarantine(q *store.Quarantined) error {
 	if raw == nil {
 		raw = []byte{}
 	}
-	q.ID, err = tx.insert(`INSERT INTO quarantine (at, user_id, address, envelope, from_addr, subject, message_id, released, released_at, filed_as, raw)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	q.ID, err = tx.insert(`INSERT INTO quarantine (id, at, user_id, address, envelope, from_addr, subject, message_id, released, released_at, filed_as, raw)
+		VALUES (`+tx.newID("quarantine")+`, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		formatTime(q.At), q.UserID, q.Address, envelope, q.From, q.Subject, q.MessageID,
 		q.Released, formatTimePtr(q.ReleasedAt), nullID(q.FiledAs), raw)
 	if isForeignKey(err) {

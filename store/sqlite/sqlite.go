@@ -118,6 +118,9 @@ type DB struct {
 	// rawPacks is set when message_raw has pack references (migration
 	// 0012_raw_packs).
 	rawPacks bool
+	// removedIDs is set when removed_ids keeps the highest id removed
+	// from a table (migration 0013_ids_never_reused).
+	removedIDs bool
 	// packs are the open pack files of raw mail (rawpack.go).
 	packs packFiles
 	// writers is the file writers queue on beside SQLite (writerturn.go).
@@ -161,6 +164,7 @@ func open(ctx context.Context, path string, opt Options, migs []migration) (*DB,
 	db.forwardColumns = applied[forwardMigration]
 	db.visibleIndex = applied[visibleMigration]
 	db.rawPacks = applied[rawPackMigration]
+	db.removedIDs = applied[removedIDsMigration]
 	if db.migrated {
 		// A reader connection opened before a migration may keep the old
 		// schema in memory and fail to prepare a statement on a table the
@@ -592,6 +596,21 @@ func (tx *Tx) indexBefore(query string) error {
 }
 
 // insert runs an INSERT and returns the new row's id.
+const removedIDsMigration = "0013_ids_never_reused.sql"
+
+// newID is the SQL for the id of a new row of table, one of those whose
+// rows the product removes (persons, quarantine, addresses): one above both
+// the table's highest id and the highest id ever removed from it, so that
+// no id is given twice (migration 0013). NULL, SQLite's own choice, on a
+// store opened through the test hook without that migration.
+func (tx *Tx) newID(table string) string {
+	if !tx.db.removedIDs {
+		return "NULL"
+	}
+	return `(SELECT max(coalesce((SELECT max(id) FROM ` + table + `), 0),
+		coalesce((SELECT last FROM removed_ids WHERE tbl = '` + table + `'), 0)) + 1)`
+}
+
 func (tx *Tx) insert(query string, args ...any) (int64, error) {
 	res, err := tx.exec(query, args...)
 	if err != nil {

@@ -24,8 +24,8 @@ func (tx *Tx) CreateUser(email, name string) (*store.User, error) {
 	if err != nil {
 		return nil, tx.err(err)
 	}
-	_, err = tx.exec(`INSERT INTO addresses (user_id, email, is_primary, confirmed, created_at, confirmed_at)
-		VALUES (?, ?, 1, 1, ?, ?)`, u.ID, email, formatTime(tx.now), formatTime(tx.now))
+	_, err = tx.exec(`INSERT INTO addresses (id, user_id, email, is_primary, confirmed, created_at, confirmed_at)
+		VALUES (`+tx.newID("addresses")+`, ?, ?, 1, 1, ?, ?)`, u.ID, email, formatTime(tx.now), formatTime(tx.now))
 	if err != nil {
 		return nil, tx.conflict(err, "address %s is already registered", email)
 	}
@@ -124,8 +124,8 @@ func (tx *Tx) AddAddress(a *store.Address) error {
 	}
 	a.CreatedAt, a.CodeExpires, a.ConfirmedAt = store.StoreTime(a.CreatedAt), store.StoreTime(a.CodeExpires), store.StoreTimePtr(a.ConfirmedAt)
 	var err error
-	a.ID, err = tx.insert(`INSERT INTO addresses (user_id, email, is_primary, confirmed, code_hash, code_expires, created_at, confirmed_at)
-		VALUES (?, ?, 0, ?, ?, ?, ?, ?)`,
+	a.ID, err = tx.insert(`INSERT INTO addresses (id, user_id, email, is_primary, confirmed, code_hash, code_expires, created_at, confirmed_at)
+		VALUES (`+tx.newID("addresses")+`, ?, ?, 0, ?, ?, ?, ?, ?)`,
 		a.UserID, a.Email, a.Confirmed, nullString(a.CodeHash), formatTime(a.CodeExpires), formatTime(a.CreatedAt), formatTimePtr(a.ConfirmedAt))
 	if err != nil {
 		return tx.conflict(err, "address %s is already registered", a.Email)

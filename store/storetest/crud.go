@@ -688,3 +688,53 @@ func (s suite) testQuarantine(t *testing.T) {
 		return nil
 	})
 }
+
+// testIDsNeverReused: the ids of persons, held mail and addresses are what
+// scripts and administrators name them by (person rm 7, quarantine release
+// 7), so an id once given is never given to another row, even after the
+// newest row is removed: a command naming the removed one must find
+// nothing, not its successor.
+func (s suite) testIDsNeverReused(t *testing.T) {
+	f := s.newFixture(t)
+	for _, c := range []struct {
+		name   string
+		add    func(tx store.Tx, n int) (int64, error)
+		remove func(tx store.Tx, id int64, n int) error
+	}{
+		{"person", func(tx store.Tx, n int) (int64, error) {
+			p := &store.Person{Name: fmt.Sprintf("P%d", n)}
+			err := tx.CreatePerson(p)
+			return p.ID, err
+		}, func(tx store.Tx, id int64, _ int) error { return tx.DeletePerson(id) }},
+		{"held mail", func(tx store.Tx, n int) (int64, error) {
+			q := &store.Quarantined{At: testTime, UserID: f.ann.ID, Address: "ann@home.example", Raw: []byte("S: x\r\n\r\n")}
+			err := tx.InsertQuarantine(q)
+			return q.ID, err
+		}, func(tx store.Tx, id int64, _ int) error { return tx.DeleteQuarantined(id) }},
+		{"address", func(tx store.Tx, n int) (int64, error) {
+			a := &store.Address{UserID: f.ann.ID, Email: fmt.Sprintf("ann%d@home.example", n), CreatedAt: testTime}
+			err := tx.AddAddress(a)
+			return a.ID, err
+		}, func(tx store.Tx, _ int64, n int) error { return tx.RemoveAddress(f.ann.ID, fmt.Sprintf("ann%d@home.example", n)) }},
+	} {
+		seen := map[int64]bool{}
+		// Remove the newest, then an older one, then the newest again.
+		var ids []int64
+		for n := 0; n < 6; n++ {
+			var id int64
+			update(t, f.db, func(tx store.Tx) (err error) { id, err = c.add(tx, n); return err })
+			if seen[id] {
+				t.Errorf("%s %d got id %d again", c.name, n, id)
+			}
+			seen[id] = true
+			ids = append(ids, id)
+			if n%2 == 1 {
+				victim := n
+				if n == 3 {
+					victim = 0
+				}
+				update(t, f.db, func(tx store.Tx) error { return c.remove(tx, ids[victim], victim) })
+			}
+		}
+	}
+}

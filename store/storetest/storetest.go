@@ -53,6 +53,7 @@ func Run(t *testing.T, b Backend) {
 		{"ThreadsAndLinks", s.testThreadsAndLinks},
 		{"Rejections", s.testRejections},
 		{"Quarantine", s.testQuarantine},
+		{"IDsNeverReused", s.testIDsNeverReused},
 		{"InsertAndLoadMessage", s.testInsertAndLoadMessage},
 		{"InsertMessageErrors", s.testInsertMessageErrors},
 		{"SetShared", s.testSetShared},
