@@ -715,7 +715,9 @@ func (s suite) testIDsNeverReused(t *testing.T) {
 			a := &store.Address{UserID: f.ann.ID, Email: fmt.Sprintf("ann%d@home.example", n), CreatedAt: testTime}
 			err := tx.AddAddress(a)
 			return a.ID, err
-		}, func(tx store.Tx, _ int64, n int) error { return tx.RemoveAddress(f.ann.ID, fmt.Sprintf("ann%d@home.example", n)) }},
+		}, func(tx store.Tx, _ int64, n int) error {
+			return tx.RemoveAddress(f.ann.ID, fmt.Sprintf("ann%d@home.example", n))
+		}},
 	} {
 		seen := map[int64]bool{}
 		// Remove the newest, then an older one, then the newest again.
