@@ -595,7 +595,6 @@ func (tx *Tx) indexBefore(query string) error {
 	return nil
 }
 
-// insert runs an INSERT and returns the new row's id.
 const removedIDsMigration = "0013_ids_never_reused.sql"
 
 // newID is the SQL for the id of a new row of table, one of those whose
@@ -611,6 +610,7 @@ func (tx *Tx) newID(table string) string {
 		coalesce((SELECT last FROM removed_ids WHERE tbl = '` + table + `'), 0)) + 1)`
 }
 
+// insert runs an INSERT and returns the new row's id.
 func (tx *Tx) insert(query string, args ...any) (int64, error) {
 	res, err := tx.exec(query, args...)
 	if err != nil {
