@@ -587,10 +587,8 @@ func (in *Ingester) commitWithRetry(ctx context.Context, preps []*Prepared) ([]R
 		if !store.IsTemporary(err) || attempt >= in.busyRetries {
 			break
 		}
-		select {
-		case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		if err := waitToRetry(ctx, attempt); err != nil {
+			return nil, err
 		}
 	}
 	if store.IsTemporary(err) || len(preps) == 1 {
@@ -598,6 +596,18 @@ func (in *Ingester) commitWithRetry(ctx context.Context, preps []*Prepared) ([]R
 	}
 	// One bad message must not cost the others: commit them one by one.
 	return oneByOne(preps, func(p *Prepared) ([]Result, error) { return in.Commit(ctx, []*Prepared{p}) })
+}
+
+// waitToRetry waits before the next attempt at a transaction that found
+// the store busy, 200 ms longer after each attempt; it returns ctx's error
+// if the run is cancelled meanwhile.
+func waitToRetry(ctx context.Context, attempt int) error {
+	select {
+	case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // knownKeys holds 64-bit hashes of the duplicate keys of the mail an

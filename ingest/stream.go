@@ -156,10 +156,8 @@ func (s *txStream) stage(batch []*Prepared, size int64) ([]Result, error) {
 			return nil, err
 		}
 		// Nothing was staged: the batch is still whole.
-		select {
-		case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
-		case <-s.ctx.Done():
-			return nil, s.ctx.Err()
+		if err := waitToRetry(s.ctx, attempt); err != nil {
+			return nil, err
 		}
 	}
 }
