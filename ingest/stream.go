@@ -234,7 +234,7 @@ func (in *Ingester) stageApart(tx store.Tx, sp store.Savepointer, batch []*Prepa
 	if err == nil {
 		return results, nil
 	}
-	if store.IsTemporary(err) || errors.Is(err, context.Canceled) {
+	if endsRun(err) {
 		return nil, err
 	}
 	return oneByOne(batch, func(p *Prepared) (one []Result, err error) {
@@ -255,7 +255,7 @@ func oneByOne(batch []*Prepared, storeOne func(*Prepared) ([]Result, error)) ([]
 	for i, p := range batch {
 		one, err := storeOne(p)
 		if err != nil {
-			if store.IsTemporary(err) || errors.Is(err, context.Canceled) {
+			if endsRun(err) {
 				return nil, err
 			}
 			results[i] = storeErrorResult(p, err)
@@ -264,6 +264,12 @@ func oneByOne(batch []*Prepared, storeOne func(*Prepared) ([]Result, error)) ([]
 		results[i] = one[0]
 	}
 	return results, nil
+}
+
+// endsRun reports a failure that is no message's fault, which setting
+// messages apart would not cure: a temporary one, or the run cancelled.
+func endsRun(err error) bool {
+	return store.IsTemporary(err) || errors.Is(err, context.Canceled)
 }
 
 // storeErrorResult is the result of a message the store refused.
