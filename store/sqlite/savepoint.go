@@ -1,6 +1,10 @@
 package sqlite
 
-import "github.com/smartbcc/smartbcc/store"
+import (
+	"maps"
+
+	"github.com/smartbcc/smartbcc/store"
+)
 
 var _ store.Savepointer = (*Tx)(nil)
 
@@ -27,10 +31,7 @@ func (tx *Tx) Within(fn func() error) error {
 	}
 	pending := tx.pendingIndex
 	pack := tx.pack
-	from := make(map[int64]int64, len(tx.pack.from))
-	for n, end := range tx.pack.from {
-		from[n] = end
-	}
+	from := maps.Clone(tx.pack.from)
 	err := fn()
 	if err == nil && tx.broken != nil {
 		err = tx.broken // fn went on after a failed statement
