@@ -89,6 +89,15 @@ func wantNextAt(t *testing.T, db *DB, owner, thread int64, kept *store.Message, 
 
 func packPath(dbPath string, n int64) string { return filepath.Join(rawDir(dbPath), packName(n)) }
 
+// wantPackSize checks that pack n of the store at path is want bytes long
+// at the moment when says.
+func wantPackSize(t *testing.T, path string, n, want int64, when string) {
+	t.Helper()
+	if got := fileSize(t, packPath(path, n)); got != want {
+		t.Errorf("%s pack %d is %d bytes, want %d", when, n, got, want)
+	}
+}
+
 func fileSize(t *testing.T, name string) int64 {
 	t.Helper()
 	fi, err := os.Stat(name)
@@ -138,9 +147,7 @@ func TestRawPacksRoundTrip(t *testing.T) {
 	if more != 0 {
 		t.Errorf("%d rows in message_raw_more, want 0 (the big message is packed)", more)
 	}
-	if got := fileSize(t, packPath(path, 1)); got != end {
-		t.Errorf("pack is %d bytes, want %d", got, end)
-	}
+	wantPackSize(t, path, 1, end, "after the import")
 	if err := db.Check(ctxb); err != nil {
 		t.Errorf("Check: %v", err)
 	}
@@ -182,9 +189,7 @@ func TestRawPacksRotate(t *testing.T) {
 	if err := db.Check(ctxb); err != nil {
 		t.Errorf("Check: %v", err)
 	}
-	if got := fileSize(t, packPath(path, 3)); got != 400 {
-		t.Errorf("pack 3 is %d bytes, want 400", got)
-	}
+	wantPackSize(t, path, 3, 400, "after the rotations")
 }
 
 // A transaction that fails takes its bytes out of the pack before it
@@ -207,20 +212,14 @@ func TestRawPacksRollbackTruncates(t *testing.T) {
 		if err := tx.(*Tx).flushAppends(); err != nil {
 			return err
 		}
-		if got := fileSize(t, packPath(path, 1)); got != 900 {
-			t.Errorf("inside the transaction pack 1 is %d bytes, want 900", got)
-		}
+		wantPackSize(t, path, 1, 900, "inside the transaction")
 		return failing
 	})
 	if !errors.Is(err, failing) {
 		t.Fatalf("Update = %v, want the caller's error", err)
 	}
-	if got := fileSize(t, packPath(path, 1)); got != 700 {
-		t.Errorf("after the rollback pack 1 is %d bytes, want 700", got)
-	}
-	if got := fileSize(t, packPath(path, 2)); got != 0 {
-		t.Errorf("after the rollback pack 2 is %d bytes, want 0", got)
-	}
+	wantPackSize(t, path, 1, 700, "after the rollback")
+	wantPackSize(t, path, 2, 0, "after the rollback")
 	wantNextAt(t, db, owner, thread, kept, 700)
 }
 
@@ -250,20 +249,14 @@ func TestRawPacksSavepointTruncates(t *testing.T) {
 			if err := tx.(*Tx).flushAppends(); err != nil {
 				return err
 			}
-			if got := fileSize(t, packPath(path, 2)); got != 600 {
-				t.Errorf("inside the savepoint pack 2 is %d bytes, want 600", got)
-			}
+			wantPackSize(t, path, 2, 600, "inside the savepoint")
 			return failing
 		})
 		if !errors.Is(err, failing) {
 			t.Errorf("Within = %v, want the function's error", err)
 		}
-		if got := fileSize(t, packPath(path, 1)); got != 600 {
-			t.Errorf("after the savepoint's rollback pack 1 is %d bytes, want 600", got)
-		}
-		if got := fileSize(t, packPath(path, 2)); got != 0 {
-			t.Errorf("after the savepoint's rollback pack 2 is %d bytes, want 0", got)
-		}
+		wantPackSize(t, path, 1, 600, "after the savepoint's rollback")
+		wantPackSize(t, path, 2, 0, "after the savepoint's rollback")
 		return tx.InsertMessage(after)
 	})
 	if r := rawRefOf(t, db, after.ID); r.pack.Int64 != 1 || r.off.Int64 != 600 {
@@ -385,9 +378,7 @@ func TestRawPacksCrashJunkCut(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "raw mail is missing") {
 		t.Errorf("append to a pack shorter than its references: %v, want a refusal", err)
 	}
-	if got := fileSize(t, packPath(path, 1)); got != 600 {
-		t.Errorf("pack is %d bytes after the refusal, want 600 (untouched)", got)
-	}
+	wantPackSize(t, path, 1, 600, "after the refusal (untouched)")
 	if err := db.Check(ctxb); err == nil || !strings.Contains(err.Error(), "000001.pack") {
 		t.Errorf("Check of a short pack: %v", err)
 	}
