@@ -83,7 +83,9 @@ func runMigrate(cmd *cobra.Command, app *App, opts migrateOptions) error {
 	counts := map[string]int{}
 	err = loader.Load(ctx, func(put func(t *store.Table, row []any) error) error {
 		return dumper.Dump(ctx, func(t *store.Table, row []any) error {
-			counts[t.Name]++
+			if t.Name != store.IDsGiven.Name {
+				counts[t.Name]++
+			}
 			return put(t, row)
 		})
 	})

@@ -134,6 +134,9 @@ func TestMigrateSQLiteToPostgresAndBack(t *testing.T) {
 	lite.ok("ingest", "--auth", "off", "--user", "ann@acme.example", migrateArchive(t))
 	lite.ok("link", "3", "--deal", "1")
 	lite.ok("--as", "ann@acme.example", "share", "5")
+	// A person removed before the move: their id (2) is not given again.
+	lite.ok("person", "add", "--name", "Carl Gone", "--email", "carl@gone.example")
+	lite.ok("person", "rm", "2")
 	// A refused delivery: recorded as a rejection.
 	lite.runIn("From: eve@evil.example\r\nSubject: hi\r\nMessage-ID: <eve@evil.example>\r\n\r\nspam\r\n",
 		"ingest", "--auth", "off", "--recipient", "acme@bcc.acme.example", "--sender", "eve@evil.example")
@@ -187,6 +190,16 @@ func TestMigrateSQLiteToPostgresAndBack(t *testing.T) {
 	}
 	compare("PostgreSQL", pg)
 
+	newPerson := func(what string, c *cli) {
+		t.Helper()
+		var added struct{ Person struct{ ID int64 } }
+		c.json(&added, "person", "add", "--name", "Dora New", "--email", "dora@new.example")
+		if added.Person.ID != 3 {
+			t.Errorf("%s: a person added after the move got id %d, want 3 (2 was removed before it)", what, added.Person.ID)
+		}
+	}
+	newPerson("PostgreSQL", pg)
+
 	// Deliveries go on in the new store, after the copied ids.
 	pg.ok("ingest", "--auth", "off", "--user", "ann@acme.example", migrateArchiveOne(t, "after-move@acme.example"))
 	var moved []ingestResult
@@ -211,6 +224,7 @@ func TestMigrateSQLiteToPostgresAndBack(t *testing.T) {
 	}
 	(&cli{t: t, db: pgFresh}).ok("migrate", "--to", back.db)
 	compare("SQLite again", back)
+	newPerson("SQLite again", back)
 }
 
 func migrateArchiveOne(t *testing.T, id string) string {

@@ -88,9 +88,18 @@ var Tables = []Table{
 		"released", ColBool, "released_at", ColTime, "filed_as", ColInt, "raw", ColBytes)},
 }
 
+// IDsGiven is the last part of a dump, after Tables, and not a table of
+// either backend: one row for each table with an Identity, holding the
+// highest id the backend ever gave a row of it, rows removed since
+// included. Scripts and administrators name rows by id (person rm 7,
+// quarantine release 7), and a store never gives an id twice; a copy
+// gives its new rows ids above these, so that a move does not give a
+// removed row's id to another row either.
+var IDsGiven = Table{Name: "ids_given", Key: "tbl", Columns: cols("tbl", ColText, "last", ColInt)}
+
 // Dumper is implemented by backends whose every row can be read out, for
 // `smartbcc migrate`: Dump calls fn with each row of each of Tables, in
-// that order, all from one snapshot.
+// that order, then with the rows of IDsGiven, all from one snapshot.
 type Dumper interface {
 	Dump(ctx context.Context, fn func(t *Table, row []any) error) error
 }
@@ -99,8 +108,9 @@ type Dumper interface {
 // for `smartbcc migrate`. The store must be empty (no company).
 type Loader interface {
 	// Load runs fill in one write transaction; fill calls put with each
-	// row of each of Tables, in order. Load then moves the backend's id
-	// counters past the copied ids and builds the full-text index, and
-	// commits only if all of it succeeded.
+	// row of each of Tables, in order, then with those of IDsGiven. Load
+	// then moves the backend's id counters past the copied ids and the
+	// ids given, builds the full-text index, and commits only if all of
+	// it succeeded.
 	Load(ctx context.Context, fill func(put func(t *Table, row []any) error) error) error
 }

@@ -73,6 +73,35 @@ func (db *DB) Dump(ctx context.Context, fn func(t *store.Table, row []any) error
 			return db.storeError(err)
 		}
 	}
+	return dumpIDsGiven(ctx, tx, fn, db.storeError)
+}
+
+// dumpIDsGiven gives the rows of store.IDsGiven: for each table with an
+// identity, the higher of its highest id and the last value its sequence
+// gave (ids of rows removed since, and ids drawn ahead and not used). A
+// sequence that setval left "not called" (Load does) gives its value next.
+func dumpIDsGiven(ctx context.Context, tx pgx.Tx, fn func(t *store.Table, row []any) error, storeError func(error) error) error {
+	for i := range store.Tables {
+		t := &store.Tables[i]
+		if t.Identity == "" {
+			continue
+		}
+		var seq string
+		if err := tx.QueryRow(ctx, `SELECT pg_get_serial_sequence($1, $2)`, t.Name, t.Identity).Scan(&seq); err != nil {
+			return storeError(err)
+		}
+		var last int64
+		// seq is the sequence's name as PostgreSQL quotes it.
+		err := tx.QueryRow(ctx, `SELECT greatest(
+			(SELECT coalesce(max(`+t.Identity+`), 0) FROM `+t.Name+`),
+			(SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM `+seq+`))`).Scan(&last)
+		if err != nil {
+			return storeError(err)
+		}
+		if err := fn(&store.IDsGiven, []any{t.Name, last}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -122,7 +151,14 @@ func (db *DB) Load(ctx context.Context, fill func(put func(t *store.Table, row [
 		batch, batchBytes = batch[:0], 0
 		return nil
 	}
+	given := map[string]int64{}
 	err = fill(func(t *store.Table, row []any) error {
+		if t.Name == store.IDsGiven.Name {
+			name, _ := row[0].(string)
+			last, _ := row[1].(int64)
+			given[name] = last
+			return nil
+		}
 		if t != cur {
 			if err := flush(); err != nil {
 				return err
@@ -155,8 +191,8 @@ func (db *DB) Load(ctx context.Context, fill func(put func(t *store.Table, row [
 		if t.Identity == "" {
 			continue
 		}
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', '%s'), coalesce(max(%s), 0) + 1, false) FROM %s`,
-			t.Name, t.Identity, t.Identity, t.Name)); err != nil {
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', '%s'), greatest(coalesce(max(%s), 0), $1) + 1, false) FROM %s`,
+			t.Name, t.Identity, t.Identity, t.Name), given[t.Name]); err != nil {
 			return db.storeError(err)
 		}
 	}

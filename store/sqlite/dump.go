@@ -45,6 +45,41 @@ func (db *DB) Dump(ctx context.Context, fn func(t *store.Table, row []any) error
 			return err
 		}
 	}
+	return db.dumpIDsGiven(ctx, tx, fn)
+}
+
+// dumpIDsGiven gives the rows of store.IDsGiven: for each table with an
+// identity, the higher of its highest id and the highest id removed from
+// it (removed_ids, kept for the tables whose rows the product removes).
+func (db *DB) dumpIDsGiven(ctx context.Context, tx *sql.Tx, fn func(t *store.Table, row []any) error) error {
+	for i := range store.Tables {
+		t := &store.Tables[i]
+		if t.Identity == "" {
+			continue
+		}
+		q := `SELECT coalesce(max(` + t.Identity + `), 0) FROM ` + t.Name
+		if db.removedIDs {
+			q = `SELECT max((` + q + `), coalesce((SELECT last FROM removed_ids WHERE tbl = '` + t.Name + `'), 0))`
+		}
+		var last int64
+		if err := tx.QueryRowContext(ctx, q).Scan(&last); err != nil {
+			return db.storeError(err)
+		}
+		if err := fn(&store.IDsGiven, []any{t.Name, last}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// identityTable is the table of store.Tables named name, if it has an
+// identity: the only names a row of store.IDsGiven may carry.
+func identityTable(name string) *store.Table {
+	for i := range store.Tables {
+		if t := &store.Tables[i]; t.Name == name && t.Identity != "" {
+			return t
+		}
+	}
 	return nil
 }
 
@@ -164,6 +199,9 @@ func (db *DB) Load(ctx context.Context, fill func(put func(t *store.Table, row [
 	}()
 	args := []any{}
 	err = fill(func(t *store.Table, row []any) error {
+		if t.Name == store.IDsGiven.Name {
+			return db.loadIDGiven(ctx, tx, row)
+		}
 		if t != cur {
 			if stmt != nil {
 				stmt.Close()
@@ -194,6 +232,25 @@ func (db *DB) Load(ctx context.Context, fill func(put func(t *store.Table, row [
 		}
 	}
 	return db.storeError(tx.Commit())
+}
+
+// loadIDGiven takes a row of store.IDsGiven, which comes after every row
+// of its table: an id given above the table's highest goes into
+// removed_ids, where Tx.newID finds it.
+func (db *DB) loadIDGiven(ctx context.Context, tx *sql.Tx, row []any) error {
+	name, _ := row[0].(string)
+	last, _ := row[1].(int64)
+	t := identityTable(name)
+	if t == nil {
+		return store.Errorf(store.EInternal, "ids given: no table %q with ids", name)
+	}
+	if !db.removedIDs {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO removed_ids (tbl, last)
+		SELECT ?1, ?2 WHERE ?2 > (SELECT coalesce(max(`+t.Identity+`), 0) FROM `+t.Name+`)
+		ON CONFLICT (tbl) DO UPDATE SET last = max(last, excluded.last)`, t.Name, last)
+	return db.storeError(err)
 }
 
 // dumpRaw dumps message_raw (message_id, raw), reading the raw mail of

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/smartbcc/smartbcc/store"
+	"github.com/smartbcc/smartbcc/store/backend"
 )
 
 func (s suite) testCompany(t *testing.T) {
@@ -689,18 +690,17 @@ func (s suite) testQuarantine(t *testing.T) {
 	})
 }
 
-// testIDsNeverReused: the ids of persons, held mail and addresses are what
-// scripts and administrators name them by (person rm 7, quarantine release
-// 7), so an id once given is never given to another row, even after the
-// newest row is removed: a command naming the removed one must find
-// nothing, not its successor.
-func (s suite) testIDsNeverReused(t *testing.T) {
-	f := s.newFixture(t)
-	for _, c := range []struct {
-		name   string
-		add    func(tx store.Tx, n int) (int64, error)
-		remove func(tx store.Tx, id int64, n int) error
-	}{
+// idCase is a kind of row that the product removes and that scripts and
+// administrators name by id: how to add the nth one and how to remove it.
+type idCase struct {
+	name   string
+	add    func(tx store.Tx, n int) (int64, error)
+	remove func(tx store.Tx, id int64, n int) error
+}
+
+// removableRows are the kinds of row whose ids must never be given twice.
+func removableRows(f *fixture) []idCase {
+	return []idCase{
 		{"person", func(tx store.Tx, n int) (int64, error) {
 			p := &store.Person{Name: fmt.Sprintf("P%d", n)}
 			err := tx.CreatePerson(p)
@@ -718,7 +718,17 @@ func (s suite) testIDsNeverReused(t *testing.T) {
 		}, func(tx store.Tx, _ int64, n int) error {
 			return tx.RemoveAddress(f.ann.ID, fmt.Sprintf("ann%d@home.example", n))
 		}},
-	} {
+	}
+}
+
+// testIDsNeverReused: the ids of persons, held mail and addresses are what
+// scripts and administrators name them by (person rm 7, quarantine release
+// 7), so an id once given is never given to another row, even after the
+// newest row is removed: a command naming the removed one must find
+// nothing, not its successor.
+func (s suite) testIDsNeverReused(t *testing.T) {
+	f := s.newFixture(t)
+	for _, c := range removableRows(f) {
 		seen := map[int64]bool{}
 		// Remove the newest, then an older one, then the newest again.
 		var ids []int64
@@ -737,6 +747,40 @@ func (s suite) testIDsNeverReused(t *testing.T) {
 				}
 				update(t, f.db, func(tx store.Tx) error { return c.remove(tx, ids[victim], victim) })
 			}
+		}
+	}
+}
+
+// testCopyKeepsIDsGiven: a store copied into another (smartbcc migrate)
+// gives no id the old one gave, not even that of its newest row removed
+// before the copy. The copy into the other backend is
+// commands.TestMigrateSQLiteToPostgresAndBack's.
+func (s suite) testCopyKeepsIDsGiven(t *testing.T) {
+	f := s.newFixture(t)
+	cases := removableRows(f)
+	removed := map[string]int64{}
+	for _, c := range cases {
+		var kept, gone int64
+		update(t, f.db, func(tx store.Tx) (err error) { kept, err = c.add(tx, 0); return err })
+		update(t, f.db, func(tx store.Tx) (err error) { gone, err = c.add(tx, 1); return err })
+		update(t, f.db, func(tx store.Tx) error { return c.remove(tx, gone, 1) })
+		if gone <= kept {
+			t.Fatalf("%s: ids %d then %d", c.name, kept, gone)
+		}
+		removed[c.name] = gone
+	}
+	dst := s.openAt(t, s.b.Fresh(t), backend.Options{})
+	err := dst.(store.Loader).Load(ctxb, func(put func(t *store.Table, row []any) error) error {
+		return f.db.(store.Dumper).Dump(ctxb, put)
+	})
+	if err != nil {
+		t.Fatalf("copy: %v", err)
+	}
+	for _, c := range cases {
+		var id int64
+		update(t, dst, func(tx store.Tx) (err error) { id, err = c.add(tx, 2); return err })
+		if id <= removed[c.name] {
+			t.Errorf("%s added to the copy got id %d; the old store had given up to %d", c.name, id, removed[c.name])
 		}
 	}
 }

@@ -54,6 +54,7 @@ func Run(t *testing.T, b Backend) {
 		{"Rejections", s.testRejections},
 		{"Quarantine", s.testQuarantine},
 		{"IDsNeverReused", s.testIDsNeverReused},
+		{"CopyKeepsIDsGiven", s.testCopyKeepsIDsGiven},
 		{"InsertAndLoadMessage", s.testInsertAndLoadMessage},
 		{"InsertMessageErrors", s.testInsertMessageErrors},
 		{"SetShared", s.testSetShared},
