@@ -1,7 +1,10 @@
 package commands
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -481,4 +484,57 @@ func TestForwardNoteAndDates(t *testing.T) {
 	if len(found) != 1 || found[0].ID != r.ID {
 		t.Errorf("search for a word of the note found %+v", found)
 	}
+}
+
+// TestImportTooLargeTwice: an archive imported twice records its message
+// over --max-size once, as it does every other refusal (the refusal names
+// the message's bytes, read through and not kept), and a message one byte
+// over the limit leaves nothing of itself in the message after it.
+func TestImportTooLargeTwice(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	from := "From ann@acme.example Mon Jan  1 00:00:00 2024\n"
+	head := func(id string) string {
+		return "From: Ann Seller <ann@acme.example>\nTo: bob@customer.example\nSubject: " + id + "\nMessage-ID: <" + id + "@acme.example>\n\n"
+	}
+	const max = 2000
+	big := head("big") + strings.Repeat("large line of the body\n", 200)
+	justOver := head("just-over")
+	justOver += strings.Repeat("x", max+1-len(justOver)-1) + "\n"
+	small := head("small") + "hello\n"
+	path := filepath.Join(t.TempDir(), "archive.mbox")
+	if err := os.WriteFile(path, []byte(from+big+"\n"+from+justOver+"\n"+from+small), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for run := 1; run <= 2; run++ {
+		c.ok("ingest", "--auth", "off", "--user", "ann@acme.example", "--max-size", fmt.Sprint(max), path)
+		var rejected []struct {
+			Reason    string `json:"reason"`
+			Size      int64  `json:"size"`
+			RawSHA256 string `json:"raw_sha256"`
+		}
+		c.json(&rejected, "rejected")
+		want := map[int64]string{int64(len(big)): sha256Hex(big), int64(len(justOver)): sha256Hex(justOver)}
+		if len(rejected) != len(want) {
+			t.Fatalf("run %d: rejected lists %d, want %d: %+v", run, len(rejected), len(want), rejected)
+		}
+		for _, r := range rejected {
+			if r.Reason != "too_large" || want[r.Size] != r.RawSHA256 {
+				t.Errorf("run %d: rejection %+v, want too_large with the digest of the %d bytes", run, r, r.Size)
+			}
+		}
+	}
+	var inbox []messageEntry
+	c.json(&inbox, "inbox")
+	if len(inbox) != 1 {
+		t.Fatalf("inbox: %+v", inbox)
+	}
+	if raw := c.ok("show", "--raw", fmt.Sprint(inbox[0].ID)); raw != small {
+		t.Errorf("the message after one over the limit is stored as %q, want %q", raw, small)
+	}
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

@@ -114,6 +114,9 @@ type Delivery struct {
 	Size       int64
 	// ReadErr is a problem the reader had with this message (too large).
 	ReadErr error
+	// RawSHA256 is the digest of a message the reader found too large to
+	// keep (mailfile.Item.RawSHA256): Raw is nil.
+	RawSHA256 string
 	// ArchiveDate is when the archive says the message arrived (the date
 	// of its mbox From_ line, a Maildir file name's time); zero when it
 	// says nothing. The date fallback after the Date header.
@@ -133,7 +136,7 @@ func ItemDelivery(it *mailfile.Item, env store.Envelope) *Delivery {
 	if env.Sender == "" && it.EnvelopeFrom != "" {
 		env.Sender = it.EnvelopeFrom
 	}
-	return &Delivery{Raw: it.Raw, Envelope: env, Origin: it.Origin, Size: it.Size, ReadErr: it.Err,
+	return &Delivery{Raw: it.Raw, Envelope: env, Origin: it.Origin, Size: it.Size, ReadErr: it.Err, RawSHA256: it.RawSHA256,
 		ArchiveDate: it.ArchiveDate, Skipped: it.Skipped, Suspect: it.Suspect}
 }
 

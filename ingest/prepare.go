@@ -88,6 +88,9 @@ func (p *Prepared) internalMemo(email string) bool {
 
 // rawSHA256 returns the hex SHA-256 of the raw bytes, computed once.
 func (p *Prepared) rawSHA256() string {
+	if p.rawSHA == "" && p.d.Raw == nil && p.d.RawSHA256 != "" {
+		p.rawSHA = p.d.RawSHA256
+	}
 	if p.rawSHA == "" {
 		sum := sha256.Sum256(p.d.Raw)
 		p.rawSHA = hex.EncodeToString(sum[:])

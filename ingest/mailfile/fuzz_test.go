@@ -2,6 +2,8 @@ package mailfile
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -86,6 +88,16 @@ func FuzzMboxReader(f *testing.F) {
 				wasMessage := items[i].Err == nil || items[i].Skipped == SkipFolderData
 				if it.Size != items[i].Size || (it.Size > small && wasMessage) != errors.Is(it.Err, ErrTooLarge) {
 					t.Fatalf("MaxSize %d: item %d size %d err %v; unbounded size %d", small, i, it.Size, it.Err, items[i].Size)
+				}
+				if it.Err == nil && !bytes.Equal(it.Raw, items[i].Raw) {
+					t.Fatalf("MaxSize %d: item %d is %q, unbounded %q", small, i, it.Raw, items[i].Raw)
+				}
+				// The digest of a message too large to keep is that of the
+				// bytes it would have had.
+				if errors.Is(it.Err, ErrTooLarge) && items[i].Err == nil {
+					if want := sha256.Sum256(items[i].Raw); it.RawSHA256 != hex.EncodeToString(want[:]) {
+						t.Fatalf("MaxSize %d: item %d digest %s, want that of %q", small, i, it.RawSHA256, items[i].Raw)
+					}
 				}
 			}
 

@@ -3,7 +3,10 @@ package mailfile
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"strings"
 )
@@ -79,9 +82,15 @@ type mboxReader struct {
 	done    bool
 
 	// the current message (or, before the first From_ line, the preamble)
-	msg       []byte
-	size      int64
-	tooLarge  bool
+	msg      []byte
+	size     int64
+	tooLarge bool
+	// bigSum digests a message too large to keep, so that the refusal
+	// names its bytes (Item.RawSHA256); the last two bytes wait in
+	// bigTail, since they may turn out to be the blank line that separates
+	// messages, which is not the message's.
+	bigSum    hash.Hash
+	bigTail   []byte
 	from      fromLine // the From_ line of the current message
 	suspect   string   // Item.Suspect of the current message
 	msgOff    int64
@@ -134,7 +143,7 @@ func (r *mboxReader) Next() (*Item, error) {
 			if item == nil {
 				item = &Item{Origin: fmt.Sprintf("%s@%d", r.name, r.off), Offset: r.off}
 			}
-			item.Raw = nil
+			item.Raw, item.RawSHA256 = nil, ""
 			item.Err = fmt.Errorf("mailfile: reading %s: %w", r.name, err)
 			return item, nil
 		}
@@ -238,6 +247,8 @@ func (r *mboxReader) dropBlank() {
 	r.size -= int64(r.blankLen)
 	if !r.tooLarge {
 		r.msg = r.msg[:len(r.msg)-r.blankLen]
+	} else {
+		r.bigTail = r.bigTail[:len(r.bigTail)-r.blankLen]
 	}
 	r.framing += int64(r.blankLen)
 	r.blankLen = 0
@@ -248,15 +259,40 @@ func (r *mboxReader) dropBlank() {
 func (r *mboxReader) add(p []byte) {
 	r.size += int64(len(p))
 	if r.tooLarge {
+		r.digest(p)
 		return
 	}
 	// +2: the last line may still turn out to be the blank separator.
 	if r.size > r.maxSize+2 {
 		r.tooLarge = true
+		if r.bigSum == nil {
+			r.bigSum = sha256.New()
+		}
+		r.bigSum.Reset()
+		r.bigTail = r.bigTail[:0]
+		r.digest(r.msg)
+		r.digest(p)
 		r.msg = nil
 		return
 	}
 	r.msg = append(r.msg, p...)
+}
+
+// digest adds p to the digest of a message too large to keep, holding
+// back its last two bytes (see bigTail).
+func (r *mboxReader) digest(p []byte) {
+	const held = 2
+	if len(p) >= held {
+		r.bigSum.Write(r.bigTail)
+		r.bigSum.Write(p[:len(p)-held])
+		r.bigTail = append(r.bigTail[:0], p[len(p)-held:]...)
+		return
+	}
+	r.bigTail = append(r.bigTail, p...)
+	if n := len(r.bigTail) - held; n > 0 {
+		r.bigSum.Write(r.bigTail[:n])
+		r.bigTail = append(r.bigTail[:0], r.bigTail[n:]...)
+	}
 }
 
 // emit returns the current message as an Item (nil if it is empty) and
@@ -295,6 +331,15 @@ func (r *mboxReader) emit() *Item {
 	}
 	if r.size > r.maxSize {
 		item.Err = ErrTooLarge
+		if r.tooLarge {
+			r.bigSum.Write(r.bigTail)
+			item.RawSHA256 = hex.EncodeToString(r.bigSum.Sum(nil))
+		} else {
+			// Up to two bytes over: still held in r.msg.
+			sum := sha256.Sum256(r.msg)
+			item.RawSHA256 = hex.EncodeToString(sum[:])
+			r.msg = r.msg[:0]
+		}
 		return item
 	}
 	if isFolderInternalData(r.msg) {

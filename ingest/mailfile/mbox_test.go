@@ -2,6 +2,8 @@ package mailfile
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"runtime"
@@ -315,6 +317,67 @@ func TestMboxMaxSize(t *testing.T) {
 		if (got[i].Raw == nil) != (w.err != nil) {
 			t.Errorf("item %d: raw %q with err %v", i, got[i].Raw, got[i].Err)
 		}
+	}
+}
+
+// TestMboxJustOverMaxSize: a message one or two bytes over MaxSize (which
+// the reader still holds, as those bytes may be the blank separator) is
+// refused, and none of its bytes end up in the message after it.
+func TestMboxJustOverMaxSize(t *testing.T) {
+	const max = 100
+	from := "From a@x Mon Jan  1 00:00:00 2024\n"
+	msg := func(n int) string { // a message of exactly n bytes
+		s := "Subject: x\n\n"
+		return s + strings.Repeat("y", n-len(s)-1) + "\n"
+	}
+	next := "Subject: next\n\nsmall\n"
+	for _, over := range []int{1, 2, 3} {
+		got := readMbox(t, from+msg(max+over)+"\n"+from+next, quoteMboxrd, max)
+		if len(got) != 2 || !errors.Is(got[0].Err, ErrTooLarge) {
+			t.Fatalf("%d over: %d items, first %v", over, len(got), got[0].Err)
+		}
+		if string(got[1].Raw) != next || got[1].Err != nil {
+			t.Errorf("%d over: the next message is %q (err %v), want %q", over, got[1].Raw, got[1].Err, next)
+		}
+	}
+}
+
+// TestMboxTooLargeDigest: a message too large to keep is still named by
+// the SHA-256 of its bytes, the same as if it had been kept: without the
+// blank line that separates it from the next, with quoted From_ lines
+// unquoted, and however it ends (a next From_ line, the end of the file).
+func TestMboxTooLargeDigest(t *testing.T) {
+	const max = 100
+	from := "From a@x Mon Jan  1 00:00:00 2024\n"
+	big := "Subject: big\n\n" + strings.Repeat("y", 150) + "\n>From here\n"
+	bigCRLF := strings.ReplaceAll(big, "\n", "\r\n")
+	for _, tc := range []struct {
+		name, in string
+		item     int // which item is the big one
+	}{
+		{"followed by a message", from + big + "\n" + from + "Subject: s\n\nsmall\n", 0},
+		{"last, blank line at the end", from + "Subject: s\n\nsmall\n\n" + from + big + "\n", 1},
+		{"last, no blank line", from + big, 0},
+		{"CRLF separators", "From a@x Mon Jan  1 00:00:00 2024\r\n" + bigCRLF + "\r\n" + "From a@x Mon Jan  1 00:00:00 2024\r\nSubject: s\r\n\r\nx\r\n", 0},
+		{"ends in blank lines of its own", from + big + "\n\n\n" + from + "Subject: s\n\nsmall\n", 0},
+		{"one long line", from + "Subject: big\n\n" + strings.Repeat("z", 5000) + "\n\n" + from + "Subject: s\n\nx\n", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kept := readMbox(t, tc.in, quoteMboxrd, DefaultMaxSize)[tc.item]
+			got := readMbox(t, tc.in, quoteMboxrd, max)[tc.item]
+			if kept.Err != nil || !errors.Is(got.Err, ErrTooLarge) {
+				t.Fatalf("errors %v and %v", kept.Err, got.Err)
+			}
+			want := sha256.Sum256(kept.Raw)
+			if got.RawSHA256 != hex.EncodeToString(want[:]) {
+				t.Errorf("digest %s, want %x (of %q)", got.RawSHA256, want, kept.Raw)
+			}
+			// The small pieces of a slow reader give the same digest.
+			trickle := readItems(t, newMboxReader(iotest.OneByteReader(strings.NewReader(tc.in)), "m", quoteMboxrd, max, lookahead))[tc.item]
+			if trickle.RawSHA256 != got.RawSHA256 {
+				t.Errorf("one byte at a time: digest %s, want %s", trickle.RawSHA256, got.RawSHA256)
+			}
+		})
 	}
 }
 

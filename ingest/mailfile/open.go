@@ -2,6 +2,8 @@ package mailfile
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -54,6 +56,10 @@ type Item struct {
 	ArchiveDate time.Time
 	// Size is the message size in bytes, also when Raw is nil.
 	Size int64
+	// RawSHA256 is the SHA-256 (hex) of a message too large to keep (Err
+	// is ErrTooLarge, Raw is nil), read through all the same: its refusal
+	// is recorded once however often the archive is imported.
+	RawSHA256 string
 	// Err is a problem with this message only (ErrTooLarge, ErrNotMessage,
 	// a read error): the caller records it and goes on with the next Item.
 	Err error
@@ -215,11 +221,15 @@ func (s *single) Next() (*Item, error) {
 	case err != nil:
 		item.Err = fmt.Errorf("mailfile: reading %s: %w", s.name, err)
 	case item.Size > s.maxSize:
-		n, err := io.Copy(io.Discard, s.br)
+		sum := sha256.New()
+		sum.Write(raw)
+		n, err := io.Copy(sum, s.br)
 		item.Size += n
 		item.Err = ErrTooLarge
+		item.RawSHA256 = hex.EncodeToString(sum.Sum(nil))
 		if err != nil {
 			item.Err = fmt.Errorf("mailfile: reading %s: %w", s.name, err)
+			item.RawSHA256 = ""
 		}
 	case item.Size == 0:
 		item.Err = fmt.Errorf("%w: empty", ErrNotMessage)

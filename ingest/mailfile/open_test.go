@@ -1,6 +1,8 @@
 package mailfile
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -185,6 +187,9 @@ func TestOpenReader(t *testing.T) {
 				}
 				if errors.Is(it.Err, ErrTooLarge) && it.Size != int64(len(tt.in)) {
 					t.Errorf("too-large size %d, want %d", it.Size, len(tt.in))
+				}
+				if want := sha256.Sum256([]byte(tt.in)); errors.Is(it.Err, ErrTooLarge) && it.RawSHA256 != hex.EncodeToString(want[:]) {
+					t.Errorf("too-large digest %s, want %x", it.RawSHA256, want)
 				}
 			}
 		})
