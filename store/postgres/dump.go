@@ -73,14 +73,14 @@ func (db *DB) Dump(ctx context.Context, fn func(t *store.Table, row []any) error
 			return db.storeError(err)
 		}
 	}
-	return dumpIDsGiven(ctx, tx, fn, db.storeError)
+	return db.dumpIDsGiven(ctx, tx, fn)
 }
 
 // dumpIDsGiven gives the rows of store.IDsGiven: for each table with an
 // identity, the higher of its highest id and the last value its sequence
 // gave (ids of rows removed since, and ids drawn ahead and not used). A
 // sequence that setval left "not called" (Load does) gives its value next.
-func dumpIDsGiven(ctx context.Context, tx pgx.Tx, fn func(t *store.Table, row []any) error, storeError func(error) error) error {
+func (db *DB) dumpIDsGiven(ctx context.Context, tx pgx.Tx, fn func(t *store.Table, row []any) error) error {
 	for i := range store.Tables {
 		t := &store.Tables[i]
 		if t.Identity == "" {
@@ -88,7 +88,7 @@ func dumpIDsGiven(ctx context.Context, tx pgx.Tx, fn func(t *store.Table, row []
 		}
 		var seq string
 		if err := tx.QueryRow(ctx, `SELECT pg_get_serial_sequence($1, $2)`, t.Name, t.Identity).Scan(&seq); err != nil {
-			return storeError(err)
+			return db.storeError(err)
 		}
 		var last int64
 		// seq is the sequence's name as PostgreSQL quotes it.
@@ -96,7 +96,7 @@ func dumpIDsGiven(ctx context.Context, tx pgx.Tx, fn func(t *store.Table, row []
 			(SELECT coalesce(max(`+t.Identity+`), 0) FROM `+t.Name+`),
 			(SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM `+seq+`))`).Scan(&last)
 		if err != nil {
-			return storeError(err)
+			return db.storeError(err)
 		}
 		if err := fn(&store.IDsGiven, []any{t.Name, last}); err != nil {
 			return err
