@@ -3,6 +3,8 @@ package mailfile
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -405,5 +408,58 @@ func TestSuspectNamesTheLine(t *testing.T) {
 	off := bytes.Index(data, []byte("From the archive"))
 	if len(items) != 1 || !strings.Contains(items[0].Suspect, fmt.Sprintf("byte %d of", off)) {
 		t.Fatalf("items %d, suspect %q; want one naming byte %d", len(items), items[0].Suspect, off)
+	}
+}
+
+// TestArchivesUnderMaxSize reads every archive of the table again with a
+// MaxSize that its larger messages exceed: each message under the limit
+// must come out with the very bytes the unlimited read gives, and each
+// over it refused as too large and named by the digest of those bytes.
+// The limit can only turn a message into a refusal; it must never change
+// another message (a message just over it once leaked into the next).
+func TestArchivesUnderMaxSize(t *testing.T) {
+	maildirs := t.TempDir()
+	archivetest.MakeMaildirs(t, maildirs)
+	var corpora string
+	for _, a := range archivetest.Archives {
+		t.Run(a.Name, func(t *testing.T) {
+			if strings.HasPrefix(a.Name, "corpora/") && corpora == "" {
+				corpora = archivetest.CorporaDir(t)
+			}
+			full := readArchive(t, a, corpora, maildirs)
+			var sizes []int64
+			for _, it := range full {
+				if it.Err == nil {
+					sizes = append(sizes, it.Size)
+				}
+			}
+			if len(sizes) == 0 {
+				t.Skip("no message to limit")
+			}
+			slices.Sort(sizes)
+			limit := sizes[len(sizes)/2] // the median: about half are over it
+			r, err := Open(a.Path(corpora, maildirs), Options{Format: Format(a.Format), MaxSize: limit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			bounded := readItems(t, r)
+			if len(bounded) != len(full) {
+				t.Fatalf("MaxSize %d: %d items, unlimited %d", limit, len(bounded), len(full))
+			}
+			for i, it := range bounded {
+				was := full[i]
+				switch {
+				case was.Err != nil:
+				case was.Size > limit:
+					want := sha256.Sum256(was.Raw)
+					if !errors.Is(it.Err, ErrTooLarge) || it.RawSHA256 != hex.EncodeToString(want[:]) || it.Size != was.Size {
+						t.Errorf("%s: over MaxSize %d: err %v, size %d, digest %s; want too large, %d bytes, digest %x",
+							it.Origin, limit, it.Err, it.Size, it.RawSHA256, was.Size, want)
+					}
+				case it.Err != nil || !bytes.Equal(it.Raw, was.Raw):
+					t.Errorf("%s: under MaxSize %d it reads as %d bytes (err %v), unlimited as %d", it.Origin, limit, len(it.Raw), it.Err, len(was.Raw))
+				}
+			}
+		})
 	}
 }
