@@ -33,6 +33,23 @@ func FuzzIngestOne(f *testing.F) {
 			r, err := in.Ingest(ctx, pipeDelivery(raw))
 			cancel()
 			checkOutcome(t, r, err)
+			// The same bytes again get the same decision: a stored
+			// message is found as the duplicate of itself, a refused one
+			// is refused for the same reason.
+			ctx, cancel = context.WithTimeout(context.Background(), 30*time.Second)
+			again, err := in.Ingest(ctx, pipeDelivery(raw))
+			cancel()
+			checkOutcome(t, again, err)
+			switch r.Status {
+			case ingest.StatusStored:
+				if again.Status != ingest.StatusDuplicate || again.ID != r.ID {
+					t.Fatalf("stored as %d, then %s (%d, %s) the second time", r.ID, again.Status, again.ID, again.Reason)
+				}
+			case ingest.StatusRejected:
+				if again.Status != r.Status || again.Reason != r.Reason {
+					t.Fatalf("rejected (%s), then %s (%s) the second time", r.Reason, again.Status, again.Reason)
+				}
+			}
 			if r.Status != ingest.StatusStored {
 				continue
 			}
