@@ -102,11 +102,22 @@ func QueryTokens(term string, prefix bool) []Token {
 		run = run[:0]
 	}
 	lastIsWord := false
+	// ended is set when a space or punctuation ended the run: as in the
+	// text, the next character starts another run.
+	ended := false
 	tokenize(term, func(tok []byte) {
 		flushRun(true)
 		out = append(out, Token{Text: string(tok)})
-		lastIsWord = true
+		lastIsWord, ended = true, false
 	}, func(unit string) {
+		if unit == "" {
+			ended = true
+			return
+		}
+		if ended {
+			flushRun(true)
+			ended = false
+		}
 		run = append(run, unit)
 		lastIsWord = false
 	})
@@ -118,8 +129,9 @@ func QueryTokens(term string, prefix bool) []Token {
 }
 
 // tokenize calls word for each word and run for each character of a
-// segmented-script run; when run is nil, runs are turned into their index
-// tokens (bigrams and tail) and given to word.
+// segmented-script run, then run("") where the run ends; when run is nil,
+// runs are turned into their index tokens (bigrams and tail) and given to
+// word.
 func tokenize(text string, word func([]byte), run func(unit string)) {
 	t := tokenizer{word: word, run: run}
 	folds := foldTable()
@@ -294,6 +306,7 @@ func (t *tokenizer) flushRun() {
 		for _, u := range t.units {
 			t.run(u)
 		}
+		t.run("")
 	} else {
 		for i := 0; i+1 < len(t.units); i++ {
 			t.tmp = append(append(t.tmp[:0], t.units[i]...), t.units[i+1]...)

@@ -96,6 +96,39 @@ func TestQueryTokens(t *testing.T) {
 	}
 }
 
+// TestQueryRunsEndAtSeparators: a space or punctuation inside a query
+// term ends a CJK run as it does in the text, so that the term is found
+// in a text that holds it as written ("株式 会社" is not looked up as the
+// run "株式会社").
+func TestQueryRunsEndAtSeparators(t *testing.T) {
+	tests := []struct {
+		term, text, want string
+	}{
+		{"株式 会社", "御中 株式 会社 様", "株式 式 会社"},
+		{"見積・請求", "見積・請求書をお送りします", "見積 積 請求"},
+		{"株 式", "株 式", "株 式*"},
+		{"见 报价单", "见 报价单", "见 报价 价单"},
+		{"株式。", "株式。", "株式"},
+	}
+	for _, tc := range tests {
+		q := QueryTokens(tc.term, false)
+		var parts []string
+		for _, tok := range q {
+			s := tok.Text
+			if tok.Prefix {
+				s += "*"
+			}
+			parts = append(parts, s)
+		}
+		if got := strings.Join(parts, " "); got != tc.want {
+			t.Errorf("QueryTokens(%q) = %q, want %q", tc.term, got, tc.want)
+		}
+		if !phraseIn(q, Tokens(tc.text)) {
+			t.Errorf("%q not found in %q (index %q)", tc.term, tc.text, IndexText(tc.text))
+		}
+	}
+}
+
 // A query term is found in a text when its tokens appear there in order:
 // check that on the index tokens directly, for parts of CJK and Thai runs
 // and for German compounds.
@@ -188,6 +221,13 @@ func FuzzTokens(f *testing.F) {
 			}
 		}
 		QueryTokens(s, true)
+		// Nothing written is lost: a text, alone or between other words,
+		// is found by searching for it.
+		for _, doc := range []string{s, "before " + s + " after", "前 " + s + " 後"} {
+			if q := QueryTokens(s, false); len(q) > 0 && !phraseIn(q, Tokens(doc)) {
+				t.Fatalf("%q is not found in %q: query %v, index %q", s, doc, q, Tokens(doc))
+			}
+		}
 	})
 }
 
