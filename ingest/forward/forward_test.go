@@ -2,6 +2,7 @@ package forward
 
 import (
 	"bytes"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -349,6 +350,13 @@ func FuzzUnwrap(f *testing.F) {
 	f.Add("FW: x", "On 1/2/2024, A <a@b.example> wrote:\n    hi")
 	f.Fuzz(func(t *testing.T, subj, text string) {
 		o, ok := Unwrap(Input{Subject: subj, Text: text}, Options{MaxDepth: 3})
+		// A mail client's CRLF line endings read as LF ones.
+		if !strings.Contains(text, "\r") {
+			crlf, ok2 := Unwrap(Input{Subject: subj, Text: strings.ReplaceAll(text, "\n", "\r\n")}, Options{MaxDepth: 3})
+			if ok2 != ok || !reflect.DeepEqual(crlf, o) {
+				t.Fatalf("with CRLF: %v %+v; with LF: %v %+v", ok2, crlf, ok, o)
+			}
+		}
 		if !ok {
 			return
 		}
