@@ -116,5 +116,14 @@ func FuzzNormalize(f *testing.F) {
 		if IsForward(s) && IsReply(s) {
 			t.Fatalf("%q is both forward and reply", s)
 		}
+		// A reply or a forward threads with the message it answers.
+		for _, p := range []string{"Re: ", "AW: ", "Fwd: ", "[EXTERNAL] RE: "} {
+			if got := Normalize(p + s); got != n {
+				t.Fatalf("Normalize(%q) = %q, Normalize(%q) = %q", p+s, got, s, n)
+			}
+		}
+		if !IsReply("Re: "+s) || !IsForward("Fwd: "+s) {
+			t.Fatalf("%q: Re: is a reply %v, Fwd: a forward %v", s, IsReply("Re: "+s), IsForward("Fwd: "+s))
+		}
 	})
 }
