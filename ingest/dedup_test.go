@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -85,6 +86,16 @@ func FuzzContentKey(f *testing.F) {
 		}
 		if contentKey(append(raw, '\n')) != k {
 			t.Fatalf("a final newline changes the key")
+		}
+		// What the way a message travelled added in front of it, an
+		// MTA's trace field or an mbox's From_ line, changes nothing. (A
+		// first line that is a continuation would join what is added.)
+		if len(raw) > 0 && raw[0] != ' ' && raw[0] != '\t' && !bytes.HasPrefix(raw, []byte("From ")) && !bytes.HasPrefix(raw, []byte(">From ")) {
+			for _, travel := range []string{"Received: from mx\n\tby mx2\n", "From sender@x.example Mon Jan  1 00:00:00 2024\n", "X-Spam-Score: 1\n"} {
+				if contentKey(append([]byte(travel), raw...)) != k {
+					t.Fatalf("%q in front changes the key", travel)
+				}
+			}
 		}
 	})
 }
