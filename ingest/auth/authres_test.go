@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -173,5 +174,14 @@ func FuzzTrustAuthResults(f *testing.F) {
 			t.Fatalf("value out of set: %+v", v)
 		}
 		_ = v.Summary()
+		// A receiver folds a long field at its semicolons: the same
+		// results, read unfolded.
+		if !strings.ContainsAny(value, "\r\n") {
+			folded := strings.ReplaceAll(value, "; ", ";\r\n\t")
+			fv, err := trustAuthResults([]byte(arFrom+"Authentication-Results: "+folded+"\r\n\r\nbody\r\n"), "mx.example.net")
+			if err != nil || !reflect.DeepEqual(fv, v) {
+				t.Fatalf("folded %q: %+v %v; unfolded %+v", folded, fv, err, v)
+			}
+		}
 	})
 }
