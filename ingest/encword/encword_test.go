@@ -1,6 +1,12 @@
 package encword
 
-import "testing"
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 // Each case is a header value and what Python 3.11's email package
 // (policy.default) gives for it.
@@ -48,5 +54,30 @@ func FuzzDecode(f *testing.F) {
 		if len(out) > 4*len(s)+16 {
 			t.Fatalf("%q decoded to %d bytes", s, len(out))
 		}
+		// Any text a sender encodes, in two words split anywhere (inside
+		// a character too) and folded or not, decodes back to itself.
+		if !utf8.ValidString(s) {
+			return
+		}
+		k := len(s) / 2
+		for _, sep := range []string{" ", "\r\n ", ""} {
+			b := "=?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte(s[:k])) + "?=" + sep +
+				"=?utf-8?b?" + base64.StdEncoding.EncodeToString([]byte(s[k:])) + "?="
+			q := "=?utf-8?Q?" + encodeQ(s[:k]) + "?=" + sep + "=?UTF-8?q?" + encodeQ(s[k:]) + "?="
+			for _, enc := range []string{b, q} {
+				if got := Decode(enc); got != s {
+					t.Fatalf("Decode(%q) = %q, want %q", enc, got, s)
+				}
+			}
+		}
 	})
+}
+
+// encodeQ writes every byte of s as "=XX", as a sender may.
+func encodeQ(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		fmt.Fprintf(&b, "=%02X", s[i])
+	}
+	return b.String()
 }
