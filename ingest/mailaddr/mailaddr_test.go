@@ -3,6 +3,7 @@ package mailaddr
 import (
 	"bufio"
 	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -125,6 +126,14 @@ func FuzzParseList(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		list, err := ParseList(s)
+		// A long field folded at its spaces reads as it did on one line
+		// (a space after a backslash is quoted: no one folds there).
+		if !strings.ContainsAny(s, "\r\n\\") {
+			folded := strings.ReplaceAll(s, " ", "\r\n ")
+			if flist, ferr := ParseList(folded); (ferr == nil) != (err == nil) || !reflect.DeepEqual(flist, list) {
+				t.Fatalf("folded %q: %v %v; on one line %v %v", folded, flist, ferr, list, err)
+			}
+		}
 		if err != nil {
 			return
 		}
