@@ -77,6 +77,16 @@ func roundTrip(t testing.TB, msgs [][]byte) {
 	if len(got) != len(msgs) {
 		t.Fatalf("wrote %d messages, read %d back from\n%q", len(msgs), len(got), b.Bytes())
 	}
+	// An import of what was written finds it to be an mbox by itself.
+	if len(msgs) > 0 {
+		r, err := OpenReader(bytes.NewReader(b.Bytes()), "rt", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if auto := readItems(t, r); !sameItems(auto, got) {
+			t.Fatalf("read as %s by Detect, the messages differ from\n%q", Detect(b.Bytes()), b.Bytes())
+		}
+	}
 	for i, m := range msgs {
 		want := withFinalNewline(m)
 		if got[i].Err != nil || !bytes.Equal(got[i].Raw, want) {
