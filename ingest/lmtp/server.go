@@ -165,7 +165,7 @@ func New(cfg Config) *Server {
 	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
 	srv.LMTP = true
 	srv.Domain = cfg.Hostname
-	srv.MaxMessageBytes = cfg.MaxSize
+	srv.MaxMessageBytes = dataLimit(cfg.MaxSize)
 	srv.MaxRecipients = cfg.MaxRecipients
 	srv.ReadTimeout = cfg.CommandTimeout
 	srv.WriteTimeout = cfg.CommandTimeout

@@ -98,8 +98,9 @@ func TestRefusals(t *testing.T) {
 func TestOversized(t *testing.T) {
 	ts := newTestServer(t, func(c *Config) { c.MaxSize = 4096 })
 	c := ts.client()
-	if size, ok := c.MaxMessageSize(); !ok || size != 4096 {
-		t.Errorf("SIZE %d %v, want 4096", size, ok)
+	// One more than MaxSize: see dataLimit.
+	if size, ok := c.MaxMessageSize(); !ok || size != 4097 {
+		t.Errorf("SIZE %d %v, want 4097", size, ok)
 	}
 	big := annMail("big@acme.example", "X-Pad: "+strings.Repeat("x\r\n ", 4000))
 	got, err := ts.deliver(c, annAddr, []string{universal}, big)
@@ -115,6 +116,46 @@ func TestOversized(t *testing.T) {
 	got, err = ts.deliver(c, annAddr, []string{universal}, annMail("small@acme.example"))
 	if err != nil || got[universal] != "250 2.0.0" {
 		t.Fatalf("next message: %v %v", got, err)
+	}
+	ts.checkBudgetReturned()
+}
+
+// TestSizeLimitIsExact: a message of exactly MaxSize bytes is stored, as
+// the pipe and the archive readers store it; one byte more is refused.
+func TestSizeLimitIsExact(t *testing.T) {
+	const max = 4096
+	ts := newTestServer(t, func(c *Config) { c.MaxSize = max })
+	c := ts.client()
+	// A message of n bytes: annMail with a folded X-Pad field (lines well
+	// under the server's line length limit).
+	sized := func(id string, n int) []byte {
+		pad := n - len(annMail(id, "X-Pad: "))
+		return annMail(id, "X-Pad: "+strings.Repeat("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n ", pad/51)+strings.Repeat("x", pad%51))
+	}
+	for _, tc := range []struct {
+		id    string
+		size  int
+		reply string
+	}{
+		{"one-under@acme.example", max - 1, "250 2.0.0"},
+		{"exact@acme.example", max, "250 2.0.0"},
+		{"one-over@acme.example", max + 1, "552 5.3.4"},
+		{"two-over@acme.example", max + 2, "552 5.3.4"},
+	} {
+		raw := sized(tc.id, tc.size)
+		if len(raw) != tc.size {
+			t.Fatalf("%s: built %d bytes, want %d", tc.id, len(raw), tc.size)
+		}
+		got, err := ts.deliver(c, annAddr, []string{universal}, raw)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.id, err)
+		}
+		if got[universal] != tc.reply {
+			t.Errorf("%d bytes (MaxSize %d): %q, want %q", tc.size, max, got[universal], tc.reply)
+		}
+		if n, _ := ts.stored(tc.id); (n == 1) != (tc.reply == "250 2.0.0") {
+			t.Errorf("%d bytes: stored %d times", tc.size, n)
+		}
 	}
 	ts.checkBudgetReturned()
 }

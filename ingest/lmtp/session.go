@@ -183,10 +183,21 @@ const readChunk = 64 << 10
 // prepareCharge is the room a message of n bytes takes while it is parsed.
 func prepareCharge(n int) int64 { return 3 * int64(n) }
 
+// dataLimit is go-smtp's MaxMessageBytes for messages of at most maxSize
+// bytes. Its DATA reader refuses a message the moment it has read its
+// limit, before it looks for the end of the data: with the limit at
+// maxSize, a message of exactly maxSize bytes, which the pipe and the
+// archive readers take, got a permanent 552. One byte more accepts it and
+// still refuses every larger one. go-smtp announces its limit as SIZE, so
+// SIZE says one byte more than --max-size: a message of that very size
+// passes MAIL FROM and is refused after its data, as too large for
+// --max-size, instead of a message the limit allows being refused.
+func dataLimit(maxSize int64) int64 { return maxSize + 1 }
+
 // readMessage reads one DATA into memory, taking room from the budget as
-// it goes; held is the room taken. The size limit is go-smtp's, announced
-// as SIZE. A message that finds no room is read to its end (the client
-// must get its replies after the data) and refused for now.
+// it goes; held is the room taken. The size limit is go-smtp's (dataLimit),
+// announced as SIZE. A message that finds no room is read to its end (the
+// client must get its replies after the data) and refused for now.
 func (s *Server) readMessage(ctx context.Context, r io.Reader) (raw []byte, held int64, err error) {
 	wait, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -198,9 +209,9 @@ func (s *Server) readMessage(ctx context.Context, r io.Reader) (raw []byte, held
 	held = int64(cap(buf))
 	for {
 		if len(buf) == cap(buf) {
-			// go-smtp stops at MaxSize: room for one byte more lets the
-			// reader report it.
-			n := min(max(2*cap(buf), cap(buf)+readChunk), int(s.cfg.MaxSize)+1)
+			// go-smtp stops at dataLimit: room for one byte more lets
+			// the reader report it.
+			n := min(max(2*cap(buf), cap(buf)+readChunk), int(dataLimit(s.cfg.MaxSize))+1)
 			if n <= cap(buf) {
 				n = cap(buf) + readChunk
 			}
