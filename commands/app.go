@@ -128,7 +128,7 @@ func findUser(tx store.Tx, ref string) (*store.User, error) {
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
 		return tx.User(id)
 	}
-	u, err := tx.UserByEmail(strings.ToLower(ref))
+	u, err := tx.UserByEmail(ref) // the store folds the case
 	if store.IsNotFound(err) {
 		return nil, store.Errorf(store.ENotFound, "no such user %s", ref)
 	}

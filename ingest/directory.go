@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/smartbcc/smartbcc/ingest/bccaddr"
@@ -67,7 +66,7 @@ func (in *Ingester) directory(ctx context.Context) (*directory, error) {
 			}
 		}
 		if in.opt.Owner != "" {
-			ref := strings.ToLower(strings.TrimSpace(in.opt.Owner))
+			ref := store.CanonicalEmail(in.opt.Owner)
 			for _, u := range d.users {
 				if u.Email == ref || itoa(u.ID) == ref {
 					d.owner = u
@@ -92,7 +91,7 @@ func canonicalKey(email string) string {
 	if c, err := mailaddr.Canonical(email); err == nil {
 		return c
 	}
-	return strings.ToLower(strings.TrimSpace(email))
+	return store.CanonicalEmail(email)
 }
 
 // Refresh forgets the cached directory (after a confirmation changed it).

@@ -476,7 +476,7 @@ func (in *Ingester) fill(p *Prepared, m *parse.Message) {
 	// in the commit, which asks several times per participant.
 	for _, pt := range msg.Participants {
 		own := p.internalMemo(pt.Email) // makes internalOf
-		p.internalOf[strings.ToLower(pt.Email)] = own
+		p.internalOf[store.CanonicalEmail(pt.Email)] = own
 	}
 
 	p.refs = compact(append([]string{msg.MessageID, msg.InReplyTo}, msg.References...))
@@ -509,7 +509,7 @@ func (in *Ingester) unwrapForward(p *Prepared, m *parse.Message) {
 		}
 		return
 	}
-	origFrom := strings.ToLower(orig.From.Email)
+	origFrom := store.CanonicalEmail(orig.From.Email)
 	if p.dir.internal(origFrom) {
 		p.res.explainf("forward: the original is from the company's own %s; filed as is", origFrom)
 		return
@@ -548,10 +548,10 @@ func (in *Ingester) unwrapForward(p *Prepared, m *parse.Message) {
 	}
 	parts := []store.Participant{{Role: store.RoleFrom, Name: orig.From.Name, Email: origFrom}}
 	for _, a := range orig.To {
-		parts = append(parts, store.Participant{Role: store.RoleTo, Name: a.Name, Email: strings.ToLower(a.Email)})
+		parts = append(parts, store.Participant{Role: store.RoleTo, Name: a.Name, Email: store.CanonicalEmail(a.Email)})
 	}
 	for _, a := range orig.Cc {
-		parts = append(parts, store.Participant{Role: store.RoleCc, Name: a.Name, Email: strings.ToLower(a.Email)})
+		parts = append(parts, store.Participant{Role: store.RoleCc, Name: a.Name, Email: store.CanonicalEmail(a.Email)})
 	}
 	msg.Participants = parts
 	p.res.MessageID = msg.MessageID

@@ -141,7 +141,7 @@ func MakePlan(tx store.Tx, in Input) (*Plan, error) {
 	for _, per := range persons {
 		p.add(store.KindPerson, per.ID, store.HowPerson)
 		for _, e := range per.Emails {
-			known[strings.ToLower(e)] = true
+			known[store.CanonicalEmail(e)] = true
 		}
 		p.explainf("person %d (%s): a participant address is theirs", per.ID, per.Name)
 	}
@@ -152,7 +152,7 @@ func MakePlan(tx store.Tx, in Input) (*Plan, error) {
 	// 4. Unknown participants may become persons.
 	if in.Owner != nil && in.Owner.Settings.CreatePersons {
 		for _, part := range in.Participants {
-			e := strings.ToLower(part.Email)
+			e := store.CanonicalEmail(part.Email)
 			if !personRoles[part.Role] || known[e] || (in.Internal != nil && in.Internal(e)) {
 				continue
 			}
@@ -251,7 +251,7 @@ func participantEmails(in Input) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, part := range in.Participants {
-		e := strings.ToLower(part.Email)
+		e := store.CanonicalEmail(part.Email)
 		if !personRoles[part.Role] || e == "" || seen[e] || (in.Internal != nil && in.Internal(e)) {
 			continue
 		}

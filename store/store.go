@@ -29,6 +29,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/smartbcc/smartbcc/ingest/mailaddr"
 	"github.com/smartbcc/smartbcc/store/search"
 )
 
@@ -80,12 +81,14 @@ func StoreTimePtr(t *time.Time) *time.Time {
 }
 
 // CanonicalEmail is the form in which a store keeps and compares an email
-// address: trimmed, lower-case and clean (CleanText). Callers pass addresses already
+// address: trimmed, lower-case as mailaddr.FoldCase lowers (a letter whose
+// lower case is ASCII only when it is ASCII itself) and clean (CleanText).
+// Callers pass addresses already
 // canonical (ingest/mailaddr also turns domains into IDNA A-labels); the
 // store applies this again so that a lookup in any case finds the address
 // on every backend without a case-insensitive collation.
 func CanonicalEmail(s string) string {
-	return strings.ToLower(strings.TrimSpace(CleanText(s)))
+	return mailaddr.FoldCase(strings.TrimSpace(CleanText(s)))
 }
 
 // EmptySHA256 is the SHA-256 of no bytes, in hex.

@@ -16,6 +16,10 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/smartbcc/smartbcc/ingest/mailaddr"
 )
 
 // Kind says what a Bcc address points at.
@@ -79,14 +83,18 @@ func Address(slug, domain string, t Target) string {
 // must refuse unknown tokens exactly as it refuses foreign addresses so that
 // a guess reveals nothing.
 func Parse(addr, slug, domain string) (Target, bool) {
-	addr = strings.ToLower(strings.TrimSpace(addr))
+	// Case is folded as in every address (mailaddr): a letter whose lower
+	// case is ASCII folds only when it is ASCII itself, so that the dotted
+	// capital I (U+0130) is not read as "i"; NFC first, as for a local
+	// part, by which the Kelvin sign is the letter K.
+	addr = mailaddr.FoldCase(norm.NFC.String(strings.TrimSpace(addr)))
 	addr = strings.TrimSuffix(strings.TrimPrefix(addr, "<"), ">")
 	at := strings.LastIndexByte(addr, '@')
 	if at <= 0 {
 		return Target{}, false
 	}
 	local, dom := addr[:at], strings.TrimSuffix(addr[at+1:], ".")
-	if dom != strings.ToLower(domain) || slug == "" {
+	if dom != mailaddr.FoldCase(domain) || slug == "" {
 		return Target{}, false
 	}
 	if local == slug {

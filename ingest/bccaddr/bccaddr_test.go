@@ -69,6 +69,30 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestParseFoldsCaseAsAddressesDo: an address is the company's in any
+// case of its letters, folded as mailaddr folds every address: the
+// Kelvin sign is the letter K (NFC), but the dotted capital I (U+0130),
+// whose lower case unicode.ToLower gives as "i", is another letter.
+func TestParseFoldsCaseAsAddressesDo(t *testing.T) {
+	for _, tc := range []struct {
+		addr, slug string
+		want       Target
+		ok         bool
+	}{
+		{"ACME@BCC.Kite.Example", "acme", Target{Kind: Universal}, true},
+		{"Acme+Deal-KXyz@bcc.kite.example", "acme", Target{Kind: Deal, Token: "kxyz"}, true},
+		{"acme+deal-\u212Axyz@bcc.kite.example", "acme", Target{Kind: Deal, Token: "kxyz"}, true},
+		{"acme+deal-\u0130xyz@bcc.kite.example", "acme", Target{}, false},
+		{"\u0130cme@bcc.kite.example", "icme", Target{}, false},
+		{"icme@bcc.\u0130ite.example", "icme", Target{}, false},
+	} {
+		got, ok := Parse(tc.addr, tc.slug, "bcc.kite.example")
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("Parse(%q, %q) = %+v %v, want %+v %v", tc.addr, tc.slug, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	f.Add("acme+deal-abcdefgh@bcc.example.com")
 	f.Add("acme@bcc.example.com")

@@ -411,22 +411,32 @@ func joinTokens(ws []token) string {
 	return b.String()
 }
 
-// canonicalLocal lowers ASCII letters, and other letters only where the
-// lower case is not ASCII, in NFC.
+// canonicalLocal is the local part in NFC, its case folded by FoldCase.
 func canonicalLocal(s string) string {
-	s = norm.NFC.String(s)
-	return strings.Map(func(r rune) rune {
-		if r < utf8.RuneSelf {
-			if r >= 'A' && r <= 'Z' {
-				return r + 'a' - 'A'
-			}
-			return r
-		}
-		if l := unicode.ToLower(r); l >= utf8.RuneSelf {
-			return l
+	return FoldCase(norm.NFC.String(s))
+}
+
+// FoldCase lowers ASCII letters, and other letters only where the lower
+// case is not ASCII: the Kelvin sign (U+212A) and the dotted capital I
+// (U+0130) stay as they are, where unicode.ToLower would make them "k"
+// and "i", and so make "\u212Aim@acme.example" the address of Kim. Every
+// place that compares or stores addresses folds them with it
+// (store.CanonicalEmail), never with strings.ToLower.
+func FoldCase(s string) string {
+	return strings.Map(foldRune, s)
+}
+
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
 		}
 		return r
-	}, s)
+	}
+	if l := unicode.ToLower(r); l >= utf8.RuneSelf {
+		return l
+	}
+	return r
 }
 
 // idnaProfile is UTS 46 lookup (the Lookup profile) plus the DNS length

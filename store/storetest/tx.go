@@ -184,7 +184,13 @@ func (s suite) testEmailsCanonical(t *testing.T) {
 		}
 		var err error
 		u, err = tx.CreateUser("  Erin@ACME.example", "Erin")
-		return err
+		if err != nil {
+			return err
+		}
+		if _, err = tx.CreateUser("irin@acme.example", "Irin"); err != nil {
+			return err
+		}
+		return tx.CreatePerson(&store.Person{Name: "Ivy", Emails: []string{"ivy@customer.example"}})
 	})
 	if want := []string{"carol@customer.example", "carol@home.example"}; !reflect.DeepEqual(p.Emails, want) {
 		t.Errorf("CreatePerson left emails %q, want %q", p.Emails, want)
@@ -214,6 +220,15 @@ func (s suite) testEmailsCanonical(t *testing.T) {
 		}
 		if gu, err := tx.UserByEmail("ERIN@acme.example"); err != nil || gu.ID != u.ID {
 			t.Errorf("UserByEmail = %v, %v", gu, err)
+		}
+		// A letter that unicode.ToLower makes ASCII (the dotted capital I,
+		// U+0130, to "i") is another letter, as mailaddr reads it: such an
+		// address finds no one else's.
+		if gu, err := tx.UserByEmail("\u0130rin@acme.example"); !store.IsNotFound(err) {
+			t.Errorf("UserByEmail(\u0130rin@acme.example) = %v, %v; want not found (irin@ is another address)", gu, err)
+		}
+		if ps, err := tx.PersonsByEmails([]string{"\u0130vy@customer.example"}); err != nil || len(ps) != 0 {
+			t.Errorf("PersonsByEmails(\u0130vy@customer.example) = %+v, %v; want no one (ivy@ is another address)", ps, err)
 		}
 		return nil
 	})
