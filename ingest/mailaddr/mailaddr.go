@@ -417,11 +417,11 @@ func canonicalLocal(s string) string {
 }
 
 // FoldCase lowers ASCII letters, and other letters only where the lower
-// case is not ASCII: the Kelvin sign (U+212A) and the dotted capital I
-// (U+0130) stay as they are, where unicode.ToLower would make them "k"
-// and "i", and so make "\u212Aim@acme.example" the address of Kim. Every
-// place that compares or stores addresses folds them with it
-// (store.CanonicalEmail), never with strings.ToLower.
+// case is not ASCII: the dotted capital I (U+0130) stays as it is, where
+// unicode.ToLower would make it "i", and so make İvy@ the address of ivy@.
+// (The Kelvin sign stays too; in a local part NFC has made it the letter K
+// already.) Every place that compares or stores addresses folds them with
+// it (store.CanonicalEmail), never with strings.ToLower.
 func FoldCase(s string) string {
 	return strings.Map(foldRune, s)
 }
