@@ -69,9 +69,11 @@ func errorf(format string, args ...any) error {
 
 // ParseAddrSpec reads exactly one addr-spec ("local@domain"), optionally
 // surrounded by white space; no display name, no angle brackets, no
-// comments.
+// comments. White space is the header's (space, tab, CR, LF): a no-break
+// space (U+00A0) is a character of the address, as ParseList reads it,
+// so that an address reads back as itself.
 func ParseAddrSpec(s string) (Address, error) {
-	s = strings.TrimSpace(s)
+	s = strings.Trim(s, " \t\r\n")
 	buf := getTokens()
 	toks, trailing, err := tokenize(s, *buf)
 	defer putTokens(buf, toks)
