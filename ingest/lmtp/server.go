@@ -153,6 +153,14 @@ type Server struct {
 	idle     *sync.Cond
 }
 
+// maxLineLength bounds a line of a command or of a message. RFC 5321
+// allows 1,000 octets, but mail from generators of HTML has longer lines,
+// which Postfix's own SMTP server takes, and the pipe stores them: go-smtp
+// ends the session at a longer line, and the client, told to try again
+// later (4.4.2), tries until the message expires. A command line is held
+// whole while it is read, so this is also what a session may hold of one.
+const maxLineLength = 64 << 10
+
 // New makes a server; Serve starts it.
 func New(cfg Config) *Server {
 	cfg.defaults()
@@ -169,7 +177,7 @@ func New(cfg Config) *Server {
 	srv.MaxRecipients = cfg.MaxRecipients
 	srv.ReadTimeout = cfg.CommandTimeout
 	srv.WriteTimeout = cfg.CommandTimeout
-	srv.MaxLineLength = 2000
+	srv.MaxLineLength = maxLineLength
 	if cfg.ErrorLog != nil {
 		srv.ErrorLog = cfg.ErrorLog
 	}

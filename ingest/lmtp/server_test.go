@@ -120,6 +120,38 @@ func TestOversized(t *testing.T) {
 	ts.checkBudgetReturned()
 }
 
+// TestLongLines: lines far over RFC 5321's 1,000 octets, as HTML
+// generators write them, are stored with the message, as the pipe stores
+// them; a line over maxLineLength ends the delivery with a temporary
+// failure and nothing stored.
+func TestLongLines(t *testing.T) {
+	ts := newTestServer(t, nil)
+	for _, tc := range []struct {
+		id    string
+		line  int
+		reply string
+	}{
+		{"line-2k@acme.example", 2500, "250 2.0.0"},
+		{"line-60k@acme.example", 60 << 10, "250 2.0.0"},
+		{"line-65k@acme.example", maxLineLength + 1, "451 4.4.2"},
+	} {
+		c := ts.client()
+		raw := annMail(tc.id)
+		line := strings.Repeat("<td>x</td>", tc.line/10) + strings.Repeat("x", tc.line%10)
+		raw = append(raw, line+"\r\n"...)
+		got, err := ts.deliver(c, annAddr, []string{universal}, raw)
+		if err != nil && tc.reply == "250 2.0.0" {
+			t.Fatalf("%s: %v", tc.id, err)
+		}
+		if got[universal] != tc.reply {
+			t.Errorf("a line of %d bytes: %q, want %q", tc.line, got[universal], tc.reply)
+		}
+		if n, _ := ts.stored(tc.id); (n == 1) != (tc.reply == "250 2.0.0") {
+			t.Errorf("a line of %d bytes: stored %d times", tc.line, n)
+		}
+	}
+}
+
 // TestSizeLimitIsExact: a message of exactly MaxSize bytes is stored, as
 // the pipe and the archive readers store it; one byte more is refused.
 func TestSizeLimitIsExact(t *testing.T) {
