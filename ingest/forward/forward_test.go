@@ -417,3 +417,32 @@ func BenchmarkUnwrapHostileLongSeparators(b *testing.B) {
 		Unwrap(in, Options{})
 	}
 }
+
+// TestAttachedAddressesReadAsMailaddr: an attached original's addresses
+// are read as every address of a message is (parse, mailaddr), not by
+// net/mail and strings.ToLower: the dotted capital I (U+0130) is another
+// letter than "i", so "İvy@" is not the person ivy@; a domain is its
+// IDNA A-label, as persons and users keep it.
+func TestAttachedAddressesReadAsMailaddr(t *testing.T) {
+	for _, tc := range []struct {
+		name, from, to string
+		wantFrom       string
+		wantTo         string
+	}{
+		{"ascii case", "Carla <Carla@Customer.Example>", "Sam@ACME.example", "carla@customer.example", "sam@acme.example"},
+		{"dotted capital I", "Eve <\u0130vy@customer.example>", "\u0130rin@acme.example", "\u0130vy@customer.example", "\u0130rin@acme.example"},
+		{"Kelvin sign", "Kim <\u212Aim@customer.example>", "sam@acme.example", "kim@customer.example", "sam@acme.example"},
+		{"unicode domain", "Jo <jo@b\u00fccher.example>", "sam@ACME.example", "jo@xn--bcher-kva.example", "sam@acme.example"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inner := crlf("From: " + tc.from + "\nTo: " + tc.to + "\nSubject: hello\nMessage-ID: <o1@customer.example>\n\nhi\n")
+			o, ok := Unwrap(Input{Subject: "Fwd: hello", Attached: [][]byte{inner}}, Options{})
+			if !ok {
+				t.Fatalf("not unwrapped")
+			}
+			if o.From.Email != tc.wantFrom || len(o.To) != 1 || o.To[0].Email != tc.wantTo {
+				t.Errorf("From %q, To %+v; want %q, %q", o.From.Email, o.To, tc.wantFrom, tc.wantTo)
+			}
+		})
+	}
+}

@@ -26,14 +26,21 @@ func parseAttached(raw []byte) (*Original, Input, bool) {
 	if err != nil || env == nil {
 		return nil, Input{}, false
 	}
-	from := headerAddresses(env, "From")
+	// The addresses are read as the message's own are (parse, mailaddr):
+	// net/mail and strings.ToLower read "\u0130vy@" as the person ivy@,
+	// and keep a Unicode domain that persons and users keep as A-labels.
+	// ReadFields, not ParseHeader: an attached message may start with a
+	// line that is no field (">From - Fri Dec 13 15:01:21 1996"), which
+	// enmime skips as well.
+	fs, _ := parse.ReadFields(raw)
+	from := addresses(fs, "From")
 	if len(from) == 0 || from[0].Email == "" {
 		return nil, Input{}, false
 	}
 	o := &Original{
 		From:      from[0],
-		To:        headerAddresses(env, "To"),
-		Cc:        headerAddresses(env, "Cc"),
+		To:        addresses(fs, "To"),
+		Cc:        addresses(fs, "Cc"),
 		Subject:   strings.TrimSpace(env.GetHeader("Subject")),
 		MessageID: msgID(env.GetHeader("Message-ID")),
 		InReplyTo: msgID(env.GetHeader("In-Reply-To")),
@@ -60,17 +67,15 @@ func parseAttached(raw []byte) (*Original, Input, bool) {
 	return o, in, true
 }
 
-// headerAddresses parses an address header strictly, and falls back to the
-// lenient list parser for the malformed headers real mail is full of.
-func headerAddresses(env *enmime.Envelope, key string) []Address {
-	if list, err := env.AddressList(key); err == nil {
-		out := make([]Address, 0, len(list))
-		for _, a := range list {
-			out = append(out, Address{Name: a.Name, Email: strings.ToLower(a.Address)})
-		}
-		return out
+// addresses reads the field key as parse reads the message's own
+// address fields (parse.DisplayAddresses: strictly, else leniently, each
+// address canonical).
+func addresses(fs parse.Fields, key string) []Address {
+	var out []Address
+	for _, a := range parse.DisplayAddresses(fs.Get(key)) {
+		out = append(out, Address{Name: a.Name, Email: a.Email})
 	}
-	return parseAddressList(env.GetHeader(key))
+	return out
 }
 
 // msgID returns the first <id> in a header, without the angle brackets.
