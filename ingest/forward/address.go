@@ -3,12 +3,57 @@ package forward
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"github.com/smartbcc/smartbcc/ingest/mailaddr"
 )
 
-// emailRE matches an ASCII address. The local part neither starts nor ends
-// with an apostrophe, so "'walter@acme.com'" yields walter@acme.com.
-var emailRE = regexp.MustCompile(`[A-Za-z0-9!#$%&*+/=?^_{|}~-](?:[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]*[A-Za-z0-9!#$%&*+/=?^_{|}~-])?@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+`)
+// emailRE matches an address, its letters and digits of any script
+// (jürgen@bücher.example): were it ASCII only, it would find the ASCII
+// tail "rgen@" of "jürgen@", or "ivy@" of "éivy@". The local part neither
+// starts nor ends with an apostrophe, so "'walter@acme.com'" yields
+// walter@acme.com. A match is only a candidate: see findAddress.
+var emailRE = regexp.MustCompile(`[\pL\pM\pN!#$%&*+/=?^_{|}~-](?:[\pL\pM\pN.!#$%&'*+/=?^_{|}~-]*[\pL\pM\pN!#$%&*+/=?^_{|}~-])?@[\pL\pM\pN](?:[\pL\pM\pN-]*[\pL\pM\pN])?(?:\.[\pL\pM\pN](?:[\pL\pM\pN-]*[\pL\pM\pN])?)+`)
+
+// findAddress returns the position of the first address in s and the
+// address as mailaddr reads it (Canonical), as every address of a
+// message is read: a match that is only part of what is written (".ivy@"
+// read as "ivy@", "ivy@customer.example_x" as "ivy@customer.example") or
+// that mailaddr does not read names no one, and is passed over.
+func findAddress(s string) (loc []int, email string) {
+	for off := 0; off < len(s); {
+		m := emailRE.FindStringIndex(s[off:])
+		if m == nil {
+			return nil, ""
+		}
+		start, end := off+m[0], off+m[1]
+		off = end
+		if r, _ := utf8.DecodeLastRuneInString(s[:start]); start > 0 && addressRune(r) {
+			continue
+		}
+		if r, n := utf8.DecodeRuneInString(s[end:]); end < len(s) && r != '.' && addressRune(r) {
+			continue
+		} else if r == '.' {
+			if r2, _ := utf8.DecodeRuneInString(s[end+n:]); end+n < len(s) && addressRune(r2) {
+				continue
+			}
+		}
+		c, err := mailaddr.Canonical(s[start:end])
+		if err != nil {
+			continue
+		}
+		return []int{start, end}, c
+	}
+	return nil, ""
+}
+
+// addressRune reports a character that may continue an address: letters,
+// marks, digits, the local part's punctuation, dot and at sign (the
+// apostrophe is a quote around an address).
+func addressRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) || strings.ContainsRune("!#$%&*+/=?^_{|}~-.@", r)
+}
 
 var (
 	// "<mailto:x>" right after an address or name is a link rendered as
@@ -36,14 +81,13 @@ func parseAddressList(s string) []Address {
 		if pos >= len(s) {
 			break
 		}
-		loc := emailRE.FindStringIndex(s[pos:])
+		loc, addr := findAddress(s[pos:])
 		if loc == nil {
 			out = append(out, namesOnly(s[pos:])...)
 			break
 		}
 		start, end := pos+loc[0], pos+loc[1]
 		before := s[pos:start]
-		addr := s[start:end]
 		next := end
 		if trimmed := strings.TrimRight(before, " \t"); strings.HasSuffix(trimmed, "<") {
 			before = trimmed[:len(trimmed)-1]
@@ -65,7 +109,7 @@ func parseAddressList(s string) []Address {
 		if strings.EqualFold(name, addr) {
 			name = ""
 		}
-		out = append(out, Address{Name: name, Email: strings.ToLower(addr)})
+		out = append(out, Address{Name: name, Email: addr})
 		pos = next
 	}
 	return out
@@ -120,7 +164,7 @@ func angleAfter(s string, i int) (addr string, end int, ok bool) {
 	for j < len(s) && s[j] == ' ' {
 		j++
 	}
-	loc := emailRE.FindStringIndex(s[j:])
+	loc, addr := findAddress(s[j:])
 	if loc == nil || loc[0] != 0 {
 		return "", 0, false
 	}
@@ -129,7 +173,7 @@ func angleAfter(s string, i int) (addr string, end int, ok bool) {
 	if k == e {
 		return "", 0, false
 	}
-	return s[j:e], k, true
+	return addr, k, true
 }
 
 func namesOnly(s string) []Address {

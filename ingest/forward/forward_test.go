@@ -446,3 +446,46 @@ func TestAttachedAddressesReadAsMailaddr(t *testing.T) {
 		})
 	}
 }
+
+// TestInlineAddressesReadWhole: an address in a forward block is the
+// whole address as written, read by mailaddr as a message's own addresses
+// are, never an ASCII tail of it: "jürgen@" is not "rgen@", "éivy@" and
+// ".ivy@" are not the person ivy@; a fragment that is no address as
+// written names no one.
+func TestInlineAddressesReadWhole(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     []Address
+	}{
+		{"ascii", "Ivy <Ivy@Customer.example>", []Address{{"Ivy", "ivy@customer.example"}}},
+		{"umlaut in local part", "Jürgen <jürgen@firma.example>", []Address{{"Jürgen", "jürgen@firma.example"}}},
+		{"accent before ascii", "Eve <éivy@customer.example>", []Address{{"Eve", "éivy@customer.example"}}},
+		{"dotted capital I", "\u0130vy@customer.example", []Address{{"", "\u0130vy@customer.example"}}},
+		{"unicode domain", "Jo <jo@bücher.example>", []Address{{"Jo", "jo@xn--bcher-kva.example"}}},
+		{"leading dot", "Eve <.ivy@customer.example>", []Address{{Name: "Eve <.ivy@customer.example"}}},
+		{"underscore in domain", "Eve <ivy@customer.example_x.example>", []Address{{Name: "Eve <ivy@customer.example_x.example"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := parseAddressList(tc.in); !sameAddresses(got, tc.want, false) {
+				t.Errorf("parseAddressList(%q) = %+v, want %+v", tc.in, got, tc.want)
+			}
+		})
+	}
+	// The same in an attribution line ("... wrote:").
+	for _, tc := range []struct{ name, line, want string }{
+		{"wrote ascii", "On Mon, 2 Jan 2024 at 10:00, Ivy <ivy@customer.example> wrote:", "ivy@customer.example"},
+		{"wrote umlaut", "On Mon, 2 Jan 2024 at 10:00, Jürgen <jürgen@firma.example> wrote:", "jürgen@firma.example"},
+		{"wrote accent before ascii", "On Mon, 2 Jan 2024 at 10:00, Eve <éivy@customer.example> wrote:", "éivy@customer.example"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o, ok := Unwrap(Input{Subject: "Fwd: hello", Text: "see below\n\n" + tc.line + "\n> Hi there\n"}, Options{})
+			got := ""
+			if ok {
+				got = o.From.Email
+			}
+			if got != tc.want {
+				t.Errorf("From %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -49,14 +49,13 @@ func (sc *inlineScan) wroteLine(i int) (o *Original, n int, done bool) {
 		return nil, 0, false
 	}
 	t = parenAddrRE.ReplaceAllString(t, "<$1>")
-	loc := emailRE.FindStringIndex(t)
+	loc, addr := findAddress(t)
 	if loc == nil {
 		return nil, n, false
 	}
 	if !isForwardSubject(subj) {
 		return nil, n, true
 	}
-	addr := strings.ToLower(t[loc[0]:loc[1]])
 	prefix := strings.TrimRight(t[:loc[0]], " \t<")
 	name, rest := nameAtEnd(prefix)
 	if strings.EqualFold(name, addr) {
