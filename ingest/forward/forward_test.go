@@ -489,3 +489,33 @@ func TestInlineAddressesReadWhole(t *testing.T) {
 		})
 	}
 }
+
+// TestAttachedHeaderReadAsParse: an attached original's date, subject and
+// Message-IDs are what parse reads of the same mail filed by itself, not
+// enmime's view: "09:00 EST" is 14:00 UTC, not 09:00; an encoded-word is
+// no Message-ID.
+func TestAttachedHeaderReadAsParse(t *testing.T) {
+	for _, tc := range []struct {
+		name, field string
+		check       func(o *Original) string
+		want        string
+	}{
+		{"zone name", "Date: Mon, 30 Nov 2026 09:00:00 EST", func(o *Original) string { return o.Date.UTC().Format(time.RFC3339) }, "2026-11-30T14:00:00Z"},
+		{"encoded message-id", "Message-ID: =?utf-8?q?=3Cabc=40x.example=3E?=", func(o *Original) string { return o.MessageID }, "=?utf-8?q?=3Cabc=40x.example=3E?="},
+		{"message-id with space", "Message-ID: <abc def@x.example>", func(o *Original) string { return o.MessageID }, ""},
+		{"encoded in-reply-to", "In-Reply-To: =?utf-8?q?=3Cabc=40x.example=3E?=", func(o *Original) string { return o.InReplyTo }, "=?utf-8?q?=3Cabc=40x.example=3E?="},
+		{"references with space", "References: <a@x.example> <b c@x.example>", func(o *Original) string { return strings.Join(o.References, " ") }, "a@x.example"},
+		{"subject language", "Subject: =?utf-8*en?q?hello?=", func(o *Original) string { return o.Subject }, "hello"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inner := crlf("From: Carla <carla@customer.example>\nTo: sam@acme.example\n" + tc.field + "\n\nhi\n")
+			o, ok := Unwrap(Input{Subject: "Fwd: hello", Attached: [][]byte{inner}}, Options{})
+			if !ok {
+				t.Fatalf("not unwrapped")
+			}
+			if got := tc.check(o); got != tc.want {
+				t.Errorf("%s: got %q, want %q", tc.field, got, tc.want)
+			}
+		})
+	}
+}

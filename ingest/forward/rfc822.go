@@ -26,34 +26,35 @@ func parseAttached(raw []byte) (*Original, Input, bool) {
 	if err != nil || env == nil {
 		return nil, Input{}, false
 	}
-	// The addresses are read as the message's own are (parse, mailaddr):
-	// net/mail and strings.ToLower read "\u0130vy@" as the person ivy@,
-	// and keep a Unicode domain that persons and users keep as A-labels.
+	// The header is read as the message's own is (parse, mailaddr),
+	// never by enmime's view of it: net/mail and strings.ToLower read
+	// "\u0130vy@" as the person ivy@ and keep a Unicode domain that
+	// persons and users keep as A-labels; net/mail reads "09:00 EST" as
+	// 09:00 UTC; enmime decodes encoded-words in a Message-ID. So the same
+	// original is read the same whether it is forwarded or filed itself.
 	// ReadFields, not ParseHeader: an attached message may start with a
 	// line that is no field (">From - Fri Dec 13 15:01:21 1996"), which
 	// enmime skips as well.
 	fs, _ := parse.ReadFields(raw)
-	from := addresses(fs, "From")
+	h := parse.HeaderOf(fs)
+	from := addresses(h.From)
 	if len(from) == 0 || from[0].Email == "" {
 		return nil, Input{}, false
 	}
 	o := &Original{
-		From:      from[0],
-		To:        addresses(fs, "To"),
-		Cc:        addresses(fs, "Cc"),
-		Subject:   strings.TrimSpace(env.GetHeader("Subject")),
-		MessageID: msgID(env.GetHeader("Message-ID")),
-		InReplyTo: msgID(env.GetHeader("In-Reply-To")),
-		Body:      strings.TrimSpace(strings.ReplaceAll(env.Text, "\r\n", "\n")),
-		Raw:       raw,
-		Via:       "rfc822",
+		From:       from[0],
+		To:         addresses(h.To),
+		Cc:         addresses(h.Cc),
+		Subject:    h.Subject,
+		MessageID:  h.MessageID,
+		InReplyTo:  h.InReplyTo,
+		References: h.References,
+		Date:       h.Date,
+		Body:       strings.TrimSpace(strings.ReplaceAll(env.Text, "\r\n", "\n")),
+		Raw:        raw,
+		Via:        "rfc822",
 	}
-	if refs := env.GetHeader("References"); refs != "" {
-		o.References = msgIDs(refs)
-	}
-	if d, err := env.Date(); err == nil {
-		o.Date = d
-	} else if dt := strings.TrimSpace(env.GetHeader("Date")); dt != "" {
+	if dt := strings.TrimSpace(fs.Get("Date")); o.Date.IsZero() && dt != "" {
 		o.DateText = dt
 	}
 	in := Input{Subject: o.Subject, Text: env.Text, HTML: env.HTML}
@@ -67,46 +68,13 @@ func parseAttached(raw []byte) (*Original, Input, bool) {
 	return o, in, true
 }
 
-// addresses reads the field key as parse reads the message's own
-// address fields (parse.DisplayAddresses: strictly, else leniently, each
-// address canonical).
-func addresses(fs parse.Fields, key string) []Address {
+// addresses converts parse's reading of an address field
+// (parse.DisplayAddresses: strictly, else leniently, each address
+// canonical).
+func addresses(list []parse.Address) []Address {
 	var out []Address
-	for _, a := range parse.DisplayAddresses(fs.Get(key)) {
+	for _, a := range list {
 		out = append(out, Address{Name: a.Name, Email: a.Email})
-	}
-	return out
-}
-
-// msgID returns the first <id> in a header, without the angle brackets.
-func msgID(h string) string {
-	if ids := msgIDs(h); len(ids) > 0 {
-		return ids[0]
-	}
-	return ""
-}
-
-func msgIDs(h string) []string {
-	var out []string
-	for {
-		i := strings.IndexByte(h, '<')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(h[i:], '>')
-		if j < 0 {
-			break
-		}
-		if id := strings.TrimSpace(h[i+1 : i+j]); id != "" {
-			out = append(out, id)
-		}
-		h = h[i+j+1:]
-	}
-	if len(out) == 0 {
-		// Some clients omit the brackets; a bare token is still an id.
-		if f := strings.Fields(h); len(f) == 1 && strings.Contains(f[0], "@") {
-			out = append(out, f[0])
-		}
 	}
 	return out
 }

@@ -124,6 +124,11 @@ func ParseHeader(raw []byte) (*Message, error) {
 	return m, nil
 }
 
+// HeaderOf reads the header part of a Message from fs as ParseHeader
+// does, whether or not fs starts with a valid field: for a message
+// attached to another, which may start with an mbox ">From " line.
+func HeaderOf(fs Fields) *Message { return fromFields(fs) }
+
 // ParseBody fills the bodies, attachments and attached messages of m, a
 // Message ParseHeader read from the same raw bytes.
 func (m *Message) ParseBody(raw []byte, lim Limits) { m.parseBody(raw, lim, false) }
