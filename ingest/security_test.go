@@ -213,6 +213,11 @@ func TestUnsignedDecidingFieldFailsDKIM(t *testing.T) {
 		"In-Reply-To: <victim-thread@customer.example>",
 		"Cc: victim@customer.example",
 		"Sender: evil@attacker.example",
+		// Read as parse reads them (white space before the colon, a
+		// byte order mark before the first field), not skipped.
+		"References : <victim-thread@customer.example>",
+		"In-Reply-To\t: <victim-thread@customer.example>",
+		"\ufeffReferences: <victim-thread@customer.example>",
 	} {
 		r, err := in.Ingest(context.Background(), remoteDelivery(append([]byte(top+"\r\n"), genuine...), "evil@attacker.example", attackerIP))
 		checkOutcome(t, r, err)

@@ -72,7 +72,7 @@ func verifyDKIM(ctx context.Context, r resolver.Resolver, raw []byte, fields []f
 			// (issue 11.2: a genuine signed message given a References
 			// field it did not have is threaded, and stored again, as the
 			// attacker likes): such a signature does not pass.
-			if name := unsignedSingleton(fields, v.HeaderKeys); name != "" {
+			if name := unsignedSingleton(raw, v.HeaderKeys); name != "" {
 				s.Result, s.Reason = "fail", "the signature does not cover the "+name+" field"
 			}
 		}
@@ -93,16 +93,15 @@ func verifyDKIM(ctx context.Context, r resolver.Resolver, raw []byte, fields []f
 }
 
 // unsignedSingleton returns the first field of parse.Singletons present in
-// fields that signed (a signature's h=) does not name, or "".
-func unsignedSingleton(fields []field, signed []string) string {
+// raw that signed (a signature's h=) does not name, or "". Presence is
+// read as parse reads the fields that decide (parse.ReadFields, counted
+// as Fields.Count counts), not by readHeader, which skips a field with
+// white space before its colon and does not know a byte order mark:
+// "References : <x>" on top of a genuine message threads it all the same.
+func unsignedSingleton(raw []byte, signed []string) string {
+	fs, _ := parse.ReadFields(raw)
 	for _, name := range parse.Singletons {
-		present := false
-		for _, f := range fields {
-			if strings.EqualFold(f.name, name) {
-				present = true
-				break
-			}
-		}
+		present := fs.Count(name) > 0
 		if present && !slices.ContainsFunc(signed, func(k string) bool { return strings.EqualFold(strings.TrimSpace(k), name) }) {
 			return name
 		}
