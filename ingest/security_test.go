@@ -227,6 +227,42 @@ func TestUnsignedDecidingFieldFailsDKIM(t *testing.T) {
 	}
 }
 
+// A signer that also lists fields the message does not have (h= with
+// References and In-Reply-To absent: "oversigning") makes adding them
+// break the signature. The verifier must see the fields parse reads: a
+// byte order mark before an added References hides it from go-msgauth
+// (whose field name is then "\ufeffReferences") but not from parse, which
+// threads by it.
+func TestOversignedFieldAfterBOMFailsDKIM(t *testing.T) {
+	w := newAuthWorld(t)
+	h := newHarness(t, "NORMAL")
+	in := w.verifying(h)
+	raw := "From: Ann Seller <ann@acme.example>\r\nTo: Bob Buyer <bob@customer.example>\r\nSubject: Proposal\r\n" +
+		"Date: Mon, 02 Nov 2026 09:00:00 +0000\r\nMessage-ID: <oversigned@acme.example>\r\n\r\nHere is our proposal.\r\n"
+	var out bytes.Buffer
+	if err := dkim.Sign(&out, strings.NewReader(raw), &dkim.SignOptions{
+		Domain: "acme.example", Selector: "sel", Signer: w.acmeKey,
+		HeaderKeys: []string{"From", "To", "Subject", "Date", "Message-ID", "References", "In-Reply-To"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	genuine := out.Bytes()
+	if r, err := in.Ingest(context.Background(), remoteDelivery(genuine, "evil@attacker.example", attackerIP)); err != nil || r.Status != ingest.StatusStored {
+		t.Fatalf("genuine message: %s %s %v, want stored (DKIM passes)", r.Status, r.Reason, err)
+	}
+	for _, tc := range []struct{ name, top, reason string }{
+		{"References", "References: <victim-thread@customer.example>", "auth_failed"},
+		{"BOM References", "\ufeffReferences: <victim-thread@customer.example>", "auth_failed"},
+		{"BOM In-Reply-To", "\ufeffIn-Reply-To: <victim-thread@customer.example>", "auth_failed"},
+	} {
+		r, err := in.Ingest(context.Background(), remoteDelivery(append([]byte(tc.top+"\r\n"), genuine...), "evil@attacker.example", attackerIP))
+		checkOutcome(t, r, err)
+		if r.Status != ingest.StatusRejected || r.Reason != tc.reason {
+			t.Errorf("%s: genuine message with %q added: %s %s, want rejected %s", tc.name, tc.top, r.Status, r.Reason, tc.reason)
+		}
+	}
+}
+
 // Each singleton field twice is refused, with a reason that names it.
 func TestRepeatedSingletonsRefused(t *testing.T) {
 	h := newHarness(t, "NORMAL")

@@ -40,7 +40,12 @@ func verifyDKIM(ctx context.Context, r resolver.Resolver, raw []byte, fields []f
 	if len(tags) == 0 {
 		return nil, "" // nothing to verify: skip reading the body
 	}
-	verifs, err := dkim.VerifyWithOptions(bytes.NewReader(withEmptyLine(raw)), opts)
+	// The verifier reads the fields parse reads: after a byte order mark,
+	// which parse skips (parse.ReadFields). Given it, go-msgauth names the
+	// first field "\ufeffReferences", and a References put there on top of
+	// a message whose signature lists References as absent (oversigning)
+	// would pass, and thread the message as the attacker likes.
+	verifs, err := dkim.VerifyWithOptions(bytes.NewReader(withEmptyLine(bytes.TrimPrefix(raw, byteOrderMark))), opts)
 	switch {
 	case errors.Is(err, dkim.ErrTooManySignatures):
 		problem = "only the first 10 DKIM signatures were checked"

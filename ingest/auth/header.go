@@ -10,6 +10,10 @@ import (
 // nothing to authenticate, and nothing a retry would change.
 var ErrNotMessage = errors.New("auth: input has no message header")
 
+// byteOrderMark is the UTF-8 byte order mark parse.ReadFields skips
+// before the first field.
+var byteOrderMark = []byte("\xef\xbb\xbf")
+
 // field is one header field, unfolded (line breaks removed, the folding
 // whitespace kept), in the order it appears.
 type field struct {
@@ -23,7 +27,7 @@ type field struct {
 // own exact rules.
 func readHeader(raw []byte) ([]field, error) {
 	var fields []field
-	rest := raw
+	rest := bytes.TrimPrefix(raw, byteOrderMark) // as parse.ReadFields
 	for len(rest) > 0 {
 		var line []byte
 		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
