@@ -128,7 +128,13 @@ func findUser(tx store.Tx, ref string) (*store.User, error) {
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
 		return tx.User(id)
 	}
-	u, err := tx.UserByEmail(ref) // the store folds the case
+	// Read as user add read the address (mailaddr: a Unicode domain is
+	// its A-label, "Name <addr>" is addr); the store folds the case.
+	email := ref
+	if e, err := normalizeEmail(ref); err == nil {
+		email = e
+	}
+	u, err := tx.UserByEmail(email)
 	if store.IsNotFound(err) {
 		return nil, store.Errorf(store.ENotFound, "no such user %s", ref)
 	}

@@ -297,3 +297,33 @@ func TestStoreDanglingSymlinkRefused(t *testing.T) {
 		t.Fatalf("the link's target was created: %v", err)
 	}
 }
+
+// TestUserReferenceReadAsUserAdd: a user named to --as or --user is read
+// as user add read the address (mailaddr), so that every spelling user
+// add accepts for it finds the user: a Unicode domain is the A-label the
+// store keeps, "Name <addr>" is addr.
+func TestUserReferenceReadAsUserAdd(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	c.ok("user", "add", "Zoe@Bücher.example", "--name", "Zoe")
+	eml := filepath.Join(t.TempDir(), "m.eml")
+	if err := os.WriteFile(eml, []byte("From: Bob <bob@customer.example>\r\nTo: zoe@xn--bcher-kva.example\r\nSubject: hi\r\nMessage-ID: <ref1@customer.example>\r\n\r\nhi\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, ref string }{
+		{"a-label", "zoe@xn--bcher-kva.example"},
+		{"upper case", "ZOE@XN--BCHER-KVA.EXAMPLE"},
+		{"unicode domain", "zoe@bücher.example"},
+		{"unicode domain upper case", "Zoe@BÜCHER.example"},
+		{"name and address", "Zoe <zoe@bücher.example>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if r := c.run("--as", tc.ref, "inbox"); r.code != 0 {
+				t.Errorf("--as %q inbox: exit %d, %q; want the user zoe@xn--bcher-kva.example", tc.ref, r.code, r.err)
+			}
+			if r := c.run("ingest", "--user", tc.ref, "--auth", "off", eml); r.code != 0 {
+				t.Errorf("ingest --user %q: exit %d, %q; want filed for zoe@xn--bcher-kva.example", tc.ref, r.code, r.err)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/smartbcc/smartbcc/ingest/bccaddr"
@@ -66,7 +67,12 @@ func (in *Ingester) directory(ctx context.Context) (*directory, error) {
 			}
 		}
 		if in.opt.Owner != "" {
+			// Read as user add read the address (mailaddr), so that
+			// every spelling it accepts finds the user.
 			ref := store.CanonicalEmail(in.opt.Owner)
+			if a, err := mailaddr.ParseMailbox(strings.TrimSpace(in.opt.Owner)); err == nil {
+				ref = a.Email()
+			}
 			for _, u := range d.users {
 				if u.Email == ref || itoa(u.ID) == ref {
 					d.owner = u
