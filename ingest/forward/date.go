@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/smartbcc/smartbcc/ingest/parse"
 )
 
 // A forward header's date is written for people: "Mi., 27. Okt. 2021 um
@@ -79,6 +81,12 @@ func parseDate(s string, langs []string, zone *time.Location) (dateResult, bool)
 		return dateResult{}, false
 	}
 	if t, err := mail.ParseDate(s); err == nil {
+		// The instant is parse's, as of the same date in a Date field:
+		// net/mail reads a zone name by the server's own time zone ("EST"
+		// is -0500 in New York and +0000 on a UTC server).
+		if pt, ok := parse.ParseDate(s); ok && !pt.Equal(t) {
+			t = pt
+		}
 		return dateResult{t: t}, true
 	}
 	if zone == nil {

@@ -274,6 +274,23 @@ func TestParseAddressList(t *testing.T) {
 	}
 }
 
+// TestParseDateZoneNames: a date in RFC 5322 form with a zone name is
+// the instant parse reads in a Date field, on a server in any time zone
+// (net/mail reads the name by the server's own zone: "EST" is +0000 on a
+// UTC server).
+func TestParseDateZoneNames(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"EST", "Mon, 30 Nov 2026 09:00:00 EST", "2026-11-30T14:00:00Z"},
+		{"PDT", "30 Nov 2026 09:00:00 PDT", "2026-11-30T16:00:00Z"},
+		{"numeric", "Mon, 30 Nov 2026 09:00:00 +0100", "2026-11-30T08:00:00Z"},
+	} {
+		got, ok := parseDate(tc.in, nil, nil)
+		if s := got.t.UTC().Format(time.RFC3339); !ok || s != tc.want || got.noZone {
+			t.Errorf("%s: parseDate(%q) = %q %v (no zone %v), want %q", tc.name, tc.in, s, ok, got.noZone, tc.want)
+		}
+	}
+}
+
 func TestParseDate(t *testing.T) {
 	plus2 := time.FixedZone("", 2*3600)
 	tests := []struct {
