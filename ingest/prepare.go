@@ -567,10 +567,21 @@ func (in *Ingester) unwrapForward(p *Prepared, m *parse.Message) {
 // It only places a zone-less date of the forwarded block in time; nothing
 // is decided by it.
 func forwardZone(m *parse.Message) *time.Location {
-	if t, err := mail.ParseDate(strings.TrimSpace(m.Fields.Get("Date"))); err == nil {
-		return t.Location()
+	t, err := mail.ParseDate(strings.TrimSpace(m.Fields.Get("Date")))
+	if err != nil {
+		return time.UTC
 	}
-	return time.UTC
+	// The instant is parse's (m.Date), as everywhere else: net/mail reads
+	// a zone name by the server's own time zone ("EST" is +0000 on a UTC
+	// server). The zone is then the offset that makes the wall clock
+	// written in the field that instant.
+	if !m.Date.IsZero() && !m.Date.Equal(t) {
+		wall := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+		if off := wall.Sub(m.Date); off > -24*time.Hour && off < 24*time.Hour {
+			return time.FixedZone("", int(off/time.Second))
+		}
+	}
+	return t.Location()
 }
 
 // oneLineText replaces control characters by spaces.
