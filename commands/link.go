@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/smartbcc/smartbcc/ingest/bccaddr"
 	"github.com/smartbcc/smartbcc/linker"
 	"github.com/smartbcc/smartbcc/store"
 	"github.com/smartbcc/smartbcc/store/search"
@@ -463,9 +464,17 @@ func personFromMessage(tx store.Tx, m *store.Message) (*store.Person, error) {
 			internal[a.Email] = true
 		}
 	}
+	c, err := tx.Company()
+	if err != nil {
+		return nil, err
+	}
 	for _, role := range []string{store.RoleFrom, store.RoleReplyTo, store.RoleTo, store.RoleCc} {
 		for _, p := range m.Participants {
-			if p.Role != role || internal[p.Email] || linker.IsMachineAddress(p.Email) {
+			// The company's Bcc addresses are its own, as ingest reads
+			// them (directory.internal), and never a contact's
+			// (checkPersonEmails would refuse one).
+			if _, bcc := bccaddr.Parse(p.Email, c.Slug, c.BccDomain); p.Role != role || internal[p.Email] || bcc ||
+				strings.HasSuffix(p.Email, "@"+c.BccDomain) || linker.IsMachineAddress(p.Email) {
 				continue
 			}
 			if ps, err := tx.PersonsByEmails([]string{p.Email}); err == nil && len(ps) > 0 {

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"encoding/json"
 	"testing"
 )
 
@@ -53,4 +54,30 @@ func TestLinkCreatesItemsFromEmail(t *testing.T) {
 	c.fails("exactly one", "link", itoa(m.ID), "--deal", "1", "--lead", "1")
 	c.fails("no such lead", "link", itoa(m.ID), "--lead", "7")
 	c.fails("no such message", "link", "999", "--deal", "1")
+}
+
+// TestNewPersonSkipsTheCompanysBccAddresses: --new-person passes over the
+// company's Bcc addresses as ingest does (they are the company's own, and
+// never a contact's), instead of proposing one and failing on it.
+func TestNewPersonSkipsTheCompanysBccAddresses(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	w := newMailWorld(t)
+	for _, tc := range []struct{ name, to, want string }{
+		{"universal in To", universal + ", Nora <nora@customer.example>", "nora@customer.example"},
+		{"universal upper case", "ACME@BCC.ACME.EXAMPLE, Olga <olga@customer.example>", "olga@customer.example"},
+	} {
+		m := c.mustDeliver(w, w.sign(annMail("np-"+tc.want, "Intro", tc.to, "hi\n")), universal, "192.0.2.10", "stored")
+		r := c.run("--json", "link", itoa(m.ID), "--new-person")
+		var p linkReport
+		if r.code != 0 || json.Unmarshal([]byte(r.out), &p) != nil {
+			t.Errorf("%s: link --new-person: exit %d, %q; want a person %s", tc.name, r.code, r.err, tc.want)
+			continue
+		}
+		var got personDetail
+		c.json(&got, "person", "show", itoa(p.Target.ID))
+		if len(got.Person.Emails) != 1 || got.Person.Emails[0] != tc.want {
+			t.Errorf("%s: new person %+v, want %s", tc.name, got.Person, tc.want)
+		}
+	}
 }
