@@ -32,10 +32,10 @@ func findAddress(s string) (loc []int, email string) {
 		if r, _ := utf8.DecodeLastRuneInString(s[:start]); start > 0 && addressRune(r) {
 			continue
 		}
-		if r, n := utf8.DecodeRuneInString(s[end:]); end < len(s) && r != '.' && addressRune(r) {
+		if r, n := utf8.DecodeRuneInString(s[end:]); end < len(s) && domainRune(r) {
 			continue
 		} else if r == '.' {
-			if r2, _ := utf8.DecodeRuneInString(s[end+n:]); end+n < len(s) && addressRune(r2) {
+			if r2, _ := utf8.DecodeRuneInString(s[end+n:]); end+n < len(s) && domainRune(r2) {
 				continue
 			}
 		}
@@ -53,6 +53,13 @@ func findAddress(s string) (loc []int, email string) {
 // apostrophe is a quote around an address).
 func addressRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) || strings.ContainsRune("!#$%&*+/=?^_{|}~-.@", r)
+}
+
+// domainRune reports a character that may continue a domain as written
+// ("customer.example_x"): punctuation after a domain ("a@x.example|",
+// "a@x.example;") ends it.
+func domainRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) || r == '-' || r == '_' || r == '@'
 }
 
 var (

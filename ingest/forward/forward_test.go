@@ -481,6 +481,7 @@ func TestInlineAddressesReadWhole(t *testing.T) {
 		{"unicode domain", "Jo <jo@bücher.example>", []Address{{"Jo", "jo@xn--bcher-kva.example"}}},
 		{"leading dot", "Eve <.ivy@customer.example>", []Address{{Name: "Eve <.ivy@customer.example"}}},
 		{"underscore in domain", "Eve <ivy@customer.example_x.example>", []Address{{Name: "Eve <ivy@customer.example_x.example"}}},
+		{"table bar after", "ivy@customer.example| Ivy", []Address{{"", "ivy@customer.example"}, {Name: "| Ivy"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := parseAddressList(tc.in); !sameAddresses(got, tc.want, false) {
