@@ -184,6 +184,21 @@ func TestPrependedHeaderReplayRefused(t *testing.T) {
 	}
 }
 
+// signedProposal is ann's proposal to Bob with Message-ID <msgID>, signed
+// by acme.example over the fields keys names (h=).
+func (w *authWorld) signedProposal(t *testing.T, msgID string, keys ...string) []byte {
+	t.Helper()
+	raw := "From: Ann Seller <ann@acme.example>\r\nTo: Bob Buyer <bob@customer.example>\r\nSubject: Proposal\r\n" +
+		"Date: Mon, 02 Nov 2026 09:00:00 +0000\r\nMessage-ID: <" + msgID + ">\r\n\r\nHere is our proposal.\r\n"
+	var out bytes.Buffer
+	if err := dkim.Sign(&out, strings.NewReader(raw), &dkim.SignOptions{
+		Domain: "acme.example", Selector: "sel", Signer: w.acmeKey, HeaderKeys: keys,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
 // The other half of issue 11.2: a field the genuine message did not have,
 // put on top, is no repeated field, and a signer that lists only the fields
 // present (h=From:To:Subject:Date:Message-ID) does not cover it. DKIM vouches
@@ -193,16 +208,7 @@ func TestUnsignedDecidingFieldFailsDKIM(t *testing.T) {
 	w := newAuthWorld(t)
 	h := newHarness(t, "NORMAL")
 	in := w.verifying(h)
-	raw := "From: Ann Seller <ann@acme.example>\r\nTo: Bob Buyer <bob@customer.example>\r\nSubject: Proposal\r\n" +
-		"Date: Mon, 02 Nov 2026 09:00:00 +0000\r\nMessage-ID: <narrow@acme.example>\r\n\r\nHere is our proposal.\r\n"
-	var out bytes.Buffer
-	if err := dkim.Sign(&out, strings.NewReader(raw), &dkim.SignOptions{
-		Domain: "acme.example", Selector: "sel", Signer: w.acmeKey,
-		HeaderKeys: []string{"From", "To", "Subject", "Date", "Message-ID"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	genuine := out.Bytes()
+	genuine := w.signedProposal(t, "narrow@acme.example", "From", "To", "Subject", "Date", "Message-ID")
 	// Sent as it is from anywhere, it is ann's (a replay of the same
 	// bytes is a duplicate).
 	if r, err := in.Ingest(context.Background(), remoteDelivery(genuine, "evil@attacker.example", attackerIP)); err != nil || r.Status != ingest.StatusStored {
@@ -237,16 +243,7 @@ func TestOversignedFieldAfterBOMFailsDKIM(t *testing.T) {
 	w := newAuthWorld(t)
 	h := newHarness(t, "NORMAL")
 	in := w.verifying(h)
-	raw := "From: Ann Seller <ann@acme.example>\r\nTo: Bob Buyer <bob@customer.example>\r\nSubject: Proposal\r\n" +
-		"Date: Mon, 02 Nov 2026 09:00:00 +0000\r\nMessage-ID: <oversigned@acme.example>\r\n\r\nHere is our proposal.\r\n"
-	var out bytes.Buffer
-	if err := dkim.Sign(&out, strings.NewReader(raw), &dkim.SignOptions{
-		Domain: "acme.example", Selector: "sel", Signer: w.acmeKey,
-		HeaderKeys: []string{"From", "To", "Subject", "Date", "Message-ID", "References", "In-Reply-To"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	genuine := out.Bytes()
+	genuine := w.signedProposal(t, "oversigned@acme.example", "From", "To", "Subject", "Date", "Message-ID", "References", "In-Reply-To")
 	if r, err := in.Ingest(context.Background(), remoteDelivery(genuine, "evil@attacker.example", attackerIP)); err != nil || r.Status != ingest.StatusStored {
 		t.Fatalf("genuine message: %s %s %v, want stored (DKIM passes)", r.Status, r.Reason, err)
 	}
