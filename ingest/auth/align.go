@@ -4,12 +4,15 @@ import (
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/smartbcc/smartbcc/ingest/mailaddr"
 )
 
-// normalizeDomain is the form domains are compared in: lower case, no
-// trailing dot.
+// normalizeDomain is the form domains are compared in: lower case as
+// every address is (mailaddr.FoldCase: a dotted capital I in a d= or MAIL
+// FROM domain is not the "i" of the From domain), no trailing dot.
 func normalizeDomain(d string) string {
-	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(d)), ".")
+	return strings.TrimSuffix(mailaddr.FoldCase(strings.TrimSpace(d)), ".")
 }
 
 // orgDomain is the organizational domain of RFC 7489 3.2: one label below

@@ -35,6 +35,11 @@ func TestAligned(t *testing.T) {
 		{"mail.example.co.uk", "example.co.uk", false, true},
 		{"", "example.com", false, false},
 		{"example.com", "", false, false},
+		// Case folds as in addresses: a letter that unicode.ToLower makes
+		// ASCII is another letter.
+		{"\u0130nfo.example", "info.example", true, false},
+		{"mail.\u0130nfo.example", "info.example", false, false},
+		{"INFO.example", "info.example", true, true},
 	}
 	for _, tt := range tests {
 		if got := aligned(tt.domain, tt.from, tt.strict); got != tt.want {
