@@ -119,9 +119,10 @@ func (tx *Tx) listQuery(q store.MessageQuery) (*listQuery, error) {
 		if rq := rankQuery(q.Search.Root); rq != "" && q.Sort == store.SortRelevance && !q.Oldest && q.After == nil {
 			// Interim ranking: ts_rank with the fields weighed as SQLite's
 			// BM25 weighs its columns, normalised by the log of the
-			// document's length.
+			// document's length. Equal scores: the newest stored first,
+			// as SQLite lists them (docs/cli.md), whatever their dates.
 			lq.from = `messages m LEFT JOIN message_search s ON s.message_id = m.id`
-			lq.order = `ts_rank(` + rankWeights + `, s.doc, ?::tsquery, 1) DESC, ` + newest
+			lq.order = `ts_rank(` + rankWeights + `, s.doc, ?::tsquery, 1) DESC, m.id DESC`
 			lq.orderArgs = append(lq.orderArgs, rq)
 		}
 	}

@@ -219,6 +219,44 @@ func (s suite) testSearchRanking(t *testing.T) {
 	})
 }
 
+// testSearchRankingTies: messages that score the same are listed newest
+// stored first (docs/cli.md, Ranking), whatever their dates: the later
+// stored of two identical texts comes first though its Date is older, on
+// a page of one too.
+func (s suite) testSearchRankingTies(t *testing.T) {
+	f := s.newFixture(t)
+	mk := func(id string, days int) *store.Message {
+		m := message(f.ann.ID, f.thread.ID, id, "Quarterly offer")
+		m.TextBody = "the same words here"
+		m.Date = testTime.AddDate(0, 0, days)
+		return m
+	}
+	newerDate := mk("tie1@x", 0)
+	storedLater := mk("tie2@x", -365)
+	f.insert(t, newerDate)
+	f.insert(t, storedLater)
+	view(t, f.db, func(tx store.Tx) error {
+		for _, tc := range []struct {
+			name   string
+			q      string
+			filter bool
+			limit  int
+			want   []int64
+		}{
+			{"text", "offer", false, 0, []int64{storedLater.ID, newerDate.ID}},
+			{"text, page of one", "offer", false, 1, []int64{storedLater.ID}},
+			{"text with a filter", "offer OR has:attachment", true, 0, []int64{storedLater.ID, newerDate.ID}},
+		} {
+			q := store.MessageQuery{Search: parse(t, tc.q), Sort: store.SortRelevance, Limit: tc.limit}
+			got, err := tx.ListMessages(q)
+			if err != nil || !reflect.DeepEqual(ids(got), tc.want) {
+				t.Errorf("%s: ranked %q = %v, %v; want %v (equal scores: the newest stored first)", tc.name, tc.q, ids(got), err, tc.want)
+			}
+		}
+		return nil
+	})
+}
+
 func (s suite) testListSinceUntil(t *testing.T) {
 	f := s.newSearchFixture(t)
 	view(t, f.db, func(tx store.Tx) error {

@@ -69,6 +69,7 @@ func Run(t *testing.T, b Backend) {
 		{"Search", s.testSearch},
 		{"SearchTextGiven", s.testSearchTextGiven},
 		{"SearchRanking", s.testSearchRanking},
+		{"SearchRankingTies", s.testSearchRankingTies},
 		{"SearchForwardNote", s.testSearchForwardNote},
 		{"ListSinceUntil", s.testListSinceUntil},
 		{"TimesRoundTrip", s.testTimesRoundTrip},
