@@ -59,6 +59,9 @@ func verifyDKIM(ctx context.Context, r resolver.Resolver, raw []byte, fields []f
 		}
 		return sigs, ""
 	}
+	// The fields that decide, as parse reads them, for every signature
+	// that passes (unsignedSingleton).
+	deciding, _ := parse.ReadFields(raw)
 	// go-msgauth returns one verification per signature field in header
 	// order, but not the selector or algorithm: take those from the fields.
 	for i, v := range verifs {
@@ -77,7 +80,7 @@ func verifyDKIM(ctx context.Context, r resolver.Resolver, raw []byte, fields []f
 			// (issue 11.2: a genuine signed message given a References
 			// field it did not have is threaded, and stored again, as the
 			// attacker likes): such a signature does not pass.
-			if name := unsignedSingleton(raw, v.HeaderKeys); name != "" {
+			if name := unsignedSingleton(deciding, v.HeaderKeys); name != "" {
 				s.Result, s.Reason = "fail", "the signature does not cover the "+name+" field"
 			}
 		}
@@ -98,13 +101,12 @@ func verifyDKIM(ctx context.Context, r resolver.Resolver, raw []byte, fields []f
 }
 
 // unsignedSingleton returns the first field of parse.Singletons present in
-// raw that signed (a signature's h=) does not name, or "". Presence is
-// read as parse reads the fields that decide (parse.ReadFields, counted
+// fs that signed (a signature's h=) does not name, or "". Presence is read
+// as parse reads the fields that decide (fs is parse.ReadFields', counted
 // as Fields.Count counts), not by readHeader, which skips a field with
 // white space before its colon and does not know a byte order mark:
 // "References : <x>" on top of a genuine message threads it all the same.
-func unsignedSingleton(raw []byte, signed []string) string {
-	fs, _ := parse.ReadFields(raw)
+func unsignedSingleton(fs parse.Fields, signed []string) string {
 	for _, name := range parse.Singletons {
 		present := fs.Count(name) > 0
 		if present && !slices.ContainsFunc(signed, func(k string) bool { return strings.EqualFold(strings.TrimSpace(k), name) }) {
