@@ -49,20 +49,15 @@ func (db *DB) Dump(ctx context.Context, fn func(t *store.Table, row []any) error
 }
 
 // dumpIDsGiven gives the rows of store.IDsGiven: for each table with an
-// identity, the higher of its highest id and the highest id removed from
-// it (removed_ids, kept for the tables whose rows the product removes).
+// identity, the highest id it ever gave (lastIDGiven).
 func (db *DB) dumpIDsGiven(ctx context.Context, tx *sql.Tx, fn func(t *store.Table, row []any) error) error {
 	for i := range store.Tables {
 		t := &store.Tables[i]
 		if t.Identity == "" {
 			continue
 		}
-		q := `SELECT coalesce(max(` + t.Identity + `), 0) FROM ` + t.Name
-		if db.removedIDs {
-			q = `SELECT max((` + q + `), coalesce((SELECT last FROM removed_ids WHERE tbl = '` + t.Name + `'), 0))`
-		}
 		var last int64
-		if err := tx.QueryRowContext(ctx, q).Scan(&last); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT `+db.lastIDGiven(t.Name, t.Identity)).Scan(&last); err != nil {
 			return db.storeError(err)
 		}
 		if err := fn(&store.IDsGiven, []any{t.Name, last}); err != nil {

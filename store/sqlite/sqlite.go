@@ -606,8 +606,19 @@ func (tx *Tx) newID(table string) string {
 	if !tx.db.removedIDs {
 		return "NULL"
 	}
-	return `(SELECT max(coalesce((SELECT max(id) FROM ` + table + `), 0),
-		coalesce((SELECT last FROM removed_ids WHERE tbl = '` + table + `'), 0)) + 1)`
+	return `(` + tx.db.lastIDGiven(table, "id") + ` + 1)`
+}
+
+// lastIDGiven is the SQL for the highest id ever given a row of table (its
+// identity column id): the table's highest, or the highest removed from it
+// (removed_ids) when that is higher. newID gives the next; a dump carries
+// it (store.IDsGiven).
+func (db *DB) lastIDGiven(table, id string) string {
+	highest := `coalesce((SELECT max(` + id + `) FROM ` + table + `), 0)`
+	if !db.removedIDs {
+		return highest
+	}
+	return `max(` + highest + `, coalesce((SELECT last FROM removed_ids WHERE tbl = '` + table + `'), 0))`
 }
 
 // insert runs an INSERT and returns the new row's id.
