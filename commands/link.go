@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/smartbcc/smartbcc/ingest/bccaddr"
 	"github.com/smartbcc/smartbcc/linker"
 	"github.com/smartbcc/smartbcc/store"
 	"github.com/smartbcc/smartbcc/store/search"
@@ -473,8 +472,7 @@ func personFromMessage(tx store.Tx, m *store.Message) (*store.Person, error) {
 			// The company's Bcc addresses are its own, as ingest reads
 			// them (directory.internal), and never a contact's
 			// (checkPersonEmails would refuse one).
-			if _, bcc := bccaddr.Parse(p.Email, c.Slug, c.BccDomain); p.Role != role || internal[p.Email] || bcc ||
-				strings.HasSuffix(p.Email, "@"+c.BccDomain) || linker.IsMachineAddress(p.Email) {
+			if p.Role != role || internal[p.Email] || atBccDomain(c, p.Email) || linker.IsMachineAddress(p.Email) {
 				continue
 			}
 			if ps, err := tx.PersonsByEmails([]string{p.Email}); err == nil && len(ps) > 0 {

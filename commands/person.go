@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/smartbcc/smartbcc/ingest/bccaddr"
 	"github.com/smartbcc/smartbcc/ingest/mailaddr"
 	"github.com/smartbcc/smartbcc/linker"
 	"github.com/smartbcc/smartbcc/store"
@@ -40,7 +39,7 @@ func checkPersonEmails(tx store.Tx, emails []string) error {
 		} else if !store.IsNotFound(err) {
 			return err
 		}
-		if _, ok := bccaddr.Parse(e, c.Slug, c.BccDomain); ok || strings.HasSuffix(e, "@"+c.BccDomain) {
+		if atBccDomain(c, e) {
 			return store.Errorf(store.EInvalid, "%s is one of the company's Bcc addresses, not a contact's", e)
 		}
 	}

@@ -32,10 +32,17 @@ func plainEmail(s string) (string, error) {
 	return a.Email(), nil
 }
 
+// atBccDomain reports one of the company's Bcc addresses, or any address
+// at its Bcc domain: the company's own, never a user's or a contact's.
+func atBccDomain(c *store.Company, email string) bool {
+	_, ok := bccaddr.Parse(email, c.Slug, c.BccDomain)
+	return ok || strings.HasSuffix(email, "@"+strings.ToLower(c.BccDomain))
+}
+
 // refuseBccDomain refuses an address at the company's Bcc domain as a
 // sender address: mail from it would be mail from smartbcc itself.
 func refuseBccDomain(c *store.Company, email string) error {
-	if _, ok := bccaddr.Parse(email, c.Slug, c.BccDomain); ok || strings.HasSuffix(email, "@"+strings.ToLower(c.BccDomain)) {
+	if atBccDomain(c, email) {
 		return store.Errorf(store.EInvalid, "%s is at the Bcc domain %s and cannot be a sender address", email, c.BccDomain)
 	}
 	return nil
