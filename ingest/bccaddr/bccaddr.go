@@ -17,8 +17,6 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/unicode/norm"
-
 	"github.com/smartbcc/smartbcc/ingest/mailaddr"
 )
 
@@ -83,11 +81,12 @@ func Address(slug, domain string, t Target) string {
 // must refuse unknown tokens exactly as it refuses foreign addresses so that
 // a guess reveals nothing.
 func Parse(addr, slug, domain string) (Target, bool) {
-	// Case is folded as in every address (mailaddr): a letter whose lower
-	// case is ASCII folds only when it is ASCII itself, so that the dotted
-	// capital I (U+0130) is not read as "i"; NFC first, as for a local
-	// part, by which the Kelvin sign is the letter K.
-	addr = mailaddr.FoldCase(norm.NFC.String(strings.TrimSpace(addr)))
+	// Read as mailaddr reads a local part (NFC, then its case folded: a
+	// letter whose lower case is ASCII folds only when it is ASCII itself,
+	// so that the dotted capital I (U+0130) is not read as "i"; the Kelvin
+	// sign is the letter K by NFC). The domain is ASCII, where that is
+	// plain lower case.
+	addr = mailaddr.CanonicalLocal(strings.TrimSpace(addr))
 	addr = strings.TrimSuffix(strings.TrimPrefix(addr, "<"), ">")
 	at := strings.LastIndexByte(addr, '@')
 	if at <= 0 {

@@ -345,7 +345,7 @@ func localPart(ws []token) (string, error) {
 	if !utf8.ValidString(local) {
 		return "", fmt.Errorf("local part is not UTF-8")
 	}
-	return canonicalLocal(local), nil
+	return CanonicalLocal(local), nil
 }
 
 // domain reads dot-atom / obs-domain / domain-literal and canonicalises it.
@@ -413,8 +413,9 @@ func joinTokens(ws []token) string {
 	return b.String()
 }
 
-// canonicalLocal is the local part in NFC, its case folded by FoldCase.
-func canonicalLocal(s string) string {
+// CanonicalLocal is a local part as an address keeps it: in NFC, its case
+// folded by FoldCase.
+func CanonicalLocal(s string) string {
 	return FoldCase(norm.NFC.String(s))
 }
 
