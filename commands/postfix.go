@@ -121,8 +121,8 @@ smartbcc_destination_recipient_limit = 1
 # Keep it below pipe's command_time_limit (default 1000s); smartbcc gives up
 # with 75 after its own --timeout (default 5m) so nothing is lost.
 smartbcc_time_limit = 600s
-%[8]s%[5]s
-`, domain, user, binary, db, storeNote, globals, ingestArgs, sizeLines)
+%[8]s%[9]s%[5]s
+`, domain, user, binary, db, storeNote, globals, ingestArgs, sizeLines, smugglingLines)
 			return nil
 		},
 	}
@@ -137,6 +137,23 @@ smartbcc_time_limit = 600s
 	_ = cmd.MarkFlagRequired("domain")
 	return cmd
 }
+
+// smugglingLines are the main.cf lines that close SMTP smuggling, printed
+// for the pipe and for LMTP alike. smartbcc decides who sent a message by
+// its SPF and DKIM: a message that Postfix cut out of another one's data
+// comes from the relay that carried it, whose address the sender's domain
+// may well allow (a shared outbound service), with an envelope and a From
+// of the attacker's choice. "yes" is the value's name in every Postfix
+// that has it (later ones call it "normalize"); without it, Postfix before
+// 3.9 ends the data at a bare <LF>.<LF>.
+const smugglingLines = `# SMTP smuggling: end a message only at <CR><LF>.<CR><LF>, so that a relay
+# that passes a bare <LF>.<LF> through cannot make Postfix take the rest of
+# its message as a second one, from the relay's (SPF-allowed) address, with
+# a sender of the attacker's choice. Postfix >= 3.5.23, 3.6.13, 3.7.9 or
+# 3.8.4 (the default from 3.9, as "normalize"); clients in mynetworks are
+# exempt (smtpd_forbid_bare_newline_exclusions).
+smtpd_forbid_bare_newline = yes
+`
 
 // postfixHeaderRoom is what smartbcc's limit adds to message_size_limit
 // for the headers Postfix adds on the way (Received, Return-Path).
@@ -174,7 +191,7 @@ smartbcc-lmtp_destination_recipient_limit = %[4]d
 smartbcc-lmtp_destination_concurrency_limit = %[5]d
 # A 4xx reply (store busy, DNS, timeout) defers the mail and Postfix retries;
 # keep message_size_limit at or below serve --max-size (default %[7]d).
-`, domain, next, listen, lmtp.DefaultMaxRecipients, 20, lmtp.DefaultMaxSessions, ingest.DefaultMaxSize)
+%[8]s`, domain, next, listen, lmtp.DefaultMaxRecipients, 20, lmtp.DefaultMaxSessions, ingest.DefaultMaxSize, smugglingLines)
 	return nil
 }
 

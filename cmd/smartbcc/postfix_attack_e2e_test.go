@@ -10,7 +10,9 @@ package main
 // LMTP (TestPostfixLMTPEndToEnd), with the one case table below.
 
 import (
+	"bufio"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,6 +44,115 @@ func (p *pfInstance) sendRemote(envFrom, rcpt, file string) string {
 		p.t.Fatalf("swaks from %s to %s: %v\n%s%s", pfAttackerIP, rcpt, err, out, stderr)
 	}
 	return m[1]
+}
+
+// smuggle talks SMTP to Postfix from pfAttackerIP, one command at a time,
+// and sends as the data of one transaction the message first, then a bare
+// <LF>.<LF>, then the commands and data of a second transaction from
+// ann@acme.example (SMTP smuggling). It returns the queue ids Postfix
+// gave and everything it replied.
+//
+// Why it matters: a relay that passes a bare <LF>.<LF> through unchanged
+// (a shared outbound service that acme.example's SPF record allows, as
+// big providers' are) carries the attacker's one message, and a server
+// that ends the data there takes the rest as a second message, from the
+// relay's address, with the envelope and From of the attacker's choice:
+// SPF passes aligned for acme.example and smartbcc would file it as Ann's.
+// Here the attacker connects directly, which stands for that relay.
+func (p *pfInstance) smuggle(rcpt, first, second string) (qids []string, replies string) {
+	p.t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(pfAttackerIP)}, Timeout: 10 * time.Second}
+	c, err := d.Dial("tcp", p.addr())
+	if err != nil {
+		p.t.Fatalf("smuggle: dial from %s: %v", pfAttackerIP, err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	r := bufio.NewReader(c)
+	var all strings.Builder
+	// reply reads one (multi-line) reply; "" when the server has closed.
+	reply := func() string {
+		var text strings.Builder
+		for {
+			line, err := r.ReadString('\n')
+			text.WriteString(line)
+			if err != nil || len(line) < 4 || line[3] != '-' {
+				break
+			}
+		}
+		all.WriteString(text.String())
+		return text.String()
+	}
+	say := func(cmd string) string {
+		if _, err := c.Write([]byte(cmd)); err != nil {
+			return ""
+		}
+		return reply()
+	}
+	reply() // greeting
+	say("EHLO mx.attacker.example\r\n")
+	say("MAIL FROM:<evil@attacker.example>\r\n")
+	say("RCPT TO:<" + rcpt + ">\r\n")
+	if got := say("DATA\r\n"); !strings.HasPrefix(got, "354") {
+		p.t.Fatalf("smuggle: DATA answered %q\n%s", got, all.String())
+	}
+	smuggled := first + "\n.\nMAIL FROM:<ann@acme.example>\r\nRCPT TO:<" + rcpt + ">\r\nDATA\r\n" + second + "\r\n.\r\n"
+	if _, err := c.Write([]byte(smuggled)); err != nil {
+		p.t.Fatalf("smuggle: write: %v", err)
+	}
+	// Up to four replies may follow (the first message's, MAIL, RCPT,
+	// DATA, the second message's): read until the server has said all
+	// it will, then QUIT.
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for i := 0; i < 5; i++ {
+		if reply() == "" {
+			break
+		}
+	}
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	say("QUIT\r\n")
+	for _, m := range pfQueuedRe.FindAllStringSubmatch(all.String(), -1) {
+		qids = append(qids, m[1])
+	}
+	return qids, all.String()
+}
+
+// runPfSmuggling sends one smuggling attempt (see smuggle) and checks that
+// Postfix, configured as postfix-config says, took one message only: the
+// attacker's own, whose text holds the would-be second message, refused by
+// smartbcc as an unknown sender; the smuggled Message-ID is nowhere in the
+// store, neither filed nor refused.
+func runPfSmuggling(t *testing.T, pf *pfInstance, st *pfStoreCLI, prefix string) {
+	t.Helper()
+	firstID, smuggledID := prefix+"-carrier@attacker.example", prefix+"-smuggled@acme.example"
+	first := "From: evil@attacker.example\r\nTo: Bob Buyer <bob@customer.example>\r\nSubject: Hello\r\n" +
+		"Date: Mon, 02 Nov 2026 09:00:00 +0000\r\nMessage-ID: <" + firstID + ">\r\n\r\nHello.\r\n"
+	second := pfAnnMessage(smuggledID, "Change of bank account", "Bob Buyer <bob@customer.example>", "Please pay to our new account.\n")
+	qids, replies := pf.smuggle(pfUniversal, first, second)
+	if len(qids) != 1 {
+		t.Fatalf("smuggling: Postfix queued %d messages (%v), want 1: the attacker's own, with the rest as its text\n%s", len(qids), qids, replies)
+	}
+	if line := pf.logLine(qids[0], "status=", 40*time.Second); !strings.Contains(line, "status=sent") {
+		t.Errorf("smuggling: Postfix did not deliver the carrier: %s", line)
+	}
+	msgs, rej := st.messages(), st.rejected()
+	for id, ms := range msgs {
+		if id == smuggledID || id == "<"+smuggledID+">" {
+			t.Errorf("smuggling: the smuggled message was filed: %+v", ms)
+		}
+	}
+	var carrier []pfRejection
+	for _, r := range rej {
+		switch {
+		case strings.Contains(r.MessageID, smuggledID):
+			t.Errorf("smuggling: Postfix delivered the smuggled message (refused by smartbcc as %s)", r.Reason)
+		case r.Envelope.QueueID == qids[0]:
+			carrier = append(carrier, r)
+		}
+	}
+	if len(carrier) != 1 || carrier[0].Reason != "unknown_sender" || !strings.Contains(carrier[0].MessageID, firstID) {
+		t.Errorf("smuggling: the carrier (queue id %s) was refused as %+v, want one rejection unknown_sender of <%s>", qids[0], carrier, firstID)
+	}
 }
 
 // pfAttack is one delivery from a remote client and what must come of it.

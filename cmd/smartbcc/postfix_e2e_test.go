@@ -190,7 +190,9 @@ mydestination =
 local_recipient_maps =
 relay_domains =
 relayhost =
-mynetworks = 127.0.0.0/8
+# Only Postfix's own address: pfAttackerIP (127.0.0.2) is a remote client,
+# not exempt from what postfix-config asks of remote clients.
+mynetworks = 127.0.0.1/32
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 alias_maps =
 alias_database =
@@ -776,6 +778,7 @@ func TestPostfixEndToEnd(t *testing.T) {
 
 	// The attacks of issue 11 from a remote client (postfix_attack_e2e_test.go).
 	runPfAttacks(t, pf, st, w, dir, "pipe")
+	runPfSmuggling(t, pf, st, "pipe")
 	pf.waitQueueEmpty(10 * time.Second)
 	if strings.Contains(pf.log(), "status=bounced") {
 		t.Errorf("Postfix bounced an attack")
