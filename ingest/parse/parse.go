@@ -213,13 +213,21 @@ func (m *Message) parseBody(raw []byte, lim Limits, meta bool) {
 	}
 	collect(env.Attachments)
 	collect(env.Inlines)
-	// A forwarded message is often a part with no disposition at all.
+	// Parts without a Content-Disposition that are not the text: a
+	// forwarded message is often one, and so is a file many mailers send
+	// with its name in the Content-Type alone ("image/gif; name=a.gif",
+	// Outlook's related images, a PGP signature). A named one is a file,
+	// as Python's email package and notmuch list it; a nameless one (a
+	// delivery report's status part, a text/enriched alternative) is not.
+	// They come after the others, so that the index of every attachment
+	// counted before stays what it was.
+	var others []*enmime.Part
 	for _, p := range env.OtherParts {
-		if strings.EqualFold(p.ContentType, "message/rfc822") && seen < lim.MaxParts {
-			seen++
-			m.Attached = append(m.Attached, p.Content)
+		if strings.EqualFold(p.ContentType, "message/rfc822") || p.FileName != "" {
+			others = append(others, p)
 		}
 	}
+	collect(others)
 	if seen > lim.MaxParts {
 		m.Problems = append(m.Problems, fmt.Sprintf("%d parts, only the first %d kept", seen, lim.MaxParts))
 	}

@@ -1,0 +1,71 @@
+package parse
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/smartbcc/smartbcc/ingest/mailfile/archivetest"
+)
+
+// Third-party messages of the shared corpora where smartbcc once read a
+// field differently from the mature readers (Python's email package with
+// policy.default, notmuch, mu), each with the value they agree on. The
+// files are read in place (SMARTBCC_CORPORA or ../shared/corpora; the
+// test fails under CI=true without them).
+
+// corpusMessage parses one corpus file as a message.
+func corpusMessage(t *testing.T, rel string) *Message {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(archivetest.CorporaDir(t), filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Parse(raw, DefaultLimits)
+	if err != nil {
+		t.Fatalf("%s: %v", rel, err)
+	}
+	return m
+}
+
+// TestCorpusAttachmentNames: every file a message carries is listed with
+// its name, also one sent without a Content-Disposition (its name in the
+// Content-Type only), as Python and notmuch list them.
+func TestCorpusAttachmentNames(t *testing.T) {
+	for _, tt := range []struct {
+		file string
+		want []string
+	}{
+		// "image/gif; name=..." without a disposition, after an inline one.
+		{"mime4j/core/src/test/resources/mimetools-testmsgs/multi-2gifs.msg", []string{"3d-compress.gif", "3d-eye.gif"}},
+		{"mime4j/core/src/test/resources/mimetools-testmsgs/multi-weirdspace.msg", []string{"3d-compress.gif", "3d-eye.gif"}},
+		{"mime4j/core/src/test/resources/mimetools-testmsgs/double-bound.msg", []string{"3d-eye.gif"}},
+		// Outlook's images of a multipart/related HTML body.
+		{"enmime/testdata/mail/other-multi-related.raw", []string{"image001.png", "image002.png"}},
+		{"enmime/testdata/mail/other-parts.raw", []string{"B05.gif"}},
+		{"enmime/testdata/mail/unknown-part-type.raw", []string{"B05.gif"}},
+		// A PGP/MIME signature.
+		{"enmime/testdata/mail/mime-signed.raw", []string{"signature.asc"}},
+		{"stalwart-mail-parser/resources/eml/malformed/015.eml", []string{"signature.asc"}},
+		// A spam's zip and an image of its HTML.
+		{"spamscope-mail-parser/tests/mails/mail_test_4", []string{"Payment Invoice.zip", "img1.jpg"}},
+		{"stalwart-mail-parser/resources/eml/legacy/021.eml", []string{"greenball.png", "redball.png", "blueball.png"}},
+		{"stalwart-mail-parser/resources/eml/legacy/028.eml", []string{"blueball.png", "redball.png"}},
+		// Named parts besides a text body that were always listed.
+		{"stalwart-mail-parser/resources/eml/legacy/035.eml", []string{`C:\TEMP\nsmail39.png`, `C:\TEMP\nsmailEG.png`, "greenball.png", "redball.png"}},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			m := corpusMessage(t, tt.file)
+			var got []string
+			for _, a := range m.Attachments {
+				got = append(got, a.Name)
+			}
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(tt.want))
+			if !slices.Equal(got, want) {
+				t.Errorf("attachments %q, want %q", got, want)
+			}
+		})
+	}
+}
