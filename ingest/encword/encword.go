@@ -14,6 +14,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/cention-sany/utf7"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/ianaindex"
@@ -201,6 +202,13 @@ func toUTF8(charset string, b []byte) string {
 }
 
 func lookup(charset string) encoding.Encoding {
+	switch strings.ToLower(charset) {
+	case "utf-7", "utf7", "unicode-1-1-utf-7", "csunicode11utf7":
+		// Outlook 2000 and Outlook Express wrote UTF-7 words; WHATWG
+		// dropped the charset, so neither index knows it. The decoder is
+		// the one enmime reads UTF-7 bodies with.
+		return utf7.UTF7
+	}
 	if enc, err := htmlindex.Get(charset); err == nil && enc != nil {
 		return enc
 	}

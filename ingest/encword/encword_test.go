@@ -32,6 +32,10 @@ func TestDecodeAsPython(t *testing.T) {
 		{"gb2312", "=?gb2312?b?xOO6ww==?=", "你好"},
 		{"iso-2022-jp", "=?iso-2022-jp?b?GyRCJCIbKEI=?=", "あ"},
 		{"ks_c_5601-1987", "=?ks_c_5601-1987?b?vsiz58fPvLy/5A==?=", "안녕하세요"},
+		// Outlook 2000's UTF-7 words (stalwart-mail-parser legacy/001.eml).
+		{"utf-7 in Q", "=?utf-7?Q?Die_Hasen_und_die_Fr+APY-sche_=28Microsoft_Outlook_00=29?=", "Die Hasen und die Frösche (Microsoft Outlook 00)"},
+		{"utf-7 in B, upper case", "=?UTF-7?B?SitBUHctcmdlbg==?=", "Jürgen"},
+		{"utf-7 plus sign", "=?utf-7?Q?1_+-_1?=", "1 + 1"},
 		{"folded words", "=?utf-8?q?a?= =?utf-8?q?b?=", "ab"},
 		{"several spaces between words", "=?utf-8?q?a_b?=   =?utf-8?q?c?=", "a bc"},
 		{"character split across words", "=?UTF-8?Q?=E2=82?= =?UTF-8?Q?=AC?=", "€"},

@@ -69,3 +69,30 @@ func TestCorpusAttachmentNames(t *testing.T) {
 		})
 	}
 }
+
+// TestCorpusDisplayedHeaders: the subject and display names as people
+// read them.
+func TestCorpusDisplayedHeaders(t *testing.T) {
+	for _, tt := range []struct {
+		file, subject string
+		to            []string // display names of To
+	}{
+		// Outlook 2000's UTF-7 encoded words.
+		{"stalwart-mail-parser/resources/eml/legacy/001.eml", "Die Hasen und die Frösche (Microsoft Outlook 00)", []string{"Joe Blow", "Jürgen Schmürgen"}},
+		{"stalwart-mail-parser/resources/eml/legacy/005.eml", "Die Hasen und die Frösche (Microsoft Outlook 00)", []string{"Heinz Müller"}},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			m := corpusMessage(t, tt.file)
+			if m.Subject != tt.subject {
+				t.Errorf("subject %q, want %q", m.Subject, tt.subject)
+			}
+			var to []string
+			for _, a := range m.To {
+				to = append(to, a.Name)
+			}
+			if !slices.Equal(to, tt.to) {
+				t.Errorf("To names %q, want %q", to, tt.to)
+			}
+		})
+	}
+}
