@@ -252,6 +252,12 @@ func validUTF8(s string) string {
 	return out.String()
 }
 
+// ToUTF8 converts b from charset as an encoded word's text is converted:
+// any charset the WHATWG or IANA tables know, or UTF-7; an unknown one is
+// read as ASCII, other bytes replaced by U+FFFD. (For RFC 2231 parameter
+// values, which name their charset the same way.)
+func ToUTF8(charset string, b []byte) string { return toUTF8(charset, b) }
+
 // ValidUTF8 is the raw-byte rule of Decode alone: valid UTF-8 kept, any
 // other byte replaced by U+FFFD.
 func ValidUTF8(s string) string { return validUTF8(s) }

@@ -7,7 +7,9 @@ import (
 	"github.com/jhillyerd/enmime/v2/mediatype"
 )
 
-// parseMediaType is enmime's mediatype.Parse, remembering its results.
+// parseMediaType is enmime's mediatype.Parse, remembering its results,
+// with RFC 2231 values in other charsets than UTF-8 made UTF-8 first
+// (utf8Params).
 //
 // Why: enmime repairs every Content-Type and Content-Disposition value
 // before Go's mime.ParseMediaType reads it (four rewriting passes, each
@@ -22,11 +24,11 @@ import (
 // may change.
 func parseMediaType(value string) (mtype string, params map[string]string, invalid []string, err error) {
 	if len(value) > maxCachedMediaType {
-		return mediatype.Parse(value)
+		return mediatype.Parse(utf8Params(value))
 	}
 	r, ok := mediaTypes.get(value)
 	if !ok {
-		r.mtype, r.params, r.invalid, r.err = mediatype.Parse(value)
+		r.mtype, r.params, r.invalid, r.err = mediatype.Parse(utf8Params(value))
 		mediaTypes.put(value, r)
 	}
 	return r.mtype, maps.Clone(r.params), slices.Clone(r.invalid), r.err

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/smartbcc/smartbcc/ingest/mailfile/archivetest"
@@ -52,6 +53,10 @@ func TestCorpusAttachmentNames(t *testing.T) {
 		{"spamscope-mail-parser/tests/mails/mail_test_4", []string{"Payment Invoice.zip", "img1.jpg"}},
 		{"stalwart-mail-parser/resources/eml/legacy/021.eml", []string{"greenball.png", "redball.png", "blueball.png"}},
 		{"stalwart-mail-parser/resources/eml/legacy/028.eml", []string{"blueball.png", "redball.png"}},
+		// RFC 2231 names in Latin-1 (Pine, a Latin-1 mutt).
+		{"stalwart-mail-parser/resources/eml/legacy/045.eml", []string{"HasenundFrösche.txt"}},
+		{"mime4j/core/src/test/resources/mimetools-testmsgs/attachment-filename-encoding-Latin1.msg", []string{"attachment.äöü"}},
+		{"ruby-mail/spec/fixtures/emails/attachment_emails/attachment_with_quoted_filename.eml", []string{"Eelanalüüsi päring.jpg"}},
 		// Named parts besides a text body that were always listed.
 		{"stalwart-mail-parser/resources/eml/legacy/035.eml", []string{`C:\TEMP\nsmail39.png`, `C:\TEMP\nsmailEG.png`, "greenball.png", "redball.png"}},
 	} {
@@ -92,6 +97,24 @@ func TestCorpusDisplayedHeaders(t *testing.T) {
 			}
 			if !slices.Equal(to, tt.to) {
 				t.Errorf("To names %q, want %q", to, tt.to)
+			}
+		})
+	}
+}
+
+// TestCorpusText: the text people read, without MIME structure in it.
+func TestCorpusText(t *testing.T) {
+	for _, tt := range []struct {
+		file, has, hasNot string
+	}{
+		// mutt wrote the boundary as an RFC 2231 value in ANSI_X3.4-1968
+		// (US-ASCII): the parts must be split, not shown as raw MIME.
+		{"cpython-email-data/Lib/test/test_email/data/msg_33.txt", "part 1", "--EeQfGwPcQSOJBaQU"},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			m := corpusMessage(t, tt.file)
+			if !strings.Contains(m.Text, tt.has) || strings.Contains(m.Text, tt.hasNot) {
+				t.Errorf("text %q, want %q in it and not %q", m.Text, tt.has, tt.hasNot)
 			}
 		})
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/jhillyerd/enmime/v2"
+	"github.com/jhillyerd/enmime/v2/mediatype"
 
 	"github.com/smartbcc/smartbcc/ingest/mailfile"
 	"github.com/smartbcc/smartbcc/ingest/mailfile/archivetest"
@@ -119,8 +120,12 @@ var base64Offset = regexp.MustCompile(`at input byte \d+`)
 // the message (false: they left it to enmime).
 // enmimeParser is parser as enmime alone makes it: without the media
 // types remembered by parseMediaType, the reference the fast paths are
-// compared with.
-var enmimeParser = enmime.NewParser(parserOptions[:len(parserOptions)-1]...)
+// compared with. It reads RFC 2231 values in other charsets than UTF-8
+// as parser does (utf8Params), which is no part of splitting a tree.
+var enmimeParser = enmime.NewParser(append(parserOptions[:len(parserOptions)-1:len(parserOptions)-1],
+	enmime.SetCustomParseMediaType(func(v string) (string, map[string]string, []string, error) {
+		return mediatype.Parse(utf8Params(v))
+	}))...)
 
 func checkTree(t testing.TB, name string, raw []byte) bool {
 	t.Helper()
