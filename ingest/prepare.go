@@ -452,7 +452,12 @@ func (in *Ingester) fill(p *Prepared, m *parse.Message) {
 	}
 	msg.DedupKey = p.key
 	if msg.Date.IsZero() {
-		msg.Date = now
+		// No Date header that can be read: the date the archive gives
+		// (its mbox From_ line, a Maildir file name's time), else none
+		// (null; listed and searched by its arrival, store.MessageQuery).
+		// Never the time of the import: a message of 2005 imported
+		// today is no mail of today.
+		msg.Date = p.d.ArchiveDate.UTC()
 	}
 
 	in.unwrapForward(p, m)
