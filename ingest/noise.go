@@ -1,11 +1,11 @@
 package ingest
 
 import (
-	"mime"
 	"net/textproto"
 	"strings"
 
 	"github.com/smartbcc/smartbcc/ingest/confirm"
+	"github.com/smartbcc/smartbcc/ingest/parse"
 )
 
 // noise reports mail that must never be filed as customer mail nor
@@ -17,6 +17,14 @@ func noise(h textproto.MIMEHeader, d Delivery, isBcc func(string) bool, keepBulk
 	if h.Get(confirm.HeaderMarker) != "" {
 		return "own_mail", "one of our own confirmation emails"
 	}
+	// A delivery status notification is a bounce, also when it says
+	// Auto-Submitted: auto-generated or auto-replied, as RFC 3464
+	// reports mostly do (RFC 3834 asks it of them).
+	mt, params := parse.MediaType(h.Get("Content-Type"))
+	isReport := mt == "multipart/report"
+	if isReport && strings.EqualFold(params["report-type"], "delivery-status") {
+		return "bounce", "multipart/report; report-type=" + params["report-type"]
+	}
 	if v := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); v != "" && v != "no" {
 		return "auto_reply", "Auto-Submitted: " + v
 	}
@@ -27,14 +35,14 @@ func noise(h textproto.MIMEHeader, d Delivery, isBcc func(string) bool, keepBulk
 	}
 	switch p := strings.ToLower(strings.TrimSpace(h.Get("Precedence"))); {
 	case p == "auto_reply":
-		return "bulk", "Precedence: " + p
+		return "auto_reply", "Precedence: " + p
 	case (p == "bulk" || p == "list" || p == "junk") && !keepBulk:
 		return "bulk", "Precedence: " + p
 	}
 	if d.NullSender {
 		return "bounce", "null envelope sender"
 	}
-	if mt, params, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil && mt == "multipart/report" {
+	if isReport {
 		return "bounce", "multipart/report; report-type=" + params["report-type"]
 	}
 	// Loops. Nothing that delivers to us adds a Delivered-To of our

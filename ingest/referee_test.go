@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"net/textproto"
 	"path/filepath"
 	"testing"
 	"time"
@@ -69,5 +70,71 @@ func TestCorpusMessageDate(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestCorpusRefusalReason: automatic mail is refused with the reason it
+// is. A delivery status notification (multipart/report;
+// report-type=delivery-status) is a bounce, also when it carries
+// Auto-Submitted (RFC 3834 asks it of every automatic message); an
+// automatic message of another kind is an auto_reply.
+func TestCorpusRefusalReason(t *testing.T) {
+	corpora := archivetest.CorporaDir(t)
+	for _, tt := range []struct{ file, want string }{
+		{"cpython-email-data/Lib/test/test_email/data/msg_25.txt", "bounce"},                           // Auto-Submitted: auto-generated (failure)
+		{"enmime/dsn/testdata/dsn_with_multipart_alternative.raw", "bounce"},                           // Auto-Submitted: auto-replied
+		{"mimekit/UnitTests/TestData/messages/bounce.txt", "bounce"},                                   // Postfix, auto-replied
+		{"ruby-mail/spec/fixtures/emails/multipart_report_emails/multi_address_bounce1.eml", "bounce"}, // Postfix
+		{"ruby-mail/spec/fixtures/emails/multipart_report_emails/report_422.eml", "bounce"},            // sendmail's delay warning
+		{"ruby-mail/spec/fixtures/emails/mime_emails/raw_email_with_mimepart_without_content_type.eml", "bounce"},
+		{"mox/testdata/dmarc-reports/mailru.eml", "auto_reply"}, // an automatic report, no DSN
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			st := openTestStore(t)
+			in := New(Options{Store: st, AuthMode: AuthMode{Kind: "off"}, Source: store.SourceImport,
+				Owner: "ann@acme.example", KeepBulk: true})
+			r, err := mailfile.Open(filepath.Join(corpora, filepath.FromSlash(tt.file)), mailfile.Options{MaxSize: DefaultMaxSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			it, err := r.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := ingestWithDeadline(t, in, *ItemDelivery(it, store.Envelope{}))
+			if res.Status != StatusRejected || res.Reason != tt.want {
+				t.Errorf("%s: %s (%s), want rejected (%s)", it.Origin, res.Status, res.Reason, tt.want)
+			}
+		})
+	}
+}
+
+// TestNoiseReason: each kind of automatic mail gets its own reason.
+func TestNoiseReason(t *testing.T) {
+	none := func(string) bool { return false }
+	for _, tt := range []struct {
+		name   string
+		header map[string]string
+		null   bool
+		want   string
+	}{
+		{"Precedence: auto_reply", map[string]string{"Precedence": "auto_reply"}, false, "auto_reply"},
+		{"Precedence: bulk", map[string]string{"Precedence": "bulk"}, false, "bulk"},
+		{"vacation reply, null sender", map[string]string{"Auto-Submitted": "auto-replied"}, true, "auto_reply"},
+		{"DSN with Auto-Submitted", map[string]string{"Auto-Submitted": "auto-replied",
+			"Content-Type": `multipart/report; report-type="delivery-status"; boundary=x`}, true, "bounce"},
+		{"DSN with a broken parameter", map[string]string{"Auto-Submitted": "auto-generated (failure)",
+			"Content-Type": "multipart/report; report-type=delivery-status;\tbo"}, false, "bounce"},
+		{"read receipt", map[string]string{"Content-Type": "multipart/report; report-type=disposition-notification; boundary=x"}, false, "bounce"},
+		{"ordinary mail", map[string]string{"Content-Type": "text/plain"}, false, ""},
+	} {
+		h := textproto.MIMEHeader{}
+		for k, v := range tt.header {
+			h.Set(k, v)
+		}
+		if got, _ := noise(h, Delivery{NullSender: tt.null}, none, false); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }

@@ -3,9 +3,22 @@ package parse
 import (
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/jhillyerd/enmime/v2/mediatype"
 )
+
+// MediaType reads a Content-Type value as the MIME structure is read
+// (parseMediaType): the media type in lower case and its parameters, ""
+// when none can be read. For decisions about a message's kind (ingest's
+// noise), so that they read the field as the body is split.
+func MediaType(value string) (mtype string, params map[string]string) {
+	mtype, params, _, err := parseMediaType(value)
+	if err != nil {
+		return "", nil
+	}
+	return strings.ToLower(mtype), params
+}
 
 // parseMediaType is enmime's mediatype.Parse, remembering its results,
 // with RFC 2231 values in other charsets than UTF-8 made UTF-8 first
