@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/jhillyerd/enmime/v2"
+
+	"github.com/smartbcc/smartbcc/ingest/encword"
 )
 
 // ErrNotMessage means the input has no header section at all.
@@ -178,10 +180,26 @@ func (m *Message) parseBody(raw []byte, lim Limits, meta bool) {
 		m.Text = string(env.Root.Content)
 		m.Problems = append(m.Problems, env.Root.ContentType+" without parts: body kept as text")
 	}
+	// A message whose Content-Type is no type/subtype ("text", as some
+	// mailers wrote it) is plain text: RFC 2045 5.2 has a syntactically
+	// invalid Content-Type read as the default, text/plain, and Python
+	// and notmuch read it so. enmime made it a nameless attachment, and
+	// the message had no text to show or search. One with a file name
+	// stays a file.
+	invalidType := env.Root != nil && env.Root.FirstChild == nil && !strings.Contains(env.Root.ContentType, "/") &&
+		env.Root.FileName == "" && m.Text == "" && m.HTML == ""
+	if invalidType {
+		if env.Root.Charset != "" {
+			m.Text = encword.ToUTF8(env.Root.Charset, env.Root.Content)
+		} else {
+			m.Text = encword.ValidUTF8(string(env.Root.Content))
+		}
+		m.Problems = append(m.Problems, fmt.Sprintf("Content-Type %q is no type/subtype: read as text/plain", env.Root.ContentType))
+	}
 	seen := 0
 	collect := func(parts []*enmime.Part) {
 		for _, p := range parts {
-			if brokenMultipart && p == env.Root {
+			if (brokenMultipart || invalidType) && p == env.Root {
 				continue
 			}
 			seen++

@@ -57,6 +57,10 @@ func TestCorpusAttachmentNames(t *testing.T) {
 		{"stalwart-mail-parser/resources/eml/legacy/045.eml", []string{"HasenundFrösche.txt"}},
 		{"mime4j/core/src/test/resources/mimetools-testmsgs/attachment-filename-encoding-Latin1.msg", []string{"attachment.äöü"}},
 		{"ruby-mail/spec/fixtures/emails/attachment_emails/attachment_with_quoted_filename.eml", []string{"Eelanalüüsi päring.jpg"}},
+		// "Content-Type: text" is the text, not a nameless file; an invalid
+		// type with a name stays a file.
+		{"cpython-email-data/Lib/test/test_email/data/msg_14.txt", nil},
+		{"mimekit/UnitTests/TestData/messages/missing-subtype.txt", []string{"document.xml.gz"}},
 		// Named parts besides a text body that were always listed.
 		{"stalwart-mail-parser/resources/eml/legacy/035.eml", []string{`C:\TEMP\nsmail39.png`, `C:\TEMP\nsmailEG.png`, "greenball.png", "redball.png"}},
 	} {
@@ -110,10 +114,12 @@ func TestCorpusText(t *testing.T) {
 		// mutt wrote the boundary as an RFC 2231 value in ANSI_X3.4-1968
 		// (US-ASCII): the parts must be split, not shown as raw MIME.
 		{"cpython-email-data/Lib/test/test_email/data/msg_33.txt", "part 1", "--EeQfGwPcQSOJBaQU"},
+		// "Content-Type: text; charset=us-ascii": RFC 2045 5.2's default.
+		{"cpython-email-data/Lib/test/test_email/data/msg_14.txt", "drainbread ISP", ""},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			m := corpusMessage(t, tt.file)
-			if !strings.Contains(m.Text, tt.has) || strings.Contains(m.Text, tt.hasNot) {
+			if !strings.Contains(m.Text, tt.has) || tt.hasNot != "" && strings.Contains(m.Text, tt.hasNot) {
 				t.Errorf("text %q, want %q in it and not %q", m.Text, tt.has, tt.hasNot)
 			}
 		})
