@@ -12,6 +12,27 @@ import (
 	"github.com/smartbcc/smartbcc/store"
 )
 
+// importCorpusMessage imports message n (from 1) of a corpus file into a
+// new store as an archive import for ann (--auth off --keep-bulk).
+func importCorpusMessage(t *testing.T, corpora, file string, n int) (store.Store, Result) {
+	t.Helper()
+	st := openTestStore(t)
+	in := New(Options{Store: st, AuthMode: AuthMode{Kind: "off"}, Source: store.SourceImport,
+		Owner: "ann@acme.example", KeepBulk: true})
+	r, err := mailfile.Open(filepath.Join(corpora, filepath.FromSlash(file)), mailfile.Options{MaxSize: DefaultMaxSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var it *mailfile.Item
+	for range n {
+		if it, err = r.Next(); err != nil {
+			t.Fatalf("%s: message %d: %v", file, n, err)
+		}
+	}
+	return st, ingestWithDeadline(t, in, *ItemDelivery(it, store.Envelope{}))
+}
+
 // TestCorpusMessageDate: a message is dated by its Date header; without
 // a readable one, by the date its archive gives it (the mbox From_ line);
 // without that either, it has no date (null, listed by its arrival). It
@@ -34,25 +55,11 @@ func TestCorpusMessageDate(t *testing.T) {
 		{"cpython-email-data/Lib/test/test_email/data/msg_01.txt", 1, "2001-05-04T18:05:44Z"},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
-			st := openTestStore(t)
-			in := New(Options{Store: st, AuthMode: AuthMode{Kind: "off"}, Source: store.SourceImport,
-				Owner: "ann@acme.example", KeepBulk: true})
-			r, err := mailfile.Open(filepath.Join(corpora, filepath.FromSlash(tt.file)), mailfile.Options{MaxSize: DefaultMaxSize})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
-			var it *mailfile.Item
-			for range tt.msg {
-				if it, err = r.Next(); err != nil {
-					t.Fatalf("message %d: %v", tt.msg, err)
-				}
-			}
-			res := ingestWithDeadline(t, in, *ItemDelivery(it, store.Envelope{}))
+			st, res := importCorpusMessage(t, corpora, tt.file, tt.msg)
 			if res.Status != StatusStored {
-				t.Fatalf("%s: %s (%s)", it.Origin, res.Status, res.Reason)
+				t.Fatalf("%s: %s (%s)", res.Origin, res.Status, res.Reason)
 			}
-			err = st.View(context.Background(), func(tx store.Tx) error {
+			err := st.View(context.Background(), func(tx store.Tx) error {
 				m, err := tx.Message(res.ID)
 				if err != nil {
 					return err
@@ -62,7 +69,7 @@ func TestCorpusMessageDate(t *testing.T) {
 					got = m.Date.UTC().Format(time.RFC3339)
 				}
 				if got != tt.want {
-					t.Errorf("%s: date %q, want %q (received %s)", it.Origin, got, tt.want, m.ReceivedAt.Format(time.RFC3339))
+					t.Errorf("%s: date %q, want %q (received %s)", res.Origin, got, tt.want, m.ReceivedAt.Format(time.RFC3339))
 				}
 				return nil
 			})
@@ -90,21 +97,9 @@ func TestCorpusRefusalReason(t *testing.T) {
 		{"mox/testdata/dmarc-reports/mailru.eml", "auto_reply"}, // an automatic report, no DSN
 	} {
 		t.Run(tt.file, func(t *testing.T) {
-			st := openTestStore(t)
-			in := New(Options{Store: st, AuthMode: AuthMode{Kind: "off"}, Source: store.SourceImport,
-				Owner: "ann@acme.example", KeepBulk: true})
-			r, err := mailfile.Open(filepath.Join(corpora, filepath.FromSlash(tt.file)), mailfile.Options{MaxSize: DefaultMaxSize})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
-			it, err := r.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := ingestWithDeadline(t, in, *ItemDelivery(it, store.Envelope{}))
+			_, res := importCorpusMessage(t, corpora, tt.file, 1)
 			if res.Status != StatusRejected || res.Reason != tt.want {
-				t.Errorf("%s: %s (%s), want rejected (%s)", it.Origin, res.Status, res.Reason, tt.want)
+				t.Errorf("%s: %s (%s), want rejected (%s)", res.Origin, res.Status, res.Reason, tt.want)
 			}
 		})
 	}
