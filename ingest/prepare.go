@@ -499,7 +499,12 @@ func (in *Ingester) unwrapForward(p *Prepared, m *parse.Message) {
 			toOthers = true
 		}
 	}
-	looksForwarded := subject.IsForward(m.Subject) || len(m.Attached) > 0 || !toOthers
+	// An attached message makes mail a forward, unless its subject says
+	// it is a reply to someone outside the company: a reply that carries
+	// mail as attachments ("here are the three mails that went to spam")
+	// is the user's reply, threaded under the conversation it answers.
+	attachedForward := len(m.Attached) > 0 && !(subject.IsReply(m.Subject) && toOthers)
+	looksForwarded := subject.IsForward(m.Subject) || attachedForward || !toOthers
 	if !looksForwarded {
 		return
 	}

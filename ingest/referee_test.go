@@ -133,3 +133,46 @@ func TestNoiseReason(t *testing.T) {
 		}
 	}
 }
+
+// TestCorpusReplyWithAttachedMail: a reply to someone outside the company
+// that carries mail as attachments is the replier's message, not a
+// forward of the first attached one; a forward with an attached original
+// is still unwrapped. Python, notmuch and mu show the outer message of
+// each; smartbcc unwraps forwards only.
+func TestCorpusReplyWithAttachedMail(t *testing.T) {
+	corpora := archivetest.CorporaDir(t)
+	for _, tt := range []struct {
+		file                           string
+		msg                            int
+		from, forwardedBy, subjectWant string
+	}{
+		// "Re: ..." with three spam samples attached as message/rfc822.
+		{"stalwart-mail-parser/resources/eml/thirdparty/015.eml", 1, "jsterr@proxforge.de", "", "Re: (#5290765) Proxmox Shop E-Mails"},
+		// Netscape 3 replied with the message it answers attached.
+		{"mimekit/UnitTests/TestData/mbox/content-length.mbox.txt", 1, "mailusr1@navstar1.mcom.com", "", "Re: mailusr1@navstar1 3.0b6gold #1"},
+		// Forwards: the attached original is filed.
+		{"mime4j/core/src/test/resources/mimetools-testmsgs/mp-msg-rfc822.msg", 1, "deuschle@mnh.telekom.de", "specht@kulturbox.de", "Re: 34Mbit/s Netz"},
+		{"spamscope-mail-parser/tests/mails/mail_test_7", 1, "chiarodiluce@gmail.com", "geronazzo@voidstudicom.it", "Ordine"},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			st, res := importCorpusMessage(t, corpora, tt.file, tt.msg)
+			if res.Status != StatusStored {
+				t.Fatalf("%s: %s (%s)", res.Origin, res.Status, res.Reason)
+			}
+			err := st.View(context.Background(), func(tx store.Tx) error {
+				m, err := tx.Message(res.ID)
+				if err != nil {
+					return err
+				}
+				if m.FromEmail != tt.from || m.ForwardedBy != tt.forwardedBy || m.Subject != tt.subjectWant {
+					t.Errorf("%s: from %q forwarded by %q subject %q, want %q, %q, %q", res.Origin,
+						m.FromEmail, m.ForwardedBy, m.Subject, tt.from, tt.forwardedBy, tt.subjectWant)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
