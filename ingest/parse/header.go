@@ -52,7 +52,7 @@ func DisplayAddresses(v string) []Address {
 // refuses.
 func lenientAddresses(v string) []Address {
 	var out []Address
-	for part := range strings.SplitSeq(v, ",") {
+	for _, part := range splitAddressList(v) {
 		part = strings.TrimSpace(part)
 		if a, err := mailaddr.ParseMailbox(part); err == nil {
 			out = append(out, Address{Name: sanitizeName(a.Name), Email: a.Email()})
@@ -71,6 +71,42 @@ func lenientAddresses(v string) []Address {
 		}
 	}
 	return out
+}
+
+// splitAddressList splits an address field at the commas that separate
+// its addresses: not those inside a quoted name ("Doe, John"), a comment
+// or angle brackets. Why: one address the strict parser refuses (a domain
+// with an underscore) sends the whole field here, and a split at every
+// comma cut "Doe, John" <john@x.example> into "Doe and John": the name
+// shown was "John". An unclosed quote, comment or bracket runs to the end
+// of the field, as the strict parser would read it.
+func splitAddressList(v string) []string {
+	var parts []string
+	start, quoted, comment, angle := 0, false, 0, false
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '\\' && (quoted || comment > 0):
+			i++ // a quoted pair: the next byte is taken as it is
+		case quoted:
+			quoted = c != '"'
+		case c == '(':
+			comment++
+		case comment > 0:
+			if c == ')' {
+				comment--
+			}
+		case c == '"':
+			quoted = true
+		case c == '<':
+			angle = true
+		case c == '>':
+			angle = false
+		case c == ',' && !angle:
+			parts = append(parts, v[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, v[start:])
 }
 
 // sanitizeName drops control characters from display names so that a

@@ -3,6 +3,7 @@ package parse
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -124,5 +125,32 @@ func TestAttachmentContentFromRaw(t *testing.T) {
 	}
 	if _, err := AttachmentContent(raw, 2, DefaultLimits); err == nil {
 		t.Error("attachment 2 of 2 found")
+	}
+}
+
+// TestDisplayAddressesKeepQuotedCommas: a field the strict parser refuses
+// (here for an address whose domain has an underscore, as in spamscope's
+// mail_test_2) is read address by address, and the commas inside a quoted
+// name, a comment or angle brackets do not split it.
+func TestDisplayAddressesKeepQuotedCommas(t *testing.T) {
+	for _, tt := range []struct {
+		field string
+		want  []Address
+	}{
+		{`"Doe, John" <john@x.example>, bad@server_mail.it`,
+			[]Address{{Name: "Doe, John", Email: "john@x.example"}}},
+		{`"Doe, John" <john@x.example>, bad@server_mail.it, "Roe, Jane" <jane@y.example>`,
+			[]Address{{Name: "Doe, John", Email: "john@x.example"}, {Name: "Roe, Jane", Email: "jane@y.example"}}},
+		{`"Doe \", John" <john@x.example>, bad@server_mail.it`,
+			[]Address{{Name: `Doe ", John`, Email: "john@x.example"}}},
+		{`ann@x.example (Seller, Ann), bad@server_mail.it`,
+			[]Address{{Email: "ann@x.example"}}},
+		{`bad@server_mail.it, bob@y.example`,
+			[]Address{{Email: "bob@y.example"}}},
+	} {
+		got := DisplayAddresses(tt.field)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("DisplayAddresses(%q) = %+v, want %+v", tt.field, got, tt.want)
+		}
 	}
 }
