@@ -162,27 +162,8 @@ type exporter struct {
 
 // filter reads the filter flags into x.query.
 func (x *exporter) filter(tx store.Tx, opts exportOptions) error {
-	switch {
-	case opts.item != "":
-		k, id, err := parseItemRef(opts.item)
-		if err != nil {
-			return err
-		}
-		if k == store.KindPerson {
-			_, err = tx.Person(id)
-		} else {
-			_, err = tx.Item(k, id)
-		}
-		if err != nil {
-			return err
-		}
-		x.query.ItemKind, x.query.ItemID = k, id
-	case opts.person != "":
-		p, err := findPerson(tx, opts.person)
-		if err != nil {
-			return err
-		}
-		x.query.ItemKind, x.query.ItemID = store.KindPerson, p.ID
+	if err := (itemFilter{item: opts.item, person: opts.person}).apply(tx, &x.query); err != nil {
+		return err
 	}
 	if x.query.ItemKind != "" {
 		x.suffix = fmt.Sprintf("-%s-%d", x.query.ItemKind, x.query.ItemID)

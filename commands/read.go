@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,6 +64,39 @@ func parseItemRef(s string) (store.ItemKind, int64, error) {
 	return k, n, err
 }
 
+// itemFilter keeps a listing (inbox, export) to the mail linked to one
+// item, --item KIND:ID, or to one person, --person ID|EMAIL: one of the
+// two. What it names must exist: a filter naming nothing is not found
+// (exit 3), as a script cannot tell an empty list from a typo otherwise.
+type itemFilter struct{ item, person string }
+
+// apply sets q's item to the one the filter names, once it is found.
+func (f itemFilter) apply(tx store.Tx, q *store.MessageQuery) error {
+	switch {
+	case f.item != "":
+		k, id, err := parseItemRef(f.item)
+		if err != nil {
+			return err
+		}
+		if k == store.KindPerson {
+			_, err = tx.Person(id)
+		} else {
+			_, err = tx.Item(k, id)
+		}
+		if err != nil {
+			return err
+		}
+		q.ItemKind, q.ItemID = k, id
+	case f.person != "":
+		p, err := findPerson(tx, f.person)
+		if err != nil {
+			return err
+		}
+		q.ItemKind, q.ItemID = store.KindPerson, p.ID
+	}
+	return nil
+}
+
 func newInboxCmd(app *App) *cobra.Command {
 	var opts inboxOptions
 	cmd := &cobra.Command{
@@ -71,21 +105,18 @@ func newInboxCmd(app *App) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			q := store.MessageQuery{Unlinked: opts.unlinked}
-			if opts.item != "" {
-				k, id, err := parseItemRef(opts.item)
-				if err != nil {
-					return err
-				}
-				q.ItemKind, q.ItemID = k, id
-			}
+			filter := itemFilter{item: opts.item}
 			if opts.person != 0 {
-				q.ItemKind, q.ItemID = store.KindPerson, opts.person
+				filter.person = strconv.FormatInt(opts.person, 10)
+			}
+			if filter.item != "" && filter.person != "" {
+				return usageErrorf("give --item or --person, not both")
 			}
 			if err := opts.dates.apply(app, &q); err != nil {
 				return err
 			}
 			opts.page.apply(&q)
-			return listMessages(cmd, app, opts.user, q)
+			return listMessages(cmd, app, opts.user, q, filter)
 		},
 	}
 	cmd.Flags().StringVar(&opts.user, "user", "", "whose inbox (default: --as, or everything for the administrator)")
@@ -150,7 +181,7 @@ func (a *App) searchOptions() search.Options {
 // listMessages lists what the viewer may see. --user names whose mail to
 // read; with --as (or without) the permission rule is the actor's. When a
 // limit cuts the list, stderr says how many there are.
-func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQuery) error {
+func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQuery, filter itemFilter) error {
 	st, err := app.Store(cmd.Context())
 	if err != nil {
 		return err
@@ -166,6 +197,9 @@ func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQ
 				return err
 			}
 			q.Viewer = viewer
+			if err := filter.apply(tx, &q); err != nil {
+				return err
+			}
 			names := newNames(tx)
 			err = store.EachMessage(tx, q, 0, func(m *store.Message) error {
 				e, err := names.messageEntry(m)
@@ -196,6 +230,9 @@ func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQ
 			return err
 		}
 		q.Viewer = viewer
+		if err := filter.apply(tx, &q); err != nil {
+			return err
+		}
 		msgs, err := tx.ListMessages(q)
 		if err != nil {
 			return err
@@ -279,7 +316,7 @@ cuts them, stderr says how many there are.`,
 				return err
 			}
 			opts.page.apply(&q)
-			return listMessages(cmd, app, opts.user, q)
+			return listMessages(cmd, app, opts.user, q, itemFilter{})
 		},
 	}
 	cmd.Flags().StringVar(&opts.user, "user", "", "search what this user may see")

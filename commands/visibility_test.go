@@ -663,7 +663,6 @@ func TestInboxOrderFieldsAndFilters(t *testing.T) {
 		{"person", []string{"--as", visAnn}, []string{"--person", "1"}, []int64{m3.ID, m1.ID}},
 		{"item person", []string{"--as", visAnn}, []string{"--item", "person:1"}, []int64{m3.ID, m1.ID}},
 		{"unlinked", []string{"--as", visAnn}, []string{"--unlinked"}, []int64{m2.ID}},
-		{"no such deal", []string{"--as", visAnn}, []string{"--item", "deal:77"}, []int64{}},
 		{"bob person", []string{"--as", visBob}, []string{"--person", "1"}, []int64{b1.ID, m3.ID}},
 		{"bob deal", []string{"--as", visBob}, []string{"--item", "deal:1"}, []int64{m3.ID}},
 		{"bob unlinked", []string{"--as", visBob}, []string{"--unlinked"}, []int64{}},
@@ -687,6 +686,8 @@ func TestInboxOrderFieldsAndFilters(t *testing.T) {
 		})
 	}
 	c.fails("invalid item", "inbox", "--item", "widget:1")
+	// A deal that does not exist is not found (exit 3), not an empty list.
+	c.fails("no such deal 77", "--as", visAnn, "inbox", "--item", "deal:77")
 	// A user cannot ask for another user's inbox or export at all.
 	c.fails("only read your own mail", "--as", visBob, "inbox", "--user", visAnn)
 	c.fails("only read your own mail", "--as", visBob, "search", "x", "--user", visAnn)
