@@ -121,7 +121,9 @@ func isCobraUsage(err error) bool {
 // on the same line.
 func errorLine(err error) string {
 	msg := strings.TrimSpace(err.Error())
-	if strings.HasPrefix(msg, "unknown command ") {
+	var ue *usageError
+	if strings.HasPrefix(msg, "unknown command ") && !errors.As(err, &ue) {
+		// cobra's own, under the root (argsError words a group's).
 		first, rest, _ := strings.Cut(msg, "\n")
 		var suggestions []string
 		for _, l := range strings.Split(rest, "\n") {

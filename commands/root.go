@@ -197,6 +197,16 @@ func argsError(c *cobra.Command, args []string, err error) error {
 	switch {
 	case strings.HasPrefix(msg, "unknown command ") && !c.HasAvailableSubCommands():
 		return usageErrorf("%s takes no arguments, got %q (usage: smartbcc %s)", c.CommandPath(), args[0], usage)
+	case strings.HasPrefix(msg, "unknown command ") && len(args) > 0:
+		// A group (deal, person...): cobra suggests only under the root,
+		// where it sets the distance it suggests within.
+		if c.SuggestionsMinimumDistance <= 0 {
+			c.SuggestionsMinimumDistance = 2
+		}
+		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+			return usageErrorf("unknown command %q for %q; did you mean %s?", args[0], c.CommandPath(), strings.Join(s, " or "))
+		}
+		return usageErrorf("unknown command %q for %q (see %s --help)", args[0], c.CommandPath(), c.CommandPath())
 	case strings.HasPrefix(msg, "accepts "), strings.HasPrefix(msg, "requires "):
 		msg = argCountWords.Replace(msg)
 		return usageErrorf("%s %s (usage: smartbcc %s)", c.CommandPath(), msg, usage)
