@@ -336,6 +336,9 @@ func runItemList(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemLis
 	if opts.status != "" && !validStatus(opts.status) && opts.status != store.StatusDeleted {
 		return store.Errorf(store.EInvalid, "invalid --status %q: want open, won, lost or deleted", opts.status)
 	}
+	if err := checkLimit(opts.limit); err != nil {
+		return err
+	}
 	st, err := app.Store(cmd.Context())
 	if err != nil {
 		return err

@@ -115,7 +115,9 @@ func newInboxCmd(app *App) *cobra.Command {
 			if err := opts.dates.apply(app, &q); err != nil {
 				return err
 			}
-			opts.page.apply(&q)
+			if err := opts.page.apply(&q); err != nil {
+				return err
+			}
 			return listMessages(cmd, app, opts.user, q, filter)
 		},
 	}
@@ -136,8 +138,24 @@ func (p *pageFlags) add(cmd *cobra.Command, defaultLimit int) {
 	cmd.Flags().IntVar(&p.offset, "offset", 0, "skip this many messages first (the next page)")
 }
 
-func (p *pageFlags) apply(q *store.MessageQuery) {
-	q.Limit, q.Offset = max(p.limit, 0), max(p.offset, 0)
+func (p *pageFlags) apply(q *store.MessageQuery) error {
+	if err := checkLimit(p.limit); err != nil {
+		return err
+	}
+	if p.offset < 0 {
+		return usageErrorf("invalid --offset %d: want 0 or more", p.offset)
+	}
+	q.Limit, q.Offset = p.limit, p.offset
+	return nil
+}
+
+// checkLimit refuses a negative --limit, which would otherwise list
+// everything: "-1" is a mistake, not "all" (that is 0).
+func checkLimit(limit int) error {
+	if limit < 0 {
+		return usageErrorf("invalid --limit %d: want 0 (all) or more", limit)
+	}
+	return nil
 }
 
 // dateFlags are --since and --until, as search.ParseTime reads them:
@@ -315,7 +333,9 @@ cuts them, stderr says how many there are.`,
 			if err := opts.dates.apply(app, &q); err != nil {
 				return err
 			}
-			opts.page.apply(&q)
+			if err := opts.page.apply(&q); err != nil {
+				return err
+			}
 			return listMessages(cmd, app, opts.user, q, itemFilter{})
 		},
 	}
