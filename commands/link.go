@@ -71,6 +71,11 @@ func (sel selection) ids(in io.Reader) ([]int64, error) {
 		}
 		add(id)
 	}
+	if sel.query == "" && len(ids) == 0 {
+		// Only "-", and stdin held no id: what a pipe from a search
+		// that found nothing gives.
+		return nil, store.Errorf(store.ENotFound, "no message ids on stdin")
+	}
 	return ids, nil
 }
 
