@@ -94,7 +94,7 @@ func runInit(cmd *cobra.Command, app *App, opts initOptions) error {
 		return store.Errorf(store.EInvalid, "invalid domain %q", opts.domain)
 	}
 	if bccaddr.Slug(opts.company) == "" {
-		return store.Errorf(store.EInvalid, "company name %q has no letters or digits to make an address from", opts.company)
+		return store.Errorf(store.EInvalid, "company name %q has no Latin letters or digits to make the Bcc address from", opts.company)
 	}
 	app.createsStore = true
 	st, err := app.Store(cmd.Context())

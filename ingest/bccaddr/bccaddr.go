@@ -17,6 +17,8 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/smartbcc/smartbcc/ingest/mailaddr"
 )
 
@@ -50,20 +52,38 @@ func NewToken() (string, error) {
 }
 
 // Slug turns a company name into the local part of its universal address:
-// lowercase letters and digits, other runs folded into one '-'.
+// lowercase ASCII letters and digits, other runs folded into one '-'. A
+// Latin letter with a diacritic keeps its base letter (Bücher & Söhne is
+// bucher-sohne, not b-cher-s-hne), fullwidth letters are ASCII (NFKD), and
+// the letters NFKD leaves whole are spelled as in transliteration.
 func Slug(company string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range strings.ToLower(company) {
-		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
+	for _, r := range norm.NFKD.String(strings.ToLower(company)) {
+		if unicode.Is(unicode.Mn, r) {
+			continue // the accent of a decomposed letter
+		}
+		spelled, ok := latinSpelling[r]
+		if !ok {
+			spelled = string(r)
+		}
+		for _, c := range spelled {
+			if c < 128 && (unicode.IsLetter(c) || unicode.IsDigit(c)) {
+				b.WriteRune(c)
+				dash = false
+			} else if !dash && b.Len() > 0 {
+				b.WriteByte('-')
+				dash = true
+			}
 		}
 	}
 	return strings.TrimRight(b.String(), "-")
+}
+
+// latinSpelling spells the lower-case Latin letters that NFKD does not
+// decompose into a base letter and a mark.
+var latinSpelling = map[rune]string{
+	'ß': "ss", 'æ': "ae", 'ø': "o", 'œ': "oe", 'ł': "l", 'đ': "d", 'ð': "d", 'þ': "th", 'ı': "i", 'ħ': "h",
 }
 
 // Address builds the address for a target.

@@ -9,8 +9,17 @@ func TestSlug(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"Acme", "acme"},
 		{"Acme Corp.", "acme-corp"},
-		{"  Über  GmbH ", "ber-gmbh"},
+		// Latin letters keep their base letter, as slugs and
+		// transliterations spell them, rather than splitting the name.
+		{"  Über  GmbH ", "uber-gmbh"},
+		{"Bücher & Söhne", "bucher-sohne"},
+		{"Société Générale", "societe-generale"},
+		{"Großhandel Ærø Łódź", "grosshandel-aero-lodz"},
+		{"Ｆｕｌｌｗｉｄｔｈ", "fullwidth"},
 		{"R&D 42", "r-d-42"},
+		// A name without Latin letters or digits gives no slug (init
+		// refuses it, naming the name).
+		{"株式会社サンプル", ""},
 	} {
 		if got := Slug(tc.in); got != tc.want {
 			t.Errorf("Slug(%q) = %q, want %q", tc.in, got, tc.want)
