@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 )
 
@@ -94,7 +95,7 @@ sharing from the shell.`,
 	f.StringVar(&app.DNSZone, "dns-zone", "", "answer DNS queries from this RFC 1035 master `file`")
 	f.StringVar(&app.DNSServer, "dns-server", "", "ask this DNS server (`host:port`)")
 	f.DurationVar(&app.StoreOptions.BusyTimeout, "busy-timeout", 5*time.Second, "how long to wait for a locked store before giving up (ingest then exits 75)")
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErrorf("%v", err) })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErrorf("%v%s", err, flagSuggestion(c, err)) })
 
 	root.AddCommand(
 		newInitCmd(app),
@@ -212,6 +213,58 @@ func argsError(c *cobra.Command, args []string, err error) error {
 		return usageErrorf("%s %s (usage: smartbcc %s)", c.CommandPath(), msg, usage)
 	}
 	return asUsage(err)
+}
+
+// flagSuggestion is "; did you mean --limit?" for pflag's "unknown flag:
+// --limt", naming the command's flag (its own or a global one) within two
+// edits of what was typed, or one that begins it or that it begins
+// (--owner for --owner-id); "" when none is near.
+func flagSuggestion(c *cobra.Command, err error) string {
+	typed, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok || typed == "" {
+		return ""
+	}
+	typed, _, _ = strings.Cut(typed, "=")
+	best, bestDist := "", 3
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		d := editDistance(strings.ToLower(typed), f.Name)
+		if d > 2 && len(f.Name) >= 3 && len(typed) >= 3 &&
+			(strings.HasPrefix(typed, f.Name) || strings.HasPrefix(f.Name, typed)) {
+			d = 2
+		}
+		if d < bestDist && d < len([]rune(typed)) {
+			best, bestDist = f.Name, d
+		}
+	})
+	if best == "" {
+		return ""
+	}
+	return "; did you mean --" + best + "?"
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }
 
 // argCountWords rewords cobra's argument count errors.
