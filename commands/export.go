@@ -140,7 +140,7 @@ func runExport(cmd *cobra.Command, app *App, opts exportOptions, dir string) err
 	if stdout {
 		w = app.IO.ErrOut
 	}
-	fmt.Fprintf(w, "exported %d messages to %s\n", rep.Messages, rep.Path)
+	fmt.Fprintf(w, "exported %s to %s\n", plural(rep.Messages, "message"), rep.Path)
 	if rep.NewlinesAdded > 0 {
 		fmt.Fprintf(w, "%d of them had no final line ending; the mbox format gave them one (--format eml keeps every byte)\n", rep.NewlinesAdded)
 	}

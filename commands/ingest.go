@@ -606,17 +606,25 @@ func printRunProblems(w io.Writer, sum ingest.Summary) {
 		if n := sum.Reused - len(sum.ReusedNames); n > 0 {
 			more = fmt.Sprintf(" and %d more", n)
 		}
-		fmt.Fprintf(w, "note: %d stored messages have the Message-ID of another message of the same user with other content; "+
-			"each was stored as a message of its own: %s%s\n", sum.Reused, strings.Join(sum.ReusedNames, ", "), more)
+		have, each := "messages have", "each was"
+		if sum.Reused == 1 {
+			have, each = "message has", "it was"
+		}
+		fmt.Fprintf(w, "note: %d stored %s the Message-ID of another message of the same user with other content; "+
+			"%s stored as a message of its own: %s%s\n", sum.Reused, have, each, strings.Join(sum.ReusedNames, ", "), more)
 	}
 	if sum.Suspects > 0 {
 		more := ""
 		if n := sum.Suspects - len(sum.SuspectNames); n > 0 {
 			more = fmt.Sprintf(" and %d more", n)
 		}
-		fmt.Fprintf(w, "warning: %d messages hold a line that looks like the start of another message, "+
+		hold := "messages hold"
+		if sum.Suspects == 1 {
+			hold = "message holds"
+		}
+		fmt.Fprintf(w, "warning: %d %s a line that looks like the start of another message, "+
 			"so an archive format this reader does not know may have glued messages together (see --explain): %s%s\n",
-			sum.Suspects, strings.Join(sum.SuspectNames, ", "), more)
+			sum.Suspects, hold, strings.Join(sum.SuspectNames, ", "), more)
 	}
 }
 
