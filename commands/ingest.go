@@ -245,6 +245,9 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 			if disp.Exit > worst {
 				worst = disp.Exit
 			}
+			if opts.dryRun {
+				r = unfiled(r)
+			}
 			printResult(app, r, disp, opts, pipe, users)
 		},
 	})
@@ -388,6 +391,9 @@ func runImport(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 				if !opts.explain {
 					r.Explain = nil
 				}
+				if opts.dryRun {
+					r = unfiled(r)
+				}
 				if err := app.printJSONLine(newIngestLine(r, users)); err != nil && app.outputErr == nil {
 					app.outputErr = err
 				}
@@ -500,6 +506,17 @@ func userDirectory(ctx context.Context, st store.Store) (map[string]userRef, err
 		return err
 	})
 	return out, err
+}
+
+// unfiled is a --dry-run result as it is printed: nothing was filed, so
+// the ids the run gave inside the transaction it rolled back (a message, a
+// new thread, held mail) name nothing and are left out (JSON null). A
+// duplicate's id is the stored message's, and stays.
+func unfiled(r ingest.Result) ingest.Result {
+	if r.Status != ingest.StatusDuplicate {
+		r.ID, r.ThreadID = 0, 0
+	}
+	return r
 }
 
 // newIngestLine is the JSON vocabulary's form of an ingest result.

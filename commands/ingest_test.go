@@ -352,6 +352,15 @@ func TestImportMboxTwice(t *testing.T) {
 	if rs := parseResults(t, r.out); len(rs) != 3 || rs[0].Status != "stored" {
 		t.Fatalf("dry run results %+v", rs)
 	}
+	// Nothing was filed: no id, thread or sharing names a message that
+	// does not exist (the -v line names no id either).
+	for i, line := range strings.Split(strings.TrimSpace(r.out), "\n") {
+		for _, field := range []string{`"id":null`, `"thread_id":null`, `"shared":null`} {
+			if !strings.Contains(line, field) {
+				t.Errorf("dry run line %d lacks %s: %s", i+1, field, line)
+			}
+		}
+	}
 	var inbox []messageEntry
 	c2.json(&inbox, "inbox")
 	if len(inbox) != 0 {
