@@ -344,6 +344,10 @@ func TestImportMboxTwice(t *testing.T) {
 		if x.Status != "duplicate" {
 			t.Fatalf("second import stored again: %+v", x)
 		}
+		// A machine word, as every reason is (docs/cli.md, ingest result).
+		if x.Reason != "already_stored" {
+			t.Errorf("duplicate's reason %q, want already_stored", x.Reason)
+		}
 	}
 	// --dry-run decides but stores nothing.
 	c2 := newCLI(t)

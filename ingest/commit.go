@@ -132,7 +132,7 @@ func (in *Ingester) commitOne(tx *batchTx, p *Prepared) (Result, error) {
 	}
 	if prev != nil {
 		res.Status, res.ID, res.ThreadID, res.Shared = StatusDuplicate, prev.ID, prev.ThreadID, prev.Shared
-		res.Reason = "already stored"
+		res.Reason = "already_stored"
 		th, err := tx.Thread(prev.ThreadID)
 		if err != nil {
 			return res, err

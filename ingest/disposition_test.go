@@ -27,7 +27,7 @@ func TestDisposition(t *testing.T) {
 	}{
 		{"stored", Result{Status: StatusStored, Code: "2.0.0"}, false, 0, "250 2.0.0"},
 		{"stored bounce", Result{Status: StatusStored}, true, 0, "250 2.0.0"},
-		{"duplicate", Result{Status: StatusDuplicate, Reason: "already stored"}, true, 0, "250 2.0.0"},
+		{"duplicate", Result{Status: StatusDuplicate, Reason: "already_stored"}, true, 0, "250 2.0.0"},
 		{"quarantined", refused(StatusQuarantined, "unconfirmed_sender", RefusedNone, "2.0.0"), true, 0, "250 2.0.0"},
 		{"confirmed", Result{Status: StatusConfirmed, Reason: "confirmed ann@home.example"}, true, 0, "250 2.0.0"},
 		{"not a message", refused(StatusRejected, "not_a_message", RefusedData, "5.6.0"), false, 65, "554 5.6.0"},

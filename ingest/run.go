@@ -680,7 +680,7 @@ func (in *Ingester) quickDuplicate(ctx context.Context, known *knownKeys, d Deli
 	if err != nil {
 		return Result{}, key, false
 	}
-	r = Result{MessageID: prev.MessageID, ID: prev.ID, Status: StatusDuplicate, Reason: "already stored", User: dir.owner.Email,
+	r = Result{MessageID: prev.MessageID, ID: prev.ID, Status: StatusDuplicate, Reason: "already_stored", User: dir.owner.Email,
 		ThreadID: prev.ThreadID, Shared: prev.Shared, Origin: d.Origin, Links: []LinkOut{}}
 	r.explainf("duplicate of message %d (the same content), found before parsing", prev.ID)
 	return r, key, true
