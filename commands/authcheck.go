@@ -2,6 +2,7 @@ package commands
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -120,24 +121,32 @@ type authDecision struct {
 	Detail nullString `json:"detail"`
 }
 
+// printAuthCheck prints the verdict as text. What the message's sender
+// wrote (a DKIM-Signature's tags, and the library's errors quoting them)
+// is shown with its control characters made visible, as show does.
 func printAuthCheck(app *App, out authCheckOutput) {
 	if v := out.verdict; v != nil {
-		app.printf("from domain: %s\n", v.FromDomain)
+		app.printf("from domain: %s\n", printable(v.FromDomain, false))
 		for _, s := range v.Signatures {
-			app.printf("dkim: d=%s s=%s a=%s: %s aligned=%v", s.Domain, s.Selector, s.Algorithm, s.Result, s.Aligned)
+			app.printf("dkim: d=%s s=%s a=%s: %s aligned=%v", printable(s.Domain, false), printable(s.Selector, false),
+				printable(s.Algorithm, false), s.Result, s.Aligned)
 			if s.Reason != "" {
-				app.printf(" (%s)", s.Reason)
+				app.printf(" (%s)", printable(s.Reason, false))
 			}
 			app.printf("\n")
 		}
-		app.printf("dkim: %s\nspf: %s (%s, aligned=%v)\ndmarc: %s\naligned: %v\nverdict: %s\n",
-			v.DKIM, v.SPF, v.SPFDomain, v.SPFAligned, v.DMARC, v.Aligned, v.Summary())
+		spf := "no domain checked"
+		if v.SPFDomain != "" {
+			spf = fmt.Sprintf("%s, aligned=%v", printable(v.SPFDomain, false), v.SPFAligned)
+		}
+		app.printf("dkim: %s\nspf: %s (%s)\ndmarc: %s\naligned: %v\nverdict: %s\n",
+			v.DKIM, v.SPF, spf, v.DMARC, v.Aligned, printable(v.Summary(), false))
 		app.printf("temporary: %v\n", out.Temporary)
 	}
 	d := out.Decision
 	app.printf("decision: %s", d.Status)
 	if d.Reason != "" {
-		app.printf(" (%s: %s)", d.Reason, d.Detail)
+		app.printf(" (%s: %s)", d.Reason, printable(string(d.Detail), false))
 	}
 	app.printf("\n")
 }

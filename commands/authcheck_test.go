@@ -100,3 +100,35 @@ o\'brien.allow.acme.example. 300 IN A 127.0.0.2
 		})
 	}
 }
+
+// TestAuthCheckTextEscapesMail: auth check's text shows what a sender
+// wrote in a DKIM-Signature (the selector, the domain, the library's
+// error about them) with control characters made visible, as show does:
+// an administrator runs it on the suspicious message, at a terminal.
+func TestAuthCheckTextEscapesMail(t *testing.T) {
+	w := newMailWorld(t)
+	path := filepath.Join(t.TempDir(), "evil.eml")
+	evil := "From: Ann <ann@acme.example>\r\nTo: bob@customer.example\r\nSubject: hi\r\n" +
+		"DKIM-Signature: v=1; a=rsa-sha256; d=acme.example; s=sel\x1b]0;pwned\x07\x1b[31m; h=from; bh=abc; b=abc\r\n" +
+		"Date: Mon, 2 Nov 2026 09:00:00 +0000\r\n\r\nbody\r\n"
+	if err := os.WriteFile(path, []byte(evil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := newCLI(t)
+	r := c.run("--dns-zone", w.zone, "auth", "check", path, "--client-ip", "192.0.2.1", "--sender", "ann@acme.example")
+	if r.code != 1 {
+		t.Fatalf("auth check exit %d, want 1 (rejected); stderr %q", r.code, r.err)
+	}
+	if strings.ContainsAny(r.out, "\x1b\x07") {
+		t.Errorf("auth check printed a control character from the mail:\n%q", r.out)
+	}
+	if !strings.Contains(r.out, "s=sel^[]0") {
+		t.Errorf("auth check did not show the selector escaped (^[):\n%s", r.out)
+	}
+	// Without a client IP nor a sender SPF checks no domain: that reads
+	// as none, not as an empty pair of parentheses "(, aligned=false)".
+	r = c.run("--dns-zone", w.zone, "auth", "check", path)
+	if !strings.Contains(r.out, "\nspf: none (no domain checked)\n") {
+		t.Errorf("auth check without sender and client IP:\n%s", r.out)
+	}
+}
