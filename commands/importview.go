@@ -90,12 +90,14 @@ func (v *importView) result(r ingest.Result, disp ingest.Disposition) {
 		v.line(v.out, v.messageLine(r))
 		if v.explain {
 			for _, e := range r.Explain {
-				v.line(v.out, "  - "+e)
+				v.line(v.out, "  - "+printable(e, false))
 			}
 		}
 	}
+	// What a sender wrote (a Message-ID, an address, a date quoted in
+	// the reason) is shown with its control characters made visible.
 	if p := v.problem(r, disp); p != "" {
-		v.line(v.errOut, p)
+		v.line(v.errOut, printable(p, false))
 	}
 	v.draw(false)
 }

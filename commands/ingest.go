@@ -480,7 +480,7 @@ func printResult(app *App, r ingest.Result, disp ingest.Disposition, opts ingest
 	}
 	if opts.explain && !app.JSON {
 		for _, e := range r.Explain {
-			fmt.Fprintf(app.IO.Out, "  - %s\n", e)
+			fmt.Fprintf(app.IO.Out, "  - %s\n", printable(e, false))
 		}
 	}
 	// What Postfix sees is decided by the disposition table; an import
@@ -490,7 +490,7 @@ func printResult(app *App, r ingest.Result, disp ingest.Disposition, opts ingest
 		line = disp.Stderr
 	}
 	if line != "" {
-		fmt.Fprintln(app.IO.ErrOut, line)
+		fmt.Fprintln(app.IO.ErrOut, printable(line, false))
 	}
 }
 
@@ -539,11 +539,13 @@ func newIngestLine(r ingest.Result, users map[string]userRef) ingestLine {
 	return out
 }
 
+// displayID is a Message-ID as the lines about a message show it: the
+// sender wrote it, so its control characters are made visible.
 func displayID(id string) string {
 	if id == "" {
 		return "(no Message-ID)"
 	}
-	return "<" + id + ">"
+	return "<" + printable(id, false) + ">"
 }
 
 // ingestFailure turns an error into an exit status. In pipe mode every

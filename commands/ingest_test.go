@@ -551,3 +551,48 @@ func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+// TestImportLinesEscapeMail: the lines an import prints about a message
+// (-v, --explain, the problem lines on stderr) show what its sender wrote
+// (a Message-ID, a forwarded date, a refused From) with control
+// characters made visible, as show does, in archive and pipe mode alike.
+func TestImportLinesEscapeMail(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	dir := t.TempDir()
+	stored := filepath.Join(dir, "stored.eml")
+	refused := filepath.Join(dir, "refused.eml")
+	for path, content := range map[string]string{
+		stored: "From: Ann <ann@acme.example>\r\nTo: Bob <bob@customer.example>\r\nSubject: hi\r\n" +
+			"Message-ID: <id\x1b[2J@x>\r\nDate: Mon, 2 Nov 2026 09:00:00 +0000\r\n\r\nbody\r\n",
+		// Not a user's address: refused, and the reason quotes it.
+		refused: "From: \"Mal\x1b[31m\" <mal\x07@elsewhere.example>\r\nTo: ann@acme.example\r\nSubject: hi\r\n" +
+			"Message-ID: <evil\x1b]0;t\x07@x>\r\nDate: Mon, 2 Nov 2026 09:00:00 +0000\r\n\r\nbody\r\n",
+	} {
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{
+		{"ingest", "--user", "ann@acme.example", "--auth", "off", "-v", "--explain", stored, refused},
+		{"ingest", "--user", "ann@acme.example", "--auth", "off", "--dry-run", "-v", stored, refused},
+	} {
+		r := c.run(args...)
+		for name, out := range map[string]string{"stdout": r.out, "stderr": r.err} {
+			if strings.ContainsAny(out, "\x1b\x07") {
+				t.Errorf("%v: a control character from the mail reached %s:\n%q", args, name, out)
+			}
+		}
+		if !strings.Contains(r.out, "<id^[[2J@x>") {
+			t.Errorf("%v: the Message-ID is not shown escaped:\n%s", args, r.out)
+		}
+	}
+	raw, err := os.ReadFile(refused)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.runIn(string(raw), "ingest", "--explain", "--recipient", "acme@bcc.acme.example")
+	if strings.ContainsAny(r.out+r.err, "\x1b\x07") {
+		t.Errorf("pipe --explain: a control character from the mail was printed:\n%q\n%q", r.out, r.err)
+	}
+}
