@@ -51,7 +51,7 @@ var examples = map[string]string{
   smartbcc inbox --user ann@acme.example --item deal:3
   smartbcc inbox --unlinked --since 7d
   smartbcc inbox --since 2026-01-01 --until 2026-01-31 --limit 50 --offset 50
-  smartbcc --json inbox --person 4 | jq -r '.[].subject'`,
+  smartbcc --json inbox --person bob@customer.example | jq -r '.[].subject'`,
 	"smartbcc search": `  smartbcc search widgets
   smartbcc search '"price list" -draft' --user ann@acme.example
   smartbcc search 'from:bob@customer.example OR from:carol after:2026-01-01'

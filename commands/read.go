@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -48,7 +47,7 @@ func printMessageTable(app *App, entries []messageEntry) {
 type inboxOptions struct {
 	user     string
 	item     string
-	person   int64
+	person   string
 	unlinked bool
 	page     pageFlags
 	dates    dateFlags
@@ -100,15 +99,12 @@ func (f itemFilter) apply(tx store.Tx, q *store.MessageQuery) error {
 func newInboxCmd(app *App) *cobra.Command {
 	var opts inboxOptions
 	cmd := &cobra.Command{
-		Use:   "inbox [--user U] [--item deal:ID] [--person ID] [--unlinked] [--since T] [--until T]",
+		Use:   "inbox [--user U] [--item deal:ID] [--person ID|EMAIL] [--unlinked] [--since T] [--until T]",
 		Short: "List the messages a user may see, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			q := store.MessageQuery{Unlinked: opts.unlinked}
-			filter := itemFilter{item: opts.item}
-			if opts.person != 0 {
-				filter.person = strconv.FormatInt(opts.person, 10)
-			}
+			filter := itemFilter{item: opts.item, person: opts.person}
 			if filter.item != "" && filter.person != "" {
 				return usageErrorf("give --item or --person, not both")
 			}
@@ -123,7 +119,7 @@ func newInboxCmd(app *App) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&opts.user, "user", "", "whose inbox (default: --as, or everything for the administrator)")
 	cmd.Flags().StringVar(&opts.item, "item", "", "only messages linked to this item (deal:ID, lead:ID, project:ID, person:ID)")
-	cmd.Flags().Int64Var(&opts.person, "person", 0, "only messages linked to this person")
+	cmd.Flags().StringVar(&opts.person, "person", "", "only messages linked to this person (id or address)")
 	cmd.Flags().BoolVar(&opts.unlinked, "unlinked", false, "only messages linked to nothing")
 	opts.page.add(cmd, 0)
 	opts.dates.add(cmd)
