@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -95,7 +96,12 @@ sharing from the shell.`,
 	f.StringVar(&app.DNSZone, "dns-zone", "", "answer DNS queries from this RFC 1035 master `file`")
 	f.StringVar(&app.DNSServer, "dns-server", "", "ask this DNS server (`host:port`)")
 	f.DurationVar(&app.StoreOptions.BusyTimeout, "busy-timeout", 5*time.Second, "how long to wait for a locked store before giving up (ingest then exits 75)")
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErrorf("%v%s", err, flagSuggestion(c, err)) })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if msg := flagValueError(c, err); msg != "" {
+			return usageErrorf("%s", msg)
+		}
+		return usageErrorf("%v%s", err, flagSuggestion(c, err))
+	})
 
 	root.AddCommand(
 		newInitCmd(app),
@@ -214,6 +220,41 @@ func argsError(c *cobra.Command, args []string, err error) error {
 	}
 	return asUsage(err)
 }
+
+// flagValueError words pflag's `invalid argument "abc" for "--limit" flag:
+// strconv.ParseInt: parsing "abc": invalid syntax` as the other value
+// errors are (`invalid --limit "abc": want a whole number`), saying what the
+// flag takes rather than which Go parser failed; "" for other errors.
+func flagValueError(c *cobra.Command, err error) string {
+	m := pflagValueError.FindStringSubmatch(err.Error())
+	if m == nil {
+		return ""
+	}
+	value, name := m[1], strings.TrimPrefix(m[2], "--")
+	if short, _, ok := strings.Cut(name, ", --"); ok && len(short) == 2 { // "-v, --verbose"
+		name = strings.TrimPrefix(name, short+", --")
+	}
+	f := c.Flags().Lookup(name)
+	if f == nil {
+		return ""
+	}
+	want := ""
+	switch f.Value.Type() {
+	case "int", "int64", "int32", "uint", "uint64":
+		want = "a whole number"
+	case "duration":
+		want = "a duration such as 30s, 5m or 1h"
+	case "bool":
+		want = "true or false"
+	default:
+		return ""
+	}
+	return fmt.Sprintf("invalid --%s %q: want %s", f.Name, value, want)
+}
+
+// pflagValueError matches pflag's error for a value its flag type cannot
+// parse: the value and the flag.
+var pflagValueError = regexp.MustCompile(`^invalid argument "(.*)" for "(.+)" flag: `)
 
 // flagSuggestion is "; did you mean --limit?" for pflag's "unknown flag:
 // --limt", naming the command's flag (its own or a global one) within two
