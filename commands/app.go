@@ -251,8 +251,8 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// userForChange resolves the user a settings or address command changes:
-// the administrator may change anyone, a user (--as) only themselves.
+// userForChange resolves the user a settings or address command reads or
+// changes: the administrator may name anyone, a user (--as) only themselves.
 func (a *App) userForChange(tx store.Tx, ref string) (*store.User, error) {
 	u, err := findUser(tx, ref)
 	if err != nil {
@@ -263,7 +263,7 @@ func (a *App) userForChange(tx store.Tx, ref string) (*store.User, error) {
 		return nil, err
 	}
 	if actor != nil && actor.ID != u.ID {
-		return nil, store.Errorf(store.EPermission, "%s cannot change the settings or addresses of %s", actor.Email, u.Email)
+		return nil, store.Errorf(store.EPermission, "%s may only read and change their own settings and addresses, not those of %s", actor.Email, u.Email)
 	}
 	return u, nil
 }
