@@ -73,6 +73,15 @@ var jsonSchemas = map[string]string{
 	"completion powershell": "",
 }
 
+// textOnly reports a command whose output is text for people or programs
+// other than a JSON reader (Postfix lines, the manual, a completion
+// script, the demo's story): --json is refused there, so that --json
+// prints JSON or nothing. (serve writes log lines, help is help.)
+func textOnly(path string) bool {
+	schema, known := jsonSchemas[path]
+	return known && schema == "" && path != "serve" && path != "help"
+}
+
 // commandPath is a command's path without the program name: "deal add".
 func commandPath(c *cobra.Command) string {
 	p := c.CommandPath()
@@ -95,6 +104,9 @@ func annotateSchemas(app *App, c *cobra.Command) {
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		app.command = commandPath(cmd)
 		app.schema = jsonSchemas[app.command]
+		if app.JSON && textOnly(app.command) {
+			return usageErrorf("%s prints text only (no records): run it without --json", app.command)
+		}
 		return run(cmd, args)
 	}
 }

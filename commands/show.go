@@ -22,6 +22,9 @@ func newShowCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if raw && app.JSON {
+				return usageErrorf("--raw prints the message's bytes, where --json would go: give one of the two")
+			}
 			st, err := app.Store(cmd.Context())
 			if err != nil {
 				return err

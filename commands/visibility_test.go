@@ -793,9 +793,10 @@ func TestShowHeadersAuthLinksAttachments(t *testing.T) {
 	if got := c.ok("show", itoa(r.ID), "--raw"); got != signed {
 		t.Errorf("show --raw differs from the delivered bytes")
 	}
-	// --raw ignores --json: the bytes are the bytes.
-	if got := c.ok("--json", "show", itoa(r.ID), "--raw"); got != signed {
-		t.Errorf("--json show --raw differs from the delivered bytes")
+	// --json prints JSON or nothing: with --raw, whose bytes are no JSON,
+	// it is refused, as export - refuses it.
+	if r := c.fails("--raw prints the message's bytes, where --json would go", "--json", "show", itoa(r.ID), "--raw"); r.out != "" {
+		t.Errorf("--json show --raw printed %q", r.out)
 	}
 	// The owner sees the same; Bob sees nothing of it.
 	if got := c.ok("--as", visAnn, "show", itoa(r.ID)); got != text {
