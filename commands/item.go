@@ -260,8 +260,7 @@ func runItemSet(cmd *cobra.Command, app *App, kind store.ItemKind, id int64, opt
 	if err != nil {
 		return err
 	}
-	var view itemOut
-	var before string
+	var view, prev itemOut
 	var linked int
 	err = st.Update(cmd.Context(), func(tx store.Tx) error {
 		c, err := tx.Company()
@@ -275,7 +274,10 @@ func runItemSet(cmd *cobra.Command, app *App, kind store.ItemKind, id int64, opt
 		if err := mayChangeItem(app, tx, it); err != nil {
 			return err
 		}
-		before = it.Status
+		n := newNames(tx)
+		if prev, err = n.itemOut(c, it); err != nil {
+			return err
+		}
 		switch {
 		case removing && it.Status == store.StatusDeleted:
 			return store.Errorf(store.EInvalid, "%s %d was removed already", kind, id)
@@ -308,7 +310,7 @@ func runItemSet(cmd *cobra.Command, app *App, kind store.ItemKind, id int64, opt
 			}
 			linked = len(msgs)
 		}
-		view, err = newNames(tx).itemOut(c, it)
+		view, err = n.itemOut(c, it)
 		return err
 	})
 	if err != nil {
@@ -324,12 +326,45 @@ func runItemSet(cmd *cobra.Command, app *App, kind store.ItemKind, id int64, opt
 		if kind.HasBccAddress() {
 			app.printf("its Bcc address no longer accepts mail\n")
 		}
-	case before != view.Status:
-		app.printf("%s: %s (was %s)\n", name, view.Status, before)
 	default:
-		app.printf("%s: %s\n", name, view.Status)
+		app.printf("%s: %s\n", name, itemChanges(prev, view))
 	}
 	return nil
+}
+
+// itemChanges says what deal set changed, status first (`won (was
+// open)`, or the status it keeps), then the title, person and owner that
+// changed: a salesperson sees that --owner took.
+func itemChanges(prev, now itemOut) string {
+	parts := []string{now.Status}
+	if prev.Status != now.Status {
+		parts[0] += fmt.Sprintf(" (was %s)", prev.Status)
+	}
+	if prev.Title != now.Title {
+		parts = append(parts, fmt.Sprintf("title was %q", printable(prev.Title, false)))
+	}
+	person := func(r *itemRef) string {
+		if r == nil {
+			return "none"
+		}
+		return fmt.Sprintf("person %d %q", r.ID, printable(r.Title, false))
+	}
+	if person(prev.Person) != person(now.Person) {
+		parts = append(parts, fmt.Sprintf("person %s (was %s)", strings.TrimPrefix(person(now.Person), "person "), person(prev.Person)))
+	}
+	owner := func(u *userRef) string {
+		if u == nil {
+			return "none"
+		}
+		return u.Email
+	}
+	if owner(prev.Owner) != owner(now.Owner) {
+		parts = append(parts, fmt.Sprintf("owner %s (was %s)", owner(now.Owner), owner(prev.Owner)))
+	}
+	if len(parts) == 1 && prev.Status == now.Status {
+		parts = append(parts, "nothing changed")
+	}
+	return strings.Join(parts, "; ")
 }
 
 func runItemList(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemListOptions) error {
