@@ -125,6 +125,9 @@ func errorLine(err error) string {
 	if strings.HasPrefix(msg, "unknown command ") && !errors.As(err, &ue) {
 		// cobra's own, under the root (argsError words a group's).
 		first, rest, _ := strings.Cut(msg, "\n")
+		if strings.HasPrefix(first, `unknown command "version" `) {
+			return first + "; did you mean --version?"
+		}
 		var suggestions []string
 		for _, l := range strings.Split(rest, "\n") {
 			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "Did you mean") {
