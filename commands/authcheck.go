@@ -36,6 +36,7 @@ the pipe's only).`,
 			var raw []byte
 			var err error
 			if len(args) == 0 || args[0] == "-" {
+				app.stdinHint("the message")
 				raw, err = io.ReadAll(io.LimitReader(app.IO.In, 64<<20))
 			} else {
 				raw, err = os.ReadFile(args[0])

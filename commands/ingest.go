@@ -220,6 +220,7 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 		return ingestFailure(app, err, pipe)
 	}
 	env, nullSender := opts.envelope(cmd)
+	app.stdinHint("the message")
 	r, err := mailfile.OpenReader(app.IO.In, "stdin", mailfile.Options{Format: format, MaxSize: opts.maxSize})
 	if err != nil {
 		return ingestFailure(app, err, pipe)
@@ -343,6 +344,7 @@ func runImport(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 		var r mailfile.Reader
 		var err error
 		if path == "-" {
+			app.stdinHint("mail (a message or an mbox)")
 			r, err = mailfile.OpenReader(app.IO.In, "stdin", mailfile.Options{Format: format, MaxSize: opts.maxSize})
 		} else {
 			r, err = mailfile.Open(path, mailfile.Options{Format: format, MaxSize: opts.maxSize})

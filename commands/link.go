@@ -26,7 +26,7 @@ func (sel *selection) addFlags(cmd *cobra.Command) {
 }
 
 // ids reads the message ids of the arguments, and of stdin for "-".
-func (sel selection) ids(in io.Reader) ([]int64, error) {
+func (sel selection) ids(in io.Reader, hint func(what string)) ([]int64, error) {
 	if sel.query != "" && len(sel.args) > 0 {
 		return nil, usageErrorf("give message ids or --query, not both")
 	}
@@ -48,6 +48,7 @@ func (sel selection) ids(in io.Reader) ([]int64, error) {
 				continue
 			}
 			stdin = true
+			hint("message ids (one per line)")
 			sc := bufio.NewScanner(in)
 			for n := 1; sc.Scan(); n++ {
 				line := strings.TrimSpace(sc.Text())
@@ -261,7 +262,7 @@ func runLink(cmd *cobra.Command, app *App, opts linkOptions, unlink bool) error 
 	if opts.messageOnly && (kind == store.KindPerson || newKind == store.KindPerson) {
 		return usageErrorf("--message-only is for deals, leads and projects: a person is linked to single messages anyway")
 	}
-	ids, err := opts.sel.ids(app.IO.In)
+	ids, err := opts.sel.ids(app.IO.In, app.stdinHint)
 	if err != nil {
 		return err
 	}
@@ -512,7 +513,7 @@ finds); all of them change in one transaction, or none.`,
 		Example: example,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sel.args = args
-			ids, err := sel.ids(app.IO.In)
+			ids, err := sel.ids(app.IO.In, app.stdinHint)
 			if err != nil {
 				return err
 			}

@@ -30,14 +30,46 @@ type IOStreams struct {
 	// TermWidth is the width in columns of the terminal Out is, 0 when
 	// Out is not a terminal: tables then fit it, and times are local.
 	TermWidth int
+	// InTerminal reports whether In is a terminal: a command reading it
+	// then says how to end what is typed.
+	InTerminal bool
 }
 
 // Main runs smartbcc with the process's arguments and streams and returns
 // the exit status.
 func Main() int {
-	return run(context.Background(), os.Args[1:], IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
-		IsTerminal: isTerminal(os.Stderr), ErrWidth: terminalWidth(os.Stderr), TermWidth: terminalWidth(os.Stdout)},
+	return run(context.Background(), os.Args[1:], IOStreams{In: &stickyEOF{r: os.Stdin}, Out: os.Stdout, ErrOut: os.Stderr,
+		IsTerminal: isTerminal(os.Stderr), ErrWidth: terminalWidth(os.Stderr), TermWidth: terminalWidth(os.Stdout),
+		InTerminal: isTerminal(os.Stdin)},
 		func(app *App) { app.exitProcess = os.Exit })
+}
+
+// stickyEOF reads r until its first end of input and reports the end from
+// then on. A terminal's Ctrl-D ends one read only: a reader that looks
+// ahead (the archive format's sniffing) and reads again would wait for a
+// second Ctrl-D.
+type stickyEOF struct {
+	r   io.Reader
+	eof bool
+}
+
+func (s *stickyEOF) Read(p []byte) (int, error) {
+	if s.eof {
+		return 0, io.EOF
+	}
+	n, err := s.r.Read(p)
+	if err == io.EOF {
+		s.eof = true
+	}
+	return n, err
+}
+
+// stdinHint tells a person at a terminal that the command reads what
+// they type (what), and how to end it; piped input needs no word.
+func (a *App) stdinHint(what string) {
+	if a.IO.InTerminal {
+		fmt.Fprintf(a.IO.ErrOut, "reading %s from standard input; end it with Ctrl-D\n", what)
+	}
 }
 
 // Run executes one command line and returns its exit status. Every error

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -145,4 +146,59 @@ func termMail(n int, from, subject string) string {
 		"From: " + from + "\nTo: ann@acme.example\nSubject: " + subject +
 		"\nMessage-ID: <t" + string(rune('0'+n)) + "@example.org>\nDate: Mon, 02 Nov 2026 09:0" + string(rune('0'+n)) + ":00 +0000\n" +
 		"MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\nHello.\n\n"
+}
+
+// TestStdinOnATerminalSaysHowToEnd: a command that reads standard input
+// (an archive import with no file, auth check, link -) run at a terminal
+// says so on stderr and how to end it, rather than wait in silence; piped,
+// it says nothing.
+func TestStdinOnATerminalSaysHowToEnd(t *testing.T) {
+	bin := binary(t)
+	db := filepath.Join(t.TempDir(), "smartbcc.db")
+	for _, args := range [][]string{
+		{"init", "--company", "Acme", "--domain", "bcc.acme.example"},
+		{"user", "add", "ann@acme.example", "--name", "Ann Seller"},
+		{"deal", "add", "--title", "Widgets"},
+	} {
+		if out, err := exec.Command(bin, append([]string{"--db", db}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("smartbcc %v: %v\n%s", args, err, out)
+		}
+	}
+	const hint = "end it with Ctrl-D"
+	mail := "From: Ann <ann@acme.example>\nTo: bob@customer.example\nSubject: x\n\nhello\n\x04"
+	for _, tc := range []struct {
+		args  []string
+		typed string
+		code  int
+	}{
+		{[]string{"ingest", "--user", "ann@acme.example", "--auth", "off"}, mail, 0},
+		{[]string{"auth", "check", "--client-ip", "192.0.2.1", "--sender", "ann@acme.example", "--dns-zone", os.DevNull}, mail, 1},
+		{[]string{"link", "-", "--deal", "1"}, "\x04", 3},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		cmd := exec.Command(bin, append([]string{"--db", db}, tc.args...)...)
+		res, err := ptytest.Run(ctx, cmd, 100, 40, []byte(tc.typed))
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) {
+			// One Ctrl-D at the start of a line ends a terminal's input.
+			t.Fatalf("smartbcc %v on a terminal did not end after Ctrl-D", tc.args)
+		}
+		if err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("no pseudo-terminal: %v", err)
+			}
+			t.Skipf("no pseudo-terminal here: %v", err)
+		}
+		screen := strings.Join(res.Screen, "\n")
+		if res.ExitCode != tc.code || !strings.Contains(screen, hint) {
+			t.Errorf("smartbcc %v on a terminal: exit %d (want %d), screen:\n%s", tc.args, res.ExitCode, tc.code, screen)
+		}
+		// Piped, no hint.
+		piped := exec.Command(bin, append([]string{"--db", db}, tc.args...)...)
+		piped.Stdin = strings.NewReader(strings.TrimSuffix(tc.typed, "\x04"))
+		out, _ := piped.CombinedOutput()
+		if strings.Contains(string(out), hint) {
+			t.Errorf("smartbcc %v piped printed the terminal hint:\n%s", tc.args, out)
+		}
+	}
 }
