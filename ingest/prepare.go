@@ -186,10 +186,20 @@ func (in *Ingester) prepare(ctx context.Context, d Delivery, key string) (p *Pre
 	// instance and readers show the top-most: a second one is how a
 	// genuine signed message is replayed with a new subject or date, so
 	// it is refused rather than read either way.
+	//
+	// Except in an archive imported for a user (--user) with --auth off:
+	// there the owner is given and nothing is verified, so no signature
+	// can be replayed and no From decides anything, and refusing would
+	// only leave out of the store real mail that old mailers wrote with
+	// three Cc fields. The top-most of each is read, as mail readers show
+	// it; a malformed From is taken there on the same grounds (sender).
 	if name, n := m.Fields.RepeatedSingleton(); name != "" {
-		p.refuse(StatusRejected, "repeated_field", RefusedSender, "5.7.1",
-			fmt.Sprintf("%d %s fields where RFC 5322 allows one", n, name))
-		return p, nil
+		detail := fmt.Sprintf("%d %s fields where RFC 5322 allows one", n, name)
+		if dir.owner == nil || in.opt.AuthMode.Kind != "off" {
+			p.refuse(StatusRejected, "repeated_field", RefusedSender, "5.7.1", detail)
+			return p, nil
+		}
+		p.res.explainf("%s: the first is read (owner given by --user, --auth off)", detail)
 	}
 	p.listMail = m.Header.Get("List-Id") != "" || m.Header.Get("List-Unsubscribe") != ""
 

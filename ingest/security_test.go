@@ -455,3 +455,26 @@ func TestHostileOpenNestingBounded(t *testing.T) {
 		}
 	}
 }
+
+// An archive imported for a user with --auth off reads each singleton
+// field given twice (the first, as readers show it) instead of refusing
+// the message: the owner is given and nothing is verified, so nothing can
+// be replayed. With authentication on, the same import refuses it.
+func TestRepeatedSingletonsImportedWithAuthOff(t *testing.T) {
+	h := newHarness(t, "NORMAL")
+	verifying := ingest.New(ingest.Options{Store: h.db, AuthMode: ingest.AuthMode{Kind: "verify"}, Source: store.SourceImport, Owner: userAddr})
+	for _, name := range parse.Singletons {
+		raw := textMail("import-"+name+"@acme.example", name+": <one@x.example>", name+": <two@x.example>")
+		d := ingest.Delivery{Raw: raw, Origin: "archive.mbox", Size: int64(len(raw))}
+		r, err := verifying.Ingest(context.Background(), d)
+		checkOutcome(t, r, err)
+		if r.Status != ingest.StatusRejected || r.Reason != "repeated_field" {
+			t.Errorf("%s twice, imported with --auth verify: %s %s, want rejected repeated_field", name, r.Status, r.Reason)
+		}
+		r, err = h.imp.Ingest(context.Background(), d)
+		checkOutcome(t, r, err)
+		if r.Status != ingest.StatusStored || !strings.Contains(strings.Join(r.Explain, " "), "2 "+name+" fields") {
+			t.Errorf("%s twice, imported with --auth off: %s %s %q, want stored, its explanation naming the field", name, r.Status, r.Reason, r.Explain)
+		}
+	}
+}
