@@ -97,7 +97,7 @@ func runDemo(ctx context.Context, app *App, keep bool) error {
 	var company *store.Company
 	var deal, carolDeal *store.Item
 	err = st.Update(ctx, func(tx store.Tx) error {
-		if company, err = tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+		if company, err = tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 			return err
 		}
 		ann, err := tx.CreateUser("ann@acme.example", "Ann Seller")

@@ -13,7 +13,8 @@ var examples = map[string]string{
   smartbcc --as ann@acme.example inbox --since 7d`,
 	"smartbcc init": `  smartbcc init --company Acme --domain bcc.acme.example
   SMARTBCC_DB=/var/lib/smartbcc/smartbcc.db smartbcc init --company Acme --domain bcc.acme.example
-  smartbcc --db postgres://smartbcc@db.internal/smartbcc init --company Acme --domain bcc.acme.example`,
+  smartbcc --db postgres://smartbcc@db.internal/smartbcc init --company Acme --domain bcc.acme.example
+  smartbcc init --company 株式会社サンプル --slug sample --domain bcc.sample.example`,
 	"smartbcc bcc": `  smartbcc bcc
   smartbcc bcc --deal 3
   smartbcc --json bcc --lead 7`,

@@ -68,13 +68,14 @@ func validDomain(d string) bool {
 
 type initOptions struct {
 	company string
+	slug    string
 	domain  string
 }
 
 func newInitCmd(app *App) *cobra.Command {
 	var opts initOptions
 	cmd := &cobra.Command{
-		Use:   "init --company NAME --domain BCC-DOMAIN",
+		Use:   "init --company NAME [--slug LOCAL-PART] --domain BCC-DOMAIN",
 		Short: "Create the store and print the universal Bcc address",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -82,6 +83,7 @@ func newInitCmd(app *App) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&opts.company, "company", "", "company name (its slug is the Bcc local part)")
+	cmd.Flags().StringVar(&opts.slug, "slug", "", "local part of the universal Bcc address, instead of one made from NAME (needed when NAME has no Latin letters)")
 	cmd.Flags().StringVar(&opts.domain, "domain", "", "domain the Bcc addresses live on")
 	_ = cmd.MarkFlagRequired("company")
 	_ = cmd.MarkFlagRequired("domain")
@@ -93,8 +95,9 @@ func runInit(cmd *cobra.Command, app *App, opts initOptions) error {
 	if !validDomain(domain) {
 		return store.Errorf(store.EInvalid, "invalid domain %q", opts.domain)
 	}
-	if bccaddr.Slug(opts.company) == "" {
-		return store.Errorf(store.EInvalid, "company name %q has no Latin letters or digits to make the Bcc address from", opts.company)
+	slug, err := initSlug(opts)
+	if err != nil {
+		return err
 	}
 	app.createsStore = true
 	st, err := app.Store(cmd.Context())
@@ -103,7 +106,7 @@ func runInit(cmd *cobra.Command, app *App, opts initOptions) error {
 	}
 	var c *store.Company
 	err = st.Update(cmd.Context(), func(tx store.Tx) error {
-		c, err = tx.CreateCompany(strings.TrimSpace(opts.company), domain)
+		c, err = tx.CreateCompany(strings.TrimSpace(opts.company), slug, domain)
 		return err
 	})
 	if err != nil {
@@ -116,6 +119,29 @@ func runInit(cmd *cobra.Command, app *App, opts initOptions) error {
 	}
 	app.printf("%s\n", universal)
 	return nil
+}
+
+// initSlug is the universal address's local part: --slug, read in lower
+// case as the domain is, or (when it is empty) one made from the company
+// name. It is checked
+// here, before a store is created, so that the error names the flag.
+func initSlug(opts initOptions) (string, error) {
+	if strings.TrimSpace(opts.slug) != "" {
+		slug := strings.ToLower(strings.TrimSpace(opts.slug))
+		if err := bccaddr.CheckSlug(slug); err != nil {
+			return "", usageErrorf("invalid --slug %q: %v", opts.slug, err)
+		}
+		return slug, nil
+	}
+	slug := bccaddr.Slug(opts.company)
+	if slug == "" {
+		return "", usageErrorf("company name %q has no Latin letters or digits to make the Bcc address from: "+
+			"give the local part with --slug (lower-case letters a-z, digits, '-', '_' and '.')", opts.company)
+	}
+	if err := bccaddr.CheckSlug(slug); err != nil {
+		return "", usageErrorf("the Bcc local part made from company name %q would be %q: %v; give a shorter one with --slug", opts.company, slug, err)
+	}
+	return slug, nil
 }
 
 func newBccCmd(app *App) *cobra.Command {

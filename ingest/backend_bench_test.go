@@ -32,7 +32,7 @@ func BenchmarkImportBackends(b *testing.B) {
 			b.StopTimer()
 			db := storetest.OpenKind(b, kind, backend.Options{Synchronous: "NORMAL"})
 			err := db.Update(ctx, func(tx store.Tx) error {
-				if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+				if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 					return err
 				}
 				_, err := tx.CreateUser("ann@acme.example", "Ann")

@@ -107,7 +107,7 @@ func importBatches(t *testing.T, size int) batchOutcome {
 		return threadNo[id]
 	}
 	err := db.Update(ctx, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 			return err
 		}
 		ann, err := tx.CreateUser("ann@acme.example", "Ann")

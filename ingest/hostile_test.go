@@ -61,7 +61,7 @@ func newHarness(tb testing.TB, synchronous string) *harness {
 		tb.Fatal(err)
 	}
 	err = db.Update(ctx, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 			return err
 		}
 		u, err := tx.CreateUser(userAddr, "Ann Seller")

@@ -84,7 +84,7 @@ func benchStore(b *testing.B) (store.Store, *Ingester) {
 	ctx := context.Background()
 	db, _ := storetest.Open(b, backend.Options{Synchronous: "NORMAL"})
 	err := db.Update(ctx, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 			return err
 		}
 		_, err := tx.CreateUser("ann@acme.example", "Ann")

@@ -54,7 +54,7 @@ func TestSearchSameOnBothBackends(t *testing.T) {
 	for _, kind := range []string{backend.SQLite, backend.Postgres} {
 		db := storetest.OpenKind(t, kind, backend.Options{Synchronous: "NORMAL"})
 		err := db.Update(ctx, func(tx store.Tx) error {
-			if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+			if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 				return err
 			}
 			_, err := tx.CreateUser("ann@acme.example", "Ann")

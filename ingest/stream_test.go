@@ -52,7 +52,7 @@ func importStore(t *testing.T) (store.Store, string) {
 	t.Helper()
 	db, dsn := storetest.Open(t, backend.Options{Synchronous: "NORMAL", RawPacks: true})
 	err := db.Update(context.Background(), func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 			return err
 		}
 		_, err := tx.CreateUser(userAddr, "Ann Seller")

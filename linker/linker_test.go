@@ -53,7 +53,7 @@ func TestAutoLinkOneOpenItemRule(t *testing.T) {
 			st := openStore(t)
 			var plan *Plan
 			update(t, st, func(tx store.Tx) error {
-				if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+				if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 					return err
 				}
 				u, err := tx.CreateUser("ann@acme.example", "Ann")
@@ -127,7 +127,7 @@ func insertMessage(t *testing.T, tx store.Tx, owner, thread int64, id string) *s
 func TestManualLinkFollowsThread(t *testing.T) {
 	st := openStore(t)
 	update(t, st, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 			return err
 		}
 		u, err := tx.CreateUser("ann@acme.example", "Ann")
@@ -208,7 +208,7 @@ func TestManualLinkFollowsThread(t *testing.T) {
 func TestRemovedAndConvertedItems(t *testing.T) {
 	st := openStore(t)
 	update(t, st, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 			return err
 		}
 		u, err := tx.CreateUser("ann@acme.example", "Ann")
@@ -285,7 +285,7 @@ func itoa(i int64) string { return strconv.FormatInt(i, 10) }
 func TestBccLinkWinsAndSetsThread(t *testing.T) {
 	st := openStore(t)
 	update(t, st, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 			return err
 		}
 		u, _ := tx.CreateUser("ann@acme.example", "Ann")

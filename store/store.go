@@ -115,7 +115,9 @@ type Savepointer interface {
 // *Error values with a Code (see errors.go) for domain failures.
 type Tx interface {
 	// Company. There is exactly one company per store.
-	CreateCompany(name, domain string) (*Company, error)
+	// CreateCompany: slug is the universal address's local part, "" to
+	// make it from the name (NewCompany).
+	CreateCompany(name, slug, domain string) (*Company, error)
 	Company() (*Company, error)
 
 	// Users. CreateUser also records the primary sender address as

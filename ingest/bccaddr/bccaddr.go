@@ -80,6 +80,44 @@ func Slug(company string) string {
 	return strings.TrimRight(b.String(), "-")
 }
 
+// MaxSlug is the longest slug: the longest address made from it,
+// <slug>+deal-<token> (a token is 26 characters), keeps its local part
+// within the 64 octets RFC 5321 lets a mail server refuse beyond.
+const MaxSlug = 64 - len("+deal-") - 26
+
+// CheckSlug says why slug cannot be the local part of the universal
+// address, or returns nil. A slug is a dot-atom that Parse reads back as
+// typed: lower-case ASCII letters and digits, with '-', '_' and single '.'
+// between them; no '+', which separates a deal's or lead's token (and is
+// Postfix's recipient delimiter), and no leading '-', which Postfix
+// refuses in an address (allow_min_user). The slug is fixed at init: every
+// address handed out contains it.
+func CheckSlug(slug string) error {
+	switch {
+	case slug == "":
+		return fmt.Errorf("it is empty")
+	case len(slug) > MaxSlug:
+		return fmt.Errorf("it is %d characters, the most is %d (a deal's address adds 32)", len(slug), MaxSlug)
+	}
+	for i, c := range slug {
+		switch {
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+		case c == '-' || c == '_' || c == '.':
+			if i == 0 || i == len(slug)-1 {
+				return fmt.Errorf("it must begin and end with a letter or digit")
+			}
+			if c == '.' && slug[i-1] == '.' {
+				return fmt.Errorf("two dots in a row")
+			}
+		case c >= 'A' && c <= 'Z':
+			return fmt.Errorf("it has upper-case letters (addresses are read in lower case)")
+		default:
+			return fmt.Errorf("%q is not allowed: use lower-case letters a-z, digits, '-', '_' and '.'", c)
+		}
+	}
+	return nil
+}
+
 // latinSpelling spells the lower-case Latin letters that NFKD does not
 // decompose into a base letter and a mark.
 var latinSpelling = map[rune]string{

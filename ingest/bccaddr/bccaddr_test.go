@@ -119,3 +119,31 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckSlug: a slug given at init (a company name without Latin
+// letters has none of its own) is accepted only when Parse reads every
+// address made from it back.
+func TestCheckSlug(t *testing.T) {
+	tok := strings.Repeat("a", 26)
+	for _, slug := range []string{"sample", "a", "sales.acme", "acme-jp", "acme_jp", "2go", strings.Repeat("x", MaxSlug)} {
+		if err := CheckSlug(slug); err != nil {
+			t.Errorf("CheckSlug(%q) = %v, want nil", slug, err)
+			continue
+		}
+		for _, tg := range []Target{{Kind: Universal}, {Deal, tok}, {Lead, tok}, {Confirm, "abcd"}} {
+			addr := Address(slug, "bcc.example.com", tg)
+			if at := strings.IndexByte(addr, '@'); at > 64 {
+				t.Errorf("%s: local part of %d octets", addr, at)
+			}
+			if got, ok := Parse(strings.ToUpper(addr), slug, "bcc.example.com"); !ok || got != tg {
+				t.Errorf("Parse(%q) = %+v, %v; want %+v", addr, got, ok, tg)
+			}
+		}
+	}
+	for _, slug := range []string{"", "Sample", "sample+x", "-sample", "sample-", ".sample", "a..b", "サンプル",
+		"a b", "a@b", `a"b`, "a/b", strings.Repeat("x", MaxSlug+1)} {
+		if CheckSlug(slug) == nil {
+			t.Errorf("CheckSlug(%q) = nil, want an error", slug)
+		}
+	}
+}

@@ -73,7 +73,7 @@ func newTestServerTB(t testing.TB, configure func(*Config, store.Store)) *testSe
 		t.Fatal(err)
 	}
 	err = db.Update(ctx, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 			return err
 		}
 		u, err := tx.CreateUser(annAddr, "Ann Seller")

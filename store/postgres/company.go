@@ -1,25 +1,19 @@
 package postgres
 
 import (
-	"strings"
-
-	"github.com/smartbcc/smartbcc/ingest/bccaddr"
 	"github.com/smartbcc/smartbcc/store"
 )
 
-// CreateCompany records the one company. Its slug comes from the name the
-// same way bccaddr makes every other Bcc address, so the two never differ.
-func (tx *Tx) CreateCompany(name, domain string) (*store.Company, error) {
+// CreateCompany records the one company (store.NewCompany checks it: a
+// slug made from the name is made as bccaddr makes every other Bcc
+// address, so the two never differ).
+func (tx *Tx) CreateCompany(name, slug, domain string) (*store.Company, error) {
 	if err := tx.writing("CreateCompany"); err != nil {
 		return nil, err
 	}
-	c := &store.Company{ID: 1, Name: store.CleanText(strings.TrimSpace(name)), Slug: bccaddr.Slug(name),
-		BccDomain: strings.ToLower(strings.TrimSpace(domain)), CreatedAt: tx.now}
-	if c.Slug == "" {
-		return nil, store.Errorf(store.EInvalid, "company name %q has no letters or digits to make an address from", name)
-	}
-	if c.BccDomain == "" {
-		return nil, store.Errorf(store.EInvalid, "a company needs a Bcc domain")
+	c, err := store.NewCompany(name, slug, domain, tx.now)
+	if err != nil {
+		return nil, err
 	}
 	// Under the writer lock nobody can add a company between this look
 	// and the insert.
@@ -29,7 +23,7 @@ func (tx *Tx) CreateCompany(name, domain string) (*store.Company, error) {
 	} else if !store.IsNotFound(err) {
 		return nil, err
 	}
-	_, err := tx.exec(`INSERT INTO company (id, name, slug, bcc_domain, created_at) VALUES (1, ?, ?, ?, ?)`,
+	_, err = tx.exec(`INSERT INTO company (id, name, slug, bcc_domain, created_at) VALUES (1, ?, ?, ?, ?)`,
 		c.Name, c.Slug, c.BccDomain, pgTime(c.CreatedAt))
 	if err != nil {
 		return nil, tx.conflict(err, "the store already has a company")

@@ -68,7 +68,7 @@ var ctxb = context.Background()
 // seedAnn makes the company, its user ann@acme.example and one thread:
 // what most tests of this package need before their first message.
 func seedAnn(tx store.Tx) (*store.User, *store.Thread, error) {
-	if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+	if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 		return nil, nil, err
 	}
 	u, err := tx.CreateUser("ann@acme.example", "Ann")

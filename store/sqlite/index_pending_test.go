@@ -18,7 +18,7 @@ func TestIndexOneSegmentPerCommit(t *testing.T) {
 	const n = 6
 	var ids []int64
 	update(t, db, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 			return err
 		}
 		u, err := tx.CreateUser("ann@acme.example", "Ann")

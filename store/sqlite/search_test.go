@@ -170,7 +170,7 @@ func BenchmarkSearchCommonWord(b *testing.B) {
 	words := []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"}
 	var owner int64
 	update(b, db, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 			return err
 		}
 		u, err := tx.CreateUser("ann@acme.example", "Ann")

@@ -72,7 +72,7 @@ func TestFileMode(t *testing.T) {
 	defer setUmask(old)
 	db := openTestAt(t, path, Options{})
 	// A write makes sure the -wal and -shm files exist.
-	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "bcc.acme.example"); return err })
+	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); return err })
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		fi, err := os.Stat(p)
 		if err != nil {
@@ -86,7 +86,7 @@ func TestFileMode(t *testing.T) {
 	// SQLite gives -wal and -shm the database file's mode, not the umask's.
 	custom := filepath.Join(dir, "custom.db")
 	db = openTestAt(t, custom, Options{FileMode: 0o640})
-	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "bcc.acme.example"); return err })
+	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); return err })
 	for _, p := range []string{custom, custom + "-wal", custom + "-shm"} {
 		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o640 {
 			t.Errorf("%s: mode %v, %v; want 0640", filepath.Base(p), fi.Mode().Perm(), err)
@@ -133,7 +133,7 @@ func TestDanglingSymlinkRefused(t *testing.T) {
 func TestReadOnlyOption(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ro.db")
 	db := openTestAt(t, path, Options{})
-	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "bcc.acme.example"); return err })
+	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); return err })
 	db.Close()
 
 	ro := openTestAt(t, path, Options{ReadOnly: true})
@@ -157,7 +157,7 @@ func TestReadOnlyOption(t *testing.T) {
 func TestReadOnlyFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rof.db")
 	db := openTestAt(t, path, Options{})
-	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "bcc.acme.example"); return err })
+	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); return err })
 	db.Close()
 	makeReadOnly(t, path)
 
@@ -192,7 +192,7 @@ func makeReadOnly(t *testing.T, path string) {
 func TestPathWithURICharacters(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "odd name?x=1#2%41.db")
 	db := openTestAt(t, path, Options{})
-	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "bcc.acme.example"); return err })
+	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); return err })
 	if _, err := os.Stat(path); err != nil {
 		t.Errorf("store not at %s: %v", path, err)
 	}
@@ -254,7 +254,7 @@ func TestPageSize(t *testing.T) {
 	}
 	conn.Close()
 	db = openTestAt(t, old, Options{})
-	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "bcc.acme.example"); return err })
+	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); return err })
 	if got := pageSizeOf(db); got != 4096 {
 		t.Errorf("existing store: page_size %d, want 4096 (kept)", got)
 	}

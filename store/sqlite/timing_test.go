@@ -14,7 +14,7 @@ func TestStatementTimings(t *testing.T) {
 	EnableStatementTimings()
 	t.Cleanup(func() { timings.on.Store(false) })
 	update(t, db, func(tx store.Tx) error {
-		_, err := tx.CreateCompany("Acme", "bcc.acme.example")
+		_, err := tx.CreateCompany("Acme", "", "bcc.acme.example")
 		return err
 	})
 	for range 3 {

@@ -15,19 +15,39 @@ func (s suite) testCompany(t *testing.T) {
 	err := db.View(ctxb, func(tx store.Tx) error { _, err := tx.Company(); return err })
 	wantCode(t, "Company before init", err, store.ENotFound)
 
+	// The slug is given, or made from the name (""); either way it is
+	// checked (bccaddr.CheckSlug) before anything is written.
 	tests := []struct {
-		name, domain string
-		code         string
+		name, slug, domain string
+		code               string
 	}{
-		{"", "bcc.acme.example", store.EInvalid},
-		{"Acme Widgets Ltd.", "", store.EInvalid},
-		{"Acme Widgets Ltd.", "BCC.Acme.Example", ""},
-		{"Other", "bcc.other.example", store.EConflict},
+		{"", "", "bcc.acme.example", store.EInvalid},
+		{"株式会社サンプル", "", "bcc.acme.example", store.EInvalid},
+		{"株式会社サンプル", "sample+x", "bcc.acme.example", store.EInvalid},
+		{"株式会社サンプル", "Sample", "bcc.acme.example", store.EInvalid},
+		{"Acme Widgets Ltd.", "", "", store.EInvalid},
+		{"International Widget Manufacturing Corporation", "", "bcc.acme.example", store.EInvalid},
+		{"Acme Widgets Ltd.", "", "BCC.Acme.Example", ""},
+		{"Other", "", "bcc.other.example", store.EConflict},
+		{"株式会社サンプル", "sample", "bcc.other.example", store.EConflict},
 	}
 	for _, tc := range tests {
-		err := db.Update(ctxb, func(tx store.Tx) error { _, err := tx.CreateCompany(tc.name, tc.domain); return err })
-		wantCode(t, "CreateCompany "+tc.name, err, tc.code)
+		err := db.Update(ctxb, func(tx store.Tx) error { _, err := tx.CreateCompany(tc.name, tc.slug, tc.domain); return err })
+		wantCode(t, "CreateCompany "+tc.name+" slug "+tc.slug, err, tc.code)
 	}
+	// A name without Latin letters is set up with the slug given.
+	jp := s.openTest(t)
+	update(t, jp, func(tx store.Tx) error {
+		_, err := tx.CreateCompany("株式会社サンプル", "sample", "bcc.sample.example")
+		return err
+	})
+	view(t, jp, func(tx store.Tx) error {
+		c, err := tx.Company()
+		if err == nil && (c.Name != "株式会社サンプル" || c.Slug != "sample" || c.BccDomain != "bcc.sample.example") {
+			t.Errorf("company %+v", c)
+		}
+		return err
+	})
 	view(t, db, func(tx store.Tx) error {
 		c, err := tx.Company()
 		if err != nil {
@@ -389,7 +409,7 @@ func (s suite) testItems(t *testing.T) {
 	// nothing else moves.
 	var ann *store.User
 	update(t, db, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 			return err
 		}
 		var err error

@@ -81,7 +81,7 @@ func (s suite) testUpgrade(t *testing.T) {
 	}
 	var msgID int64
 	update(t, old, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 			return err
 		}
 		u, err := tx.CreateUser("ann@acme.example", "Ann")

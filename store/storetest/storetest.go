@@ -158,7 +158,7 @@ func (s suite) newFixtureWith(t testing.TB, opt backend.Options) *fixture {
 	f := &fixture{db: s.openAt(t, s.b.Fresh(t), opt)}
 	update(t, f.db, func(tx store.Tx) error {
 		var err error
-		if _, err = tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+		if _, err = tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 			return err
 		}
 		if f.ann, err = tx.CreateUser("ann@acme.example", "Ann Seller"); err != nil {

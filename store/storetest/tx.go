@@ -238,7 +238,7 @@ func (s suite) testUpdateRollsBack(t *testing.T) {
 	db := s.openTest(t)
 	boom := errors.New("boom")
 	err := db.Update(context.Background(), func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "bcc.acme.example"); err != nil {
+		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
 			return err
 		}
 		return boom
@@ -253,19 +253,19 @@ func (s suite) testUpdateRollsBack(t *testing.T) {
 	func() {
 		defer func() { recover() }()
 		db.Update(context.Background(), func(tx store.Tx) error {
-			tx.CreateCompany("Acme", "bcc.acme.example")
+			tx.CreateCompany("Acme", "", "bcc.acme.example")
 			panic("boom")
 		})
 	}()
 	err = db.View(context.Background(), func(tx store.Tx) error { _, err := tx.Company(); return err })
 	wantCode(t, "Company after a panic", err, store.ENotFound)
-	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "bcc.acme.example"); return err })
+	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); return err })
 }
 
 func (s suite) testViewRefusesWrites(t *testing.T) {
 	db := s.openTest(t)
 	err := db.View(context.Background(), func(tx store.Tx) error {
-		_, err := tx.CreateCompany("Acme", "bcc.acme.example")
+		_, err := tx.CreateCompany("Acme", "", "bcc.acme.example")
 		return err
 	})
 	wantCode(t, "write in View", err, store.EInternal)
@@ -332,7 +332,7 @@ func (s suite) testTxUnusableAfterError(t *testing.T) {
 func (s suite) testReadOnly(t *testing.T) {
 	dsn := s.b.Fresh(t)
 	db := s.openAt(t, dsn, backend.Options{})
-	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "bcc.acme.example"); return err })
+	update(t, db, func(tx store.Tx) error { _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); return err })
 	ro := s.openAt(t, dsn, backend.Options{ReadOnly: true})
 	err := ro.Update(ctxb, func(tx store.Tx) error { return nil })
 	wantCode(t, "Update on a read-only store", err, store.EUnavailable)
@@ -374,7 +374,7 @@ func (s suite) testBusy(t *testing.T) {
 
 	start := time.Now()
 	err := db.Update(ctxb, func(tx store.Tx) error {
-		_, err := tx.CreateCompany("Acme", "bcc.acme.example")
+		_, err := tx.CreateCompany("Acme", "", "bcc.acme.example")
 		return err
 	})
 	waited := time.Since(start)
@@ -401,7 +401,7 @@ func (s suite) testBusy(t *testing.T) {
 		t.Fatalf("holder: %v", err)
 	}
 	update(t, db, func(tx store.Tx) error {
-		_, err := tx.CreateCompany("Acme", "bcc.acme.example")
+		_, err := tx.CreateCompany("Acme", "", "bcc.acme.example")
 		return err
 	})
 }
