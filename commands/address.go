@@ -100,7 +100,7 @@ func newAddressCmd(app *App) *cobra.Command {
 					return err
 				}
 				if email == u.Email {
-					return store.Errorf(store.EInvalid, "%s is the primary address of %s and cannot be removed", email, u.Email)
+					return store.Errorf(store.EConflict, "%s is the primary address of %s and cannot be removed", email, u.Email)
 				}
 				if a, err := tx.AddressByEmail(email); err == nil && a.UserID == u.ID {
 					removed = newAddressOut(a, userRef{ID: u.ID, Email: u.Email})
@@ -190,13 +190,13 @@ func confirmAddressByCode(tx store.Tx, code, from string, now time.Time) (*store
 		if a.ConfirmedAt != nil {
 			when = " on " + rfc3339(*a.ConfirmedAt)
 		}
-		return nil, store.Errorf(store.EInvalid, "confirmation code already used: %s was confirmed%s", a.Email, when)
+		return nil, store.Errorf(store.EConflict, "confirmation code already used: %s was confirmed%s", a.Email, when)
 	}
 	if from != "" && !strings.EqualFold(from, a.Email) {
 		return nil, store.Errorf(store.EPermission, "confirmation reply came from %s, not from %s", from, a.Email)
 	}
 	if now.After(a.CodeExpires) {
-		return nil, store.Errorf(store.EInvalid, "confirmation code for %s expired on %s; add the address again for a new code", a.Email, rfc3339(a.CodeExpires))
+		return nil, store.Errorf(store.EConflict, "confirmation code for %s expired on %s; add the address again for a new code", a.Email, rfc3339(a.CodeExpires))
 	}
 	if err := tx.ConfirmAddress(a.ID, now); err != nil {
 		return nil, err

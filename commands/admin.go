@@ -175,7 +175,7 @@ mail that could not be released then (a DNS failure, say).`,
 			switch res.Status {
 			case ingest.StatusStored, ingest.StatusDuplicate:
 			case ingest.StatusQuarantined:
-				return store.Errorf(store.EInvalid, "%s is still not confirmed; confirm it first (smartbcc address verify CODE)", q.Address)
+				return store.Errorf(store.EConflict, "%s is still not confirmed; confirm it first (smartbcc address verify CODE)", q.Address)
 			default:
 				return store.Errorf(store.EInvalid, "quarantined message %d was %s on release: %s", id, res.Status, res.Reason)
 			}

@@ -12,7 +12,9 @@ import (
 // "Exit statuses"):
 //
 //	0    success
-//	1    the command failed (a conflict, a permission, the store unavailable)
+//	1    the command failed (a conflict, a permission, the store unavailable);
+//	     a conflict is also what is named being in no state for it: an
+//	     item removed or converted, mail released, a code used
 //	2    usage: unknown command or flag, a missing, malformed or invalid
 //	     argument or flag value, an unknown --user, a path that is not there
 //	3    not found: the message, user, person, deal... named does not exist

@@ -280,11 +280,11 @@ func runItemSet(cmd *cobra.Command, app *App, kind store.ItemKind, id int64, opt
 		}
 		switch {
 		case removing && it.Status == store.StatusDeleted:
-			return store.Errorf(store.EInvalid, "%s %d was removed already", kind, id)
+			return store.Errorf(store.EConflict, "%s %d was removed already", kind, id)
 		case it.ConvertedTo != 0:
-			return store.Errorf(store.EInvalid, "lead %d was converted to deal %d: change the deal", id, it.ConvertedTo)
+			return store.Errorf(store.EConflict, "lead %d was converted to deal %d: change the deal", id, it.ConvertedTo)
 		case it.Status == store.StatusDeleted && !f.Changed("status"):
-			return store.Errorf(store.EInvalid, "%s %d was removed; bring it back with --status open first", kind, id)
+			return store.Errorf(store.EConflict, "%s %d was removed; bring it back with --status open first", kind, id)
 		}
 		if f.Changed("title") {
 			it.Title = opts.title
@@ -626,7 +626,7 @@ files into the deal from now on.`,
 				case lead.ConvertedTo != 0:
 					return store.Errorf(store.EConflict, "lead %d was converted to deal %d already", id, lead.ConvertedTo)
 				case lead.Status == store.StatusDeleted:
-					return store.Errorf(store.EInvalid, "lead %d was removed", id)
+					return store.Errorf(store.EConflict, "lead %d was removed", id)
 				}
 				t := lead.Title
 				if strings.TrimSpace(title) != "" {

@@ -491,7 +491,7 @@ func personFromMessage(tx store.Tx, m *store.Message) (*store.Person, error) {
 			return &store.Person{Name: name, Emails: []string{p.Email}}, nil
 		}
 	}
-	return nil, store.Errorf(store.EInvalid, "message %d has no customer participant that is not already a person", m.ID)
+	return nil, store.Errorf(store.EConflict, "message %d has no customer participant that is not already a person", m.ID)
 }
 
 func newShareCmd(app *App, share bool) *cobra.Command {

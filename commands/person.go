@@ -35,7 +35,7 @@ func checkPersonEmails(tx store.Tx, emails []string) error {
 			if err != nil {
 				return err
 			}
-			return store.Errorf(store.EInvalid, "%s is a sender address of user %s, not a contact's", e, u.Email)
+			return store.Errorf(store.EConflict, "%s is a sender address of user %s, not a contact's", e, u.Email)
 		} else if !store.IsNotFound(err) {
 			return err
 		}

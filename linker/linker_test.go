@@ -240,10 +240,10 @@ func TestRemovedAndConvertedItems(t *testing.T) {
 		}
 
 		m := insertMessage(t, tx, u.ID, 0, "g1@x")
-		if _, err := Link(tx, 0, m.ID, store.KindDeal, gone.ID, false); store.ErrorCode(err) != store.EInvalid {
+		if _, err := Link(tx, 0, m.ID, store.KindDeal, gone.ID, false); store.ErrorCode(err) != store.EConflict {
 			t.Fatalf("linking to a removed deal: %v", err)
 		}
-		if _, err := Link(tx, 0, m.ID, store.KindLead, lead.ID, false); store.ErrorCode(err) != store.EInvalid {
+		if _, err := Link(tx, 0, m.ID, store.KindLead, lead.ID, false); store.ErrorCode(err) != store.EConflict {
 			t.Fatalf("linking to a converted lead: %v", err)
 		}
 		for _, tc := range []struct {

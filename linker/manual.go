@@ -168,9 +168,9 @@ func checkTarget(tx store.Tx, kind store.ItemKind, id int64) error {
 	}
 	switch {
 	case it.Status == store.StatusDeleted:
-		return store.Errorf(store.EInvalid, "%s %d was removed; mail cannot be linked to it", kind, id)
+		return store.Errorf(store.EConflict, "%s %d was removed; mail cannot be linked to it", kind, id)
 	case it.ConvertedTo != 0:
-		return store.Errorf(store.EInvalid, "lead %d was converted to deal %d: link to the deal", id, it.ConvertedTo)
+		return store.Errorf(store.EConflict, "lead %d was converted to deal %d: link to the deal", id, it.ConvertedTo)
 	}
 	return nil
 }

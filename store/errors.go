@@ -9,7 +9,7 @@ import (
 // commands map to exit statuses and messages in one place.
 const (
 	ENotFound    = "not_found"   // no such user, person, item, message...
-	EConflict    = "conflict"    // already exists (duplicate user, address)
+	EConflict    = "conflict"    // already exists (duplicate user, address), or not in a state for it (removed, converted, released)
 	EInvalid     = "invalid"     // bad input: address, setting, status
 	EPermission  = "permission"  // the acting user may not do this
 	EBusy        = "busy"        // store locked or busy past the busy timeout: temporary
