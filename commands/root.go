@@ -87,7 +87,12 @@ func run(ctx context.Context, args []string, io IOStreams, configure func(*App))
 	defer app.close()
 	root := newRootCmd(app)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	var err error
+	if vBeforeCommand(root, args) {
+		err = usageErrorf("unknown shorthand flag: 'v' in -v%s", vHint)
+	} else {
+		err = root.ExecuteContext(ctx)
+	}
 	if err == nil {
 		return app.exitStatus
 	}
@@ -120,6 +125,10 @@ sharing from the shell.`,
 		Version:       version(),
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
+	// --version is ours, so that cobra gives it no -v: -v is ingest's
+	// --verbose, and a root -v printed the version before any command
+	// ("smartbcc -v inbox") or took the command's place.
+	root.Flags().Bool("version", false, "print the version and the revision it was built from")
 	f := root.PersistentFlags()
 	f.StringVar(&app.DBPath, "db", envOr("SMARTBCC_DB", "./smartbcc.db"), "the store: a SQLite file `path`, or a postgres:// URL (env SMARTBCC_DB)")
 	f.BoolVar(&app.JSON, "json", false, "print records as JSON")
@@ -292,7 +301,36 @@ var pflagValueError = regexp.MustCompile(`^invalid argument "(.*)" for "(.+)" fl
 // --limt", naming the command's flag (its own or a global one) within two
 // edits of what was typed, or one that begins it or that it begins
 // (--owner for --owner-id); "" when none is near.
+// vHint names what a -v typed where no command has one may have meant.
+const vHint = "; did you mean --version? (verbose is smartbcc ingest -v)"
+
+// vBeforeCommand reports a -v among the global flags typed before the
+// command, or alone: the root has no -v. Cobra would read it as a flag
+// that takes a value, swallow the command's name, and run something else
+// ("smartbcc -v ingest --user ann@acme.example FILE" said: unknown command
+// "FILE").
+func vBeforeCommand(root *cobra.Command, args []string) bool {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-v":
+			return true
+		case a == "--" || a == "-" || !strings.HasPrefix(a, "-"):
+			return false // the command, or an argument
+		case strings.HasPrefix(a, "--") && !strings.Contains(a, "="):
+			if f := root.PersistentFlags().Lookup(a[2:]); f != nil && f.NoOptDefVal == "" {
+				i++ // its value
+			}
+		}
+	}
+	return false
+}
+
 func flagSuggestion(c *cobra.Command, err error) string {
+	if strings.HasPrefix(err.Error(), "unknown shorthand flag: 'v' in -") {
+		// Other tools' -v: the version, or verbose.
+		return vHint
+	}
 	typed, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
 	if !ok || typed == "" {
 		return ""
