@@ -209,13 +209,13 @@ func confirmAddressByCode(tx store.Tx, code, from string, now time.Time) (*store
 func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAddr string) error {
 	// The address is where a one-time code goes: one plain addr-spec,
 	// never a list a mail program could read more recipients out of.
-	email, err := plainEmail(rawAddr)
+	email, err := plainEmail(rawAddr, "")
 	if err != nil {
 		return err
 	}
 	envelopeSender := opts.envelopeSender
 	if envelopeSender != "" && envelopeSender != "<>" {
-		if envelopeSender, err = plainEmail(envelopeSender); err != nil {
+		if envelopeSender, err = plainEmail(envelopeSender, ""); err != nil {
 			return usageErrorf("--envelope-sender: %v", err)
 		}
 	}

@@ -155,12 +155,16 @@ func newPersonCmd(app *App) *cobra.Command {
 	var name, org string
 	var emails []string
 	add := &cobra.Command{
-		Use:   "add --name NAME --email E [--email E2 ...] [--org ORG]",
-		Short: "Add a person with one or more email addresses",
+		Use:   "add --name NAME [--email E]... [--org ORG]",
+		Short: "Add a person (a contact) with their email addresses",
 		Long: `Adds a contact. An address belongs to at most one person: an address that is
 already someone's is refused, naming them (merge the two, or move the
 address with person set). Mail already stored with one of the addresses as
-From, To, Cc or Reply-To is linked to the new person, and listed.`,
+From, To, Cc or Reply-To is linked to the new person, and listed.
+
+A person may have no address yet (a contact known from a call): mail is
+then linked to them by hand (smartbcc link MESSAGE --person P) until an address
+is added (smartbcc person set P --add-email E).`,
 		Example: `  smartbcc person add --name "Bob Buyer" --email bob@customer.example --org "Customer Ltd"`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -196,7 +200,7 @@ From, To, Cc or Reply-To is linked to the new person, and listed.`,
 	}
 	add.Flags().StringVar(&name, "name", "", "the person's name")
 	add.Flags().StringVar(&org, "org", "", "organisation")
-	add.Flags().StringArrayVar(&emails, "email", nil, "email address (repeatable)")
+	add.Flags().StringArrayVar(&emails, "email", nil, "email address (repeatable; none for a person without one yet)")
 
 	cmd.AddCommand(add, newPersonSetCmd(app), newPersonMergeCmd(app), newPersonRmCmd(app), newPersonListCmd(app), newPersonShowCmd(app))
 	return cmd

@@ -23,13 +23,23 @@ func normalizeEmail(s string) (string, error) {
 // plainEmail is normalizeEmail for an address smartbcc matches senders
 // against or sends mail to (a user's, an alternate one): one plain
 // addr-spec, no quoting, no specials another program could split on, a
-// domain name (mailaddr.Address.Simple).
-func plainEmail(s string) (string, error) {
-	a, err := mailaddr.ParseMailbox(strings.TrimSpace(s))
-	if err != nil || !a.Simple() {
-		return "", store.Errorf(store.EInvalid, "invalid email address %q: want one plain address such as ann@acme.example", s)
+// domain name (mailaddr.Address.Simple). A mailbox with a display name,
+// angle brackets or a comment is refused, naming the address alone (and
+// nameFlag, the flag that gives a name, if any): its name would be
+// dropped unsaid.
+func plainEmail(s, nameFlag string) (string, error) {
+	a, err := mailaddr.ParseSimple(strings.TrimSpace(s))
+	if err == nil {
+		return a.Email(), nil
 	}
-	return a.Email(), nil
+	if m, err := mailaddr.ParseMailbox(strings.TrimSpace(s)); err == nil && m.Simple() {
+		also := ""
+		if nameFlag != "" {
+			also = " and the name with " + nameFlag
+		}
+		return "", store.Errorf(store.EInvalid, "invalid email address %q: give the address alone (%s)%s", s, m.Email(), also)
+	}
+	return "", store.Errorf(store.EInvalid, "invalid email address %q: want one plain address such as ann@acme.example", s)
 }
 
 // atBccDomain reports one of the company's Bcc addresses, or any address

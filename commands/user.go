@@ -19,7 +19,7 @@ func newUserCmd(app *App) *cobra.Command {
 			if err := requireAdmin(app, "user add"); err != nil {
 				return err
 			}
-			email, err := plainEmail(args[0])
+			email, err := plainEmail(args[0], "--name")
 			if err != nil {
 				return err
 			}
