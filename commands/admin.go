@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -134,8 +135,11 @@ the confirmation email) releases it; quarantine drop discards it.`,
 		Use:   "release ID [--auth MODE]",
 		Short: "Ingest held mail again once its sender address is confirmed (administrator)",
 		Long: `Ingests held mail again, as if it arrived now: its address must be confirmed
-by now. Confirming an address releases its held mail by itself; this is for
-mail that could not be released then (a DNS failure, say).`,
+by now (that is checked first). Confirming an address releases its held mail
+by itself; this is for mail that could not be released then (a DNS failure,
+say). Mail refused again (it fails authentication now) stays held, and the
+attempt records nothing: release it with --auth off if you trust it, or drop
+it.`,
 		Example: "  smartbcc quarantine release 4",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -177,7 +181,10 @@ mail that could not be released then (a DNS failure, say).`,
 			case ingest.StatusQuarantined:
 				return store.Errorf(store.EConflict, "%s is still not confirmed; confirm it first (smartbcc address verify CODE)", q.Address)
 			default:
-				return store.Errorf(store.EInvalid, "quarantined message %d was %s on release: %s", id, res.Status, res.Reason)
+				// It stays held, and nothing is recorded (see ingest's
+				// Release): the error says why, for the administrator to
+				// release it with --auth off or drop it.
+				return fmt.Errorf("quarantined message %d stays held: %s", id, refusedOnRelease(res))
 			}
 			if app.JSON {
 				users, err := userDirectory(cmd.Context(), st)
@@ -238,6 +245,24 @@ cannot be dropped here.`,
 	}
 	cmd.AddCommand(list, release, drop)
 	return cmd
+}
+
+// refusedOnRelease says why a release refused held mail: the refusal's
+// detail (from its explanation) and its reason.
+func refusedOnRelease(res ingest.Result) string {
+	for i := len(res.Explain) - 1; i >= 0; i-- {
+		if detail, ok := strings.CutPrefix(res.Explain[i], res.Reason+": "); ok {
+			return fmt.Sprintf("%s on release, %s (%s)", refusedWord(res.Status), detail, res.Reason)
+		}
+	}
+	return fmt.Sprintf("%s on release (%s)", refusedWord(res.Status), res.Reason)
+}
+
+func refusedWord(status string) string {
+	if status == ingest.StatusRejected {
+		return "refused"
+	}
+	return status
 }
 
 // releasingIngester re-ingests held mail with the given authentication.

@@ -266,6 +266,12 @@ func (in *Ingester) commitQuarantine(tx store.Tx, p *Prepared) error {
 }
 
 func (in *Ingester) recordRejection(tx store.Tx, p *Prepared) error {
+	if in.opt.Releasing {
+		// Held mail refused on release stays held: the quarantine is its
+		// record, and the release says why. A row in rejected would
+		// record a refusal that changed nothing, once per attempt.
+		return nil
+	}
 	r := &store.Rejection{
 		At: in.opt.Now().UTC(), Code: p.res.Code, Reason: p.res.Reason, Envelope: p.d.Envelope,
 		From: p.from, MessageID: p.res.MessageID, RawSHA256: p.rawSHA256(), Size: p.d.Size,

@@ -211,7 +211,18 @@ func (in *Ingester) prepare(ctx context.Context, d Delivery, key string) (p *Pre
 	if !in.sender(p, m) {
 		return p, nil
 	}
-	// Authentication.
+	hold := func() {
+		p.refuse(StatusQuarantined, "unconfirmed_sender", RefusedNone, "2.0.0",
+			p.quarantine.Email+" is an alternate address of "+dir.users[p.quarantine.UserID].Email+" that is not confirmed yet; held until it is")
+	}
+	if in.opt.Releasing && p.quarantine != nil {
+		// Held mail is released once its address is confirmed: until
+		// then, checking its authentication again decides nothing.
+		hold()
+		return p, nil
+	}
+	// Authentication: mail that arrives is checked before it is held, so
+	// that forged mail is refused rather than kept.
 	if err := in.authenticate(ctx, p); err != nil {
 		return nil, err
 	}
@@ -219,8 +230,7 @@ func (in *Ingester) prepare(ctx context.Context, d Delivery, key string) (p *Pre
 		return p, nil
 	}
 	if p.quarantine != nil {
-		p.refuse(StatusQuarantined, "unconfirmed_sender", RefusedNone, "2.0.0",
-			p.quarantine.Email+" is an alternate address of "+dir.users[p.quarantine.UserID].Email+" that is not confirmed yet; held until it is")
+		hold()
 		return p, nil
 	}
 	if p.confirmCode != "" {
