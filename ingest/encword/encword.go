@@ -31,9 +31,21 @@ import (
 // 8-bit bytes inside or outside an encoded word (UTF-8 kept, other bytes
 // replaced by U+FFFD). Something that only looks like an encoded word
 // (an unknown encoding letter, no "?=") stays as it is.
-func Decode(s string) string {
+func Decode(s string) string { return DecodeIn(s, "") }
+
+// DecodeIn is Decode for a header whose raw 8-bit text may be in a legacy
+// charset (see LegacyCharset): a run of text outside encoded words that is
+// not valid UTF-8 is read in legacy instead of having its bytes replaced
+// by U+FFFD ("Fr\xf6sche" in windows-1252 is "Frösche"). UTF-8 text, and
+// what encoded words name for themselves, are read as Decode reads them.
+// An empty legacy is Decode.
+//
+// Why a guess is fine here: RFC 6532 allows UTF-8 only, but mailers of the
+// 1990s wrote headers in the charset of the body, and notmuch and mu
+// (GMime) show them so. The text is for people to read; it decides nothing.
+func DecodeIn(s, legacy string) string {
 	if !strings.Contains(s, "=?") {
-		return validUTF8(s)
+		return rawText(s, legacy)
 	}
 	var out strings.Builder
 	out.Grow(len(s))
@@ -50,14 +62,14 @@ func Decode(s string) string {
 		i := strings.Index(s, "=?")
 		if i < 0 {
 			flush()
-			out.WriteString(validUTF8(s))
+			out.WriteString(rawText(s, legacy))
 			break
 		}
 		charset, raw, n, ok := parseWord(s[i:])
 		if !ok {
 			// Not an encoded word: keep "=?" literally, go on after it.
 			flush()
-			out.WriteString(validUTF8(s[:i+2]))
+			out.WriteString(rawText(s[:i+2], legacy))
 			s = s[i+2:]
 			lastWasWord = false
 			continue
@@ -65,7 +77,7 @@ func Decode(s string) string {
 		between := s[:i]
 		if !(lastWasWord && isBlank(between)) {
 			flush()
-			out.WriteString(validUTF8(between))
+			out.WriteString(rawText(between, legacy))
 		}
 		if pendingCharset != "" && !strings.EqualFold(pendingCharset, charset) {
 			flush()
@@ -77,6 +89,49 @@ func Decode(s string) string {
 	}
 	flush()
 	return out.String()
+}
+
+// rawText is text outside encoded words: valid UTF-8 kept; otherwise read
+// in legacy, or, without one, its invalid bytes replaced by U+FFFD.
+func rawText(s, legacy string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	if legacy == "" {
+		return validUTF8(s)
+	}
+	return toUTF8(legacy, []byte(s))
+}
+
+// LegacyCharset is the charset DecodeIn reads header text in that is not
+// UTF-8, for a message whose body declares charset declared (its top-level
+// Content-Type; "" for none): the declared one when it is an 8-bit charset
+// the tables know (iso-8859-2, koi8-r, shift_jis...), else windows-1252, as
+// notmuch and mu read such text (GMime's fallback; WHATWG reads iso-8859-1
+// as windows-1252 too). A declared UTF-8, ASCII, UTF-16/32, UTF-7 or
+// ISO-2022 says nothing about 8-bit bytes that are not UTF-8: these cannot
+// be in it.
+func LegacyCharset(declared string) string {
+	const fallback = "windows-1252"
+	name := strings.ToLower(strings.TrimSpace(declared))
+	if name == "" {
+		return fallback
+	}
+	enc := lookup(name)
+	if enc == nil {
+		return fallback
+	}
+	if n, err := htmlindex.Name(enc); err == nil {
+		name = n
+	} else if n, err := ianaindex.MIME.Name(enc); err == nil {
+		name = strings.ToLower(n)
+	}
+	for _, p := range []string{"utf", "ucs", "unicode", "iso-2022", "csiso2022", "us-ascii", "ascii", "replacement"} {
+		if strings.HasPrefix(name, p) {
+			return fallback
+		}
+	}
+	return name
 }
 
 // parseWord reads the encoded word at the start of s ("=?charset?X?text?=")

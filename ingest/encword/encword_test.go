@@ -58,6 +58,17 @@ func FuzzDecode(f *testing.F) {
 		if len(out) > 4*len(s)+16 {
 			t.Fatalf("%q decoded to %d bytes", s, len(out))
 		}
+		// Legacy text is valid UTF-8 once read, and valid UTF-8 input
+		// reads as Decode reads it.
+		for _, legacy := range []string{"windows-1252", "shift_jis"} {
+			in := DecodeIn(s, legacy)
+			if !utf8.ValidString(in) || len(in) > 4*len(s)+16 {
+				t.Fatalf("DecodeIn(%q, %s) = %q", s, legacy, in)
+			}
+			if utf8.ValidString(s) && in != out {
+				t.Fatalf("DecodeIn(%q, %s) = %q, Decode %q", s, legacy, in, out)
+			}
+		}
 		// Any text a sender encodes, in two words split anywhere (inside
 		// a character too) and folded or not, decodes back to itself.
 		if !utf8.ValidString(s) {
@@ -84,4 +95,47 @@ func encodeQ(s string) string {
 		fmt.Fprintf(&b, "=%02X", s[i])
 	}
 	return b.String()
+}
+
+// TestDecodeInLegacyCharset: raw 8-bit text that is not UTF-8 is read in
+// the legacy charset given; valid UTF-8 and encoded words are read as
+// Decode reads them.
+func TestDecodeInLegacyCharset(t *testing.T) {
+	for _, c := range []struct{ name, in, legacy, want string }{
+		{"latin-1 subject", "Die Hasen und die Fr\xf6sche", "windows-1252", "Die Hasen und die Frösche"},
+		{"windows-1252 euro", "\x80 100", "windows-1252", "€ 100"},
+		{"iso-8859-2, not 1252", "\xb1", "iso-8859-2", "ą"},
+		{"koi8-r", "\xf0\xd2\xc9\xd7\xc5\xd4", "koi8-r", "Привет"},
+		{"shift_jis", "\x82\xa0", "shift_jis", "あ"},
+		{"utf-8 kept", "Fr\xc3\xb6sche", "windows-1252", "Frösche"},
+		{"around an encoded word", "Fr\xf6sche =?utf-8?q?und_Hasen?= gr\xfcn", "windows-1252", "Frösche und Hasen grün"},
+		{"a word names its own charset", "=?utf-8?q?a\xe9b?=", "windows-1252", "a\uFFFDb"},
+		{"without legacy: U+FFFD", "Fr\xf6sche", "", "Fr\uFFFDsche"},
+	} {
+		if got := DecodeIn(c.in, c.legacy); got != c.want {
+			t.Errorf("%s: DecodeIn(%q, %q) = %q, want %q", c.name, c.in, c.legacy, got, c.want)
+		}
+	}
+}
+
+func TestLegacyCharset(t *testing.T) {
+	for _, c := range []struct{ declared, want string }{
+		{"", "windows-1252"},
+		{"iso-8859-1", "windows-1252"}, // WHATWG's reading, and GMime's
+		{"ISO-8859-2", "iso-8859-2"},
+		{"koi8-r", "koi8-r"},
+		{"Shift_JIS", "shift_jis"},
+		{"gb2312", "gbk"},
+		// These cannot hold 8-bit text that is not UTF-8.
+		{"utf-8", "windows-1252"},
+		{"us-ascii", "windows-1252"},
+		{"utf-16le", "windows-1252"},
+		{"utf-7", "windows-1252"},
+		{"iso-2022-jp", "windows-1252"},
+		{"x-no-such-charset", "windows-1252"},
+	} {
+		if got := LegacyCharset(c.declared); got != c.want {
+			t.Errorf("LegacyCharset(%q) = %q, want %q", c.declared, got, c.want)
+		}
+	}
 }

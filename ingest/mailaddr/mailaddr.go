@@ -121,8 +121,12 @@ func Canonical(s string) (string, error) {
 
 // ParseMailbox reads exactly one mailbox: "Name <local@domain>" or
 // "local@domain", with comments and obsolete syntax.
-func ParseMailbox(s string) (Address, error) {
-	list, err := parseList(s, false)
+func ParseMailbox(s string) (Address, error) { return ParseMailboxIn(s, "") }
+
+// ParseMailboxIn is ParseMailbox with a display name that is not UTF-8
+// read in legacy, as ParseListIn reads names.
+func ParseMailboxIn(s, legacy string) (Address, error) {
+	list, err := parseList(s, false, legacy)
 	if err != nil {
 		return Address{}, err
 	}
@@ -135,20 +139,28 @@ func ParseMailbox(s string) (Address, error) {
 // ParseList reads an address-list (To, Cc, Reply-To...): mailboxes and
 // groups, whose members are returned in order. It is all or nothing: one
 // malformed element makes the whole list an error.
-func ParseList(s string) ([]Address, error) { return parseList(s, true) }
+func ParseList(s string) ([]Address, error) { return parseList(s, true, "") }
 
 // ParseMailboxList reads a mailbox-list (From, RFC 5322 3.6.2): like
 // ParseList, without groups.
-func ParseMailboxList(s string) ([]Address, error) { return parseList(s, false) }
+func ParseMailboxList(s string) ([]Address, error) { return parseList(s, false, "") }
 
-func parseList(s string, groups bool) ([]Address, error) {
+// ParseListIn is ParseList for a field of a message whose raw 8-bit header
+// text may be in a legacy charset (encword.DecodeIn): a display name that
+// is not UTF-8 is read in legacy. Only the names differ from ParseList's:
+// an address is read as ParseList reads it (a local part or domain that is
+// not UTF-8 is an error), because addresses decide and a charset guess
+// must not change which address a field names.
+func ParseListIn(s, legacy string) ([]Address, error) { return parseList(s, true, legacy) }
+
+func parseList(s string, groups bool, legacy string) ([]Address, error) {
 	buf := getTokens()
 	toks, _, err := tokenize(s, *buf)
 	defer putTokens(buf, toks)
 	if err != nil {
 		return nil, errorf("%v", err)
 	}
-	p := &parser{toks: toks}
+	p := &parser{toks: toks, legacy: legacy}
 	var out []Address
 	for {
 		// obs-addr-list / obs-mbox-list: empty elements are allowed.
@@ -172,8 +184,9 @@ func parseList(s string, groups bool) ([]Address, error) {
 }
 
 type parser struct {
-	toks []token
-	i    int
+	toks   []token
+	i      int
+	legacy string // the charset of display names that are not UTF-8 (ParseListIn)
 }
 
 func (p *parser) done() bool { return p.i >= len(p.toks) }
@@ -219,7 +232,7 @@ func (p *parser) address(groups bool) ([]Address, error) {
 	ws := p.words()
 	switch {
 	case p.isSpecial("<"):
-		name, err := displayName(ws, true)
+		name, err := p.displayName(ws, true)
 		if err != nil {
 			return nil, err
 		}
@@ -239,7 +252,7 @@ func (p *parser) address(groups bool) ([]Address, error) {
 		if !groups {
 			return nil, fmt.Errorf("a group is not allowed here")
 		}
-		if _, err := displayName(ws, false); err != nil {
+		if _, err := p.displayName(ws, false); err != nil {
 			return nil, err
 		}
 		p.i++
@@ -378,7 +391,7 @@ func (p *parser) domain() (string, error) {
 // where the header had white space, encoded words decoded (encword).
 // RFC 5322 wants a phrase to start with a word; obs-phrase allows dots
 // after the first one.
-func displayName(ws []token, optional bool) (string, error) {
+func (p *parser) displayName(ws []token, optional bool) (string, error) {
 	if len(ws) == 0 {
 		if optional {
 			return "", nil
@@ -395,7 +408,7 @@ func displayName(ws []token, optional bool) (string, error) {
 		}
 		b.WriteString(t.text)
 	}
-	return encword.Decode(b.String()), nil
+	return encword.DecodeIn(b.String(), p.legacy), nil
 }
 
 func joinTokens(ws []token) string {

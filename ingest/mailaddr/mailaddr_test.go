@@ -121,6 +121,7 @@ func FuzzParseList(f *testing.F) {
 		`Team: a@x.example, "b c"@x.example;, <@r.example:d@[192.0.2.1]>`,
 		`John Q. Public <jqp@acme.example> (comment (nested))`,
 		"ann@bücher.example, \"a\\\"b\"@x.example",
+		"\"M\xfcller, Heinz\" <heinz@example.de>, J\xfcrgen <j@example.de>",
 	} {
 		f.Add(s)
 	}
@@ -132,6 +133,17 @@ func FuzzParseList(f *testing.F) {
 			folded := strings.ReplaceAll(s, " ", "\r\n ")
 			if flist, ferr := ParseList(folded); (ferr == nil) != (err == nil) || !reflect.DeepEqual(flist, list) {
 				t.Fatalf("folded %q: %v %v; on one line %v %v", folded, flist, ferr, list, err)
+			}
+		}
+		// A legacy charset changes names only: the same addresses, the
+		// same errors.
+		llist, lerr := ParseListIn(s, "windows-1252")
+		if (lerr == nil) != (err == nil) || len(llist) != len(list) {
+			t.Fatalf("%q: ParseListIn %v %v, ParseList %v %v", s, llist, lerr, list, err)
+		}
+		for i := range llist {
+			if llist[i].Email() != list[i].Email() {
+				t.Fatalf("%q: ParseListIn read %q where ParseList read %q", s, llist[i].Email(), list[i].Email())
 			}
 		}
 		if err != nil {
@@ -147,4 +159,26 @@ func FuzzParseList(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseListInReadsOnlyNamesInLegacy: ParseListIn reads display names
+// that are not UTF-8 in the legacy charset and every address as ParseList
+// does: an address that is not UTF-8 stays an error.
+func TestParseListInReadsOnlyNamesInLegacy(t *testing.T) {
+	got, err := ParseListIn("\"M\xfcller, Heinz\" <Heinz@Example.DE>, J\xfcrgen <j@example.de>", "windows-1252")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Address{{Name: "Müller, Heinz", Local: "heinz", Domain: "example.de"}, {Name: "Jürgen", Local: "j", Domain: "example.de"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	for _, v := range []string{"J\xfcrgen <j\xfcrgen@example.de>", "j\xfcrgen@example.de", "Heinz <h@m\xfcller.de>"} {
+		if _, err := ParseListIn(v, "windows-1252"); err == nil {
+			t.Errorf("ParseListIn(%q) read an address that is not UTF-8", v)
+		}
+		if _, err := ParseMailboxIn(v, "windows-1252"); err == nil {
+			t.Errorf("ParseMailboxIn(%q) read an address that is not UTF-8", v)
+		}
+	}
 }

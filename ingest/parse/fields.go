@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"net/textproto"
 	"strings"
-
-	"github.com/smartbcc/smartbcc/ingest/encword"
 )
 
 // Field is one header field as it was written.
@@ -131,16 +129,11 @@ func (fs Fields) Count(key string) int {
 }
 
 // Header returns the valid fields as a MIMEHeader with canonical keys and
-// the values decoded for display (encword), each trimmed.
+// the values decoded for display (encword; text that is not UTF-8 read in
+// the message's legacy charset, see headerText), each trimmed.
 func (fs Fields) Header() textproto.MIMEHeader {
-	h := textproto.MIMEHeader{}
-	for _, f := range fs {
-		if f.Valid {
-			k := textproto.CanonicalMIMEHeaderKey(f.Name)
-			h[k] = append(h[k], decodeText(f.Value))
-		}
-	}
-	return h
+	t := headerText{fs: fs}
+	return t.header()
 }
 
 func asciiEqualFold(a, b string) bool {
@@ -178,5 +171,3 @@ func (fs Fields) RepeatedSingleton() (name string, n int) {
 	}
 	return "", 0
 }
-
-func decodeText(v string) string { return strings.TrimSpace(encword.Decode(v)) }

@@ -2,7 +2,9 @@ package parse
 
 import (
 	"net/mail"
+	"net/textproto"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/smartbcc/smartbcc/ingest/encword"
 	"github.com/smartbcc/smartbcc/ingest/mailaddr"
@@ -11,21 +13,73 @@ import (
 // fromFields fills the header part of a Message from the fields as
 // written: one reading for what is shown and what decides.
 func fromFields(fs Fields) *Message {
-	m := &Message{Header: fs.Header(), Fields: fs}
+	t := headerText{fs: fs}
+	m := &Message{Header: t.header(), Fields: fs}
 	m.MessageID = MessageID(fs.Get("Message-Id"))
 	m.InReplyTo = MessageID(fs.Get("In-Reply-To"))
 	m.References = MessageIDs(fs.Get("References"))
-	m.Subject = decodeText(fs.Get("Subject"))
+	m.Subject = t.decode(fs.Get("Subject"))
 	if d, ok := ParseDate(fs.Get("Date")); ok {
 		m.Date = d
 	}
-	m.From = DisplayAddresses(fs.Get("From"))
-	m.Sender = DisplayAddresses(fs.Get("Sender"))
-	m.To = DisplayAddresses(fs.Get("To"))
-	m.Cc = DisplayAddresses(fs.Get("Cc"))
-	m.Bcc = DisplayAddresses(fs.Get("Bcc"))
-	m.ReplyTo = DisplayAddresses(fs.Get("Reply-To"))
+	m.From = t.addresses(fs.Get("From"))
+	m.Sender = t.addresses(fs.Get("Sender"))
+	m.To = t.addresses(fs.Get("To"))
+	m.Cc = t.addresses(fs.Get("Cc"))
+	m.Bcc = t.addresses(fs.Get("Bcc"))
+	m.ReplyTo = t.addresses(fs.Get("Reply-To"))
 	return m
+}
+
+// headerText reads the header values of one message for display. A value
+// that is not UTF-8 (raw 8-bit text, which RFC 6532 does not allow but old
+// mailers wrote in the body's charset) is read in the message's legacy
+// charset (encword.LegacyCharset of its top-level Content-Type), found
+// the first time such a value is met: valid UTF-8 costs nothing more.
+//
+// Only text for people changes: subjects, display names, the decoded
+// Header. The raw Fields, and every address, are as written, so what
+// decides (mailaddr.Author, the recipients, the singleton rule) reads the
+// same bytes whatever the guess.
+type headerText struct {
+	fs     Fields
+	legacy string // "" until needed
+}
+
+// charsetFor returns the charset for v's raw 8-bit text: "" (U+FFFD, never
+// used) for valid UTF-8.
+func (t *headerText) charsetFor(v string) string {
+	if utf8.ValidString(v) {
+		return ""
+	}
+	if t.legacy == "" {
+		_, params := MediaType(t.fs.Get("Content-Type"))
+		t.legacy = encword.LegacyCharset(params["charset"])
+	}
+	return t.legacy
+}
+
+// decode is an unstructured value (Subject) as people read it.
+func (t *headerText) decode(v string) string {
+	return strings.TrimSpace(encword.DecodeIn(v, t.charsetFor(v)))
+}
+
+// header is Fields.Header with legacy text read as decode reads it.
+func (t *headerText) header() textproto.MIMEHeader {
+	h := textproto.MIMEHeader{}
+	for _, f := range t.fs {
+		if f.Valid {
+			k := textproto.CanonicalMIMEHeaderKey(f.Name)
+			h[k] = append(h[k], t.decode(f.Value))
+		}
+	}
+	return h
+}
+
+// addresses is DisplayAddresses with display names that are not UTF-8
+// read in the legacy charset.
+func (t *headerText) addresses(v string) []Address {
+	return displayAddresses(v, t.charsetFor(v))
 }
 
 // DisplayAddresses reads an address field (raw value) for showing and for
@@ -34,39 +88,43 @@ func fromFields(fs Fields) *Message {
 // The lenient reading is a guess about broken mail: it must never decide
 // who sent a message or whom it belongs to (TestLenientReaderDecidesNothing
 // keeps it out of ingest's sender path, ingest/auth and linker).
-func DisplayAddresses(v string) []Address {
+func DisplayAddresses(v string) []Address { return displayAddresses(v, "") }
+
+// displayAddresses is DisplayAddresses with display names that are not
+// UTF-8 read in legacy (mailaddr.ParseListIn); the addresses are the same.
+func displayAddresses(v, legacy string) []Address {
 	if strings.TrimSpace(v) == "" {
 		return nil
 	}
-	if list, err := mailaddr.ParseList(v); err == nil {
+	if list, err := mailaddr.ParseListIn(v, legacy); err == nil {
 		out := make([]Address, 0, len(list))
 		for _, a := range list {
 			out = append(out, Address{Name: sanitizeName(a.Name), Email: a.Email()})
 		}
 		return out
 	}
-	return lenientAddresses(v)
+	return lenientAddresses(v, legacy)
 }
 
 // lenientAddresses picks addr-specs out of a header the strict parser
 // refuses.
-func lenientAddresses(v string) []Address {
+func lenientAddresses(v, legacy string) []Address {
 	var out []Address
 	for _, part := range splitAddressList(v) {
 		part = strings.TrimSpace(part)
-		if a, err := mailaddr.ParseMailbox(part); err == nil {
+		if a, err := mailaddr.ParseMailboxIn(part, legacy); err == nil {
 			out = append(out, Address{Name: sanitizeName(a.Name), Email: a.Email()})
 			continue
 		}
 		if a, err := mail.ParseAddress(part); err == nil {
 			if c, err := mailaddr.Canonical(a.Address); err == nil {
-				out = append(out, Address{Name: sanitizeName(encword.Decode(a.Name)), Email: c})
+				out = append(out, Address{Name: sanitizeName(encword.DecodeIn(a.Name, legacy)), Email: c})
 				continue
 			}
 		}
 		if l, r := strings.LastIndexByte(part, '<'), strings.LastIndexByte(part, '>'); l >= 0 && r > l {
 			if c, err := mailaddr.Canonical(part[l+1 : r]); err == nil {
-				out = append(out, Address{Name: sanitizeName(encword.Decode(strings.Trim(part[:l], " \""))), Email: c})
+				out = append(out, Address{Name: sanitizeName(encword.DecodeIn(strings.Trim(part[:l], " \""), legacy)), Email: c})
 			}
 		}
 	}

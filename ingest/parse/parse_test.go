@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/smartbcc/smartbcc/ingest/mailaddr"
 )
 
 func TestParseFields(t *testing.T) {
@@ -152,5 +154,52 @@ func TestDisplayAddressesKeepQuotedCommas(t *testing.T) {
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("DisplayAddresses(%q) = %+v, want %+v", tt.field, got, tt.want)
 		}
+	}
+}
+
+// TestLegacyHeaderTextIsForDisplayOnly: raw 8-bit header text that is not
+// UTF-8 is shown in the charset the body declares (else windows-1252),
+// while the addresses, which decide, are read as written: a From whose
+// address is not UTF-8 has no author, as before, and no participant.
+func TestLegacyHeaderTextIsForDisplayOnly(t *testing.T) {
+	raw := "From: \"Pawe\xb3 Kowalski\" <pawel@example.pl>\r\n" +
+		"To: J\xfcrgen <j\xfcrgen@example.de>, \xa1Zo <zo@example.pl>\r\n" +
+		"Subject: Zam\xf3wienie \xb1\r\n" +
+		"X-Note: r\xeaczna\r\n" +
+		"Content-Type: text/plain; charset=iso-8859-2\r\n\r\nbody\r\n"
+	m, err := Parse([]byte(raw), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// In iso-8859-2, as declared (windows-1252 would read "Zamówienie ±").
+	if m.Subject != "Zamówienie ą" {
+		t.Errorf("subject %q", m.Subject)
+	}
+	if got := m.Header.Get("X-Note"); got != "ręczna" {
+		t.Errorf("X-Note %q", got)
+	}
+	if len(m.From) != 1 || m.From[0] != (Address{Name: "Paweł Kowalski", Email: "pawel@example.pl"}) {
+		t.Errorf("From %+v", m.From)
+	}
+	// The address that is not UTF-8 is not read into anything; the other
+	// one keeps its name.
+	if want := []Address{{Name: "ĄZo", Email: "zo@example.pl"}}; !slices.Equal(m.To, want) {
+		t.Errorf("To %+v, want %+v", m.To, want)
+	}
+	// What decides reads the field as written.
+	if got := m.Fields.Get("Subject"); got != " Zam\xf3wienie \xb1" {
+		t.Errorf("raw Subject %q", got)
+	}
+	if _, err := mailaddr.Author(Fields{{Name: "From", Value: " J\xfcrgen <j\xfcrgen@example.de>", Valid: true}}); err == nil {
+		t.Error("a From address that is not UTF-8 was read")
+	}
+
+	// No charset declared: windows-1252.
+	m, err = Parse([]byte("From: a@x.example\r\nSubject: Fr\xf6sche \x80\r\n\r\nbody\r\n"), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != "Frösche €" {
+		t.Errorf("subject %q", m.Subject)
 	}
 }

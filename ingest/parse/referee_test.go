@@ -89,6 +89,18 @@ func TestCorpusDisplayedHeaders(t *testing.T) {
 		// Outlook 2000's UTF-7 encoded words.
 		{"stalwart-mail-parser/resources/eml/legacy/001.eml", "Die Hasen und die Frösche (Microsoft Outlook 00)", []string{"Joe Blow", "Jürgen Schmürgen"}},
 		{"stalwart-mail-parser/resources/eml/legacy/005.eml", "Die Hasen und die Frösche (Microsoft Outlook 00)", []string{"Heinz Müller"}},
+		// Raw Latin-1 bytes in Subject and To (Eudora, Outlook 2000), read
+		// in the body's declared charset, iso-8859-1, as notmuch and mu
+		// show them; Python shows U+FFFD.
+		{"stalwart-mail-parser/resources/eml/legacy/010.eml", "Die Hasen und die Frösche", []string{"Heinz Müller"}},
+		{"stalwart-mail-parser/resources/eml/legacy/020.eml", "Die Hasen und die Frösche (Microsoft Outlook 00)", []string{"Jürgen Schmürgen"}},
+		{"stalwart-mail-parser/resources/eml/legacy/022.eml", "Die Hasen und die Frösche (Microsoft Outlook 00)", []string{"Jürgen Schmürgen"}},
+		{"stalwart-mail-parser/resources/eml/legacy/027.eml", "Die Hasen und die Frösche (Microsoft Outlook 00)", []string{"Jürgen Schmürgen"}},
+		// No charset at the top (multipart/mixed; no Content-Type at
+		// all): Windows-1252, as notmuch and mu (GMime) read it.
+		{"stalwart-mail-parser/resources/eml/legacy/017.eml", "The Hare and the Tortoise", []string{"Jürgen Schmürgen"}},
+		{"stalwart-mail-parser/resources/eml/legacy/052.eml", "Die Hasen und die Frösche (Microsoft Outlook 00)", []string{"Heinz Müller"}},
+		{"ruby-mail/spec/fixtures/emails/error_emails/invalid_subject_characters.eml", "Formação FrenetikPolis: Mega Campanha Final Verão | Cursos de Setembro", []string{"", "", ""}},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			m := corpusMessage(t, tt.file)
