@@ -513,6 +513,16 @@ func (in *Ingester) fill(p *Prepared, m *parse.Message) {
 // the customer's original when the user forwarded a customer's mail.
 func (in *Ingester) unwrapForward(p *Prepared, m *parse.Message) {
 	msg := p.msg
+	// A digest (multipart/digest, alone or as a list's digest inside
+	// multipart/mixed) is messages its sender collected, not a forward:
+	// it is filed as itself, its messages' text being its text (parse
+	// puts them there, and puts none in Attached). Their text is not
+	// looked into for inline forwards either: a quoted "Original Message"
+	// of some list post would make the digest that post.
+	if m.IsDigest || len(m.Digest) > 0 {
+		p.res.explainf("forward: a digest of %d message(s) is filed as itself, not as a forward", len(m.Digest))
+		return
+	}
 	toOthers := false
 	for _, a := range append(append([]parse.Address{}, m.To...), m.Cc...) {
 		if !p.internalMemo(a.Email) {

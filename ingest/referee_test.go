@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/textproto"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,5 +175,37 @@ func TestCorpusReplyWithAttachedMail(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestCorpusDigestIsNotAForward: a multipart/digest is a collection of
+// messages its sender put together (a list's digest), not a forward: it
+// is filed as the digest itself, with its own sender and subject, and the
+// text of its messages is its text, also those written without a
+// Content-Type (message/rfc822 by default in a digest, RFC 2046 5.1.5).
+// It was filed as the sender of its second message, the first being lost.
+func TestCorpusDigestIsNotAForward(t *testing.T) {
+	corpora := archivetest.CorporaDir(t)
+	st, res := importCorpusMessage(t, corpora, "mime4j/core/src/test/resources/mimetools-testmsgs/multi-digest.msg", 1)
+	if res.Status != StatusStored {
+		t.Fatalf("%s: %s (%s)", res.Origin, res.Status, res.Reason)
+	}
+	err := st.View(context.Background(), func(tx store.Tx) error {
+		m, err := tx.Message(res.ID)
+		if err != nil {
+			return err
+		}
+		if m.FromEmail != "nsb@bellcore.com" || m.ForwardedBy != "" || m.Subject != "Sample digest message" {
+			t.Errorf("from %q forwarded by %q subject %q, want the digest's own", m.FromEmail, m.ForwardedBy, m.Subject)
+		}
+		for _, want := range []string{"This is implicitly-typed ASCII text.", "This is explicitly typed plain ASCII text."} {
+			if !strings.Contains(m.TextBody, want) {
+				t.Errorf("text %q does not hold %q", m.TextBody, want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

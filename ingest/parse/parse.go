@@ -73,9 +73,18 @@ type Message struct {
 	Bcc        []Address
 	ReplyTo    []Address
 	Text, HTML string
-	// Attachments are files; message/rfc822 parts go to Attached instead.
+	// Attachments are files; message/rfc822 parts go to Attached instead,
+	// or to Digest when they are the messages of a multipart/digest.
 	Attachments []Attachment
 	Attached    [][]byte
+	// Digest holds the messages of the multipart/digest parts (RFC 2046
+	// 5.1.5: a list's digest), the message itself or a part of it. They
+	// are its content, not attached mail: never a forwarded original, and
+	// their text is in Text, each under its subject.
+	Digest [][]byte
+	// IsDigest is set when the message itself is a multipart/digest: a
+	// collection its sender put together, which is never a forward.
+	IsDigest bool
 	// Problems are non-fatal parse errors, for --explain.
 	Problems []string
 	// Fields is the header as written, for what decides: the author
@@ -84,6 +93,9 @@ type Message struct {
 	Fields Fields
 	// BodyOffset is where the body starts in the raw message.
 	BodyOffset int
+	// inDigest is set on a digest's message read for the digest's text
+	// (digestText): its own digests add no text.
+	inDigest bool
 }
 
 var parserOptions = []enmime.Option{
@@ -206,6 +218,10 @@ func (m *Message) parseBody(raw []byte, lim Limits, meta bool) {
 			if seen > lim.MaxParts {
 				return
 			}
+			if digestMember(p) {
+				m.Digest = append(m.Digest, p.Content)
+				continue
+			}
 			if strings.EqualFold(p.ContentType, "message/rfc822") {
 				m.Attached = append(m.Attached, p.Content)
 				continue
@@ -241,7 +257,7 @@ func (m *Message) parseBody(raw []byte, lim Limits, meta bool) {
 	// counted before stays what it was.
 	var others []*enmime.Part
 	for _, p := range env.OtherParts {
-		if strings.EqualFold(p.ContentType, "message/rfc822") || p.FileName != "" {
+		if strings.EqualFold(p.ContentType, "message/rfc822") || p.FileName != "" || digestMember(p) {
 			others = append(others, p)
 		}
 	}
@@ -249,6 +265,49 @@ func (m *Message) parseBody(raw []byte, lim Limits, meta bool) {
 	if seen > lim.MaxParts {
 		m.Problems = append(m.Problems, fmt.Sprintf("%d parts, only the first %d kept", seen, lim.MaxParts))
 	}
+	m.IsDigest = env.Root != nil && strings.EqualFold(env.Root.ContentType, "multipart/digest")
+	if len(m.Digest) > 0 && !m.inDigest {
+		m.Text = digestText(m.Text, m.Digest, lim)
+	}
+}
+
+// digestMember reports a message of a multipart/digest: a message/rfc822
+// part, or one without a Content-Type, which RFC 2046 5.1.5 makes
+// message/rfc822 there and enmime leaves untyped (it was lost: neither a
+// text, nor a file, nor an attached message).
+func digestMember(p *enmime.Part) bool {
+	return p.Parent != nil && strings.EqualFold(p.Parent.ContentType, "multipart/digest") &&
+		(p.ContentType == "" || strings.EqualFold(p.ContentType, "message/rfc822"))
+}
+
+// digestText is a digest's text: its own (a list's table of contents),
+// then each of its messages' subject and text, as a reader goes through a
+// digest. Each message is read as a Message (ParseBodyMeta, within lim),
+// but a digest inside one adds no text: each byte is read at most twice,
+// whatever the nesting.
+func digestText(own string, members [][]byte, lim Limits) string {
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(own, "\r\n"))
+	for _, raw := range members {
+		h, err := ParseHeader(raw)
+		if err != nil {
+			continue
+		}
+		h.inDigest = true
+		h.ParseBodyMeta(raw, lim)
+		subject, text := h.Subject, h.Text // enmime's Text: the HTML's when there is no plain text
+		if strings.TrimSpace(subject+text) == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		if subject != "" {
+			b.WriteString(subject + "\n\n")
+		}
+		b.WriteString(strings.TrimRight(text, "\r\n"))
+	}
+	return b.String()
 }
 
 // readEnvelope is enmime's ReadEnvelope, with the multipart structure

@@ -203,3 +203,32 @@ func TestLegacyHeaderTextIsForDisplayOnly(t *testing.T) {
 		t.Errorf("subject %q", m.Subject)
 	}
 }
+
+// TestListDigest: a list's digest (multipart/mixed holding a table of
+// contents and a multipart/digest, as Mailman sends it) has its messages
+// as content, not as attached mail; a digest inside one of them adds no
+// text (each byte is read at most twice).
+func TestListDigest(t *testing.T) {
+	inner := "Content-Type: multipart/digest; boundary=in\r\n\r\n--in\r\n\r\nSubject: deep\r\n\r\ndeep text\r\n--in--\r\n"
+	raw := "From: list@lists.example\r\nSubject: Digest, Vol 1, Issue 2\r\nContent-Type: multipart/mixed; boundary=out\r\n\r\n" +
+		"--out\r\nContent-Type: text/plain\r\n\r\nToday's Topics: 1. Offer\r\n" +
+		"--out\r\nContent-Type: multipart/digest; boundary=dg\r\n\r\n" +
+		"--dg\r\nContent-Type: message/rfc822\r\n\r\nFrom: bob@customer.example\r\nSubject: Offer\r\n\r\nPrice is 40.\r\n" +
+		"--dg\r\nContent-Type: message/rfc822\r\n\r\nFrom: eve@x.example\r\nSubject: Nested\r\n" + inner +
+		"--dg--\r\n--out--\r\n"
+	m, err := Parse([]byte(raw), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.IsDigest || len(m.Digest) != 2 || len(m.Attached) != 0 || len(m.Attachments) != 0 {
+		t.Errorf("digest %v, %d messages, %d attached, %d files", m.IsDigest, len(m.Digest), len(m.Attached), len(m.Attachments))
+	}
+	for _, want := range []string{"Today's Topics", "Offer\n\nPrice is 40.", "Nested"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("text %q does not hold %q", m.Text, want)
+		}
+	}
+	if strings.Contains(m.Text, "deep") {
+		t.Errorf("text %q holds a digest's digest", m.Text)
+	}
+}

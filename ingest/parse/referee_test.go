@@ -137,3 +137,36 @@ func TestCorpusText(t *testing.T) {
 		})
 	}
 }
+
+// TestCorpusDigest: the messages of a multipart/digest are its content:
+// also the one written without a Content-Type (message/rfc822 by default
+// there, RFC 2046 5.1.5), which was lost. None is an attached message (a
+// forward's original) or a file.
+func TestCorpusDigest(t *testing.T) {
+	for _, tt := range []struct {
+		file     string
+		isDigest bool // the message itself, not a part of it
+		messages int
+		text     []string
+	}{
+		{"mime4j/core/src/test/resources/mimetools-testmsgs/multi-digest.msg", true, 2,
+			[]string{"embedded message 1", "This is implicitly-typed ASCII text.", "embedded message 2", "This is explicitly typed plain ASCII text."}},
+		// RFC 2046's example: a digest inside multipart/mixed, its
+		// messages without a Content-Type.
+		{"stalwart-mail-parser/resources/eml/rfc/004.eml", false, 2,
+			[]string{"my opinion", "...body goes here ...", "my different opinion", "... another body goes here ..."}},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			m := corpusMessage(t, tt.file)
+			if m.IsDigest != tt.isDigest || len(m.Digest) != tt.messages || len(m.Attached) != 0 || len(m.Attachments) != 0 {
+				t.Errorf("digest %v, %d messages, %d attached, attachments %+v; want %v, %d, none attached, no files",
+					m.IsDigest, len(m.Digest), len(m.Attached), m.Attachments, tt.isDigest, tt.messages)
+			}
+			for _, want := range tt.text {
+				if !strings.Contains(m.Text, want) {
+					t.Errorf("text %q does not hold %q", m.Text, want)
+				}
+			}
+		})
+	}
+}
