@@ -21,6 +21,8 @@ type Field struct {
 	// line decides nothing, but it is still counted by Count, because a
 	// DKIM verifier sees it too.
 	Valid bool
+	// Offset is where the field's first line starts in the input.
+	Offset int
 }
 
 // Fields is a header section in order, as ReadFields read it.
@@ -50,7 +52,7 @@ func ReadFields(raw []byte) (fs Fields, body int) {
 		if i := bytes.IndexByte(raw[pos:], '\n'); i >= 0 {
 			end, next = pos+i, pos+i+1
 		}
-		line := raw[pos:end]
+		line, start := raw[pos:end], pos
 		if n := len(line); n > 0 && line[n-1] == '\r' {
 			line = line[:n-1]
 		}
@@ -63,7 +65,9 @@ func ReadFields(raw []byte) (fs Fields, body int) {
 			fs[len(fs)-1].Value += string(line)
 			continue
 		}
-		fs = append(fs, newField(line))
+		f := newField(line)
+		f.Offset = start
+		fs = append(fs, f)
 	}
 	return fs, len(raw)
 }

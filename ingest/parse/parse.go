@@ -158,7 +158,10 @@ func (m *Message) ParseBodyMeta(raw []byte, lim Limits) { m.parseBody(raw, lim, 
 func (m *Message) parseBody(raw []byte, lim Limits, meta bool) {
 	// enmime reads the header again for the MIME fields; it does not
 	// know the byte order mark.
+	bomLen := len(raw)
 	raw = bytes.TrimPrefix(raw, bom)
+	bomLen -= len(raw)
+	raw, bodyStart := m.bodyAfterMissingEmptyLine(raw, bomLen)
 	var sums map[*enmime.Part]fileSum
 	if meta {
 		sums = map[*enmime.Part]fileSum{}
@@ -169,7 +172,7 @@ func (m *Message) parseBody(raw []byte, lim Limits, meta bool) {
 		// malformed Content-Type, say). It is still mail: file it with
 		// its headers and its body as text (the first maxFallbackText
 		// bytes: a structure this broken is rarely a real letter).
-		body := raw[min(m.BodyOffset, len(raw)):]
+		body := raw[min(bodyStart, len(raw)):]
 		if len(body) > maxFallbackText {
 			body = body[:maxFallbackText]
 			m.Problems = append(m.Problems, fmt.Sprintf("body text cut at %d bytes", maxFallbackText))
@@ -269,6 +272,47 @@ func (m *Message) parseBody(raw []byte, lim Limits, meta bool) {
 	if len(m.Digest) > 0 && !m.inDigest {
 		m.Text = digestText(m.Text, m.Digest, lim)
 	}
+}
+
+// bodyAfterMissingEmptyLine returns raw, or, for a message whose header
+// runs into its body without the empty line between them ("Subject:
+// x\r\nthe text..."), raw with an empty line put before the first line
+// that is no field, so that the bodies are read from there, as Python's
+// email package reads such mail (it was lost from text and search).
+//
+// What decides is not changed: m.Fields and BodyOffset stay the header
+// up to the first empty line, as a DKIM verifier (go-msgauth) reads it,
+// lines that are no field included, so that authentication and parse agree
+// on every field. Only the text, HTML and files shown come from the body
+// read this way.
+//
+// Not when the header has a DKIM-Signature: a signature vouches only for
+// the body after the empty line, and header lines may be added to a
+// signed message without breaking it, so text read from header lines
+// could be anyone's, shown under a signature that passed. Without one,
+// only SPF can authenticate the message, and it vouches for every byte
+// (the whole message came from the sender's server), recovered text
+// included. In the common case (every line a field) this costs one look
+// at each field. body is where the body starts in out; bomLen is the
+// length of the byte order mark taken off raw before.
+func (m *Message) bodyAfterMissingEmptyLine(raw []byte, bomLen int) (out []byte, body int) {
+	off := -1
+	for _, f := range m.Fields {
+		if !f.Valid {
+			off = f.Offset - bomLen // the field's offset counts the byte order mark raw no longer has
+			break
+		}
+	}
+	if off <= 0 || off > len(raw) || m.Fields.Count("DKIM-Signature") > 0 {
+		return raw, m.BodyOffset
+	}
+	eol := "\n"
+	if off >= 2 && raw[off-2] == '\r' {
+		eol = "\r\n"
+	}
+	m.Problems = append(m.Problems, "no empty line between header and body: the body is read from the first line that is no field")
+	out = make([]byte, 0, len(raw)+len(eol))
+	return append(append(append(out, raw[:off]...), eol...), raw[off:]...), off + len(eol)
 }
 
 // digestMember reports a message of a multipart/digest: a message/rfc822

@@ -232,3 +232,40 @@ func TestListDigest(t *testing.T) {
 		t.Errorf("text %q holds a digest's digest", m.Text)
 	}
 }
+
+// TestMissingEmptyLineAfterHeader: a body that follows the header without
+// an empty line is read from the first line that is no field, for text
+// and search; the fields, which decide, are still the header up to the
+// first empty line, as a DKIM verifier reads it. Under a DKIM-Signature
+// the text is not recovered: lines of the header are not signed as the
+// body is, and could have been added to a signed message.
+func TestMissingEmptyLineAfterHeader(t *testing.T) {
+	head := "From: ann@acme.example\r\nSubject: offer\r\n"
+	rest := "Price is 40.\r\nX-Late: field\r\n\r\nsecond paragraph\r\n"
+	m, err := Parse([]byte(head+rest), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Text != rest {
+		t.Errorf("text %q, want %q", m.Text, rest)
+	}
+	if m.BodyOffset != len(head+"Price is 40.\r\nX-Late: field\r\n\r\n") || m.Fields.Get("X-Late") != " field" || m.Fields[2].Valid {
+		t.Errorf("the fields changed: offset %d, %+v", m.BodyOffset, m.Fields)
+	}
+
+	// The same after a byte order mark.
+	if m, err := Parse([]byte("\xef\xbb\xbf"+head+rest), DefaultLimits); err != nil {
+		t.Error(err)
+	} else if m.Text != rest {
+		t.Errorf("after a byte order mark: text %q, want %q", m.Text, rest)
+	}
+
+	signed := "DKIM-Signature: v=1; a=rsa-sha256; d=acme.example; s=s; h=from:subject; bh=x; b=y\r\n" + head
+	m, err = Parse([]byte(signed+rest), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Text != "second paragraph\r\n" {
+		t.Errorf("signed: text %q, want only the signed body", m.Text)
+	}
+}

@@ -128,6 +128,11 @@ func TestCorpusText(t *testing.T) {
 		{"cpython-email-data/Lib/test/test_email/data/msg_33.txt", "part 1", "--EeQfGwPcQSOJBaQU"},
 		// "Content-Type: text; charset=us-ascii": RFC 2045 5.2's default.
 		{"cpython-email-data/Lib/test/test_email/data/msg_14.txt", "drainbread ISP", ""},
+		// No empty line after the header: the body starts at the first
+		// line that is no field, as Python's email package reads it.
+		{"cpython-email-data/Lib/test/test_email/data/msg_35.txt", "there's no separating newline here", ""},
+		{"mime4j/core/src/test/resources/testmsgs/malformedHeader-nocrlfcrlf.msg", "This is an invalid header\r\nAnotherHeader: is this an header or the first part of the body?\r\n\r\nBody text", ""},
+		{"enmime/testdata/mail/qp-utf8-header-no-break.raw", "Lorem ipsum dolor sit amet", "--------------020203040006070307010003"},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			m := corpusMessage(t, tt.file)
