@@ -34,6 +34,27 @@ func importCorpusMessage(t *testing.T, corpora, file string, n int) (store.Store
 	return st, ingestWithDeadline(t, in, *ItemDelivery(it, store.Envelope{}))
 }
 
+// importCorpusStored imports message n of a corpus file as
+// importCorpusMessage does, wants it stored, and returns the stored
+// message with the result.
+func importCorpusStored(t *testing.T, corpora, file string, n int) (*store.Message, Result) {
+	t.Helper()
+	st, res := importCorpusMessage(t, corpora, file, n)
+	if res.Status != StatusStored {
+		t.Fatalf("%s: %s (%s)", res.Origin, res.Status, res.Reason)
+	}
+	var m *store.Message
+	err := st.View(context.Background(), func(tx store.Tx) error {
+		var err error
+		m, err = tx.Message(res.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, res
+}
+
 // TestCorpusMessageDate: a message is dated by its Date header; without
 // a readable one, by the date its archive gives it (the mbox From_ line);
 // without that either, it has no date (null, listed by its arrival). It
@@ -56,26 +77,13 @@ func TestCorpusMessageDate(t *testing.T) {
 		{"cpython-email-data/Lib/test/test_email/data/msg_01.txt", 1, "2001-05-04T18:05:44Z"},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
-			st, res := importCorpusMessage(t, corpora, tt.file, tt.msg)
-			if res.Status != StatusStored {
-				t.Fatalf("%s: %s (%s)", res.Origin, res.Status, res.Reason)
+			m, res := importCorpusStored(t, corpora, tt.file, tt.msg)
+			got := ""
+			if !m.Date.IsZero() {
+				got = m.Date.UTC().Format(time.RFC3339)
 			}
-			err := st.View(context.Background(), func(tx store.Tx) error {
-				m, err := tx.Message(res.ID)
-				if err != nil {
-					return err
-				}
-				got := ""
-				if !m.Date.IsZero() {
-					got = m.Date.UTC().Format(time.RFC3339)
-				}
-				if got != tt.want {
-					t.Errorf("%s: date %q, want %q (received %s)", res.Origin, got, tt.want, m.ReceivedAt.Format(time.RFC3339))
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
+			if got != tt.want {
+				t.Errorf("%s: date %q, want %q (received %s)", res.Origin, got, tt.want, m.ReceivedAt.Format(time.RFC3339))
 			}
 		})
 	}
@@ -156,23 +164,10 @@ func TestCorpusReplyWithAttachedMail(t *testing.T) {
 		{"spamscope-mail-parser/tests/mails/mail_test_7", 1, "chiarodiluce@gmail.com", "geronazzo@voidstudicom.it", "Ordine"},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
-			st, res := importCorpusMessage(t, corpora, tt.file, tt.msg)
-			if res.Status != StatusStored {
-				t.Fatalf("%s: %s (%s)", res.Origin, res.Status, res.Reason)
-			}
-			err := st.View(context.Background(), func(tx store.Tx) error {
-				m, err := tx.Message(res.ID)
-				if err != nil {
-					return err
-				}
-				if m.FromEmail != tt.from || m.ForwardedBy != tt.forwardedBy || m.Subject != tt.subjectWant {
-					t.Errorf("%s: from %q forwarded by %q subject %q, want %q, %q, %q", res.Origin,
-						m.FromEmail, m.ForwardedBy, m.Subject, tt.from, tt.forwardedBy, tt.subjectWant)
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
+			m, res := importCorpusStored(t, corpora, tt.file, tt.msg)
+			if m.FromEmail != tt.from || m.ForwardedBy != tt.forwardedBy || m.Subject != tt.subjectWant {
+				t.Errorf("%s: from %q forwarded by %q subject %q, want %q, %q, %q", res.Origin,
+					m.FromEmail, m.ForwardedBy, m.Subject, tt.from, tt.forwardedBy, tt.subjectWant)
 			}
 		})
 	}
@@ -186,26 +181,13 @@ func TestCorpusReplyWithAttachedMail(t *testing.T) {
 // It was filed as the sender of its second message, the first being lost.
 func TestCorpusDigestIsNotAForward(t *testing.T) {
 	corpora := archivetest.CorporaDir(t)
-	st, res := importCorpusMessage(t, corpora, "mime4j/core/src/test/resources/mimetools-testmsgs/multi-digest.msg", 1)
-	if res.Status != StatusStored {
-		t.Fatalf("%s: %s (%s)", res.Origin, res.Status, res.Reason)
+	m, _ := importCorpusStored(t, corpora, "mime4j/core/src/test/resources/mimetools-testmsgs/multi-digest.msg", 1)
+	if m.FromEmail != "nsb@bellcore.com" || m.ForwardedBy != "" || m.Subject != "Sample digest message" {
+		t.Errorf("from %q forwarded by %q subject %q, want the digest's own", m.FromEmail, m.ForwardedBy, m.Subject)
 	}
-	err := st.View(context.Background(), func(tx store.Tx) error {
-		m, err := tx.Message(res.ID)
-		if err != nil {
-			return err
+	for _, want := range []string{"This is implicitly-typed ASCII text.", "This is explicitly typed plain ASCII text."} {
+		if !strings.Contains(m.TextBody, want) {
+			t.Errorf("text %q does not hold %q", m.TextBody, want)
 		}
-		if m.FromEmail != "nsb@bellcore.com" || m.ForwardedBy != "" || m.Subject != "Sample digest message" {
-			t.Errorf("from %q forwarded by %q subject %q, want the digest's own", m.FromEmail, m.ForwardedBy, m.Subject)
-		}
-		for _, want := range []string{"This is implicitly-typed ASCII text.", "This is explicitly typed plain ASCII text."} {
-			if !strings.Contains(m.TextBody, want) {
-				t.Errorf("text %q does not hold %q", m.TextBody, want)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
