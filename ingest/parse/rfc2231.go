@@ -106,7 +106,11 @@ func utf8Params(v string) string {
 		for _, s := range segs {
 			drop[s.part] = true
 		}
-		parts = append(parts, " "+base+"*=utf-8''"+percentEncode(encword.ToUTF8(charset, raw)))
+		// In the place of its first segment, not at the end: after a
+		// parameter with an unclosed quote (the last one, then) an
+		// appended one would be read as part of that quote next time.
+		drop[first.part] = false
+		parts[first.part] = " " + base + "*=utf-8''" + percentEncode(encword.ToUTF8(charset, raw))
 		changed = true
 	}
 	if !changed {
