@@ -18,7 +18,7 @@ func fromFields(fs Fields) *Message {
 	m.MessageID = MessageID(fs.Get("Message-Id"))
 	m.InReplyTo = MessageID(fs.Get("In-Reply-To"))
 	m.References = MessageIDs(fs.Get("References"))
-	m.Subject = t.decode(fs.Get("Subject"))
+	m.Subject = m.Header.Get("Subject") // decoded once, by header
 	if d, ok := ParseDate(fs.Get("Date")); ok {
 		m.Date = d
 	}
