@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/textproto"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -188,6 +189,26 @@ func TestCorpusDigestIsNotAForward(t *testing.T) {
 	for _, want := range []string{"This is implicitly-typed ASCII text.", "This is explicitly typed plain ASCII text."} {
 		if !strings.Contains(m.TextBody, want) {
 			t.Errorf("text %q does not hold %q", m.TextBody, want)
+		}
+	}
+}
+
+// TestUnderscoreDomainIsAParticipant: an address whose domain has an
+// underscore (RFC 5322 atext; RFC 2181 allows it in any DNS label) is a
+// participant like any other. IDNA's host-name rules refused it, and the
+// recipient was missing from show, from the participants and from person
+// linking, while the other addresses of the field were listed.
+func TestUnderscoreDomainIsAParticipant(t *testing.T) {
+	corpora := archivetest.CorporaDir(t)
+	m, _ := importCorpusStored(t, corpora, "spamscope-mail-parser/tests/mails/mail_test_2", 1)
+	for _, want := range []store.Participant{
+		{Role: "to", Email: "echo@tu-berlin.de"},
+		{Role: "to", Name: "Porcile, M.", Email: "mporcile@server_mail.it"},
+	} {
+		if !slices.ContainsFunc(m.Participants, func(p store.Participant) bool {
+			return p.Role == want.Role && p.Name == want.Name && p.Email == want.Email
+		}) {
+			t.Errorf("participants %+v lack %+v", m.Participants, want)
 		}
 	}
 }

@@ -13,8 +13,11 @@ import (
 // (jürgen@bücher.example): were it ASCII only, it would find the ASCII
 // tail "rgen@" of "jürgen@", or "ivy@" of "éivy@". The local part neither
 // starts nor ends with an apostrophe, so "'walter@acme.com'" yields
-// walter@acme.com. A match is only a candidate: see findAddress.
-var emailRE = regexp.MustCompile(`[\pL\pM\pN!#$%&*+/=?^_{|}~-](?:[\pL\pM\pN.!#$%&'*+/=?^_{|}~-]*[\pL\pM\pN!#$%&*+/=?^_{|}~-])?@[\pL\pM\pN](?:[\pL\pM\pN-]*[\pL\pM\pN])?(?:\.[\pL\pM\pN](?:[\pL\pM\pN-]*[\pL\pM\pN])?)+`)
+// walter@acme.com. A domain label may hold an underscore (mailaddr reads
+// such an address) but not end with one: in "_ivy@customer.example_" the
+// underscores are plain text's emphasis, and the match is passed over. A
+// match is only a candidate: see findAddress.
+var emailRE = regexp.MustCompile(`[\pL\pM\pN!#$%&*+/=?^_{|}~-](?:[\pL\pM\pN.!#$%&'*+/=?^_{|}~-]*[\pL\pM\pN!#$%&*+/=?^_{|}~-])?@[\pL\pM\pN_](?:[\pL\pM\pN_-]*[\pL\pM\pN])?(?:\.[\pL\pM\pN_](?:[\pL\pM\pN_-]*[\pL\pM\pN])?)+`)
 
 // findAddress returns the position of the first address in s and the
 // address as mailaddr reads it (Canonical), as every address of a

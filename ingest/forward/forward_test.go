@@ -494,7 +494,8 @@ func TestInlineAddressesReadWhole(t *testing.T) {
 		{"dotted capital I", "\u0130vy@customer.example", []Address{{"", "\u0130vy@customer.example"}}},
 		{"unicode domain", "Jo <jo@bücher.example>", []Address{{"Jo", "jo@xn--bcher-kva.example"}}},
 		{"leading dot", "Eve <.ivy@customer.example>", []Address{{Name: "Eve <.ivy@customer.example"}}},
-		{"underscore in domain", "Eve <ivy@customer.example_x.example>", []Address{{Name: "Eve <ivy@customer.example_x.example"}}},
+		{"underscore in domain", "Eve <ivy@customer.example_x.example>", []Address{{"Eve", "ivy@customer.example_x.example"}}},
+		{"underscore after domain", "Eve _ivy@customer.example_", []Address{{Name: "Eve _ivy@customer.example_"}}},
 		{"table bar after", "ivy@customer.example| Ivy", []Address{{"", "ivy@customer.example"}, {Name: "| Ivy"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -457,8 +457,11 @@ func foldRune(r rune) rune {
 
 // idnaProfile is UTS 46 lookup (the Lookup profile) plus the DNS length
 // limits: a label of more than 63 octets is no domain anyone can mail.
+// StrictDomainName(false) lets an underscore through (see hostByte); the
+// other ASCII symbols it would let through too are refused after it.
 var idnaProfile = idna.New(
 	idna.MapForLookup(),
+	idna.StrictDomainName(false),
 	idna.BidiRule(),
 	idna.Transitional(false),
 	idna.CheckHyphens(true),
@@ -473,6 +476,11 @@ func canonicalDomain(s string) (string, error) {
 		// cost.
 		return strings.ToLower(s), nil
 	}
+	return idnaDomain(s)
+}
+
+// idnaDomain is canonicalDomain without the ldhName shortcut.
+func idnaDomain(s string) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", fmt.Errorf("domain is not UTF-8")
 	}
@@ -480,14 +488,31 @@ func canonicalDomain(s string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("domain %q: %v", s, err)
 	}
+	// Checked on what IDNA made of the name: it maps some characters to
+	// ASCII symbols (a fullwidth plus sign to "+").
+	for i := 0; i < len(d); i++ {
+		if d[i] != '.' && !hostByte(d[i]) {
+			return "", fmt.Errorf("domain %q: %q is not allowed in a domain name", s, d[i])
+		}
+	}
 	return strings.ToLower(d), nil
 }
 
+// hostByte reports the ASCII bytes a label may have: letters, digits,
+// hyphens, and the underscore. The underscore is atext (RFC 5322) and
+// allowed in any DNS label (RFC 2181, section 11); internal hosts and old
+// archives have addresses with one, and refusing them dropped those
+// recipients from what show lists. The other atext symbols (+, =, / ...)
+// are in no host name.
+func hostByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+}
+
 // ldhName reports a domain name canonicalDomain may take without IDNA:
-// ASCII letters, digits and hyphens in labels of 1 to 63 octets, none
-// starting or ending with a hyphen or with hyphens as its third and
-// fourth characters (where "xn--" labels are, which IDNA checks), at
-// most 253 octets in all.
+// ASCII letters, digits, hyphens and underscores (hostByte) in labels of
+// 1 to 63 octets, none starting or ending with a hyphen or with hyphens
+// as its third and fourth characters (where "xn--" labels are, which IDNA
+// checks), at most 253 octets in all.
 func ldhName(s string) bool {
 	if len(s) == 0 || len(s) > 253 {
 		return false
@@ -495,8 +520,7 @@ func ldhName(s string) bool {
 	start := 0
 	for i := 0; i <= len(s); i++ {
 		if i < len(s) && s[i] != '.' {
-			c := s[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			if !hostByte(s[i]) {
 				return false
 			}
 			continue
