@@ -458,7 +458,7 @@ func (b *batchTx) InsertMessage(m *store.Message) error {
 	}
 	// The store has put m's values in the form it keeps (PrepareMessage).
 	sum := *m
-	sum.Headers, sum.TextBody, sum.HTMLBody, sum.Raw = nil, "", "", nil
+	sum.TextBody, sum.Raw = "", nil
 	sum.Participants, sum.Attachments, sum.References, sum.Auth.Details = nil, nil, nil, nil
 	if k := (ownerKey{m.OwnerID, m.DedupKey}); hasKey(b.keys, k) {
 		b.keys[k] = &sum

@@ -441,10 +441,9 @@ func (in *Ingester) fill(p *Prepared, m *parse.Message) {
 	msg.Raw = p.d.Raw
 	msg.Size = int64(len(p.d.Raw))
 	msg.Envelope = p.d.Envelope
-	msg.Headers = headerJSON(m.Header)
 	msg.MessageID, msg.InReplyTo, msg.References = m.MessageID, m.InReplyTo, m.References
 	msg.Subject, msg.Date = m.Subject, m.Date
-	msg.TextBody, msg.HTMLBody = m.Text, m.HTML
+	msg.TextBody = m.Text
 	msg.FromEmail = p.from
 	if p.authorErr == nil {
 		msg.FromName = p.author.Name

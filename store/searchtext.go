@@ -16,9 +16,9 @@ type SearchText struct {
 	Recipients string // To, Cc and Bcc: names and addresses (to:)
 	Body       string // the text body, and the note a user wrote above a forward (body:)
 
-	// preparedText and preparedHTML are the bodies PrepareForInsert
-	// prepared, which PrepareMessage then need not scan again.
-	preparedText, preparedHTML string
+	// preparedText is the body PrepareForInsert prepared, which
+	// PrepareMessage then need not scan again.
+	preparedText string
 }
 
 // SenderRole reports the participant roles whose names and addresses are

@@ -37,11 +37,11 @@ func (tx *Tx) InsertMessage(m *store.Message) error {
 	}
 	columns := `owner_id, thread_id, dedup_key, message_id, in_reply_to,
 		subject, from_name, from_email, date, received_at, source, shared, forwarded_by, envelope,
-		auth_mode, auth_dkim, auth_spf, auth_dmarc, auth_aligned, size, auth_details, headers, text_body, html_body`
+		auth_mode, auth_dkim, auth_spf, auth_dmarc, auth_aligned, size, auth_details, text_body`
 	values := []any{m.OwnerID, m.ThreadID, m.DedupKey, m.MessageID, m.InReplyTo,
 		m.Subject, m.FromName, m.FromEmail, pgTime(m.Date), pgTime(m.ReceivedAt), m.Source, m.Shared, m.ForwardedBy, envelope,
 		m.Auth.Mode, m.Auth.DKIM, m.Auth.SPF, m.Auth.DMARC, m.Auth.Aligned, m.Size,
-		nullString(string(m.Auth.Details)), nullString(string(m.Headers)), m.TextBody, m.HTMLBody}
+		nullString(string(m.Auth.Details)), m.TextBody}
 	switch {
 	case tx.db.forwardColumns:
 		columns += `, forwarded_at, forward_note`
@@ -140,13 +140,15 @@ func messageRefs(m *store.Message) []messageRef {
 // normMsgID is store.NormMessageID: how ingest's batch lookups key ids too.
 func normMsgID(id string) string { return store.NormMessageID(id) }
 
-// Columns of a message listing: everything but headers, bodies and auth
-// details, which Message loads.
+// Columns of a message listing: everything but the text body and auth
+// details, which Message loads. (The headers and html_body columns, which
+// stores before 2026-11-30 wrote, are neither written nor read: see
+// store.Message.)
 const summaryColumns = `m.id, m.owner_id, m.thread_id, m.dedup_key, m.message_id, m.in_reply_to,
 	m.subject, m.from_name, m.from_email, m.date, m.received_at, m.source, m.shared, m.forwarded_by, m.envelope,
 	m.auth_mode, m.auth_dkim, m.auth_spf, m.auth_dmarc, m.auth_aligned, m.size, m.forwarded_at`
 
-const fullColumns = summaryColumns + `, m.auth_details, m.headers, m.text_body, m.html_body, m.forward_note`
+const fullColumns = summaryColumns + `, m.auth_details, m.text_body, m.forward_note`
 
 func summaryFields(m *store.Message) []any {
 	return []any{&m.ID, &m.OwnerID, &m.ThreadID, &m.DedupKey, &m.MessageID, &m.InReplyTo,
@@ -155,11 +157,11 @@ func summaryFields(m *store.Message) []any {
 		scanTime(&m.ForwardedAt)}
 }
 
-// Message loads a message with headers, bodies, references, participants
+// Message loads a message with its text body, references, participants
 // and attachment metadata; not the raw bytes nor attachment content.
 func (tx *Tx) Message(id int64) (*store.Message, error) {
 	var m store.Message
-	fields := append(summaryFields(&m), scanBytes(&m.Auth.Details), scanBytes(&m.Headers), &m.TextBody, &m.HTMLBody, &m.ForwardNote)
+	fields := append(summaryFields(&m), scanBytes(&m.Auth.Details), &m.TextBody, &m.ForwardNote)
 	if err := tx.queryRow(`SELECT `+fullColumns+` FROM messages m WHERE m.id = ?`, id).Scan(fields...); err != nil {
 		return nil, tx.notFound(err, "no such message %d", id)
 	}

@@ -23,8 +23,6 @@ func (s suite) testInsertAndLoadMessage(t *testing.T) {
 	m.ForwardedBy = "ann@acme.example"
 	m.ForwardedAt = time.Date(2024, 3, 2, 9, 15, 0, 123456789, time.FixedZone("", -5*3600))
 	m.ForwardNote = "Can you call him? «urgent»"
-	m.Headers = []byte(`{"Subject":["Widgets"]}`)
-	m.HTMLBody = "<p>Hello</p>"
 	m.Envelope = store.Envelope{Sender: "ann@acme.example", Recipients: []string{"acme@bcc.acme.example"}, ClientIP: "192.0.2.7", Helo: "mx", QueueID: "Q1"}
 	m.Auth = store.AuthResult{Mode: "verify", DKIM: "pass", SPF: "pass", DMARC: "pass", Aligned: true, Details: []byte(`{"dkim":[]}`)}
 	m.Attachments = []store.Attachment{

@@ -481,7 +481,7 @@ func (s suite) testTextCleaned(t *testing.T) {
 	bad := "a\x00b\xffc"
 	clean := "a\uFFFDb\uFFFDc"
 	m := message(f.ann.ID, f.thread.ID, "bad\xff@x", "Subject "+bad)
-	m.FromName, m.TextBody, m.HTMLBody = bad, "body "+bad, "<p>"+bad
+	m.FromName, m.TextBody = bad, "body "+bad
 	m.References = []string{"ref\x00@x"}
 	m.Participants = append(m.Participants, store.Participant{Role: store.RoleCc, Name: bad, Email: "odd\xff@x.example"})
 	m.Attachments = []store.Attachment{{Index: 0, Name: bad, ContentType: "text/plain"}}
