@@ -57,7 +57,7 @@ func newRejectedCmd(app *App) *cobra.Command {
 				return app.printJSON(out)
 			}
 			if len(rs) == 0 {
-				app.printf("no refused mail\n")
+				app.noneFound("refused mail")
 				return nil
 			}
 			tab := newTable("ID", "AT", "CODE", "REASON", "FROM", "SUBJECT", "DETAIL")
@@ -113,7 +113,7 @@ the confirmation email) releases it; quarantine drop discards it.`,
 				return app.printJSON(held)
 			}
 			if len(held) == 0 {
-				app.printf("no held mail\n")
+				app.noneFound("held mail")
 				return nil
 			}
 			t := newTable("ID", "AT", "USER", "ADDRESS", "FROM", "SUBJECT", "STATUS")

@@ -235,6 +235,14 @@ func (a *App) printf(format string, args ...any) {
 	fmt.Fprintf(a.IO.Out, format, args...)
 }
 
+// noneFound says on stderr that a listing found nothing ("no messages").
+// Stdout carries only data: a script's `| wc -l` must count 0 and its
+// `while read` read no row, so the notice for people goes where the page
+// note and diagnostics go.
+func (a *App) noneFound(what string) {
+	fmt.Fprintf(a.IO.ErrOut, "no %s\n", what)
+}
+
 // parseID reads a numeric id argument.
 func parseID(what, s string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)

@@ -429,7 +429,7 @@ func runItemList(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemLis
 		return app.printJSON(items)
 	}
 	if len(items) == 0 {
-		app.printf("no %ss\n", kind)
+		app.noneFound(string(kind) + "s")
 		return nil
 	}
 	t := newTable("ID", "TITLE", "STATUS", "PERSON", "OWNER", "CREATED")

@@ -549,7 +549,7 @@ func newPersonListCmd(app *App) *cobra.Command {
 				return app.printJSON(out)
 			}
 			if len(out) == 0 {
-				app.printf("no persons\n")
+				app.noneFound("persons")
 				return nil
 			}
 			t := newTable("ID", "NAME", "ORG", "EMAILS")

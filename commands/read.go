@@ -262,12 +262,15 @@ func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQ
 	if err != nil {
 		return err
 	}
-	if len(entries) == 0 {
-		app.printf("no messages\n")
-	} else {
+	note := pageNote(q, len(entries), total)
+	switch {
+	case len(entries) > 0:
 		printMessageTable(app, entries)
+	case note == "":
+		// (A page past the end says so in its note instead.)
+		app.noneFound("messages")
 	}
-	if note := pageNote(q, len(entries), total); note != "" {
+	if note != "" {
 		fmt.Fprintln(app.IO.ErrOut, note)
 	}
 	return err

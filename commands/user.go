@@ -76,6 +76,10 @@ func newUserCmd(app *App) *cobra.Command {
 				}
 				return app.printJSON(out)
 			}
+			if len(users) == 0 {
+				app.noneFound("users")
+				return nil
+			}
 			t := newTable("ID", "EMAIL", "NAME", "AUTO-LINK", "SHARING")
 			for _, u := range users {
 				t.row(itoa(u.ID), u.Email, u.Name, onOff(u.Settings.AutoLink), sharing(u.Settings.DefaultShared))

@@ -697,8 +697,8 @@ func TestInboxOrderFieldsAndFilters(t *testing.T) {
 
 	empty := newCLI(t)
 	empty.setup()
-	if out := empty.ok("--as", visAnn, "inbox"); out != "no messages\n" {
-		t.Fatalf("empty inbox printed %q", out)
+	if r := empty.run("--as", visAnn, "inbox"); r.code != 0 || r.out != "" || r.err != "no messages\n" {
+		t.Fatalf("empty inbox: exit %d, stdout %q, stderr %q; want nothing on stdout, the notice on stderr", r.code, r.out, r.err)
 	}
 }
 
@@ -957,8 +957,8 @@ func TestSearchFullTextWithVisibility(t *testing.T) {
 			}
 		})
 	}
-	if out := c.ok("--as", visAnn, "search", "zeppelin"); out != "no messages\n" {
-		t.Fatalf("search without results printed %q", out)
+	if r := c.run("--as", visAnn, "search", "zeppelin"); r.code != 0 || r.out != "" || r.err != "no messages\n" {
+		t.Fatalf("search without results: exit %d, stdout %q, stderr %q; want nothing on stdout, the notice on stderr", r.code, r.out, r.err)
 	}
 	text := c.ok("--as", visAnn, "search", "widg*")
 	if !strings.Contains(text, "Widget order") || !strings.Contains(text, "Pricing") || strings.Contains(text, "Widgetry") {
@@ -966,7 +966,8 @@ func TestSearchFullTextWithVisibility(t *testing.T) {
 	}
 	// What the query language reads as well as it can: searched.
 	for _, odd := range []string{`"two hundred`, "widg* AND", "(widgets", "widgets)", "follow-up", "C++", "re:"} {
-		if r := c.run("--as", visAnn, "search", odd); r.code != 0 || r.err != "" {
+		// (Nothing found is said on stderr: "no messages" is no error.)
+		if r := c.run("--as", visAnn, "search", odd); r.code != 0 || r.err != "" && r.err != "no messages\n" {
 			t.Errorf("search %q: exit %d err %q, want it searched", odd, r.code, r.err)
 		}
 	}
