@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -159,13 +161,25 @@ func (a *App) printJSON(v any) error {
 
 // jsonArray writes a JSON array one element at a time, exactly as
 // printJSON writes the whole slice, so that a listing of any size is
-// printed without being held: nothing is written before the first
-// element, so an error before it leaves the output empty.
+// printed without being held in memory. It is one JSON document or
+// nothing (docs/cli.md): the elements are kept until Close, in memory up
+// to jsonSpill bytes and then in an unlinked temporary file, and only
+// Close writes them to stdout. A failure in the middle of the listing
+// (Discard) leaves stdout empty rather than half an array, which a
+// script in a pipe without pipefail would read as a shorter list or an
+// error of its JSON reader's instead of ours.
 type jsonArray struct {
 	app     *App
 	n       int
+	mem     bytes.Buffer
+	spill   *os.File     // nil until mem outgrows jsonSpill (or when no file could be made)
+	noSpill bool         // creating the file failed: keep going in memory
 	checked bytes.Buffer // what the schema check reads, in tests only
 }
+
+// jsonSpill is how much of a --json listing is kept in memory before it
+// goes to a temporary file (a variable for tests).
+var jsonSpill = 8 << 20
 
 func (a *App) jsonArray() *jsonArray { return &jsonArray{app: a} }
 
@@ -173,11 +187,30 @@ func (w *jsonArray) write(p []byte) error {
 	if jsonCheck != nil {
 		w.checked.Write(p)
 	}
-	_, err := w.app.IO.Out.Write(p)
-	return err
+	if w.spill != nil {
+		_, err := w.spill.Write(p)
+		return err
+	}
+	w.mem.Write(p)
+	if w.mem.Len() > jsonSpill && !w.noSpill {
+		// The file is unlinked at once: private mail's senders and
+		// subjects are never left in TMPDIR, whatever ends the process.
+		f, err := os.CreateTemp("", "smartbcc-json-*")
+		if err != nil {
+			w.noSpill = true
+			return nil
+		}
+		_ = os.Remove(f.Name())
+		if _, err := w.mem.WriteTo(f); err != nil {
+			f.Close()
+			return err
+		}
+		w.spill = f
+	}
+	return nil
 }
 
-// Add writes one element.
+// Add adds one element.
 func (w *jsonArray) Add(v any) error {
 	var buf bytes.Buffer
 	if w.n == 0 {
@@ -196,8 +229,9 @@ func (w *jsonArray) Add(v any) error {
 	return w.write(buf.Bytes())
 }
 
-// Close ends the array ("[]" when it had no element).
+// Close ends the array ("[]" when it had no element) and prints it.
 func (w *jsonArray) Close() error {
+	defer w.Discard()
 	end := "\n]\n"
 	if w.n == 0 {
 		end = "[]\n"
@@ -205,7 +239,28 @@ func (w *jsonArray) Close() error {
 	if err := w.write([]byte(end)); err != nil {
 		return err
 	}
-	return w.app.checkJSON(w.checked.Bytes())
+	if err := w.app.checkJSON(w.checked.Bytes()); err != nil {
+		return err
+	}
+	if w.spill == nil {
+		_, err := w.mem.WriteTo(w.app.IO.Out)
+		return err
+	}
+	if _, err := w.spill.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	_, err := io.Copy(w.app.IO.Out, w.spill)
+	return err
+}
+
+// Discard drops what was added, printing nothing; after Close it does
+// nothing.
+func (w *jsonArray) Discard() {
+	w.mem.Reset()
+	if w.spill != nil {
+		w.spill.Close()
+		w.spill = nil
+	}
 }
 
 // printJSONLine writes v as one line of JSON Lines (ingest --json).

@@ -547,30 +547,47 @@ func TestExportWritesOnlyNewFiles(t *testing.T) {
 }
 
 // inbox --json is streamed element by element; the bytes are those of the
-// whole list encoded at once.
+// whole list encoded at once, kept in memory or spilled to a temporary
+// file (jsonSpill 0: from the first element on). Discarded, nothing is
+// printed.
 func TestJSONArrayIsPrintJSON(t *testing.T) {
 	// These lists follow no command's schema.
 	check := jsonCheck
 	jsonCheck = nil
 	defer func() { jsonCheck = check }()
-	for _, list := range [][]any{{}, {map[string]any{"a": 1}}, {map[string]any{"a": []int{1, 2}, "b": "<x>"}, "s", 3, nil}} {
-		var whole, streamed bytes.Buffer
-		a := &App{IO: IOStreams{Out: &whole}}
-		if err := a.printJSON(list); err != nil {
-			t.Fatal(err)
-		}
-		a = &App{IO: IOStreams{Out: &streamed}}
-		w := a.jsonArray()
-		for _, v := range list {
-			if err := w.Add(v); err != nil {
+	spill := jsonSpill
+	defer func() { jsonSpill = spill }()
+	for _, jsonSpill = range []int{spill, 0} {
+		for _, list := range [][]any{{}, {map[string]any{"a": 1}}, {map[string]any{"a": []int{1, 2}, "b": "<x>"}, "s", 3, nil}} {
+			var whole, streamed, dropped bytes.Buffer
+			a := &App{IO: IOStreams{Out: &whole}}
+			if err := a.printJSON(list); err != nil {
 				t.Fatal(err)
 			}
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if streamed.String() != whole.String() {
-			t.Errorf("streamed\n%s\nwhole\n%s", streamed.String(), whole.String())
+			a = &App{IO: IOStreams{Out: &streamed}}
+			w := a.jsonArray()
+			d := (&App{IO: IOStreams{Out: &dropped}}).jsonArray()
+			for _, v := range list {
+				if err := w.Add(v); err != nil {
+					t.Fatal(err)
+				}
+				if err := d.Add(v); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if jsonSpill == 0 && len(list) > 0 && (w.spill == nil || d.spill == nil) {
+				t.Fatalf("jsonSpill 0: %d elements kept in memory", len(list))
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			d.Discard()
+			if streamed.String() != whole.String() {
+				t.Errorf("jsonSpill %d: streamed\n%s\nwhole\n%s", jsonSpill, streamed.String(), whole.String())
+			}
+			if dropped.Len() != 0 {
+				t.Errorf("jsonSpill %d: discarded, printed %q", jsonSpill, dropped.String())
+			}
 		}
 	}
 }

@@ -201,9 +201,10 @@ func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQ
 		return err
 	}
 	if app.JSON {
-		// Streamed a page of rows at a time: memory does not grow with
-		// the mailbox.
+		// Read a page of rows at a time: memory does not grow with the
+		// mailbox. Printed whole at the end, or not at all on a failure.
 		out := app.jsonArray()
+		defer out.Discard()
 		shown, total := 0, -1
 		err := st.View(cmd.Context(), func(tx store.Tx) error {
 			viewer, _, err := app.readingAs(tx, userRef)
