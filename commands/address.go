@@ -19,13 +19,14 @@ type addressAddOptions struct {
 	sendmail       string
 	smtp           string
 	envelopeSender string
+	resend         bool
 }
 
 func newAddressCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{Use: "address", Short: "Manage a user's alternate sender addresses", Args: cobra.NoArgs}
 	var opts addressAddOptions
 	add := &cobra.Command{
-		Use:   "add --user U ADDR",
+		Use:   "add --user U ADDR [--resend]",
 		Short: "Add an alternate sender address and send it a confirmation email",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -36,6 +37,7 @@ func newAddressCmd(app *App) *cobra.Command {
 	add.Flags().StringVar(&opts.sendmail, "sendmail", confirm.DefaultSendmail, "sendmail-compatible `command` for the confirmation email")
 	add.Flags().StringVar(&opts.smtp, "smtp", "", "send the confirmation through this SMTP relay (`host:port`) instead")
 	add.Flags().StringVar(&opts.envelopeSender, "envelope-sender", "", "envelope sender (`ADDR`, or <> for none) of the confirmation; default the company's Bcc address, where a bounce is recorded")
+	add.Flags().BoolVar(&opts.resend, "resend", false, "send a new code even though one sent before is still valid (it stops working)")
 	_ = add.MarkFlagRequired("user")
 
 	var listUser string
@@ -249,7 +251,17 @@ func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAdd
 			if existing.UserID != u.ID || existing.Confirmed {
 				return store.Errorf(store.EConflict, "address %s is already registered", email)
 			}
-			// Unconfirmed address of the same user: send a fresh code.
+			// Unconfirmed address of the same user. While its code is
+			// valid, running the command again (a script run twice, an
+			// admin unsure it worked) sends nothing: another email
+			// would flood the address and void the code its owner may
+			// be typing. An expired code, or --resend, gets a new one.
+			// (The row is made anew with each code, so its created_at
+			// is when the pending code was sent.)
+			if !opts.resend && now.Before(existing.CodeExpires) {
+				return store.Errorf(store.EConflict, "%s is waiting for its confirmation: a code was sent on %s, valid until %s; --resend sends a new one",
+					email, rfc3339(existing.CreatedAt), rfc3339(existing.CodeExpires))
+			}
 			if err := tx.RemoveAddress(u.ID, email); err != nil {
 				return err
 			}

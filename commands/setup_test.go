@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/smartbcc/smartbcc/ingest/confirm"
 )
 
 func TestInitPrintsUniversalAddress(t *testing.T) {
@@ -180,7 +182,7 @@ func TestConfirmationGoesToOneAddress(t *testing.T) {
 	if got, want := strings.Fields(string(args)), []string{"-i", "-f", universal, "--", "ann@home.example"}; !slices.Equal(got, want) {
 		t.Errorf("sendmail arguments %q, want %q", got, want)
 	}
-	c.ok("address", "add", "--user", "ann@acme.example", "--sendmail", sendmail, "--envelope-sender", "<>", "ann@home.example")
+	c.ok("address", "add", "--user", "ann@acme.example", "--sendmail", sendmail, "--envelope-sender", "<>", "--resend", "ann@home.example")
 	args, _ = os.ReadFile(captured + ".args")
 	if got, want := strings.Fields(string(args)), []string{"-i", "-f", "<>", "--", "ann@home.example"}; !slices.Equal(got, want) {
 		t.Errorf("sendmail arguments with --envelope-sender <>: %q, want %q", got, want)
@@ -325,5 +327,85 @@ func TestUserReferenceReadAsUserAdd(t *testing.T) {
 				t.Errorf("ingest --user %q: exit %d, %q; want filed for zoe@xn--bcher-kva.example", tc.ref, r.code, r.err)
 			}
 		})
+	}
+}
+
+// Running address add again for an address whose confirmation is pending
+// sent another email every time (a mail flood for whoever runs a script
+// twice, and each new code silently voided the one the user was about to
+// type). Now, while the code is unexpired, it sends nothing, changes
+// nothing and says when the pending one was sent; --resend sends a new
+// code, and an expired one is replaced without asking.
+func TestPendingConfirmationIsNotSentAgain(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	dir := t.TempDir()
+	mails := filepath.Join(dir, "mails.txt")
+	sendmail := filepath.Join(dir, "sendmail")
+	if err := os.WriteFile(sendmail, []byte("#!/bin/sh\ncat >> "+mails+"\necho '--sent--' >> "+mails+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sent := func() []string {
+		raw, _ := os.ReadFile(mails)
+		var codes []string
+		for _, m := range codeRe.FindAllStringSubmatch(string(raw), -1) {
+			codes = append(codes, m[1])
+		}
+		if n := strings.Count(string(raw), "--sent--"); n != len(codes) {
+			t.Fatalf("%d mails sent, %d codes in them", n, len(codes))
+		}
+		return codes
+	}
+	add := []string{"address", "add", "--user", "ann@acme.example", "--sendmail", sendmail, "ann@home.example"}
+	t0 := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	c.now = t0
+	c.ok(add...)
+	if n := len(sent()); n != 1 {
+		t.Fatalf("first add sent %d mails", n)
+	}
+	var before []addressOut
+	c.json(&before, "address", "list", "--user", "ann@acme.example")
+
+	c.now = t0.Add(time.Hour)
+	r := c.fails("ann@home.example is waiting for its confirmation: a code was sent on 2026-01-01T09:00:00Z, valid until 2026-01-04T09:00:00Z; --resend sends a new one", add...)
+	if r.code != 1 || r.out != "" {
+		t.Errorf("add while pending: exit %d, stdout %q; want 1 and nothing", r.code, r.out)
+	}
+	if r := c.run(append([]string{"--json"}, add...)...); r.code != 1 || r.out != "" {
+		t.Errorf("--json add while pending: exit %d, stdout %q; want 1 and nothing", r.code, r.out)
+	}
+	if n := len(sent()); n != 1 {
+		t.Fatalf("adding a pending address again sent %d mails in all, want the first only", n)
+	}
+	var after []addressOut
+	c.json(&after, "address", "list", "--user", "ann@acme.example")
+	if len(after) != 2 || after[1].ID != before[1].ID || time.Time(after[1].CodeExpiresAt) != time.Time(before[1].CodeExpiresAt) {
+		t.Fatalf("a refused add changed the address: %+v, was %+v", after, before)
+	}
+
+	// --resend: a new code; the first one no longer confirms anything.
+	out := c.ok(append(add, "--resend")...)
+	if !strings.Contains(out, "confirmation email sent, valid until") {
+		t.Errorf("--resend printed %q", out)
+	}
+	codes := sent()
+	if len(codes) != 2 || codes[0] == codes[1] {
+		t.Fatalf("--resend: codes %q, want a second, new one", codes)
+	}
+	c.fails("unknown confirmation code", "address", "verify", codes[0])
+
+	// Expired: replaced without --resend.
+	c.now = t0.Add(time.Hour + confirm.Lifetime + time.Minute)
+	c.ok(add...)
+	codes = sent()
+	if len(codes) != 3 {
+		t.Fatalf("add after the code expired: %d mails in all, want 3", len(codes))
+	}
+	c.ok("address", "verify", codes[2])
+	// Confirmed: refused as before, with or without --resend.
+	c.fails("already registered", add...)
+	c.fails("already registered", append(add, "--resend")...)
+	if n := len(sent()); n != 3 {
+		t.Fatalf("adding a confirmed address sent mail (%d in all)", n)
 	}
 }
