@@ -271,6 +271,9 @@ func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAdd
 		if err := refuseBccDomain(c, email); err != nil {
 			return err
 		}
+		if err := refuseContactAddress(tx, email); err != nil {
+			return err
+		}
 		a := &store.Address{UserID: u.ID, Email: email, CodeHash: hash, CodeExpires: now.Add(confirm.Lifetime), CreatedAt: now}
 		if err := tx.AddAddress(a); err != nil {
 			return err

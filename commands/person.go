@@ -21,6 +21,24 @@ func personEmail(s string) (string, error) {
 	return a.Email(), nil
 }
 
+// refuseContactAddress refuses to make a person's address a user's (user
+// add, address add): the other half of checkPersonEmails. A contact's
+// address given to a user would file that customer's own mail to the Bcc
+// address as the user's (a mistyped user add would go unnoticed), and the
+// linker, which skips the company's addresses, would silently stop linking
+// the person by it. A colleague once made a contact (create-persons) is
+// the expected case: the error says how to take the address from the
+// person, which keeps their links and items.
+func refuseContactAddress(tx store.Tx, email string) error {
+	ps, err := tx.PersonsByEmails([]string{email})
+	if err != nil || len(ps) == 0 {
+		return err
+	}
+	p := ps[0]
+	return store.Errorf(store.EConflict, "%s is the address of person %d (%s), a contact, so it cannot be a user's; if it is a colleague's now, remove it from the person first: smartbcc person set %d --remove-email %s",
+		email, p.ID, printable(p.Name, false), p.ID, email)
+}
+
 // checkPersonEmails refuses addresses that are the company's own: a user's
 // sender address or a Bcc address is never a contact's (the linker would
 // never match it anyway).

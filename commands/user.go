@@ -39,6 +39,9 @@ func newUserCmd(app *App) *cobra.Command {
 				if err := refuseBccDomain(c, email); err != nil {
 					return err
 				}
+				if err := refuseContactAddress(tx, email); err != nil {
+					return err
+				}
 				u, err = tx.CreateUser(email, strings.TrimSpace(name))
 				return err
 			})
