@@ -231,7 +231,9 @@ func TestAlternateAddressConfirmation(t *testing.T) {
 	if len(list) != 2 || list[1].Email != "ann@home.example" || list[1].Confirmed || time.Time(list[1].CodeExpiresAt).IsZero() {
 		t.Fatalf("list before verify: %+v", list)
 	}
-	c.fails("unknown confirmation code", "address", "verify", "aaaaaaaaaaaaaaaa")
+	if r := c.fails("unknown confirmation code", "address", "verify", "aaaaaaaaaaaaaaaa"); r.code != 2 {
+		t.Errorf("unknown code: exit %d, want 2", r.code)
+	}
 	c.json(&list, "address", "list", "--user", "ann@acme.example")
 	if list[1].Confirmed {
 		t.Fatal("a wrong code changed the address")
@@ -267,7 +269,11 @@ func TestExpiredCodeChangesNothing(t *testing.T) {
 	raw, _ := os.ReadFile(captured)
 	code := codeRe.FindStringSubmatch(string(raw))[1]
 	c.now = c.now.Add(73 * time.Hour)
-	c.fails("expired", "address", "verify", code)
+	// Exit 1, a conflict, as docs/cli.md's exit table says (its address
+	// verify entry said 2).
+	if r := c.fails("expired", "address", "verify", code); r.code != 1 {
+		t.Errorf("expired code: exit %d, want 1", r.code)
+	}
 	var list []addressOut
 	c.json(&list, "address", "list", "--user", "ann@acme.example")
 	if list[1].Confirmed {
