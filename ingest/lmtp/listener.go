@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/emersion/go-smtp"
 )
 
 // listener applies the session limits go-smtp does not have: at most
@@ -55,8 +57,38 @@ type conn struct {
 	id       uint64
 	deadline time.Time // end of the session
 	// idle is false from MAIL to the end of the transaction.
-	idle      atomic.Bool
+	idle atomic.Bool
+	// body is true from the start of a message's data until the
+	// transaction is reset after it (go-smtp resets only once it has
+	// read the data to its end): its lines may be of any length.
+	body atomic.Bool
+	// lineLen is the length of the line being read so far. Reads come
+	// from one goroutine at a time (go-smtp reads the data on another one
+	// while the session's waits for it).
+	lineLen   int
 	closeOnce sync.Once
+}
+
+// Read applies maxLineLength to the lines of commands, as go-smtp's
+// MaxLineLength does (smtp.ErrTooLongLine, which it answers 500 5.4.0 and
+// closes), but not to a message's data: see maxLineLength.
+func (c *conn) Read(b []byte) (int, error) {
+	body := c.body.Load()
+	if c.lineLen > maxLineLength && !body {
+		return 0, smtp.ErrTooLongLine
+	}
+	n, err := c.Conn.Read(b)
+	for _, ch := range b[:n] {
+		if ch == '\n' {
+			c.lineLen = 0
+			continue
+		}
+		c.lineLen++
+		if c.lineLen > maxLineLength && !body {
+			return 0, smtp.ErrTooLongLine
+		}
+	}
+	return n, err
 }
 
 func (c *conn) capped(t time.Time) time.Time {

@@ -153,12 +153,16 @@ type Server struct {
 	idle     *sync.Cond
 }
 
-// maxLineLength bounds a line of a command or of a message. RFC 5321
-// allows 1,000 octets, but mail from generators of HTML has longer lines,
-// which Postfix's own SMTP server takes, and the pipe stores them: go-smtp
-// ends the session at a longer line, and the client, told to try again
-// later (4.4.2), tries until the message expires. A command line is held
-// whole while it is read, so this is also what a session may hold of one.
+// maxLineLength bounds a command line, which go-smtp holds whole while
+// it reads it. It does not bound the lines of a message: RFC 5321 allows
+// 1,000 octets, but mail from generators of HTML has far longer lines,
+// which Postfix's own SMTP server takes and the pipe stores, so a line of
+// any length (within MaxSize) is taken as the pipe takes it. go-smtp
+// would apply its one MaxLineLength to both and end the session inside
+// the data: the client, told to try again later (4.4.2), tried a message
+// that could never pass until it expired. go-smtp's own limit is off
+// (MaxLineLength 0); conn.Read applies this one outside DATA (see
+// conn.body).
 const maxLineLength = 64 << 10
 
 // New makes a server; Serve starts it.
@@ -177,7 +181,9 @@ func New(cfg Config) *Server {
 	srv.MaxRecipients = cfg.MaxRecipients
 	srv.ReadTimeout = cfg.CommandTimeout
 	srv.WriteTimeout = cfg.CommandTimeout
-	srv.MaxLineLength = maxLineLength
+	// No line limit of go-smtp's: conn applies maxLineLength to command
+	// lines only.
+	srv.MaxLineLength = 0
 	if cfg.ErrorLog != nil {
 		srv.ErrorLog = cfg.ErrorLog
 	}

@@ -43,6 +43,7 @@ func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 		return errShuttingDown
 	}
 	ss.c.idle.Store(false)
+	ss.c.body.Store(false)
 	ss.from, ss.mail, ss.rcpts = from, true, ss.rcpts[:0]
 	return nil
 }
@@ -55,6 +56,7 @@ func (ss *session) Rcpt(to string, opts *smtp.RcptOptions) error {
 func (ss *session) Reset() {
 	ss.from, ss.mail, ss.rcpts = "", false, nil
 	ss.c.idle.Store(true)
+	ss.c.body.Store(false)
 }
 
 func (ss *session) Logout() error {
@@ -70,6 +72,13 @@ func (ss *session) Data(r io.Reader) error {
 // LMTPData reads the message, decides it once for all its recipients and
 // answers each recipient from the disposition table after the commit.
 func (ss *session) LMTPData(r io.Reader, status smtp.StatusCollector) error {
+	// From here to the Reset after the data, lines may be of any length.
+	// Not for BDAT (which Postfix does not send): go-smtp reads its first
+	// chunk while this runs, and the command lines between chunks must
+	// stay bounded, so a chunk's lines are bounded as command lines.
+	if _, chunked := r.(*io.PipeReader); !chunked {
+		ss.c.body.Store(true)
+	}
 	s := ss.s
 	start := time.Now()
 	rcpts := append([]string(nil), ss.rcpts...)
