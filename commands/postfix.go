@@ -175,8 +175,12 @@ func printLMTPConfig(app *App, domain, socket string) error {
 	}
 	app.printf(`# /etc/postfix/master.cf
 # Postfix's lmtp(8) client, as a service of its own: its limits below do not
-# change any other LMTP delivery. At most %[5]d deliveries at once.
+# change any other LMTP delivery. At most %[5]d deliveries at once. Lines
+# are sent as they are: lmtp(8) breaks lines over 998 bytes by default
+# (lmtp_line_length_limit), which HTML mail has, and that breaks the
+# DKIM signature that the pipe transport, passing them unchanged, verifies.
 smartbcc-lmtp  unix  -       -       n       -       %[5]d      lmtp
+  -o lmtp_line_length_limit=0
 
 # /etc/postfix/main.cf
 # Deliver the Bcc domain to the smartbcc LMTP server, which listens with

@@ -176,8 +176,15 @@ func pfAttacks(t *testing.T, w *pfWorld, prefix string) []pfAttack {
 	}
 	genuineID := prefix + "-genuine@acme.example"
 	genuine := w.sign(t, pfAnnMessage(genuineID, "Proposal", "Bob Buyer <bob@customer.example>", "Here is our proposal.\n"))
+	// HTML generators write lines far over RFC 5321's 1,000 octets, and
+	// the signature covers them as they are: a transport that changes
+	// them fails DKIM.
+	longID := prefix + "-longline@acme.example"
+	long := w.sign(t, pfAnnMessage(longID, "Newsletter", "Bob Buyer <bob@customer.example>",
+		strings.Repeat("<td>widgets</td>", 70<<10/16)+"\n"))
 	attacks := []pfAttack{
 		{name: "genuine signed mail from the remote address", envFrom: "ann@acme.example", raw: genuine, stored: genuineID},
+		{name: "genuine signed mail with a 70 KB line", envFrom: "ann@acme.example", raw: long, stored: longID},
 	}
 	// 11.1: SPF passes for attacker.example; a lenient reader found
 	// ann@acme.example in these From fields.
