@@ -155,6 +155,92 @@ func runPfSmuggling(t *testing.T, pf *pfInstance, st *pfStoreCLI, prefix string)
 	}
 }
 
+// sendUTF8 submits msg from pfAttackerIP with MAIL FROM ... SMTPUTF8 (RFC
+// 6531, which swaks does not speak) and returns the queue id.
+func (p *pfInstance) sendUTF8(envFrom, rcpt, msg string) string {
+	p.t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(pfAttackerIP)}, Timeout: 10 * time.Second}
+	c, err := d.Dial("tcp", p.addr())
+	if err != nil {
+		p.t.Fatalf("SMTPUTF8: dial from %s: %v", pfAttackerIP, err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	r := bufio.NewReader(c)
+	var all strings.Builder
+	reply := func() string {
+		var last string
+		for {
+			line, err := r.ReadString('\n')
+			all.WriteString(line)
+			last = line
+			if err != nil || len(line) < 4 || line[3] != '-' {
+				return last
+			}
+		}
+	}
+	say := func(cmd, want string) {
+		if _, err := c.Write([]byte(cmd)); err != nil {
+			p.t.Fatalf("SMTPUTF8: write: %v", err)
+		}
+		if got := reply(); !strings.HasPrefix(got, want) {
+			p.t.Fatalf("SMTPUTF8: %q answered %q, want %s\n%s", strings.TrimSpace(cmd), got, want, all.String())
+		}
+	}
+	reply() // greeting
+	say("EHLO mx.attacker.example\r\n", "250")
+	if !strings.Contains(all.String(), "SMTPUTF8") {
+		p.t.Fatalf("SMTPUTF8: Postfix does not announce it (smtputf8_enable):\n%s", all.String())
+	}
+	say("MAIL FROM:<"+envFrom+"> SMTPUTF8 BODY=8BITMIME\r\n", "250")
+	say("RCPT TO:<"+rcpt+">\r\n", "250")
+	say("DATA\r\n", "354")
+	say(msg+".\r\n", "250")
+	say("QUIT\r\n", "221")
+	m := pfQueuedRe.FindStringSubmatch(all.String())
+	if m == nil {
+		p.t.Fatalf("SMTPUTF8: no queue id in\n%s", all.String())
+	}
+	return m[1]
+}
+
+// runPfSMTPUTF8 sends messages with UTF-8 in the header and in the
+// envelope sender, received with SMTPUTF8 as a modern MTA sends them:
+// Postfix delivers them (status=sent, never bounced: Postfix bounces such a
+// message when the next hop does not announce SMTPUTF8), and smartbcc
+// records each, here refused as an unknown sender, through the pipe and
+// LMTP alike.
+func runPfSMTPUTF8(t *testing.T, pf *pfInstance, st *pfStoreCLI, prefix string) {
+	t.Helper()
+	cases := []struct{ name, envFrom, id, from string }{
+		{"UTF-8 header", "evil@attacker.example", prefix + "-utf8header@attacker.example", "Jörg Ärger <evil@attacker.example>"},
+		{"UTF-8 sender", "jörg@attacker.example", prefix + "-utf8sender@attacker.example", "Jörg <jörg@attacker.example>"},
+	}
+	qids := make([]string, len(cases))
+	for i, c := range cases {
+		msg := "From: " + c.from + "\r\nTo: Bob Buyer <bob@customer.example>\r\nSubject: Grüße aus Köln\r\n" +
+			"Date: Mon, 02 Nov 2026 09:00:00 +0000\r\nMessage-ID: <" + c.id + ">\r\n\r\nSchöne Grüße\r\n"
+		qids[i] = pf.sendUTF8(c.envFrom, pfUniversal, msg)
+	}
+	for i, c := range cases {
+		if line := pf.logLine(qids[i], "status=", 40*time.Second); !strings.Contains(line, "status=sent") {
+			t.Errorf("%s: Postfix did not deliver it: %s", c.name, line)
+		}
+	}
+	rej := st.rejected()
+	for i, c := range cases {
+		var got []pfRejection
+		for _, r := range rej {
+			if r.Envelope.QueueID == qids[i] {
+				got = append(got, r)
+			}
+		}
+		if len(got) != 1 || got[0].Reason != "unknown_sender" || !strings.Contains(got[0].MessageID, c.id) {
+			t.Errorf("%s (queue id %s): recorded %+v, want one rejection unknown_sender of <%s>", c.name, qids[i], got, c.id)
+		}
+	}
+}
+
 // pfAttack is one delivery from a remote client and what must come of it.
 type pfAttack struct {
 	name    string

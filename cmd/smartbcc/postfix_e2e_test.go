@@ -197,7 +197,10 @@ smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 alias_maps =
 alias_database =
 biff = no
-smtputf8_enable = no
+# Postfix's default (compatibility level 1 and later): a message received
+# with SMTPUTF8 holding UTF-8 is bounced by an lmtp or smtp client whose
+# next hop does not announce SMTPUTF8 (runPfSMTPUTF8).
+smtputf8_enable = yes
 maillog_file = %s
 maillog_file_prefixes = %s
 # From smartbcc postfix-config:
@@ -779,6 +782,7 @@ func TestPostfixEndToEnd(t *testing.T) {
 	// The attacks of issue 11 from a remote client (postfix_attack_e2e_test.go).
 	runPfAttacks(t, pf, st, w, dir, "pipe")
 	runPfSmuggling(t, pf, st, "pipe")
+	runPfSMTPUTF8(t, pf, st, "pipe")
 	pf.waitQueueEmpty(10 * time.Second)
 	if strings.Contains(pf.log(), "status=bounced") {
 		t.Errorf("Postfix bounced an attack")

@@ -366,6 +366,7 @@ _dmarc          300 IN TXT "v=DMARC1; p=reject"
 	// The attacks of issue 11 from a remote client (postfix_attack_e2e_test.go).
 	runPfAttacks(t, pf, st, w, dir, "lmtp")
 	runPfSmuggling(t, pf, st, "lmtp")
+	runPfSMTPUTF8(t, pf, st, "lmtp")
 	t.Logf("attacks checked after %s", time.Since(started).Round(time.Millisecond))
 
 	// A locked store: 451, Postfix defers; after the lock is gone a flush

@@ -179,6 +179,12 @@ func New(cfg Config) *Server {
 	srv.Domain = cfg.Hostname
 	srv.MaxMessageBytes = dataLimit(cfg.MaxSize)
 	srv.MaxRecipients = cfg.MaxRecipients
+	// Postfix (smtputf8_enable = yes, its default) bounces a message that
+	// came with SMTPUTF8 and holds UTF-8 in its header or envelope when
+	// the next hop does not announce SMTPUTF8; the pipe takes the same
+	// message. Nothing here depends on the addresses being ASCII: they
+	// are recorded, and decided after DATA by the same code as the pipe's.
+	srv.EnableSMTPUTF8 = true
 	srv.ReadTimeout = cfg.CommandTimeout
 	srv.WriteTimeout = cfg.CommandTimeout
 	// No line limit of go-smtp's: conn applies maxLineLength to command
