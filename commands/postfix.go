@@ -28,8 +28,11 @@ func newPostfixConfigCmd(app *App) *cobra.Command {
 			if !validDomain(domain) {
 				return store.Errorf(store.EInvalid, "invalid --domain %q", domain)
 			}
+			if maxSize <= 0 {
+				return usageErrorf("--max-size must be a positive number of bytes")
+			}
 			if lmtpMode {
-				return printLMTPConfig(app, domain, socket)
+				return printLMTPConfig(app, domain, socket, maxSize)
 			}
 			if user == "root" {
 				return store.Errorf(store.EInvalid, "Postfix refuses to run pipe commands as root: choose another --user")
@@ -52,9 +55,6 @@ func newPostfixConfigCmd(app *App) *cobra.Command {
 			}
 			if _, err := ingest.ParseAuthMode(authMode); err != nil {
 				return asUsage(err)
-			}
-			if maxSize <= 0 {
-				return usageErrorf("--max-size must be a positive number of bytes")
 			}
 			if app.DNSZone != "" && app.DNSServer != "" {
 				return usageErrorf("--dns-zone and --dns-server exclude each other")
@@ -88,12 +88,7 @@ func newPostfixConfigCmd(app *App) *cobra.Command {
 			if authMode != "verify" {
 				ingestArgs += " --auth " + authMode
 			}
-			sizeLines := fmt.Sprintf("# Postfix refuses larger mail at SMTP time (its default is 10240000);\n"+
-				"# smartbcc's own limit in master.cf is this plus room for the headers\n"+
-				"# Postfix adds.\nmessage_size_limit = %d\n", maxSize)
-			if maxSize > postfixMailboxSizeLimit {
-				sizeLines += fmt.Sprintf("# Postfix refuses to start when mailbox_size_limit is below message_size_limit.\nmailbox_size_limit = %d\n", maxSize)
-			}
+			sizeLines := postfixSizeLines(maxSize)
 
 			storeNote := fmt.Sprintf("# The store %s and its directory must be owned by %s, mode 0600/0700.", db, user)
 			if backend.Kind(db) == backend.Postgres {
@@ -131,7 +126,7 @@ smartbcc_time_limit = 600s
 	cmd.Flags().StringVar(&binary, "binary", "/usr/local/bin/smartbcc", "path of the smartbcc binary")
 	cmd.Flags().StringVar(&db, "store", "/var/lib/smartbcc/smartbcc.db", "the store the pipe writes to (default: the global --db when given)")
 	cmd.Flags().StringVar(&authMode, "auth", "verify", "the pipe's --auth: verify, trust-authres=AUTHSERV-ID, or off")
-	cmd.Flags().Int64Var(&maxSize, "max-size", ingest.DefaultMaxSize, "largest message in bytes: Postfix's message_size_limit, and the pipe's limit")
+	cmd.Flags().Int64Var(&maxSize, "max-size", ingest.DefaultMaxSize, "largest message in bytes: Postfix's message_size_limit; the pipe's and serve's limit is 16 KB more, room for the headers Postfix adds")
 	cmd.Flags().BoolVar(&lmtpMode, "lmtp", false, "print the lines for the LMTP server (smartbcc serve) instead of the pipe")
 	cmd.Flags().StringVar(&socket, "socket", "private/smartbcc", "with --lmtp: the server's socket, relative to Postfix's queue directory, or inet:HOST:PORT")
 	_ = cmd.MarkFlagRequired("domain")
@@ -155,6 +150,18 @@ const smugglingLines = `# SMTP smuggling: end a message only at <CR><LF>.<CR><LF
 smtpd_forbid_bare_newline = yes
 `
 
+// postfixSizeLines are the main.cf lines for a message_size_limit of
+// maxSize; smartbcc's own limit is maxSize+postfixHeaderRoom.
+func postfixSizeLines(maxSize int64) string {
+	lines := fmt.Sprintf("# Postfix refuses larger mail at SMTP time (its default is 10240000);\n"+
+		"# smartbcc's own limit is this plus room for the headers Postfix adds.\n"+
+		"message_size_limit = %d\n", maxSize)
+	if maxSize > postfixMailboxSizeLimit {
+		lines += fmt.Sprintf("# Postfix refuses to start when mailbox_size_limit is below message_size_limit.\nmailbox_size_limit = %d\n", maxSize)
+	}
+	return lines
+}
+
 // postfixHeaderRoom is what smartbcc's limit adds to message_size_limit
 // for the headers Postfix adds on the way (Received, Return-Path).
 const postfixHeaderRoom = 16 << 10
@@ -165,7 +172,13 @@ const postfixMailboxSizeLimit = 51200000
 // printLMTPConfig prints the lines that deliver the Bcc domain to
 // "smartbcc serve" through Postfix's lmtp(8) client, as a service of its
 // own so that its limits do not change another LMTP delivery (Dovecot's).
-func printLMTPConfig(app *App, domain, socket string) error {
+//
+// The size limits are the pipe's: Postfix's message_size_limit is
+// maxSize, and serve's --max-size has the pipe's room above it. (Postfix
+// counts its queue file, Received: field and record overhead included,
+// so the data it sends over LMTP stays under message_size_limit; the
+// room costs nothing.)
+func printLMTPConfig(app *App, domain, socket string, maxSize int64) error {
 	next := "unix:" + socket
 	listen := "unix:/var/spool/postfix/" + socket
 	if addr, ok := strings.CutPrefix(socket, "inet:"); ok {
@@ -184,7 +197,7 @@ smartbcc-lmtp  unix  -       -       n       -       %[5]d      lmtp
 
 # /etc/postfix/main.cf
 # Deliver the Bcc domain to the smartbcc LMTP server, which listens with
-#   smartbcc serve --lmtp %[3]s
+#   smartbcc serve --lmtp %[3]s --max-size %[9]d
 # (see contrib/smartbcc.service and contrib/smartbcc.socket).
 virtual_mailbox_domains = %[1]s
 virtual_transport = smartbcc-lmtp:%[2]s
@@ -193,9 +206,10 @@ virtual_transport = smartbcc-lmtp:%[2]s
 smartbcc-lmtp_destination_recipient_limit = %[4]d
 # Keep it below serve --max-sessions (default %[6]d).
 smartbcc-lmtp_destination_concurrency_limit = %[5]d
-# A 4xx reply (store busy, DNS, timeout) defers the mail and Postfix retries;
-# keep message_size_limit at or below serve --max-size (default %[7]d).
-%[8]s`, domain, next, listen, lmtp.DefaultMaxRecipients, 20, lmtp.DefaultMaxSessions, ingest.DefaultMaxSize, smugglingLines)
+# A 4xx reply (store busy, DNS, timeout) defers the mail and Postfix retries.
+# serve's --max-size must be at least message_size_limit plus %[7]d.
+%[10]s%[8]s`, domain, next, listen, lmtp.DefaultMaxRecipients, 20, lmtp.DefaultMaxSessions, postfixHeaderRoom, smugglingLines,
+		maxSize+postfixHeaderRoom, postfixSizeLines(maxSize))
 	return nil
 }
 

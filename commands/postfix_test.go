@@ -46,6 +46,21 @@ func TestPostfixConfigFollowsFlags(t *testing.T) {
 	if out := c.ok("postfix-config", "--domain", "bcc.acme.example", "--store", "/srv/crm/store.db"); !strings.Contains(out, "--db /srv/crm/store.db ingest ") {
 		t.Errorf("--store not honoured:\n%s", out)
 	}
+	// --lmtp: the same message_size_limit, and serve's --max-size with
+	// the same room (the flag was once ignored there: the lines set no
+	// message_size_limit, and Postfix's own 10 MB applied whatever
+	// --max-size said).
+	out = c.ok("postfix-config", "--domain", "bcc.acme.example", "--lmtp", "--max-size", "60000000")
+	for _, want := range []string{
+		"serve --lmtp unix:/var/spool/postfix/private/smartbcc --max-size 60016384\n",
+		"\nmessage_size_limit = 60000000\n",
+		"\nmailbox_size_limit = 60000000\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("postfix-config --lmtp lacks %q:\n%s", want, out)
+		}
+	}
+	c.fails("--max-size", "postfix-config", "--domain", "bcc.acme.example", "--lmtp", "--max-size", "0")
 	c.fails("auth", "postfix-config", "--domain", "bcc.acme.example", "--auth", "sometimes")
 	c.fails("--db /tmp/a b/s.db", "--db", "/tmp/a b/s.db", "postfix-config", "--domain", "bcc.acme.example")
 }

@@ -95,7 +95,7 @@ SIGTERM and SIGINT stop accepting, finish the deliveries in progress (up to
 	f.StringVar(&opts.clientFrom, "client-from", "received", "where the SMTP client address and HELO (SPF) come from: received (the topmost Received: header) or none")
 	f.StringVar(&opts.hostname, "hostname", "", "name in the greeting (default: this host's name)")
 	f.StringVar(&opts.logFile, "log", "", "append the delivery log to this `file` (reopened on SIGHUP); default stderr")
-	f.Int64Var(&opts.maxSize, "max-size", ingest.DefaultMaxSize, "largest message in bytes, announced as SIZE; keep Postfix's message_size_limit below it")
+	f.Int64Var(&opts.maxSize, "max-size", ingest.DefaultMaxSize, "largest message in bytes, announced as SIZE; at least Postfix's message_size_limit plus 16 KB for the headers Postfix adds (postfix-config --lmtp prints both)")
 	f.IntVar(&opts.maxSessions, "max-sessions", lmtp.DefaultMaxSessions, "connections at once; more are answered 421 (keep Postfix's concurrency below it)")
 	f.IntVar(&opts.maxRecipients, "max-recipients", lmtp.DefaultMaxRecipients, "recipients per message (Postfix's lmtp recipient limit must not be larger)")
 	f.DurationVar(&opts.commandTimeout, "command-timeout", lmtp.DefaultCommandTimeout, "how long to wait for a command")

@@ -216,7 +216,14 @@ _dmarc          300 IN TXT "v=DMARC1; p=reject"
 		t.Fatal(err)
 	}
 
-	cfg := st.run("postfix-config", "--domain", pfBccDomain, "--lmtp")
+	// A small message_size_limit, so that a message at Postfix's limit
+	// is cheap; serve runs with the --max-size the lines say.
+	cfg := st.run("postfix-config", "--domain", pfBccDomain, "--lmtp", "--max-size", "2000000")
+	m := regexp.MustCompile(`smartbcc serve --lmtp \S+ (--max-size) ([0-9]+)\n`).FindStringSubmatch(cfg)
+	if m == nil {
+		t.Fatalf("postfix-config --lmtp names no serve --max-size:\n%s", cfg)
+	}
+	serveSize := m[1:]
 	pfMaster, pfMain := pfConfigLines(t, cfg)
 	params := pfMainParams(t, pfMain)
 	if params["virtual_transport"] != "smartbcc-lmtp:unix:private/smartbcc" || params["smartbcc-lmtp_destination_recipient_limit"] == "" {
@@ -245,7 +252,7 @@ _dmarc          300 IN TXT "v=DMARC1; p=reject"
 		t.Fatal(err)
 	}
 	defer sock.Close()
-	srv := startServe(t, bin, st.db, zone, cred, sock, "300ms")
+	srv := startServe(t, bin, st.db, zone, cred, sock, "300ms", serveSize...)
 	t.Logf("Postfix and smartbcc serve running after %s", time.Since(started).Round(time.Millisecond))
 
 	writeMail := func(name, raw string) string {
@@ -367,6 +374,23 @@ _dmarc          300 IN TXT "v=DMARC1; p=reject"
 	runPfAttacks(t, pf, st, w, dir, "lmtp")
 	runPfSmuggling(t, pf, st, "lmtp")
 	runPfSMTPUTF8(t, pf, st, "lmtp")
+
+	// A message as large as Postfix's message_size_limit takes, in lines
+	// of 40 bytes: Postfix adds its Received: field and delivers it, and
+	// serve, with the limit postfix-config printed, stores it (a 552
+	// would make Postfix bounce what the pipe stores).
+	var big strings.Builder
+	big.WriteString(pfAnnMessage("l-limit@acme.example", "At the limit", "bob@customer.example", ""))
+	for big.Len()+40 <= 1999000 {
+		big.WriteString(strings.Repeat("y", 38) + "\r\n")
+	}
+	qLimit := pf.sendFrom(good, "mail.acme.example", "ann@acme.example", []string{pfUniversal}, writeMail("l-limit.eml", big.String()))
+	if line := pf.logLine(qLimit, "status=", 40*time.Second); !strings.Contains(line, "status=sent") || !strings.Contains(line, "250 2.0.0") {
+		t.Errorf("a message of %d bytes, at Postfix's limit: %s", big.Len(), line)
+	}
+	if got := st.messages()["l-limit@acme.example"]; len(got) != 1 {
+		t.Errorf("the message at Postfix's limit is stored %d times, want once", len(got))
+	}
 	t.Logf("attacks checked after %s", time.Since(started).Round(time.Millisecond))
 
 	// A locked store: 451, Postfix defers; after the lock is gone a flush
@@ -409,7 +433,7 @@ _dmarc          300 IN TXT "v=DMARC1; p=reject"
 	srv.cmd.Process.Kill()
 	<-srv.exited
 	srv.exited <- nil
-	srv = startServe(t, bin, st.db, zone, cred, sock, "20s")
+	srv = startServe(t, bin, st.db, zone, cred, sock, "20s", serveSize...)
 	release = lockDB()
 	killFile := writeMail("l-kill.eml", w.sign(t, pfAnnMessage("l-kill@acme.example", "Killed", "bob@customer.example", "Killed server.\n")))
 	qKill := pf.sendFrom(good, "mail.acme.example", "ann@acme.example", []string{pfUniversal}, killFile)
@@ -429,7 +453,7 @@ _dmarc          300 IN TXT "v=DMARC1; p=reject"
 	if got := st.messages()["l-kill@acme.example"]; len(got) != 0 {
 		t.Errorf("stored although the server was killed before its commit: %d", len(got))
 	}
-	srv = startServe(t, bin, st.db, zone, cred, sock, "300ms")
+	srv = startServe(t, bin, st.db, zone, cred, sock, "300ms", serveSize...)
 	pf.flush()
 	pf.logLine(qKill, "status=sent", 30*time.Second)
 	if got := st.messages()["l-kill@acme.example"]; len(got) != 1 {
@@ -456,7 +480,7 @@ _dmarc          300 IN TXT "v=DMARC1; p=reject"
 		t.Fatal(err)
 	}
 	defer innerSock.Close()
-	srv = startServe(t, bin, st.db, zone, cred, innerSock, "300ms")
+	srv = startServe(t, bin, st.db, zone, cred, innerSock, "300ms", serveSize...)
 	victim := srv
 	held := make(chan string, 1)
 	go proxyLMTP(l, innerPath, func(reply string) {
@@ -480,7 +504,7 @@ _dmarc          300 IN TXT "v=DMARC1; p=reject"
 	if got := st.messages()["l-after@acme.example"]; len(got) != 1 {
 		t.Errorf("the server was killed after its commit, yet the message is stored %d times, want once", len(got))
 	}
-	srv = startServe(t, bin, st.db, zone, cred, innerSock, "300ms")
+	srv = startServe(t, bin, st.db, zone, cred, innerSock, "300ms", serveSize...)
 	pf.flush()
 	pf.logLine(qAfter, "status=sent", 30*time.Second)
 	if got := st.messages()["l-after@acme.example"]; len(got) != 1 {
