@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/smartbcc/smartbcc/ingest"
 )
@@ -114,14 +115,18 @@ func (l *Maillog) write(line string) {
 }
 
 // logValue redacts tokens and keeps an attacker's envelope from writing
-// lines or fields of its own.
+// lines or fields of its own. With SMTPUTF8 an address may hold any
+// Unicode, so the C1 controls (NEL, the 8-bit CSI), the line and
+// paragraph separators, the other spaces and the format characters
+// (direction overrides, zero-width ones) go too, not only ASCII's.
 func logValue(s string) string {
 	s = ingest.RedactTokens(strings.ToLower(s))
 	if len(s) > 256 {
 		s = s[:256] + "..."
 	}
 	return strings.Map(func(r rune) rune {
-		if r < 0x21 || r == 0x7f || r == '<' || r == '>' || r == '"' {
+		if r < 0x21 || r == 0x7f || r == '<' || r == '>' || r == '"' ||
+			unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Zs) {
 			return '?'
 		}
 		return r

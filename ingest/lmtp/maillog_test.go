@@ -44,3 +44,26 @@ func TestMaillogReopen(t *testing.T) {
 		t.Errorf("envelope text changed the log's shape: %q", cur)
 	}
 }
+
+// With SMTPUTF8 the envelope may hold any Unicode: what a terminal, a
+// log viewer or a line-based parser reads as a line break, an escape
+// sequence, a field separator or a change of direction is shown as ?.
+func TestMaillogUnicodeControls(t *testing.T) {
+	for _, c := range []struct{ name, r string }{
+		{"NEL", "\u0085"}, {"8-bit CSI", "\u009b31m"}, {"line separator", "\u2028"}, {"paragraph separator", "\u2029"},
+		{"right-to-left override", "\u202e"}, {"zero-width space", "\u200b"}, {"no-break space", "\u00a0"}, {"em space", "\u2003"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var b strings.Builder
+			l := NewMaillog(&b)
+			l.Delivery(1, "", "x"+c.r+"status=stored@acme.example", "j\u00f6rg"+c.r+"@bcc.acme.example", ingest.Result{}, ingest.Disposition{Status: "rejected"}, 0)
+			line := b.String()
+			if strings.Contains(line, c.r) {
+				t.Errorf("%U reached the log: %q", []rune(c.r)[0], line)
+			}
+			if !strings.Contains(line, "to=<j\u00f6rg?") {
+				t.Errorf("a UTF-8 letter is not kept: %q", line)
+			}
+		})
+	}
+}
