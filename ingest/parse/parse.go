@@ -249,7 +249,25 @@ func (m *Message) parseBody(raw []byte, lim Limits, meta bool) {
 		}
 	}
 	collect(env.Attachments)
-	collect(env.Inlines)
+	// enmime lists every part with "Content-Disposition: inline" among
+	// the Inlines, the parts it took as the text and the HTML too (mutt
+	// marks a signed mail's text inline, Gmail marked both of its
+	// alternatives): those are the body, not nameless files. A named
+	// inline part stays a file, as Python and notmuch list it.
+	var htmlBody *enmime.Part
+	if env.Root != nil {
+		htmlBody = env.Root.DepthMatchFirst(func(p *enmime.Part) bool {
+			return p.ContentType == "text/html" && p.Disposition != "attachment"
+		})
+	}
+	var inlines []*enmime.Part
+	for _, p := range env.Inlines {
+		body := p.FileName == "" && (p.ContentType == "text/plain" || p == htmlBody)
+		if !body {
+			inlines = append(inlines, p)
+		}
+	}
+	collect(inlines)
 	// Parts without a Content-Disposition that are not the text: a
 	// forwarded message is often one, and so is a file many mailers send
 	// with its name in the Content-Type alone ("image/gif; name=a.gif",

@@ -270,3 +270,60 @@ func TestMissingEmptyLineAfterHeader(t *testing.T) {
 		t.Errorf("signed: text %q, want only the signed body", m.Text)
 	}
 }
+
+// TestInlineTextBodyIsNoAttachment: the text of a message whose body
+// parts say "Content-Disposition: inline" (mutt's signed mail, Gmail's
+// multipart/alternative of its time) is the text, not also a nameless
+// file: show listed a signed mutt mail's own text as an attachment, and
+// a Gmail mail's plain and HTML text as two. A named inline text part (a
+// patch pasted as a file) and an inline image stay files. Parse and
+// ParseBodyMeta alike.
+func TestInlineTextBodyIsNoAttachment(t *testing.T) {
+	head := "From: a@x.example\r\nTo: b@y.example\r\nSubject: s\r\nMIME-Version: 1.0\r\n"
+	inline := func(ctype, extra, body string) string {
+		return "Content-Type: " + ctype + "\r\nContent-Disposition: inline" + extra + "\r\n\r\n" + body + "\r\n"
+	}
+	for _, tt := range []struct {
+		name, raw string
+		files     []string
+		text      string
+	}{
+		{"alternative", head + "Content-Type: multipart/alternative; boundary=b\r\n\r\n" +
+			"--b\r\n" + inline("text/plain; charset=us-ascii", "", "plain words") +
+			"--b\r\n" + inline("text/html; charset=us-ascii", "", "<p>html words</p>") + "--b--\r\n",
+			nil, "plain words"},
+		{"signed", head + "Content-Type: multipart/signed; micalg=pgp-sha1; protocol=\"application/pgp-signature\"; boundary=s\r\nContent-Disposition: inline\r\n\r\n" +
+			"--s\r\n" + inline("text/plain; charset=us-ascii", "", "signed words") +
+			"--s\r\nContent-Type: application/pgp-signature; name=\"signature.asc\"\r\n\r\n-----BEGIN PGP SIGNATURE-----\r\n\r\n" + "--s--\r\n",
+			[]string{"signature.asc"}, "signed words"},
+		{"mixed with a named text and an image", head + "Content-Type: multipart/mixed; boundary=m\r\n\r\n" +
+			"--m\r\n" + inline("text/plain; charset=us-ascii", "", "see the patch") +
+			"--m\r\n" + inline("text/plain; charset=us-ascii", "; filename=\"fix.patch\"", "--- a\r\n+++ b") +
+			"--m\r\n" + inline("image/png", "; filename=\"logo.png\"", "PNG") + "--m--\r\n",
+			[]string{"fix.patch", "logo.png"}, "see the patch"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			full, err := Parse([]byte(tt.raw), DefaultLimits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			meta, err := ParseHeader([]byte(tt.raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			meta.ParseBodyMeta([]byte(tt.raw), DefaultLimits)
+			for _, m := range []*Message{full, meta} {
+				var got []string
+				for _, a := range m.Attachments {
+					got = append(got, a.Name)
+				}
+				if !slices.Equal(got, tt.files) {
+					t.Errorf("attachments %q, want %q", got, tt.files)
+				}
+				if !strings.Contains(m.Text, tt.text) {
+					t.Errorf("text %q, want it to hold %q", m.Text, tt.text)
+				}
+			}
+		})
+	}
+}
