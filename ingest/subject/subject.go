@@ -129,12 +129,32 @@ func dotlessI(s string) (string, []int) {
 	return b.String(), at
 }
 
+// bracketedForward returns "Fwd: x" for "[Fwd: x]", the subject Netscape,
+// the Mozilla suite, Thunderbird up to 2 and Evolution gave a forward:
+// read as a plain prefix, it is stripped for threading and makes the mail
+// a forward. The closing bracket is dropped when the subject ends with
+// it (a client may have cut a long one short). Checked before the tags:
+// "[Fwd:x]" has no space and would be taken for a list's tag.
+func bracketedForward(s string) (string, bool) {
+	if !strings.HasPrefix(s, "[") {
+		return "", false
+	}
+	if k, _ := kind(s[1:]); k != "forward" {
+		return "", false
+	}
+	return strings.TrimSpace(strings.TrimSuffix(s[1:], "]")), true
+}
+
 // StripPrefixes removes every leading reply/forward prefix and leading
 // bracketed tag, keeping the case and inner spacing of what remains:
 // "FW: [EXTERNAL] Re: Quote for ACME" gives "Quote for ACME".
 func StripPrefixes(s string) string {
 	s = strings.TrimSpace(s)
 	for {
+		if inner, ok := bracketedForward(s); ok {
+			s = inner
+			continue
+		}
 		k, n := kind(s)
 		if k == "" {
 			return s
@@ -164,6 +184,9 @@ func IsReply(s string) bool { return firstPrefix(s) == "reply" }
 func firstPrefix(s string) string {
 	s = strings.TrimSpace(s)
 	for {
+		if _, ok := bracketedForward(s); ok {
+			return "forward"
+		}
 		k, n := kind(s)
 		if k != "tag" {
 			return k

@@ -32,6 +32,13 @@ func TestNormalize(t *testing.T) {
 		{"[EXTERNAL] Re: Quote", "quote"},
 		{"Fwd: [EXTERNAL] RE: Quote", "quote"},
 		{"[sales-list] Re: [sales-list] Quote", "quote"},
+		// Netscape, Mozilla, early Thunderbird and Evolution wrote a
+		// forward's subject in brackets.
+		{"[Fwd: Quote for ACME]", "quote for acme"},
+		{"Re: [Fwd: Re: Quote]", "quote"},
+		{"[sales-list] [Fwd: [Ticket 4711] Quote]", "[ticket 4711] quote"},
+		{"[Fwd:Quote]", "quote"},
+		{"[Fwd: Quote cut short by a clie", "quote cut short by a clie"},
 		// A tag with spaces carries meaning: kept.
 		{"Re: [Ticket 4711] Quote", "[ticket 4711] quote"},
 		// A tag after the subject proper is kept.
@@ -58,6 +65,7 @@ func TestStripPrefixesKeepsCase(t *testing.T) {
 		{"Redir.: Integer consequat non purus", "Integer consequat non purus"},
 		{"Fwd:  Two  spaces", "Two  spaces"},
 		{"No prefix", "No prefix"},
+		{"[Fwd: Integer [consequat] non purus]", "Integer [consequat] non purus"},
 	}
 	for _, tt := range tests {
 		if got := StripPrefixes(tt.in); got != tt.want {
@@ -87,6 +95,10 @@ func TestIsForwardIsReply(t *testing.T) {
 		{"[EXTERNAL] Fwd: x", true, false},
 		{"Fwd: Re: x", true, false},
 		{"Re: Fwd: x", false, true},
+		{"[Fwd: x]", true, false},
+		{"[list] [Fwd: Re: x]", true, false},
+		{"Re: [Fwd: x]", false, true},
+		{"[Re: x]", false, false},
 		{"AW: x", false, true},
 		{"Re[2]: x", false, true},
 		{"SV: x", false, true},
