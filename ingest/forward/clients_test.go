@@ -56,6 +56,9 @@ var clientFixtures = []struct {
 	{"protonmail", fxSubject, dateNoZone, []string{"en"}},
 	// Zoho closes its block with the separator again.
 	{"zoho", fxSubject, dateZone, []string{"en"}},
+	// Lotus Notes writes the sender and date on a line of their own
+	// under its "Forwarded by" rule.
+	{"lotus_notes", fxSubject, dateNoZone, []string{"en"}},
 }
 
 func TestClientFixtures(t *testing.T) {

@@ -93,6 +93,16 @@ func (sc *inlineScan) scan() (*Original, int, bool) {
 			}
 			continue
 		}
+		// Notes's rule is longer than a line; archives and gateways
+		// that wrapped the text broke it in two.
+		if m := notesWrappedRE.FindStringSubmatch(t); m != nil && i+1 < len(ls) && ls[i+1].depth == ls[i].depth {
+			joined := t + " " + ls[i+1].text()
+			if m := dashRE.FindStringSubmatch(joined); m != nil && notesRuleRE.MatchString(m[2]) {
+				if o, done := sc.blockAfter(i+1, dashStrength(m[2]), "lotus_notes"); done {
+					return o, i, o != nil
+				}
+			}
+		}
 		if m := dashRE.FindStringSubmatch(t); m != nil {
 			phrase := m[2]
 			st := dashStrength(phrase)
@@ -184,6 +194,8 @@ func dashStrength(phrase string) strength {
 func dashClient(dashes, phrase string) string {
 	p := fold(phrase)
 	switch {
+	case notesRuleRE.MatchString(strings.TrimSpace(phrase)):
+		return "lotus_notes"
 	case strings.HasPrefix(dashes, "="):
 		return "zoho"
 	case strings.HasPrefix(dashes, "‐"):
@@ -216,6 +228,11 @@ func (sc *inlineScan) blockAfter(i int, st strength, client string) (o *Original
 	}
 	d := ls[k].depth
 	h, end := parseBlock(ls, k, d, true)
+	if client == "lotus_notes" {
+		if nh, nend, ok := notesBlock(ls, k, d); ok {
+			h, end = nh, nend
+		}
+	}
 	if !h.isBlock() {
 		return nil, false
 	}
