@@ -456,6 +456,15 @@ func (in *Ingester) fill(p *Prepared, m *parse.Message) {
 		}
 	}
 	add(store.RoleFrom, m.From)
+	if p.authorErr != nil && p.dir.owner != nil && in.opt.Source == store.SourceImport {
+		// An archive whose owner is given: the From decides nothing, and
+		// a list archive that obscured it still names its sender.
+		if a, ok := pipermailAuthor(m.Fields, p.d.Envelope.Sender); ok {
+			msg.FromEmail, msg.FromName = a.Email(), a.Name
+			msg.Participants = append(msg.Participants, store.Participant{Role: store.RoleFrom, Name: a.Name, Email: a.Email()})
+			p.res.explainf("from: %s, as the pipermail archive obscured it in From and in its From_ line", a.Email())
+		}
+	}
 	add(store.RoleSender, m.Sender)
 	add(store.RoleTo, m.To)
 	add(store.RoleCc, m.Cc)
