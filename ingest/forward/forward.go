@@ -51,7 +51,7 @@ type Original struct {
 	// the outermost forward's note is kept: it is the salesperson's.
 	Note string
 	// Via is "rfc822", or "inline:<client>" with client one of gmail,
-	// outlook, apple_mail, thunderbird, yahoo, lotus_notes, generic.
+	// outlook, apple_mail, thunderbird, yahoo, lotus_notes, mutt, generic.
 	Via   string
 	Depth int // how many forward layers were unwrapped (1 for a plain forward)
 }

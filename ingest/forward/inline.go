@@ -109,6 +109,9 @@ func (sc *inlineScan) scan() (*Original, int, bool) {
 			if o, done := sc.blockAfter(i, st, dashClient(m[1], phrase)); done {
 				return o, i, o != nil
 			}
+			if o, ok := sc.muttIntro(i, phrase); ok {
+				return o, i, true
+			}
 			continue
 		}
 		if underscoreRE.MatchString(t) {
@@ -242,6 +245,34 @@ func (sc *inlineScan) blockAfter(i int, st strength, client string) (o *Original
 	}
 	o, _ = sc.decide(h, st, client, body(ls, end, d))
 	return o, true
+}
+
+// muttIntroPrefix starts the intro line mutt and NeoMutt write above a
+// forwarded message by default ($forward_attribution_intro, "-----
+// Forwarded message from %f -----"), the original's sender in it.
+const muttIntroPrefix = "forwarded message from "
+
+// muttIntro reads mutt's intro at line i when no header block follows it
+// (mutt copies the original's header only when told to, and then that
+// header decides, in blockAfter): the sender is the intro's, and the
+// body everything under it.
+func (sc *inlineScan) muttIntro(i int, phrase string) (*Original, bool) {
+	p := strings.TrimSpace(phrase)
+	if len(p) <= len(muttIntroPrefix) || !strings.EqualFold(p[:len(muttIntroPrefix)], muttIntroPrefix) {
+		return nil, false
+	}
+	h := newHeaders()
+	h.set(fieldFrom, p[len(muttIntroPrefix):], nil)
+	// The body ends at mutt's "----- End forwarded message -----".
+	end := len(sc.ls)
+	for k := i + 1; k < len(sc.ls); k++ {
+		if m := dashRE.FindStringSubmatch(sc.ls[k].text()); m != nil && sc.ls[k].depth == sc.ls[i].depth &&
+			fold(m[2]) == "end forwarded message" {
+			end = k
+			break
+		}
+	}
+	return sc.decide(h, strong, "mutt", body(sc.ls[:end], i+1, sc.ls[i].depth))
 }
 
 // decide turns an accepted header block into an Original. A block whose
