@@ -454,7 +454,7 @@ type Message struct {
 	// wrote. (Stores written before 2026-11-30 have them in the
 	// messages table's headers and html_body columns, which are kept
 	// for that data and neither written nor read.)
-	TextBody string `json:"-"`
+	TextBody     string        `json:"-"`
 	Envelope     Envelope      `json:"envelope"`
 	Auth         AuthResult    `json:"auth"`
 	Participants []Participant `json:"participants"`
