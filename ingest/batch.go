@@ -117,7 +117,9 @@ func (b *batchTx) prefetch(batch []*Prepared) error {
 		}
 		refs[owner] = append(refs[owner], p.refs...)
 		for _, pt := range m.Participants {
-			emails = append(emails, pt.Email)
+			if pt.Email != "" { // a name-only participant: no address to look up
+				emails = append(emails, pt.Email)
+			}
 		}
 		if !p.hasParents && p.normSubject != "" {
 			os := subjects[owner]
@@ -126,7 +128,9 @@ func (b *batchTx) prefetch(batch []*Prepared) error {
 				subjects[owner] = os
 			}
 			for _, pt := range m.Participants {
-				os.pairs = append(os.pairs, subjectEmail{store.CleanText(p.normSubject), normEmail(pt.Email)})
+				if e := normEmail(pt.Email); e != "" {
+					os.pairs = append(os.pairs, subjectEmail{store.CleanText(p.normSubject), e})
+				}
 			}
 		}
 		autoLink = autoLink || p.owner.Settings.AutoLink
@@ -486,6 +490,9 @@ func (b *batchTx) InsertMessage(m *store.Message) error {
 		return err
 	}
 	for _, p := range m.Participants {
+		if p.Email == "" {
+			continue // a name-only participant joins no thread
+		}
 		k := subjectEmail{th.Subject, p.Email}
 		for viewer, cur := range b.subjects[k] {
 			if sees(viewer) {

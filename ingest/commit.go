@@ -210,7 +210,9 @@ func (in *Ingester) findThread(tx *batchTx, p *Prepared) (*store.Thread, string,
 	if !p.hasParents && p.normSubject != "" {
 		var parts []string
 		for _, pt := range msg.Participants {
-			if !p.internal(pt.Email) {
+			// A participant known only by a name has no address to
+			// share: "" is nobody's, and not the company's either.
+			if pt.Email != "" && !p.internal(pt.Email) {
 				parts = append(parts, pt.Email)
 			}
 		}

@@ -153,7 +153,11 @@ func MakePlan(tx store.Tx, in Input) (*Plan, error) {
 	if in.Owner != nil && in.Owner.Settings.CreatePersons {
 		for _, part := range in.Participants {
 			e := store.CanonicalEmail(part.Email)
-			if !personRoles[part.Role] || known[e] || (in.Internal != nil && in.Internal(e)) {
+			// A participant known only by a name (an inline forward's
+			// "To: Ann Seller/Sales/Acme", a recipient no reader reads an
+			// address in) has no address: a person made of it would have
+			// none, match no later mail, and be made again by each one.
+			if e == "" || !personRoles[part.Role] || known[e] || (in.Internal != nil && in.Internal(e)) {
 				continue
 			}
 			if in.ListMail {

@@ -316,3 +316,55 @@ func TestMachineAddresses(t *testing.T) {
 		}
 	}
 }
+
+// TestNameOnlyParticipantIsNoPerson: a participant known only by a name
+// (an inline forward's "To: Ann Seller/Sales/Acme", a recipient no reader
+// reads an address in) has an empty email. It is no address: with
+// create-persons on it makes no person (before, one nameless-address
+// person per message was created and linked), and it matches none.
+func TestNameOnlyParticipantIsNoPerson(t *testing.T) {
+	st := openStore(t)
+	update(t, st, func(tx store.Tx) error {
+		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
+			return err
+		}
+		u, err := tx.CreateUser("ann@acme.example", "Ann")
+		if err != nil {
+			return err
+		}
+		u.Settings.CreatePersons, u.Settings.AutoLink = true, true
+		parts := []store.Participant{
+			{Role: store.RoleFrom, Name: "Maria Ortega", Email: "maria@cliente.example"},
+			{Role: store.RoleTo, Name: "Ann Seller/Sales/Acme", Email: ""},
+			{Role: store.RoleCc, Name: "Bob <bob@>", Email: " "},
+		}
+		internal := func(e string) bool { return e == "ann@acme.example" }
+		for i := range 2 {
+			plan, err := MakePlan(tx, Input{Owner: u, Participants: parts, Internal: internal})
+			if err != nil {
+				return err
+			}
+			explain := strings.Join(plan.Explain, "\n")
+			for _, p := range plan.NewPersons {
+				if p.Name != "Maria Ortega" {
+					t.Errorf("run %d: new person %q %v: a participant without an address made a person\n%s", i, p.Name, p.Emails, explain)
+				}
+			}
+			if strings.Contains(explain, "\n: new person") || strings.HasPrefix(explain, ": new person") {
+				t.Errorf("run %d: explain names an empty address:\n%s", i, explain)
+			}
+			m := insertMessage(t, tx, u.ID, 0, "n"+itoa(int64(i))+"@x")
+			if _, err := Apply(tx, m.ID, m.ThreadID, plan); err != nil {
+				return err
+			}
+		}
+		persons, err := tx.Persons()
+		if err != nil {
+			return err
+		}
+		if len(persons) != 1 || persons[0].Name != "Maria Ortega" {
+			t.Errorf("persons %+v, want only Maria Ortega", persons)
+		}
+		return nil
+	})
+}
