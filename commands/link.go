@@ -478,7 +478,9 @@ func personFromMessage(tx store.Tx, m *store.Message) (*store.Person, error) {
 			// The company's Bcc addresses are its own, as ingest reads
 			// them (directory.internal), and never a contact's
 			// (checkPersonEmails would refuse one).
-			if p.Role != role || internal[p.Email] || atBccDomain(c, p.Email) || linker.IsMachineAddress(p.Email) {
+			// A participant known only by a name has no address to
+			// make a contact of (it would be one with no address).
+			if p.Role != role || p.Email == "" || internal[p.Email] || atBccDomain(c, p.Email) || linker.IsMachineAddress(p.Email) {
 				continue
 			}
 			if ps, err := tx.PersonsByEmails([]string{p.Email}); err == nil && len(ps) > 0 {

@@ -190,8 +190,10 @@ func newEnvelopeOut(e store.Envelope) envelopeOut {
 }
 
 type participantOut struct {
-	Role  string     `json:"role"`
-	Email string     `json:"email"`
+	Role string `json:"role"`
+	// Email is null for a participant known only by its name (Name then
+	// holds the text in which no address could be read).
+	Email nullString `json:"email"`
 	Name  nullString `json:"name"`
 }
 
@@ -508,7 +510,7 @@ func (n *names) messageDetail(m *store.Message) (messageDetail, error) {
 		Participants: []participantOut{}, Auth: storedVerdict(m.Auth), Attachments: []attachmentOut{}, Text: m.TextBody,
 		ForwardedAt: jsonTime(m.ForwardedAt), ForwardNote: nullString(m.ForwardNote)}
 	for _, p := range m.Participants {
-		d.Participants = append(d.Participants, participantOut{Role: p.Role, Email: p.Email, Name: nullString(p.Name)})
+		d.Participants = append(d.Participants, participantOut{Role: p.Role, Email: nullString(p.Email), Name: nullString(p.Name)})
 	}
 	for _, a := range m.Attachments {
 		d.Attachments = append(d.Attachments, attachmentOut{Index: a.Index, Name: nullString(a.Name), ContentType: a.ContentType,

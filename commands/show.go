@@ -75,10 +75,16 @@ func printMessageDetail(app *App, d messageDetail) {
 	line("Subject", string(d.Subject))
 	for _, p := range d.Participants {
 		label := strings.ToUpper(p.Role[:1]) + strings.ReplaceAll(p.Role[1:], "_", "-")
-		if p.Name != "" {
-			line(label, string(p.Name)+" <"+p.Email+">")
-		} else {
-			line(label, p.Email)
+		switch {
+		case p.Email == "":
+			// Known only by a name or text in which no address could be
+			// read (a forward's "Ann Seller/Sales/Acme", "Bob <bob@>"):
+			// said so, not dressed as an address.
+			line(label, string(p.Name)+" (no address)")
+		case p.Name != "":
+			line(label, string(p.Name)+" <"+string(p.Email)+">")
+		default:
+			line(label, string(p.Email))
 		}
 	}
 	if d.ForwardedBy != "" {

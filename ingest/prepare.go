@@ -533,7 +533,9 @@ func (in *Ingester) unwrapForward(p *Prepared, m *parse.Message) {
 	}
 	toOthers := false
 	for _, a := range append(append([]parse.Address{}, m.To...), m.Cc...) {
-		if !p.internalMemo(a.Email) {
+		// A recipient known only by a name says nothing of whom the
+		// mail went to: it is neither the company's nor someone else's.
+		if a.Email != "" && !p.internalMemo(a.Email) {
 			toOthers = true
 		}
 	}

@@ -24,10 +24,10 @@ func fromFields(fs Fields) *Message {
 	}
 	m.From = t.addresses(fs.Get("From"))
 	m.Sender = t.addresses(fs.Get("Sender"))
-	m.To = t.addresses(fs.Get("To"))
-	m.Cc = t.addresses(fs.Get("Cc"))
-	m.Bcc = t.addresses(fs.Get("Bcc"))
-	m.ReplyTo = t.addresses(fs.Get("Reply-To"))
+	m.To = t.recipients(fs.Get("To"))
+	m.Cc = t.recipients(fs.Get("Cc"))
+	m.Bcc = t.recipients(fs.Get("Bcc"))
+	m.ReplyTo = t.recipients(fs.Get("Reply-To"))
 	return m
 }
 
@@ -79,7 +79,17 @@ func (t *headerText) header() textproto.MIMEHeader {
 // addresses is DisplayAddresses with display names that are not UTF-8
 // read in the legacy charset.
 func (t *headerText) addresses(v string) []Address {
-	return displayAddresses(v, t.charsetFor(v))
+	return displayAddresses(v, t.charsetFor(v), false)
+}
+
+// recipients is addresses for a field that lists recipients (To, Cc, Bcc,
+// Reply-To): a piece in which no address can be read is kept as a name
+// only (Address.Email empty), its text as written, so that whoever reads
+// the message sees everyone it went to ("Bob <bob@>" was dropped and the
+// list shown was wrong). Never for From or Sender: a sender known only by
+// a name would be a guess about who wrote it.
+func (t *headerText) recipients(v string) []Address {
+	return displayAddresses(v, t.charsetFor(v), true)
 }
 
 // DisplayAddresses reads an address field (raw value) for showing and for
@@ -88,11 +98,12 @@ func (t *headerText) addresses(v string) []Address {
 // The lenient reading is a guess about broken mail: it must never decide
 // who sent a message or whom it belongs to (TestLenientReaderDecidesNothing
 // keeps it out of ingest's sender path, ingest/auth and linker).
-func DisplayAddresses(v string) []Address { return displayAddresses(v, "") }
+func DisplayAddresses(v string) []Address { return displayAddresses(v, "", false) }
 
 // displayAddresses is DisplayAddresses with display names that are not
 // UTF-8 read in legacy (mailaddr.ParseListIn); the addresses are the same.
-func displayAddresses(v, legacy string) []Address {
+// With keepUnread, a piece with no address is kept as a name (recipients).
+func displayAddresses(v, legacy string, keepUnread bool) []Address {
 	if strings.TrimSpace(v) == "" {
 		return nil
 	}
@@ -103,12 +114,13 @@ func displayAddresses(v, legacy string) []Address {
 		}
 		return out
 	}
-	return lenientAddresses(v, legacy)
+	return lenientAddresses(v, legacy, keepUnread)
 }
 
 // lenientAddresses picks addr-specs out of a header the strict parser
-// refuses.
-func lenientAddresses(v, legacy string) []Address {
+// refuses; with keepUnread, a piece in which none is found is kept as a
+// name only (unreadPiece).
+func lenientAddresses(v, legacy string, keepUnread bool) []Address {
 	var out []Address
 	for _, part := range splitAddressList(v) {
 		part = strings.TrimSpace(part)
@@ -125,10 +137,35 @@ func lenientAddresses(v, legacy string) []Address {
 		if l, r := strings.LastIndexByte(part, '<'), strings.LastIndexByte(part, '>'); l >= 0 && r > l {
 			if c, err := mailaddr.Canonical(part[l+1 : r]); err == nil {
 				out = append(out, Address{Name: sanitizeName(encword.DecodeIn(strings.Trim(part[:l], " \""), legacy)), Email: c})
+				continue
+			}
+		}
+		if keepUnread {
+			if name := unreadPiece(part, legacy); name != "" {
+				out = append(out, Address{Name: name})
 			}
 		}
 	}
 	return out
+}
+
+// maxUnreadName bounds the text kept of a piece with no address (runes):
+// a name, not a place to store a header.
+const maxUnreadName = 200
+
+// unreadPiece is the text of an address-list piece with no address, as a
+// name: decoded, control characters made spaces, at most maxUnreadName
+// runes. An empty piece (a stray comma) and an empty group
+// ("undisclosed-recipients:;") name nobody: "".
+func unreadPiece(part, legacy string) string {
+	if p := strings.TrimSpace(part); p == "" || p == ";" || strings.HasSuffix(strings.ReplaceAll(p, " ", ""), ":;") {
+		return ""
+	}
+	name := sanitizeName(encword.DecodeIn(part, legacy))
+	if r := []rune(name); len(r) > maxUnreadName {
+		name = strings.TrimSpace(string(r[:maxUnreadName-1])) + "…"
+	}
+	return strings.TrimSpace(name)
 }
 
 // splitAddressList splits an address field at the commas that separate

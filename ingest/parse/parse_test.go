@@ -182,9 +182,10 @@ func TestLegacyHeaderTextIsForDisplayOnly(t *testing.T) {
 	if len(m.From) != 1 || m.From[0] != (Address{Name: "Paweł Kowalski", Email: "pawel@example.pl"}) {
 		t.Errorf("From %+v", m.From)
 	}
-	// The address that is not UTF-8 is not read into anything; the other
-	// one keeps its name.
-	if want := []Address{{Name: "ĄZo", Email: "zo@example.pl"}}; !slices.Equal(m.To, want) {
+	// The address that is not UTF-8 is read as no address: the recipient
+	// is kept as its text, a name only (TestUnreadRecipientsAreNames);
+	// the other one keeps its name.
+	if want := []Address{{Name: "Jürgen <jürgen@example.de>"}, {Name: "ĄZo", Email: "zo@example.pl"}}; !slices.Equal(m.To, want) {
 		t.Errorf("To %+v, want %+v", m.To, want)
 	}
 	// What decides reads the field as written.
@@ -325,5 +326,57 @@ func TestInlineTextBodyIsNoAttachment(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUnreadRecipientsAreNames: in a recipient field (To, Cc, Bcc,
+// Reply-To), a piece in which no address can be read is kept as a name
+// only, its text as written (decoded, controls made spaces, bounded), in
+// its place among the others; before, it was dropped and the message
+// seemed to go to fewer people. Never in From or Sender, and an empty
+// piece or group names nobody.
+func TestUnreadRecipientsAreNames(t *testing.T) {
+	long := strings.Repeat("x", 300) + "@"
+	for _, tt := range []struct {
+		field string
+		want  []Address
+	}{
+		{"Bob <bob@>, Dave <dave@ok.example>", []Address{{Name: "Bob <bob@>"}, {Name: "Dave", Email: "dave@ok.example"}}},
+		{"Eve <.eve@ok.example>, dave@ok.example", []Address{{Name: "Eve <.eve@ok.example>"}, {Email: "dave@ok.example"}}},
+		{`Dave <dave@ok.example>, "Pat O'Neil pat@ok.example`, []Address{{Name: "Dave", Email: "dave@ok.example"}, {Name: `"Pat O'Neil pat@ok.example`}}},
+		{"=?utf-8?q?Jos=C3=A9?= <jose@>, dave@ok.example", []Address{{Name: "José <jose@>"}, {Email: "dave@ok.example"}}},
+		{"Bob\x1b[31m <bob@>, dave@ok.example", []Address{{Name: "Bob [31m <bob@>"}, {Email: "dave@ok.example"}}},
+		{"bob@, , undisclosed-recipients: ;, dave@ok.example", []Address{{Name: "bob@"}, {Email: "dave@ok.example"}}},
+		{long + ", dave@ok.example", []Address{{Name: strings.Repeat("x", 199) + "…"}, {Email: "dave@ok.example"}}},
+	} {
+		for _, field := range []string{"To", "Cc", "Bcc", "Reply-To"} {
+			raw := "From: Ann <ann@acme.example>\r\n" + field + ": " + tt.field + "\r\nSubject: s\r\n\r\nbody\r\n"
+			m, err := Parse([]byte(raw), DefaultLimits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string][]Address{"To": m.To, "Cc": m.Cc, "Bcc": m.Bcc, "Reply-To": m.ReplyTo}[field]
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("%s: %q = %+v, want %+v", field, tt.field, got, tt.want)
+			}
+		}
+		// A sender is never a name alone.
+		for _, field := range []string{"From", "Sender"} {
+			m, err := Parse([]byte(field+": "+tt.field+"\r\nSubject: s\r\n\r\nbody\r\n"), DefaultLimits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range append(m.From, m.Sender...) {
+				if a.Email == "" {
+					t.Errorf("%s: %q gave a name-only %+v", field, tt.field, a)
+				}
+			}
+		}
+		// DisplayAddresses (forward blocks' senders) is unchanged.
+		for _, a := range DisplayAddresses(tt.field) {
+			if a.Email == "" {
+				t.Errorf("DisplayAddresses(%q) gave a name-only %+v", tt.field, a)
+			}
+		}
 	}
 }
