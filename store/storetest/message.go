@@ -603,3 +603,60 @@ func (s suite) testThreadVisibility(t *testing.T) {
 		{viewer: dan, refs: []string{"priv@acme.example"}, want: secret.ID},
 	})
 }
+
+// testNameOnlyParticipant: a participant known only by a name (an inline
+// forward's "Ann Seller/Sales/Acme", a recipient in which no address can
+// be read) is stored and loaded with an empty email, and that empty
+// email is no address: no lookup by address finds it, so two messages
+// share no thread, person or listing through it. (A person with no
+// address, a contact known from a call, is not found by "" either.)
+func (s suite) testNameOnlyParticipant(t *testing.T) {
+	f := s.newFixture(t)
+	var th1, th2 store.Thread
+	noAddr := &store.Person{Name: "Called once"}
+	update(t, f.db, func(tx store.Tx) error {
+		for _, th := range []*store.Thread{&th1, &th2} {
+			th.Subject = "quote"
+			if err := tx.CreateThread(th); err != nil {
+				return err
+			}
+		}
+		return tx.CreatePerson(noAddr)
+	})
+	nameOnly := []store.Participant{
+		{Role: store.RoleFrom, Name: "Ann Seller", Email: "ann@acme.example"},
+		{Role: store.RoleTo, Name: "Ann Seller/Sales/Acme@Acme", Email: ""},
+		{Role: store.RoleCc, Name: "Bob <bob@>", Email: ""},
+	}
+	m1 := message(f.ann.ID, th1.ID, "n1@x", "Quote")
+	m1.Participants = nameOnly
+	m2 := message(f.ann.ID, th2.ID, "n2@x", "Quote")
+	m2.Participants = nameOnly
+	f.insert(t, m1, m2)
+	view(t, f.db, func(tx store.Tx) error {
+		m, err := tx.Message(m2.ID)
+		if err != nil {
+			return err
+		}
+		if len(m.Participants) != 3 || m.Participants[1] != nameOnly[1] || m.Participants[2] != nameOnly[2] {
+			t.Errorf("participants %+v, want %+v", m.Participants, nameOnly)
+		}
+		for _, emails := range [][]string{{""}, {" "}, {"", "nobody@x.example"}} {
+			th, err := tx.ThreadBySubject(f.ann.ID, "quote", emails)
+			wantCode(t, fmt.Sprintf("ThreadBySubject %q (thread %v)", emails, th), err, store.ENotFound)
+			sts, err := tx.SubjectThreads(f.ann.ID, []store.SubjectEmail{{Subject: "quote", Email: emails[0]}})
+			if err != nil || len(sts) != 0 {
+				t.Errorf("SubjectThreads(quote, %q) = %+v, %v; want none", emails[0], sts, err)
+			}
+			ps, err := tx.PersonsByEmails(emails)
+			if err != nil || len(ps) != 0 {
+				t.Errorf("PersonsByEmails(%q) = %+v, %v; want none", emails, ps, err)
+			}
+			msgs, err := tx.ListMessages(store.MessageQuery{Participants: emails})
+			if err != nil || len(msgs) != 0 {
+				t.Errorf("ListMessages(participants %q) = %v, %v; want none", emails, ids(msgs), err)
+			}
+		}
+		return nil
+	})
+}

@@ -60,6 +60,7 @@ func Run(t *testing.T, b Backend) {
 		{"SetShared", s.testSetShared},
 		{"ThreadByReferences", s.testThreadByReferences},
 		{"ThreadBySubject", s.testThreadBySubject},
+		{"NameOnlyParticipant", s.testNameOnlyParticipant},
 		{"ThreadVisibility", s.testThreadVisibility},
 		{"BatchLookups", s.testBatchLookups},
 		{"ListMessages", s.testListMessages},
