@@ -11,6 +11,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -37,6 +38,7 @@ import (
 	"github.com/emersion/go-msgauth/dkim"
 	_ "github.com/mattn/go-sqlite3"
 
+	"github.com/smartbcc/smartbcc/ingest/hostiletest"
 	"github.com/smartbcc/smartbcc/store/storetest"
 )
 
@@ -1103,41 +1105,21 @@ func TestHostilePipe50MB(t *testing.T) {
 func TestHostilePipeInputs(t *testing.T) {
 	w := newWorld(t)
 	w.setup()
-	longLine := strings.Repeat("a", 1<<20)
-	var parts, nest, nestEnd, addrs strings.Builder
-	parts.WriteString("--p\r\nContent-Type: text/plain\r\n\r\nMany files.\r\n")
-	for i := 0; i < 10000; i++ {
-		fmt.Fprintf(&parts, "--p\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"f%d.txt\"\r\n\r\npart %d\r\n", i, i)
-	}
-	parts.WriteString("--p--\r\n")
-	for i := 1; i < 1000; i++ {
-		fmt.Fprintf(&nest, "--n%d\r\nContent-Type: multipart/mixed; boundary=\"n%d\"\r\n\r\n", i-1, i)
-	}
-	nest.WriteString("--n999\r\nContent-Type: text/plain\r\n\r\nthe bottom\r\n")
-	for i := 999; i >= 0; i-- {
-		fmt.Fprintf(&nestEnd, "--n%d--\r\n", i)
-	}
-	for i := 0; addrs.Len() < 1<<20; i++ {
-		if i > 0 {
-			addrs.WriteString(", ")
-		}
-		fmt.Fprintf(&addrs, "p%d@c.example", i)
-	}
-	cases := []struct {
+	type hostileCase struct {
 		name string
 		raw  []byte
 		code int
-	}{
-		{"10000 MIME parts", w.annMail("pparts@acme.example", "parts", parts.String(), `Content-Type: multipart/mixed; boundary="p"`), 0},
-		{"nested 1000 deep", w.annMail("pnest@acme.example", "nest", nest.String()+nestEnd.String(), `Content-Type: multipart/mixed; boundary="n0"`), 0},
-		{"1 MB header line", w.annMail("plong@acme.example", "long", "x\n", "X-Long: "+longLine), 0},
-		{"NUL bytes", w.annMail("pnul@acme.example", "nul\x00", "a\x00b\n", "X-Nul: \x00"), 0},
-		{"binary garbage", []byte("\x00\x01\x02garbage\xff\xfe"), 65},
-		// A real message with one malformed Content-Type is still a
-		// message: 65 would make Postfix bounce it.
-		{"malformed Content-Type in a part", w.annMail("pct@acme.example", "ct", "--p\nContent-Type: text/plain\n\nhi\n--p\nContent-Type: application/pdf foo\n\nxx\n--p--\n",
-			`Content-Type: multipart/mixed; boundary="p"`), 0},
-		{"1 MB Cc line of 70,000 addresses", w.annMail("pcc@acme.example", "many", "x\n", "Cc: "+addrs.String()), 0},
+	}
+	var cases []hostileCase
+	for i, h := range hostiletest.Cases() {
+		c := hostileCase{name: h.Name, raw: h.Whole}
+		if h.NotAMessage {
+			c.code = 65
+		}
+		if h.Whole == nil {
+			c.raw = w.annMail(fmt.Sprintf("phostile%d@acme.example", i), cmp.Or(h.Subject, "hostile"), h.Body, h.Extra...)
+		}
+		cases = append(cases, c)
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

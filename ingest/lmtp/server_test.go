@@ -1,6 +1,7 @@
 package lmtp
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/smartbcc/smartbcc/ingest/bccaddr"
+	"github.com/smartbcc/smartbcc/ingest/hostiletest"
 	"github.com/smartbcc/smartbcc/store/backend"
 	"github.com/smartbcc/smartbcc/store/storetest"
 )
@@ -499,44 +501,27 @@ func TestBudgetDoesNotLeak(t *testing.T) {
 // a session of its own: each gets the pipe's outcome (exit 0 is 250 and a
 // recorded outcome, 65 is 554 5.6.0), and the server keeps serving.
 func TestHostileInputs(t *testing.T) {
-	mail := func(id, body string, extra ...string) []byte {
+	mail := func(id, subject, body string, extra ...string) []byte {
 		h := append([]string{"From: Ann Seller <ann@acme.example>", "To: Bob Buyer <bob@customer.example>",
-			"Subject: Widgets", "Date: Mon, 02 Nov 2026 09:00:00 +0000", "Message-ID: <" + id + ">", "MIME-Version: 1.0"}, extra...)
+			"Subject: " + subject, "Date: Mon, 02 Nov 2026 09:00:00 +0000", "Message-ID: <" + id + ">", "MIME-Version: 1.0"}, extra...)
 		return []byte(strings.Join(h, "\r\n") + "\r\n\r\n" + body)
 	}
-	var parts, nest, addrs strings.Builder
-	parts.WriteString("--p\r\nContent-Type: text/plain\r\n\r\nMany files.\r\n")
-	for i := 0; i < 10000; i++ {
-		fmt.Fprintf(&parts, "--p\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"f%d.txt\"\r\n\r\npart %d\r\n", i, i)
-	}
-	parts.WriteString("--p--\r\n")
-	for i := 1; i < 1000; i++ {
-		fmt.Fprintf(&nest, "--n%d\r\nContent-Type: multipart/mixed; boundary=\"n%d\"\r\n\r\n", i-1, i)
-	}
-	nest.WriteString("--n999\r\nContent-Type: text/plain\r\n\r\nthe bottom\r\n")
-	for i := 999; i >= 0; i-- {
-		fmt.Fprintf(&nest, "--n%d--\r\n", i)
-	}
-	for i := 0; addrs.Len() < 1<<20; i++ {
-		if i > 0 {
-			addrs.WriteString(", ")
-		}
-		fmt.Fprintf(&addrs, "p%d@c.example", i)
-	}
-	cases := []struct {
+	type hostileCase struct {
 		name, id string
 		raw      []byte
 		reply    string
-	}{
-		{"10000 MIME parts", "parts@acme.example", mail("parts@acme.example", parts.String(), `Content-Type: multipart/mixed; boundary="p"`), "250 2.0.0"},
-		{"nested 1000 deep", "nest@acme.example", mail("nest@acme.example", nest.String(), `Content-Type: multipart/mixed; boundary="n0"`), "250 2.0.0"},
-		{"1 MB header line", "long@acme.example", mail("long@acme.example", "x\r\n", "X-Long: "+strings.Repeat("a", 1<<20)), "250 2.0.0"},
-		{"NUL bytes", "nul@acme.example", mail("nul@acme.example", "a\x00b\r\n", "X-Nul: \x00"), "250 2.0.0"},
-		{"bare CR and LF", "bare@acme.example", mail("bare@acme.example", "one\rtwo\nthree\r\n", "X-Bare: a\rb"), "250 2.0.0"},
-		{"binary garbage", "", []byte("\x00\x01\x02garbage\xff\xfe"), "554 5.6.0"},
-		{"malformed Content-Type in a part", "ct@acme.example", mail("ct@acme.example", "--p\r\nContent-Type: text/plain\r\n\r\nhi\r\n--p\r\nContent-Type: application/pdf foo\r\n\r\nxx\r\n--p--\r\n",
-			`Content-Type: multipart/mixed; boundary="p"`), "250 2.0.0"},
-		{"1 MB Cc line of 70,000 addresses", "many@acme.example", mail("many@acme.example", "x\r\n", "Cc: "+addrs.String()), "250 2.0.0"},
+	}
+	var cases []hostileCase
+	for i, h := range hostiletest.Cases() {
+		c := hostileCase{name: h.Name, raw: h.Whole, reply: "250 2.0.0"}
+		if h.NotAMessage {
+			c.reply = "554 5.6.0"
+		}
+		if h.Whole == nil {
+			c.id = fmt.Sprintf("hostile%d@acme.example", i)
+			c.raw = mail(c.id, cmp.Or(h.Subject, "Widgets"), h.Body, h.Extra...)
+		}
+		cases = append(cases, c)
 	}
 	ts := newTestServer(t, nil)
 	for _, c := range cases {
