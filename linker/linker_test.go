@@ -53,10 +53,7 @@ func TestAutoLinkOneOpenItemRule(t *testing.T) {
 			st := openStore(t)
 			var plan *Plan
 			update(t, st, func(tx store.Tx) error {
-				if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
-					return err
-				}
-				u, err := tx.CreateUser("ann@acme.example", "Ann")
+				u, err := acmeAnn(tx)
 				if err != nil {
 					return err
 				}
@@ -127,10 +124,7 @@ func insertMessage(t *testing.T, tx store.Tx, owner, thread int64, id string) *s
 func TestManualLinkFollowsThread(t *testing.T) {
 	st := openStore(t)
 	update(t, st, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
-			return err
-		}
-		u, err := tx.CreateUser("ann@acme.example", "Ann")
+		u, err := acmeAnn(tx)
 		if err != nil {
 			return err
 		}
@@ -208,10 +202,7 @@ func TestManualLinkFollowsThread(t *testing.T) {
 func TestRemovedAndConvertedItems(t *testing.T) {
 	st := openStore(t)
 	update(t, st, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
-			return err
-		}
-		u, err := tx.CreateUser("ann@acme.example", "Ann")
+		u, err := acmeAnn(tx)
 		if err != nil {
 			return err
 		}
@@ -285,10 +276,10 @@ func itoa(i int64) string { return strconv.FormatInt(i, 10) }
 func TestBccLinkWinsAndSetsThread(t *testing.T) {
 	st := openStore(t)
 	update(t, st, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
+		u, err := acmeAnn(tx)
+		if err != nil {
 			return err
 		}
-		u, _ := tx.CreateUser("ann@acme.example", "Ann")
 		d := &store.Item{Kind: store.KindDeal, Title: "one", Status: "won", Token: "cccc"}
 		if err := tx.CreateItem(d); err != nil {
 			return err
@@ -325,10 +316,7 @@ func TestMachineAddresses(t *testing.T) {
 func TestNameOnlyParticipantIsNoPerson(t *testing.T) {
 	st := openStore(t)
 	update(t, st, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
-			return err
-		}
-		u, err := tx.CreateUser("ann@acme.example", "Ann")
+		u, err := acmeAnn(tx)
 		if err != nil {
 			return err
 		}
@@ -367,4 +355,13 @@ func TestNameOnlyParticipantIsNoPerson(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// acmeAnn creates the company Acme and its user Ann, whom the tests link
+// mail for.
+func acmeAnn(tx store.Tx) (*store.User, error) {
+	if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
+		return nil, err
+	}
+	return tx.CreateUser("ann@acme.example", "Ann")
 }
