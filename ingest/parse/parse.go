@@ -255,7 +255,7 @@ func (m *Message) parseBody(raw []byte, lim Limits, meta bool) {
 	// alternatives): those are the body, not nameless files. A named
 	// inline part stays a file, as Python and notmuch list it.
 	var htmlBody *enmime.Part
-	if env.Root != nil {
+	if env.Root != nil && len(env.Inlines) > 0 { // the walk is for them alone
 		htmlBody = env.Root.DepthMatchFirst(func(p *enmime.Part) bool {
 			return p.ContentType == "text/html" && p.Disposition != "attachment"
 		})
