@@ -125,7 +125,9 @@ func logValue(s string) string {
 		s = s[:256] + "..."
 	}
 	return strings.Map(func(r rune) rune {
-		if r < 0x21 || r == 0x7f || r == '<' || r == '>' || r == '"' ||
+		// IsControl is ASCII's controls and DEL as well as C1, and Zs
+		// has the ASCII space.
+		if r == '<' || r == '>' || r == '"' ||
 			unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Zs) {
 			return '?'
 		}
