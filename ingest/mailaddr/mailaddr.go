@@ -439,7 +439,33 @@ func CanonicalLocal(s string) string {
 // already.) Every place that compares or stores addresses folds them with
 // it (store.CanonicalEmail), never with strings.ToLower.
 func FoldCase(s string) string {
-	return strings.Map(foldRune, s)
+	// Nearly every address is ASCII: fold it bytewise, without strings.Map's
+	// call per rune (the import folds every participant's address, about
+	// 0.2 CPU-seconds of the reference corpus), and without allocating
+	// when it is lower case already.
+	upper := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return strings.Map(foldRune, s)
+		}
+		if 'A' <= c && c <= 'Z' {
+			upper = true
+		}
+	}
+	if !upper {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 func foldRune(r rune) rune {

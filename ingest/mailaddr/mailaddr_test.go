@@ -182,3 +182,32 @@ func TestParseListInReadsOnlyNamesInLegacy(t *testing.T) {
 		}
 	}
 }
+
+// FoldCase's ASCII path must fold exactly as the rune-by-rune rule does.
+func TestFoldCase(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"ann@acme.example", "ann@acme.example"},
+		{"Ann.Seller@ACME.Example", "ann.seller@acme.example"},
+		{"Z@[192.0.2.1]", "z@[192.0.2.1]"},
+		{"ÉLISE@Exemple.fr", "élise@exemple.fr"},
+		{"İvy@x.example", "İvy@x.example"}, // stays: see FoldCase
+		{"KELVIN\u212A@x.example", "kelvin\u212A@x.example"},
+		{"bad\xffUTF8", "bad\ufffdutf8"},
+	} {
+		if got := FoldCase(tc.in); got != tc.want {
+			t.Errorf("FoldCase(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func FuzzFoldCase(f *testing.F) {
+	for _, s := range []string{"ann@acme.example", "Ann@ACME.example", "ÉLISE@x", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := FoldCase(s), strings.Map(foldRune, s); got != want {
+			t.Fatalf("FoldCase(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
