@@ -72,28 +72,86 @@ func (tx *Tx) ReferencedThreads(viewer int64, msgIDs []string) (map[string]store
 
 // SubjectThreads returns the newest thread of each subject and
 // participant address pair, through messages viewer may see.
+//
+// A subject asked with few addresses (a message's handful of
+// participants) is looked up pair by pair, which stops at the first
+// thread that has the address. A subject asked with many (a message with a
+// long recipient list) is looked up in one pass over its threads'
+// participants: pair by pair, each of 20,000 addresses went over the
+// 20,000 participants of the thread's first message, minutes for one
+// message of an all-staff announcement or of an attacker's 1 MB Cc field.
 func (tx *Tx) SubjectThreads(viewer int64, pairs []store.SubjectEmail) ([]store.SubjectThread, error) {
 	pairs = store.CleanSubjectEmails(pairs)
 	if len(pairs) == 0 {
 		return nil, nil
 	}
-	qs := make([][2]string, len(pairs)) // [subject, email], as the query reads them
-	for i, p := range pairs {
-		qs[i] = [2]string{p.Subject, p.Email}
+	var subjects []string
+	emails := map[string][]string{}
+	for _, p := range pairs {
+		if _, ok := emails[p.Subject]; !ok {
+			subjects = append(subjects, p.Subject)
+		}
+		emails[p.Subject] = append(emails[p.Subject], p.Email)
 	}
+	var out []store.SubjectThread
+	var few [][2]string // [subject, email], as subjectThreadsByPair reads them
+	for _, subj := range subjects {
+		if es := emails[subj]; len(es) > manyAddresses {
+			found, err := tx.subjectThreadsOfMany(viewer, subj, es)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, found...)
+			continue
+		}
+		for _, e := range emails[subj] {
+			few = append(few, [2]string{subj, e})
+		}
+	}
+	if len(few) == 0 {
+		return out, nil
+	}
+	found, err := tx.subjectThreadsByPair(viewer, few)
+	return append(out, found...), err
+}
+
+// manyAddresses is the number of addresses asked with one subject above
+// which SubjectThreads reads the subject's threads in one pass.
+const manyAddresses = 32
+
+// subjectThreadsByPair is SubjectThreads pair by pair.
+func (tx *Tx) subjectThreadsByPair(viewer int64, qs [][2]string) ([]store.SubjectThread, error) {
 	// For each pair, the subject's threads newest first, and in each
 	// thread its messages until one has the address (CROSS JOIN and the
 	// "+" fix that order: a customer's address is on hundreds of
 	// messages, a subject on few threads). The first thread found ends
 	// the search: a long thread costs one message, not its length, as a
 	// maximum over all of them did.
-	rows, err := tx.query(`SELECT x.email, t.id, t.subject, coalesce(t.deal_id, 0), coalesce(t.lead_id, 0), coalesce(t.project_id, 0), t.created_at
+	return tx.subjectThreads(`SELECT x.email, t.id, t.subject, coalesce(t.deal_id, 0), coalesce(t.lead_id, 0), coalesce(t.project_id, 0), t.created_at
 		FROM (SELECT q.email AS email, (SELECT t.id FROM threads t WHERE t.subject = q.subject AND EXISTS (
 				SELECT 1 FROM messages m CROSS JOIN participants p
 				WHERE m.thread_id = t.id AND p.message_id = m.id AND +p.email = q.email AND (m.owner_id = ? OR m.shared = 1))
 				ORDER BY t.id DESC LIMIT 1) AS thread_id
 			FROM (SELECT json_extract(value, '$[0]') AS subject, json_extract(value, '$[1]') AS email FROM json_each(?)) q) x
 		JOIN threads t ON t.id = x.thread_id`, viewer, jsonList(qs))
+}
+
+// subjectThreadsOfMany is SubjectThreads for one subject and many
+// addresses: every participant of the subject's threads (through the
+// messages viewer may see) is read once and kept when it is one of the
+// addresses; the newest thread of each address wins.
+func (tx *Tx) subjectThreadsOfMany(viewer int64, subject string, emails []string) ([]store.SubjectThread, error) {
+	return tx.subjectThreads(`SELECT x.email, t.id, t.subject, coalesce(t.deal_id, 0), coalesce(t.lead_id, 0), coalesce(t.project_id, 0), t.created_at
+		FROM (SELECT p.email AS email, max(t.id) AS thread_id
+			FROM threads t CROSS JOIN messages m CROSS JOIN participants p
+			WHERE t.subject = ? AND m.thread_id = t.id AND (m.owner_id = ? OR m.shared = 1)
+				AND p.message_id = m.id AND +p.email IN `+inList+`
+			GROUP BY p.email) x
+		JOIN threads t ON t.id = x.thread_id`, subject, viewer, jsonList(emails))
+}
+
+func (tx *Tx) subjectThreads(query string, args ...any) ([]store.SubjectThread, error) {
+	rows, err := tx.query(query, args...)
 	if err != nil {
 		return nil, tx.err(err)
 	}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"slices"
@@ -251,4 +252,119 @@ func sameSet(got, want []int64) bool {
 	slices.Sort(got)
 	slices.Sort(want)
 	return slices.Equal(got, slices.Compact(want))
+}
+
+// A subject asked about with many addresses at once (a message with a long
+// recipient list): each pair is answered as ThreadBySubject answers it,
+// across two threads of the subject, one newer than the other, and a
+// newest one that only dan sees.
+func (s suite) testSubjectThreadsManyAddresses(t *testing.T) {
+	f := s.newFixture(t)
+	addr := func(i int) string { return fmt.Sprintf("guest%03d@customer.example", i) }
+	withGuests := func(m *store.Message, from, to int) *store.Message {
+		for i := from; i < to; i++ {
+			m.Participants = append(m.Participants, store.Participant{Role: store.RoleCc, Email: addr(i)})
+		}
+		return m
+	}
+	var older, newer, dans, other store.Thread
+	update(t, f.db, func(tx store.Tx) error {
+		for _, th := range []*store.Thread{&older, &newer, &dans, &other} {
+			th.Subject = "all hands"
+			if th == &other {
+				th.Subject = "other"
+			}
+			if err := tx.CreateThread(th); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	dansMessage := withGuests(message(f.dan.ID, dans.ID, "dan@x", "All hands"), 0, 150)
+	f.insert(t,
+		withGuests(message(f.ann.ID, older.ID, "old@x", "All hands"), 0, 100),
+		withGuests(message(f.ann.ID, newer.ID, "new@x", "All hands"), 50, 120),
+		withGuests(message(f.ann.ID, other.ID, "other@x", "Other"), 0, 150),
+		dansMessage)
+	var asked []store.SubjectEmail
+	for i := 0; i < 160; i++ {
+		asked = append(asked, store.SubjectEmail{Subject: "all hands", Email: addr(i)})
+	}
+	asked = append(asked, store.SubjectEmail{Subject: "other", Email: addr(3)}, store.SubjectEmail{Subject: "all hands", Email: "ann@acme.example"})
+	view(t, f.db, func(tx store.Tx) error {
+		pairs, err := tx.SubjectThreads(f.ann.ID, asked)
+		if err != nil {
+			t.Fatalf("SubjectThreads: %v", err)
+		}
+		found := map[[2]string]store.Thread{}
+		for _, p := range pairs {
+			key := [2]string{p.Thread.Subject, p.Email}
+			if _, dup := found[key]; dup {
+				t.Errorf("SubjectThreads gives %v twice", key)
+			}
+			found[key] = p.Thread
+		}
+		for _, a := range asked {
+			g, ok := found[[2]string{a.Subject, a.Email}]
+			th, err := tx.ThreadBySubject(f.ann.ID, a.Subject, []string{a.Email})
+			switch {
+			case store.IsNotFound(err) && ok:
+				t.Errorf("SubjectThreads(%q, %s) = thread %d, ThreadBySubject finds none", a.Subject, a.Email, g.ID)
+			case err == nil && (!ok || !reflect.DeepEqual(g, *th)):
+				t.Errorf("SubjectThreads(%q, %s) = %+v (%v), ThreadBySubject finds %+v", a.Subject, a.Email, g, ok, *th)
+			case err != nil && !store.IsNotFound(err):
+				t.Fatal(err)
+			}
+		}
+		// The expected threads, spelled out: 0-49 only in the older
+		// thread, 50-119 in the newer, 120-149 only in dan's (not ann's
+		// to see), 150-159 nowhere.
+		for i, want := range map[int]int64{0: older.ID, 49: older.ID, 50: newer.ID, 119: newer.ID, 120: 0, 149: 0, 159: 0} {
+			if got := found[[2]string{"all hands", addr(i)}].ID; got != want {
+				t.Errorf("SubjectThreads(all hands, %s) = thread %d, want %d", addr(i), got, want)
+			}
+		}
+		return nil
+	})
+}
+
+// A message whose recipient list is huge, filed twice under one subject
+// (an all-staff announcement in an archive, or an attacker's 1 MB Cc
+// field): the second one's lookup of its subject's threads answers its
+// 20,000 pairs in one pass over the first one's participants. Asked pair by
+// pair, each pair went over all 20,000 of them: 400 million comparisons,
+// minutes for one message. The deadline is generous (the lookup takes a
+// fraction of a second); past it the store cancels the query.
+func (s suite) testSubjectThreadsHugeRecipientList(t *testing.T) {
+	f := s.newFixture(t)
+	const n = 20000
+	m := message(f.ann.ID, f.thread.ID, "announce@acme.example", "All staff")
+	asked := make([]store.SubjectEmail, 0, n)
+	for i := 0; i < n; i++ {
+		e := fmt.Sprintf("staff%05d@acme.example", i)
+		m.Participants = append(m.Participants, store.Participant{Role: store.RoleTo, Email: e})
+		asked = append(asked, store.SubjectEmail{Subject: f.thread.Subject, Email: e})
+	}
+	f.insert(t, m)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := f.db.View(ctx, func(tx store.Tx) error {
+		pairs, err := tx.SubjectThreads(f.ann.ID, asked)
+		if err != nil {
+			return err
+		}
+		if len(pairs) != n {
+			t.Errorf("SubjectThreads gives %d pairs, want %d", len(pairs), n)
+		}
+		for _, p := range pairs {
+			if p.Thread.ID != f.thread.ID {
+				t.Errorf("SubjectThreads(%s) = thread %d, want %d", p.Email, p.Thread.ID, f.thread.ID)
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("SubjectThreads of %d addresses: %v", n, err)
+	}
 }

@@ -63,6 +63,8 @@ func Run(t *testing.T, b Backend) {
 		{"NameOnlyParticipant", s.testNameOnlyParticipant},
 		{"ThreadVisibility", s.testThreadVisibility},
 		{"BatchLookups", s.testBatchLookups},
+		{"SubjectThreadsManyAddresses", s.testSubjectThreadsManyAddresses},
+		{"SubjectThreadsHugeRecipientList", s.testSubjectThreadsHugeRecipientList},
 		{"ListMessages", s.testListMessages},
 		{"EachMessage", s.testEachMessage},
 		{"RawInPieces", s.testRawInPieces},
