@@ -173,15 +173,35 @@ func unreadPiece(part, legacy string) string {
 // or angle brackets. Why: one address the strict parser refuses (a domain
 // with an underscore) sends the whole field here, and a split at every
 // comma cut "Doe, John" <john@x.example> into "Doe and John": the name
-// shown was "John". An unclosed quote, comment or bracket runs to the end
-// of the field, as the strict parser would read it.
+// shown was "John". An unclosed comment or bracket runs to the end of the
+// field, as the strict parser would read it.
+//
+// An unclosed quote runs to the end too, as Thunderbird, Python's email
+// package and Postfix read it, unless a "<" follows it: then it is a
+// display name that lost its closing quote ("Bob <bob@x.example>,
+// carol@y.example), and it ends at the "<". Run to the end, it made one
+// piece of everything after it, and carol, the next recipient, was not
+// listed at all.
 func splitAddressList(v string) []string {
-	var parts []string
+	parts, open := splitAt(v, -1)
+	if open >= 0 && strings.IndexByte(v[open:], '<') >= 0 {
+		parts, _ = splitAt(v, open)
+	}
+	return parts
+}
+
+// splitAt is splitAddressList's scan. The quote opened at nameQuote (-1:
+// none) ends at the first "<" after it. open is where the quote is that
+// the field ends inside, or -1.
+func splitAt(v string, nameQuote int) (parts []string, open int) {
 	start, quoted, comment, angle := 0, false, 0, false
+	open = -1
 	for i := 0; i < len(v); i++ {
 		switch c := v[i]; {
 		case c == '\\' && (quoted || comment > 0):
 			i++ // a quoted pair: the next byte is taken as it is
+		case quoted && open == nameQuote && c == '<':
+			quoted, angle = false, true
 		case quoted:
 			quoted = c != '"'
 		case c == '(':
@@ -191,7 +211,7 @@ func splitAddressList(v string) []string {
 				comment--
 			}
 		case c == '"':
-			quoted = true
+			quoted, open = true, i
 		case c == '<':
 			angle = true
 		case c == '>':
@@ -201,7 +221,10 @@ func splitAddressList(v string) []string {
 			start = i + 1
 		}
 	}
-	return append(parts, v[start:])
+	if !quoted {
+		open = -1
+	}
+	return append(parts, v[start:]), open
 }
 
 // sanitizeName drops control characters from display names so that a

@@ -380,3 +380,39 @@ func TestUnreadRecipientsAreNames(t *testing.T) {
 		}
 	}
 }
+
+// TestUnclosedQuoteBeforeAnAddress: a display name whose closing quote was
+// lost ("Bob <bob@x.example>, carol@y.example) ran, as a quoted string
+// does, to the end of the field, so that everything after it was one
+// piece: Bob's address was picked out of it and carol, the next
+// recipient, was not listed at all. Thunderbird (JSMime), Python's email
+// package and Postfix close such a quote at the end of the field, and
+// show its text, carol's address in it. Here the quote ends at the "<"
+// that follows it: the name is Bob's, and the pieces after his address
+// are read as pieces. A quote with no "<" after it still runs to the end
+// (a name only, TestUnreadRecipientsAreNames).
+func TestUnclosedQuoteBeforeAnAddress(t *testing.T) {
+	for _, tt := range []struct {
+		field string
+		want  []Address
+	}{
+		{`"Bob <bob@x.example>, carol@y.example`,
+			[]Address{{Name: "Bob", Email: "bob@x.example"}, {Email: "carol@y.example"}}},
+		{`"Smith, John <john@example.com>`,
+			[]Address{{Name: "Smith, John", Email: "john@example.com"}}},
+		{`dave@ok.example, "Smith, John <john@example.com>, Carol <carol@y.example>`,
+			[]Address{{Email: "dave@ok.example"}, {Name: "Smith, John", Email: "john@example.com"}, {Name: "Carol", Email: "carol@y.example"}}},
+		{`"Doe, John <john@x.example>, bad@-server.it`,
+			[]Address{{Name: "Doe, John", Email: "john@x.example"}, {Name: "bad@-server.it"}}},
+		{`"Bob, carol@y.example`,
+			[]Address{{Name: `"Bob, carol@y.example`}}},
+	} {
+		m, err := Parse([]byte("From: ann@acme.example\r\nTo: "+tt.field+"\r\nSubject: s\r\n\r\nbody\r\n"), DefaultLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(m.To, tt.want) {
+			t.Errorf("To: %q = %+v, want %+v", tt.field, m.To, tt.want)
+		}
+	}
+}
