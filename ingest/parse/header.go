@@ -121,9 +121,31 @@ func displayAddresses(v, legacy string, keepUnread bool) []Address {
 // refuses; with keepUnread, a piece in which none is found is kept as a
 // name only (unreadPiece).
 func lenientAddresses(v, legacy string, keepUnread bool) []Address {
-	var out []Address
-	for _, part := range splitAddressList(v) {
+	return lenientPieces(nil, v, legacy, keepUnread, true)
+}
+
+// lenientPieces is lenientAddresses appending to out; with groups, a group
+// is one piece, read strictly when it can be, else member by member.
+func lenientPieces(out []Address, v, legacy string, keepUnread, groups bool) []Address {
+	for _, part := range splitAddressList(v, groups) {
 		part = strings.TrimSpace(part)
+		if colon := groupColon(part); groups && colon >= 0 {
+			// A group: its members, as Python's email package and
+			// Thunderbird list them. Cut at its commas, it was shown
+			// as the text "Team: a@x.example" and "b@y.example;".
+			if list, err := mailaddr.ParseListIn(part, legacy); err == nil {
+				for _, a := range list {
+					out = append(out, Address{Name: sanitizeName(a.Name), Email: a.Email()})
+				}
+				continue
+			}
+			// Not readable as a whole (a member the strict parser
+			// refuses, a missing ";", which Thunderbird assumes): each
+			// member on its own, the group's name left out; no group
+			// in it, so the reading does not nest.
+			out = lenientPieces(out, strings.TrimSuffix(part[colon+1:], ";"), legacy, keepUnread, false)
+			continue
+		}
 		if a, err := mailaddr.ParseMailboxIn(part, legacy); err == nil {
 			out = append(out, Address{Name: sanitizeName(a.Name), Email: a.Email()})
 			continue
@@ -147,6 +169,36 @@ func lenientAddresses(v, legacy string, keepUnread bool) []Address {
 		}
 	}
 	return out
+}
+
+// groupColon is where the ":" that starts a group is in an address-list
+// piece: the first one outside quotes, comments and angle brackets (a
+// route's "<@a,@b:x@y>"), or -1.
+func groupColon(part string) int {
+	quoted, comment, angle := false, 0, false
+	for i := 0; i < len(part); i++ {
+		switch c := part[i]; {
+		case c == '\\' && (quoted || comment > 0):
+			i++
+		case quoted:
+			quoted = c != '"'
+		case c == '(':
+			comment++
+		case comment > 0:
+			if c == ')' {
+				comment--
+			}
+		case c == '"':
+			quoted = true
+		case c == '<':
+			angle = true
+		case c == '>':
+			angle = false
+		case c == ':' && !angle:
+			return i
+		}
+	}
+	return -1
 }
 
 // maxUnreadName bounds the text kept of a piece with no address (runes):
@@ -182,10 +234,14 @@ func unreadPiece(part, legacy string) string {
 // carol@y.example), and it ends at the "<". Run to the end, it made one
 // piece of everything after it, and carol, the next recipient, was not
 // listed at all.
-func splitAddressList(v string) []string {
-	parts, open := splitAt(v, -1)
+//
+// With groups, a group ("Team: a@x.example, b@y.example;") is one piece,
+// from its ":" to its ";", or to the end of the field when the ";" is
+// missing.
+func splitAddressList(v string, groups bool) []string {
+	parts, open := splitAt(v, -1, groups)
 	if open >= 0 && strings.IndexByte(v[open:], '<') >= 0 {
-		parts, _ = splitAt(v, open)
+		parts, _ = splitAt(v, open, groups)
 	}
 	return parts
 }
@@ -193,8 +249,8 @@ func splitAddressList(v string) []string {
 // splitAt is splitAddressList's scan. The quote opened at nameQuote (-1:
 // none) ends at the first "<" after it. open is where the quote is that
 // the field ends inside, or -1.
-func splitAt(v string, nameQuote int) (parts []string, open int) {
-	start, quoted, comment, angle := 0, false, 0, false
+func splitAt(v string, nameQuote int, groups bool) (parts []string, open int) {
+	start, quoted, comment, angle, group := 0, false, 0, false, false
 	open = -1
 	for i := 0; i < len(v); i++ {
 		switch c := v[i]; {
@@ -216,7 +272,11 @@ func splitAt(v string, nameQuote int) (parts []string, open int) {
 			angle = true
 		case c == '>':
 			angle = false
-		case c == ',' && !angle:
+		case c == ':' && groups && !angle:
+			group = true
+		case c == ';' && !angle:
+			group = false
+		case c == ',' && !angle && !group:
 			parts = append(parts, v[start:i])
 			start = i + 1
 		}

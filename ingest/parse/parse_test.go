@@ -416,3 +416,38 @@ func TestUnclosedQuoteBeforeAnAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupInARefusedField: a group ("Team: a@x.example, b@y.example;")
+// in a field the strict parser refuses for another piece was cut at its
+// commas and its members shown as text ("Team: a@x.example" and
+// "b@y.example;", no address). A group is now one piece: its members are
+// read as in any field (Python's email package and Thunderbird list
+// them), a member with no address kept as a name, and a group whose ";"
+// is missing runs to the end of the field, as Thunderbird reads it.
+func TestGroupInARefusedField(t *testing.T) {
+	for _, tt := range []struct {
+		field string
+		want  []Address
+	}{
+		{"Team: a@x.example, b@y.example;, Bob <bob@>",
+			[]Address{{Email: "a@x.example"}, {Email: "b@y.example"}, {Name: "Bob <bob@>"}}},
+		{"Team: a@x.example, Bob <bob@>, b@y.example;",
+			[]Address{{Email: "a@x.example"}, {Name: "Bob <bob@>"}, {Email: "b@y.example"}}},
+		{"Attn: Bob <bob@x.example>, bob@",
+			[]Address{{Name: "Bob", Email: "bob@x.example"}, {Name: "bob@"}}},
+		{"undisclosed-recipients:;, bob@",
+			[]Address{{Name: "bob@"}}},
+		{"bob@, Team: ;, dave@ok.example",
+			[]Address{{Name: "bob@"}, {Email: "dave@ok.example"}}},
+		{`"Sales: EU" <eu@x.example>, bob@`,
+			[]Address{{Name: "Sales: EU", Email: "eu@x.example"}, {Name: "bob@"}}},
+	} {
+		m, err := Parse([]byte("From: ann@acme.example\r\nCc: "+tt.field+"\r\nSubject: s\r\n\r\nbody\r\n"), DefaultLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(m.Cc, tt.want) {
+			t.Errorf("Cc: %q = %+v, want %+v", tt.field, m.Cc, tt.want)
+		}
+	}
+}
