@@ -551,7 +551,7 @@ func (in *Ingester) unwrapForward(p *Prepared, m *parse.Message) {
 	// A date the forward's block writes without a zone (Gmail, Outlook)
 	// was written where the user forwarded it: her Date's zone.
 	zone := forwardZone(m)
-	orig, ok := forward.Unwrap(forward.Input{Subject: m.Subject, Text: m.Text, HTML: m.HTML, Attached: m.Attached},
+	orig, ok := forward.Unwrap(forward.Input{Subject: m.Subject, Text: m.Text, HTML: m.HTML, Attached: m.Attached, InReplyTo: m.InReplyTo},
 		forward.Options{MaxDepth: 5, MaxAttached: in.opt.MaxSize, Zone: zone})
 	if !ok || orig.From.Email == "" {
 		if subject.IsForward(m.Subject) {

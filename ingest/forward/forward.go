@@ -26,6 +26,10 @@ type Input struct {
 	Text     string   // text/plain body (or text from HTML if that's all there is)
 	HTML     string   // used only when Text is empty
 	Attached [][]byte // raw bytes of message/rfc822 parts, in order
+	// InReplyTo is the message's In-Reply-To field: set, the message
+	// answers another, and an attribution line ("On ..., X wrote:")
+	// opens a reply's quote whatever the subject says.
+	InReplyTo string
 }
 
 // Original is the innermost forwarded message.
@@ -82,7 +86,8 @@ const (
 //
 // Inline blocks introduced by an explicit forward separator always count.
 // Weaker signs (Outlook's underscore line or bare "From:/Sent:" block, an
-// "On ... wrote:" line) count only when the subject is a forward, and an
+// "On ... wrote:" line) count only when the subject is a forward (the
+// "wrote:" line only when the message has no In-Reply-To either), and an
 // "Original Message" separator counts unless the subject is a reply: mail
 // clients write the same blocks above quoted history in replies, and a
 // reply's quoted history is not a forward. The first recognised block
@@ -132,7 +137,7 @@ func unwrapLayer(in Input, opt Options, depth int, top bool) (*Original, bool) {
 			return orig, true
 		}
 	}
-	orig, lead, ok := findInline(text, in.Subject, opt.Zone)
+	orig, lead, ok := findInline(text, in.Subject, in.InReplyTo != "", opt.Zone)
 	if !ok || (!top && lead && !isForwardSubject(in.Subject)) {
 		// Below the top, a block under the message's own text in a message
 		// that is not a forward is quoted history, not a nested forward.

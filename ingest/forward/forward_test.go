@@ -552,3 +552,37 @@ func TestAttachedHeaderReadAsParse(t *testing.T) {
 		})
 	}
 }
+
+// TestReplyUnderForwardSubject: a reply keeps the subject it answers, and
+// the answered mail may have been a forward: in the xfce-goodies-dev list
+// archive (2005) three replies from three people, written with mutt and
+// Mozilla, are titled "Fwd: [Feature #533] ..." and open with "On ...,
+// roger wrote:" above Roger's quoted mail, one with its answer between
+// his quoted lines; each has In-Reply-To naming Roger's message. Read as
+// a forward of Roger's mail, the reply was filed as his, dated his, with
+// the replier's words ("Should be fixed now.") in his text. A message
+// with In-Reply-To answers a message (RFC 5322 3.6.4): an attribution
+// line under a forward subject then opens a reply's quote, as under a
+// reply subject. Separator blocks are not affected: a client that sets
+// In-Reply-To on a forward (some do, to thread it) writes its separator.
+func TestReplyUnderForwardSubject(t *testing.T) {
+	interleaved := "Roger Seguin <roger@msn.example> wrote:\n> Hi,\n>\n> Now fixed.\n> However I couldn't close this feature request.\n\nShould be fixed now.\n\n> Cheers,\n> Roger\n\ngreets,\nBenedikt\n"
+	above := "I closed it. Very strange.\n\nOn Fri, Jan 21, 2005 at 08:33:08PM +1100, Roger Seguin <roger@msn.example> wrote:\n> Hi,\n>\n> Now fixed.\n"
+	for _, tt := range []struct {
+		name, text, inReplyTo string
+		want                  bool
+	}{
+		{"interleaved answer, In-Reply-To", interleaved, "<200501212033.08644.roger@msn.example>", false},
+		{"answer above, In-Reply-To", above, "<200501212033.08644.roger@msn.example>", false},
+		// Without In-Reply-To it is a forward, as before: a client that
+		// forwards with an attribution line, the note above it.
+		{"answer above, no In-Reply-To", above, "", true},
+		// A forward separator decides whatever In-Reply-To says.
+		{"gmail forward with In-Reply-To", "See below.\n\n" + gmailBlock, "<carla-1@customer.example>", true},
+	} {
+		in := Input{Subject: "Fwd: [Feature #533] directory for xfce4-genmon-plugin 1.1", Text: tt.text, InReplyTo: tt.inReplyTo}
+		if _, ok := Unwrap(in, Options{}); ok != tt.want {
+			t.Errorf("%s: unwrapped %v, want %v", tt.name, ok, tt.want)
+		}
+	}
+}

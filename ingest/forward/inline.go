@@ -54,7 +54,10 @@ const maxBlankBeforeHeaders = 3
 type inlineScan struct {
 	ls   []line
 	subj string
-	zone *time.Location // for dates written without a zone
+	// reply: the message has In-Reply-To; an attribution line opens a
+	// reply's quote (wroteLine).
+	reply bool
+	zone  *time.Location // for dates written without a zone
 }
 
 // findInline finds the first forward block in text and returns its
@@ -64,8 +67,8 @@ type inlineScan struct {
 //
 // lead reports whether the forwarder wrote text of her own above the
 // block; the text itself becomes the original's Note.
-func findInline(text, subj string, zone *time.Location) (o *Original, lead, ok bool) {
-	sc := &inlineScan{ls: splitLines(text), subj: subj, zone: zone}
+func findInline(text, subj string, reply bool, zone *time.Location) (o *Original, lead, ok bool) {
+	sc := &inlineScan{ls: splitLines(text), subj: subj, reply: reply, zone: zone}
 	o, at, ok := sc.scan()
 	if !ok {
 		return nil, false, false

@@ -53,7 +53,14 @@ func (sc *inlineScan) wroteLine(i int) (o *Original, n int, done bool) {
 	if loc == nil {
 		return nil, n, false
 	}
-	if !isForwardSubject(subj) {
+	// A reply's quote, unless the subject says forward; and a reply's
+	// whatever the subject says when the message answers another
+	// (In-Reply-To): a reply keeps the subject of the mail it answers,
+	// "Fwd: ..." when that was a forward, and read as a forward the
+	// reply was filed as the quoted author's, the replier's words
+	// (above, or between the quoted lines) among his
+	// (TestReplyUnderForwardSubject).
+	if !isForwardSubject(subj) || sc.reply {
 		return nil, n, true
 	}
 	prefix := strings.TrimRight(t[:loc[0]], " \t<")
