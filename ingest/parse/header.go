@@ -237,7 +237,7 @@ func unreadPiece(part, legacy string) string {
 //
 // With groups, a group ("Team: a@x.example, b@y.example;") is one piece,
 // from its ":" to its ";", or to the end of the field when the ";" is
-// missing.
+// missing. Any other ";" separates, as a "," does.
 func splitAddressList(v string, groups bool) []string {
 	parts, open := splitAt(v, -1, groups)
 	if open >= 0 && strings.IndexByte(v[open:], '<') >= 0 {
@@ -274,9 +274,16 @@ func splitAt(v string, nameQuote int, groups bool) (parts []string, open int) {
 			angle = false
 		case c == ':' && groups && !angle:
 			group = true
-		case c == ';' && !angle:
+		case c == ';' && !angle && group:
+			// The group ends here, and its piece with it.
 			group = false
-		case c == ',' && !angle && !group:
+			parts = append(parts, v[start:i+1])
+			start = i + 1
+		case (c == ',' || c == ';') && !angle && !group:
+			// A ";" that closes no group separates addresses, as
+			// Thunderbird (JSMime) reads it: lists typed the Outlook
+			// way ("bob@x.example; carol@y.example") were one piece,
+			// and carol was not listed.
 			parts = append(parts, v[start:i])
 			start = i + 1
 		}

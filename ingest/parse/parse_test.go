@@ -451,3 +451,40 @@ func TestGroupInARefusedField(t *testing.T) {
 		}
 	}
 }
+
+// TestSemicolonSeparatedRecipients: addresses separated by ";" (as
+// Outlook users type them, and as web forms and scripts then send them)
+// are no address-list, so the strict parser refuses the field; the
+// lenient reading took the whole field as one piece, and "bob@x.example;
+// carol@y.example" was shown as one recipient with no address, "Bob
+// <bob@x.example>; carol@y.example" as Bob alone, carol gone. Thunderbird
+// (JSMime) reads a ";" that closes no group as a ",", and Python's
+// email.utils.getaddresses finds both addresses; so does the lenient
+// reading now. A ";" that closes a group still closes it.
+func TestSemicolonSeparatedRecipients(t *testing.T) {
+	for _, tt := range []struct {
+		field string
+		want  []Address
+	}{
+		{"bob@x.example; carol@y.example",
+			[]Address{{Email: "bob@x.example"}, {Email: "carol@y.example"}}},
+		{"Bob <bob@x.example>; carol@y.example",
+			[]Address{{Name: "Bob", Email: "bob@x.example"}, {Email: "carol@y.example"}}},
+		{`"Doe; John" <john@x.example>;Carol <carol@y.example>;`,
+			[]Address{{Name: "Doe; John", Email: "john@x.example"}, {Name: "Carol", Email: "carol@y.example"}}},
+		{"Team: a@x.example; carol@y.example",
+			[]Address{{Email: "a@x.example"}, {Email: "carol@y.example"}}},
+		{"Team: a@x.example, b@y.example; carol@y.example",
+			[]Address{{Email: "a@x.example"}, {Email: "b@y.example"}, {Email: "carol@y.example"}}},
+		{"bob@; carol@y.example",
+			[]Address{{Name: "bob@"}, {Email: "carol@y.example"}}},
+	} {
+		m, err := Parse([]byte("From: ann@acme.example\r\nTo: "+tt.field+"\r\nSubject: s\r\n\r\nbody\r\n"), DefaultLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(m.To, tt.want) {
+			t.Errorf("To: %q = %+v, want %+v", tt.field, m.To, tt.want)
+		}
+	}
+}
