@@ -162,6 +162,20 @@ func lenientPieces(out []Address, v, legacy string, keepUnread, groups bool) []A
 				continue
 			}
 		}
+		// A comment that never closes (a field cut short): the
+		// address before it, as Python's email package and Thunderbird
+		// read it; its text is the name when the address has none, as
+		// in Python, so that nothing written is hidden.
+		if i := unclosedComment(part); i > 0 {
+			if a, err := mailaddr.ParseMailboxIn(part[:i], legacy); err == nil {
+				name := sanitizeName(a.Name)
+				if name == "" {
+					name = unreadPiece(part[i+1:], legacy)
+				}
+				out = append(out, Address{Name: name, Email: a.Email()})
+				continue
+			}
+		}
 		if keepUnread {
 			if name := unreadPiece(part, legacy); name != "" {
 				out = append(out, Address{Name: name})
@@ -169,6 +183,35 @@ func lenientPieces(out []Address, v, legacy string, keepUnread, groups bool) []A
 		}
 	}
 	return out
+}
+
+// unclosedComment is where the comment that part ends inside starts (its
+// outermost "("), or -1.
+func unclosedComment(part string) int {
+	quoted, comment, at := false, 0, -1
+	for i := 0; i < len(part); i++ {
+		switch c := part[i]; {
+		case c == '\\' && (quoted || comment > 0):
+			i++
+		case quoted:
+			quoted = c != '"'
+		case c == '(':
+			if comment == 0 {
+				at = i
+			}
+			comment++
+		case comment > 0:
+			if c == ')' {
+				comment--
+			}
+		case c == '"':
+			quoted = true
+		}
+	}
+	if comment == 0 {
+		return -1
+	}
+	return at
 }
 
 // groupColon is where the ":" that starts a group is in an address-list

@@ -488,3 +488,34 @@ func TestSemicolonSeparatedRecipients(t *testing.T) {
 		}
 	}
 }
+
+// TestUnclosedCommentAfterAnAddress: a comment that never closes (a field
+// cut short: "bob@x.example (Bob Smith, Sal") made the field unreadable
+// and the recipient was shown as text with no address. Python's email
+// package and Thunderbird read the address before it; so does the
+// lenient reading now, the comment's text kept as the name when the
+// address has none (as Python does), so that nothing written is hidden.
+func TestUnclosedCommentAfterAnAddress(t *testing.T) {
+	for _, tt := range []struct {
+		field string
+		want  []Address
+	}{
+		{"bob@x.example (Bob Smith, Sal",
+			[]Address{{Name: "Bob Smith, Sal", Email: "bob@x.example"}}},
+		{"dave@ok.example, Bob <bob@x.example> (Sales (EU",
+			[]Address{{Email: "dave@ok.example"}, {Name: "Bob", Email: "bob@x.example"}}},
+		{"bob@x.example (Bob (Sales) Smith, carol@y.example",
+			[]Address{{Name: "Bob (Sales) Smith, carol@y.example", Email: "bob@x.example"}}},
+		// No address before it: the text, as before.
+		{"Bob (Sales, carol@y.example",
+			[]Address{{Name: "Bob (Sales, carol@y.example"}}},
+	} {
+		m, err := Parse([]byte("From: ann@acme.example\r\nTo: "+tt.field+"\r\nSubject: s\r\n\r\nbody\r\n"), DefaultLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(m.To, tt.want) {
+			t.Errorf("To: %q = %+v, want %+v", tt.field, m.To, tt.want)
+		}
+	}
+}
