@@ -59,5 +59,20 @@ func Cases() []Case {
 		{Name: "malformed Content-Type in a part", Body: "--p\r\nContent-Type: text/plain\r\n\r\nhi\r\n--p\r\nContent-Type: application/pdf foo\r\n\r\nxx\r\n--p--\r\n",
 			Extra: []string{`Content-Type: multipart/mixed; boundary="p"`}},
 		{Name: "1 MB Cc line of 70,000 addresses", Body: "x\r\n", Extra: []string{"Cc: " + addrs.String()}},
+		// Fields the strict parser refuses, which the lenient reading
+		// of recipients (parse) takes apart piece by piece: 70,000
+		// addresses separated by ";", behind a quote that never
+		// closes, and in groups each holding a member with no address.
+		// Each has a subject of its own: a second message of a subject
+		// with tens of thousands of recipients, like the case above,
+		// takes minutes to thread (the store's SubjectThreads looks at
+		// every recipient of the other for each of its own), which is
+		// not what these cases are about.
+		{Name: "1 MB Cc line of 70,000 addresses separated by ;", Subject: "hostile semicolons", Body: "x\r\n",
+			Extra: []string{"Cc: " + strings.ReplaceAll(addrs.String(), ", ", "; ")}},
+		{Name: "1 MB Cc line behind an unclosed quote", Subject: "hostile quote", Body: "x\r\n",
+			Extra: []string{"Cc: \"Bob <bob@c.example>, " + addrs.String()}},
+		{Name: "Cc line of 70,000 groups with an unreadable member", Subject: "hostile groups", Body: "x\r\n",
+			Extra: []string{"Cc: g: " + strings.ReplaceAll(addrs.String(), ", ", ", x@;, g: ") + ";"}},
 	}
 }
