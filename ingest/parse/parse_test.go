@@ -519,3 +519,52 @@ func TestUnclosedCommentAfterAnAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestOddRecipientFields: shapes of real and hostile address fields, each
+// alone and beside a piece no address can be read in ("bob@"), which
+// sends the field to the lenient reading: there a route's "," and ":"
+// (inside angle brackets), a comment's "," and ";", a quoted local part's
+// "," and an encoded word's decoded "," or "<" split nothing and open no
+// group, and an encoded word is never an address (RFC 2047, section 5).
+func TestOddRecipientFields(t *testing.T) {
+	bob := Address{Name: "bob@"}
+	for _, tt := range []struct {
+		field string
+		want  []Address
+	}{
+		{"Bob <@relay.example,@b.example:bob@x.example>",
+			[]Address{{Name: "Bob", Email: "bob@x.example"}}},
+		{"Bob <@relay.example,@b.example:bob@x.example>, bob@",
+			[]Address{{Name: "Bob", Email: "bob@x.example"}, bob}},
+		{"bob@x.example (Bob (Sales; EU), ACME: HQ), carol@y.example",
+			[]Address{{Email: "bob@x.example"}, {Email: "carol@y.example"}}},
+		{"bob@x.example (Bob (Sales; EU), ACME: HQ), bob@",
+			[]Address{{Email: "bob@x.example"}, bob}},
+		{`"a,b;c:d"@x.example, bob@`,
+			[]Address{{Email: `"a,b;c:d"@x.example`}, bob}},
+		{`"bob smith"@X.Example`,
+			[]Address{{Email: `"bob smith"@x.example`}}},
+		{"=?utf-8?q?Doe=2C_John=3B_Sales=3A?= <john@x.example>, bob@",
+			[]Address{{Name: "Doe, John; Sales:", Email: "john@x.example"}, bob}},
+		{"=?utf-8?q?bob=40x=2Eexample?=, bob@",
+			[]Address{{Name: "bob@x.example"}, bob}},
+		{"=?utf-8?q?Bob_=3Cevil=40x=2Eexample=3E?= <bob@y.example>",
+			[]Address{{Name: "Bob <evil@x.example>", Email: "bob@y.example"}}},
+		{"José <jose@bücher.example>, bob@",
+			[]Address{{Name: "José", Email: "jose@xn--bcher-kva.example"}, bob}},
+		{"Ünïcödé <ü@例え.テスト>",
+			[]Address{{Name: "Ünïcödé", Email: "ü@xn--r8jz45g.xn--zckzah"}}},
+		{"bob@[192.0.2.1], bob@",
+			[]Address{{Email: "bob@[192.0.2.1]"}, bob}},
+		{"Bob<bob@x.example>,Carol<carol@y.example>,bob@",
+			[]Address{{Name: "Bob", Email: "bob@x.example"}, {Name: "Carol", Email: "carol@y.example"}, bob}},
+	} {
+		m, err := Parse([]byte("From: ann@acme.example\r\nTo: "+tt.field+"\r\nSubject: s\r\n\r\nbody\r\n"), DefaultLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(m.To, tt.want) {
+			t.Errorf("To: %q = %+v, want %+v", tt.field, m.To, tt.want)
+		}
+	}
+}
