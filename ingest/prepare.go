@@ -554,7 +554,12 @@ func (in *Ingester) unwrapForward(p *Prepared, m *parse.Message) {
 	orig, ok := forward.Unwrap(forward.Input{Subject: m.Subject, Text: m.Text, HTML: m.HTML, Attached: m.Attached, InReplyTo: m.InReplyTo},
 		forward.Options{MaxDepth: 5, MaxAttached: in.opt.MaxSize, Zone: zone})
 	if !ok || orig.From.Email == "" {
-		if subject.IsForward(m.Subject) {
+		switch {
+		case subject.IsForward(m.Subject) && m.InReplyTo != "":
+			// A reply keeps the subject it answers ("Fwd: ..."); its
+			// "On ..., X wrote:" quote is a reply's (forward.Input).
+			p.res.explainf("forward: the subject says forward, but the mail answers another message (In-Reply-To) and holds no forwarded block with a sender; filed as the user's own mail")
+		case subject.IsForward(m.Subject):
 			p.res.explainf("forward: the subject says forward but no original sender was found; filed as the user's own mail")
 		}
 		return

@@ -2,6 +2,8 @@ package ingest_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/smartbcc/smartbcc/ingest"
@@ -40,6 +42,10 @@ func TestReplyUnderForwardSubjectIsTheUsers(t *testing.T) {
 				}
 				if m.FromEmail != tt.wantFrom || m.ForwardedBy != tt.wantBy {
 					t.Errorf("from %q forwarded by %q, want %q and %q\n%v", m.FromEmail, m.ForwardedBy, tt.wantFrom, tt.wantBy, r.Explain)
+				}
+				// --explain says why a "Fwd:" mail was filed as hers.
+				if says := strings.Contains(fmt.Sprint(r.Explain), "answers another message (In-Reply-To)"); says != (tt.wantBy == "") {
+					t.Errorf("explain names In-Reply-To: %v, want %v\n%v", says, tt.wantBy == "", r.Explain)
 				}
 				return nil
 			}); err != nil {
