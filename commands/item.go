@@ -21,25 +21,25 @@ const (
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
 
 type itemAddOptions struct {
-	title    string
-	personID int64
-	owner    string
-	status   string
+	title  string
+	person string
+	owner  string
+	status string
 }
 
 type itemSetOptions struct {
-	title    string
-	personID int64
-	owner    string
-	status   string
+	title  string
+	person string
+	owner  string
+	status string
 }
 
 type itemListOptions struct {
-	status   string
-	personID int64
-	owner    string
-	query    string
-	limit    int
+	status string
+	person string
+	owner  string
+	query  string
+	limit  int
 }
 
 // newItemCmd makes the deal, lead and project commands, which differ only
@@ -49,7 +49,7 @@ func newItemCmd(app *App, kind store.ItemKind) *cobra.Command {
 	cmd := &cobra.Command{Use: k, Short: "Manage " + k + "s", Args: cobra.NoArgs}
 	var addOpts itemAddOptions
 	add := &cobra.Command{
-		Use:   "add --title T [--person ID] [--owner U] [--status open|won|lost]",
+		Use:   "add --title T [--person ID|EMAIL] [--owner U] [--status open|won|lost]",
 		Short: "Add a " + k,
 		Long: "Adds a " + k + ". Its owner is --owner, else the user running it (--as), else nobody." +
 			map[bool]string{true: " It gets its own Bcc address: mail sent to it is linked to the " + k + ".", false: ""}[kind.HasBccAddress()],
@@ -60,16 +60,16 @@ func newItemCmd(app *App, kind store.ItemKind) *cobra.Command {
 		},
 	}
 	add.Flags().StringVar(&addOpts.title, "title", "", "title")
-	add.Flags().Int64Var(&addOpts.personID, "person", 0, "the person it is with (id)")
+	add.Flags().StringVar(&addOpts.person, "person", "", "the `person` it is with (id or address)")
 	add.Flags().StringVar(&addOpts.owner, "owner", "", "the `user` it belongs to (email or id)")
 	add.Flags().StringVar(&addOpts.status, "status", store.StatusOpen, "open, won or lost")
 
 	var setOpts itemSetOptions
 	set := &cobra.Command{
-		Use:   "set ID [--title T] [--status open|won|lost] [--person ID] [--owner U]",
+		Use:   "set ID [--title T] [--status open|won|lost] [--person ID|EMAIL] [--owner U]",
 		Short: "Change a " + k + ": title, status, person, owner",
-		Long: `Changes what is given and nothing else. --person 0 and --owner none clear
-them. Changing the status never changes the mail already linked; auto-link
+		Long: `Changes what is given and nothing else. --person 0 (or none) and --owner
+none clear them. Changing the status never changes the mail already linked; auto-link
 only ever links open items, so a won or lost ` + k + ` stops taking new mail
 through its person. --status open brings back a removed ` + k + `.`,
 		Example: fmt.Sprintf("  smartbcc %s set 3 --status won\n  smartbcc %s set 3 --title 'Bigco rollout, phase 2' --owner dan@acme.example", k, k),
@@ -84,7 +84,7 @@ through its person. --status open brings back a removed ` + k + `.`,
 	}
 	set.Flags().StringVar(&setOpts.title, "title", "", "new title")
 	set.Flags().StringVar(&setOpts.status, "status", "", "open, won or lost")
-	set.Flags().Int64Var(&setOpts.personID, "person", 0, "the person it is with (id; 0: none)")
+	set.Flags().StringVar(&setOpts.person, "person", "", "the `person` it is with (id or address; 0 or none: nobody)")
 	set.Flags().StringVar(&setOpts.owner, "owner", "", "the `user` it belongs to (email or id; none: nobody)")
 
 	rm := &cobra.Command{
@@ -107,7 +107,7 @@ mail: mail to it is refused like mail to an unknown address.`, false: ""}[kind.H
 
 	var listOpts itemListOptions
 	list := &cobra.Command{
-		Use:   "list [--status S] [--person ID] [--owner U] [--query TEXT] [--limit N]",
+		Use:   "list [--status S] [--person ID|EMAIL] [--owner U] [--query TEXT] [--limit N]",
 		Short: "List " + k + "s, newest first",
 		Long: `Lists ` + k + `s, newest first. Removed ones are left out unless --status deleted
 asks for them. --query keeps those whose title contains TEXT (any case).`,
@@ -118,7 +118,7 @@ asks for them. --query keeps those whose title contains TEXT (any case).`,
 		},
 	}
 	list.Flags().StringVar(&listOpts.status, "status", "", "only open, won, lost or deleted ones (default: all but deleted)")
-	list.Flags().Int64Var(&listOpts.personID, "person", 0, "only those with this person (id)")
+	list.Flags().StringVar(&listOpts.person, "person", "", "only those with this `person` (id or address)")
 	list.Flags().StringVar(&listOpts.owner, "owner", "", "only those of this `user` (email or id)")
 	list.Flags().StringVar(&listOpts.query, "query", "", "only those whose title contains this `text`")
 	list.Flags().IntVar(&listOpts.limit, "limit", 0, "at most this many (0: all)")
@@ -189,6 +189,25 @@ func ownerRef(tx store.Tx, ref string) (int64, error) {
 	return u.ID, nil
 }
 
+// personRefID resolves an item's --person, an id or one of the person's
+// addresses as everywhere a person is named; "" is none, and so are "0"
+// and "none" where clearing is meant (deal set).
+func personRefID(tx store.Tx, ref string, clearing bool) (int64, error) {
+	switch strings.ToLower(strings.TrimSpace(ref)) {
+	case "":
+		return 0, nil
+	case "0", "none":
+		if clearing {
+			return 0, nil
+		}
+	}
+	p, err := findPerson(tx, ref)
+	if err != nil {
+		return 0, err
+	}
+	return p.ID, nil
+}
+
 // mayChangeItem is the rule for changing items: the administrator may
 // change any, a user (--as) those that are theirs or nobody's.
 func mayChangeItem(app *App, tx store.Tx, it *store.Item) error {
@@ -226,7 +245,11 @@ func runItemAdd(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemAddO
 				return err
 			}
 		}
-		it, err := createItem(tx, kind, opts.title, opts.personID, opts.status, owner)
+		personID, err := personRefID(tx, opts.person, false)
+		if err != nil {
+			return err
+		}
+		it, err := createItem(tx, kind, opts.title, personID, opts.status, owner)
 		if err != nil {
 			return err
 		}
@@ -293,7 +316,9 @@ func runItemSet(cmd *cobra.Command, app *App, kind store.ItemKind, id int64, opt
 			it.Status = opts.status
 		}
 		if f.Changed("person") {
-			it.PersonID = opts.personID
+			if it.PersonID, err = personRefID(tx, opts.person, true); err != nil {
+				return err
+			}
 		}
 		if f.Changed("owner") {
 			if it.OwnerID, err = ownerRef(tx, opts.owner); err != nil {
@@ -390,11 +415,12 @@ func runItemList(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemLis
 			return err
 		}
 		var all []store.Item
-		if opts.personID != 0 {
-			if _, err := tx.Person(opts.personID); err != nil {
+		if opts.person != "" {
+			var personID int64
+			if personID, err = personRefID(tx, opts.person, false); err != nil {
 				return err
 			}
-			all, err = tx.ItemsOfPerson(kind, opts.personID)
+			all, err = tx.ItemsOfPerson(kind, personID)
 		} else {
 			all, err = tx.Items(kind)
 		}

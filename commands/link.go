@@ -122,7 +122,8 @@ func (sel selection) messages(tx store.Tx, app *App, ids []int64, own bool) ([]*
 }
 
 type linkOptions struct {
-	deal, lead, project, person  int64
+	deal, lead, project          int64
+	person                       string // an id or an address: resolved in the transaction
 	newDeal, newLead, newProject string
 	newPerson                    bool
 	email, name                  string
@@ -130,6 +131,8 @@ type linkOptions struct {
 	sel                          selection
 }
 
+// target is the item given and how many were: a person's id is 0 here,
+// since --person may be an address, which the transaction resolves.
 func (o linkOptions) target() (store.ItemKind, int64, int) {
 	n := 0
 	var kind store.ItemKind
@@ -137,18 +140,22 @@ func (o linkOptions) target() (store.ItemKind, int64, int) {
 	for _, c := range []struct {
 		k  store.ItemKind
 		id int64
-	}{{store.KindDeal, o.deal}, {store.KindLead, o.lead}, {store.KindProject, o.project}, {store.KindPerson, o.person}} {
+	}{{store.KindDeal, o.deal}, {store.KindLead, o.lead}, {store.KindProject, o.project}} {
 		if c.id != 0 {
 			kind, id = c.k, c.id
 			n++
 		}
+	}
+	if o.person != "" {
+		kind, id = store.KindPerson, 0
+		n++
 	}
 	return kind, id, n
 }
 
 func newLinkCmd(app *App, unlink bool) *cobra.Command {
 	var opts linkOptions
-	use, short := "link (ID... | - | --query Q) (--deal N | --lead N | --project N | --person N | --new-deal TITLE | --new-lead TITLE | --new-project TITLE | --new-person [--email ADDR] [--name NAME])",
+	use, short := "link (ID... | - | --query Q) (--deal N | --lead N | --project N | --person ID|EMAIL | --new-deal TITLE | --new-lead TITLE | --new-project TITLE | --new-person [--email ADDR] [--name NAME])",
 		"Link messages (and their threads) to an item, or create the item from them"
 	long := `Links each message, and for a deal, lead or project its whole thread, to
 the item: the thread then belongs to that item and new mail in it follows.
@@ -172,7 +179,7 @@ address is linked to it too.`
   smartbcc link --query 'from:bob@customer.example' --new-deal 'Bob, 2027'
   smartbcc link 12 --new-person --email carol@new.example --name Carol`
 	if unlink {
-		use, short = "unlink (ID... | - | --query Q) (--deal N | --lead N | --project N | --person N)", "Remove a link from messages (and their threads)"
+		use, short = "unlink (ID... | - | --query Q) (--deal N | --lead N | --project N | --person ID|EMAIL)", "Remove a link from messages (and their threads)"
 		long = `Removes the link from each message, and for a deal, lead or project from
 its whole thread, which then no longer belongs to the item (--message-only:
 the message alone). Messages are given as in link. A message that was not
@@ -194,7 +201,7 @@ linked is reported unchanged.`
 	f.Int64Var(&opts.deal, "deal", 0, "deal id")
 	f.Int64Var(&opts.lead, "lead", 0, "lead id")
 	f.Int64Var(&opts.project, "project", 0, "project id")
-	f.Int64Var(&opts.person, "person", 0, "person id")
+	f.StringVar(&opts.person, "person", "", "person id or address")
 	f.BoolVar(&opts.messageOnly, "message-only", false, "only the message, not its thread")
 	opts.sel.addFlags(cmd)
 	if !unlink {
@@ -273,6 +280,13 @@ func runLink(cmd *cobra.Command, app *App, opts linkOptions, unlink bool) error 
 	rep := linkReport{Messages: []messageChange{}, Moved: []threadMove{}}
 	var extra []string // text lines: what was created, extra mail linked
 	err = st.Update(cmd.Context(), func(tx store.Tx) error {
+		if kind == store.KindPerson {
+			p, err := findPerson(tx, opts.person)
+			if err != nil {
+				return err
+			}
+			itemID = p.ID
+		}
 		msgs, err := opts.sel.messages(tx, app, ids, false)
 		if err != nil {
 			return err
