@@ -302,6 +302,17 @@ func (a *App) noneFound(what string) {
 func parseID(what, s string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil || id <= 0 {
+		if what == "message" && strings.Contains(s, "@") {
+			// A Message-ID copied from a header, where show, link or
+			// share want the store's id: the two are easily taken one
+			// for the other, and thread finds the one by the other.
+			mid := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "<"), ">")
+			hint := ""
+			if !strings.ContainsAny(mid, "'<>") {
+				hint = fmt.Sprintf(" (smartbcc thread '<%s>' lists them)", mid)
+			}
+			return 0, store.Errorf(store.EInvalid, "%q is a Message-ID, not a message id: give the number in the ID column%s", s, hint)
+		}
 		return 0, store.Errorf(store.EInvalid, "invalid %s id %q", what, s)
 	}
 	return id, nil
