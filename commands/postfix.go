@@ -3,6 +3,7 @@ package commands
 import (
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -37,10 +38,13 @@ func newPostfixConfigCmd(app *App) *cobra.Command {
 			if user == "root" {
 				return store.Errorf(store.EInvalid, "Postfix refuses to run pipe commands as root: choose another --user")
 			}
-			// The store: --store, else the global --db when given, else
-			// the usual place. The pipe runs in Postfix's directory, so
-			// a relative path is made absolute.
-			if !cmd.Flags().Changed("store") && cmd.Flags().Changed("db") {
+			// The store: --store, else the global --db when given on the
+			// command line or by SMARTBCC_DB (the store the admin set up,
+			// as README exports it), else the usual place; not --db's own
+			// default, ./smartbcc.db wherever the command ran. The pipe
+			// runs in Postfix's directory, so a relative path is made
+			// absolute.
+			if !cmd.Flags().Changed("store") && (cmd.Flags().Changed("db") || os.Getenv("SMARTBCC_DB") != "") {
 				db = app.DBPath
 			}
 			if backend.Kind(db) != backend.Postgres && !filepath.IsAbs(db) {
@@ -124,7 +128,7 @@ smartbcc_time_limit = 600s
 	cmd.Flags().StringVar(&domain, "domain", "", "the Bcc domain")
 	cmd.Flags().StringVar(&user, "user", "smartbcc", "unprivileged user the pipe runs as (never root)")
 	cmd.Flags().StringVar(&binary, "binary", "/usr/local/bin/smartbcc", "path of the smartbcc binary")
-	cmd.Flags().StringVar(&db, "store", "/var/lib/smartbcc/smartbcc.db", "the store the pipe writes to (default: the global --db when given)")
+	cmd.Flags().StringVar(&db, "store", "/var/lib/smartbcc/smartbcc.db", "the store the pipe writes to (default: the global --db or SMARTBCC_DB when given)")
 	cmd.Flags().StringVar(&authMode, "auth", "verify", "the pipe's --auth: verify, trust-authres=AUTHSERV-ID, or off")
 	cmd.Flags().Int64Var(&maxSize, "max-size", ingest.DefaultMaxSize, "largest message in bytes: Postfix's message_size_limit; the pipe's and serve's limit is 16 KB more, room for the headers Postfix adds")
 	cmd.Flags().BoolVar(&lmtpMode, "lmtp", false, "print the lines for the LMTP server (smartbcc serve) instead of the pipe")
