@@ -551,7 +551,13 @@ finds); all of them change in one transaction, or none.`,
 					return store.Errorf(store.ENotFound, "none of your messages matches %q", sel.query)
 				}
 				if actor == nil {
-					return store.Errorf(store.EPermission, "only the owner can change the sharing of message %d: run with --as OWNER", msgs[0].ID)
+					// The administrator sees whose it is: naming the
+					// owner makes the way on one that can be typed.
+					owner, err := tx.User(msgs[0].OwnerID)
+					if err != nil {
+						return err
+					}
+					return store.Errorf(store.EPermission, "only the owner can change the sharing of message %d: run it with --as %s", msgs[0].ID, owner.Email)
 				}
 				for _, m := range msgs {
 					if actor.ID != m.OwnerID {
