@@ -99,14 +99,15 @@ func (f itemFilter) apply(tx store.Tx, q *store.MessageQuery) error {
 func newInboxCmd(app *App) *cobra.Command {
 	var opts inboxOptions
 	cmd := &cobra.Command{
-		Use:   "inbox [--user U] [--item deal:ID] [--person ID|EMAIL] [--unlinked] [--since T] [--until T]",
+		Use:   "inbox [--user U] [--item KIND:ID | --person ID|EMAIL] [--unlinked] [--since T] [--until T] [--limit N] [--offset N]",
 		Short: "List the messages a user may see, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			q := store.MessageQuery{Unlinked: opts.unlinked}
 			filter := itemFilter{item: opts.item, person: opts.person}
 			if filter.item != "" && filter.person != "" {
-				return usageErrorf("give --item or --person, not both")
+				return usageErrorf("give --item or --person, not both (search '%s person:%s' finds mail linked to both)",
+					refOr(filter.item, "KIND:ID"), refOr(filter.person, "ID"))
 			}
 			if err := opts.dates.apply(app, &q); err != nil {
 				return err
@@ -124,6 +125,25 @@ func newInboxCmd(app *App) *cobra.Command {
 	opts.page.add(cmd, 0)
 	opts.dates.add(cmd)
 	return cmd
+}
+
+// refOr is ref when the query language can take it as typed (deal:3,
+// lead:3, project:3, person:3, or for a person 3), else the placeholder:
+// a suggestion must work when typed, and person: takes no address.
+func refOr(ref, placeholder string) string {
+	kind, id, ok := strings.Cut(ref, ":")
+	if !ok {
+		kind, id = "", ref
+	}
+	switch kind {
+	case "", "deal", "lead", "project", "person":
+	default:
+		return placeholder
+	}
+	if id == "" || strings.Trim(id, "0123456789") != "" {
+		return placeholder
+	}
+	return ref
 }
 
 // pageFlags are --limit and --offset.
@@ -304,7 +324,7 @@ type searchOptions struct {
 func newSearchCmd(app *App) *cobra.Command {
 	var opts searchOptions
 	cmd := &cobra.Command{
-		Use:   "search QUERY... [--user U] [--sort relevance|date] [--limit N] [--offset N]",
+		Use:   "search QUERY... [--user U] [--sort relevance|date] [--since T] [--until T] [--limit N] [--offset N]",
 		Short: "Search subjects, senders, recipients and bodies; best matches first",
 		Long: `Searches the messages a user may see. The words of QUERY are searched as
 words, in any order; the query language adds "phrases", prefix*, OR, NOT or
