@@ -58,6 +58,7 @@ type importView struct {
 	done, stored, duplicate, refused, held, skipped int
 
 	noClientIP int // refusals for lack of a client IP (said once)
+	noBcc      int // refusals for lack of a Bcc recipient (said once)
 }
 
 // expectedRefusals are refusals an archive is full of by nature: counted
@@ -150,6 +151,15 @@ func (v *importView) problem(r ingest.Result, disp ingest.Disposition) string {
 		}
 		return fmt.Sprintf("%s: refused (auth_failed): an archive carries no client IP, so SPF cannot pass and mail without a valid aligned DKIM signature is refused; "+
 			"this is said once for all such mail: import with --auth off, or with --auth trust-authres=ID to trust your mail server's Authentication-Results", origin)
+	case r.Reason == "unknown_recipient" && strings.Contains(lastExplain(r), ingest.NoBccRecipient):
+		// An archive of a user's own mail imported without --user:
+		// every message would get this line.
+		v.noBcc++
+		if v.noBcc > 1 {
+			return ""
+		}
+		return fmt.Sprintf("%s: refused (unknown_recipient): %s; this is said once for all such mail: "+
+			"to import a user's own mail, which names no Bcc address, give --user (the owner of every message)", origin, ingest.NoBccRecipient)
 	case r.Refused == ingest.RefusedData:
 		detail := lastExplain(r)
 		for _, p := range []string{r.Reason + ": ", "mailfile: ", "not a mail message: "} {

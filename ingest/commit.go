@@ -119,7 +119,7 @@ func (in *Ingester) commitOne(tx *batchTx, p *Prepared) (Result, error) {
 	}
 	if len(bccItems) == 0 && len(p.bccTokens) > 0 && !p.universal && p.dir.owner == nil {
 		p.res = res
-		p.refuse(StatusRejected, "unknown_recipient", RefusedRecipient, "5.1.1", "no recipient is this company's Bcc address")
+		p.refuse(StatusRejected, "unknown_recipient", RefusedRecipient, "5.1.1", NoBccRecipient)
 		return p.res, in.recordRejection(tx, p)
 	}
 

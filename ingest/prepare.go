@@ -306,7 +306,7 @@ func (in *Ingester) recipients(p *Prepared, m *parse.Message) bool {
 		return true
 	}
 	p.refuse(StatusRejected, "unknown_recipient", RefusedRecipient, "5.1.1",
-		"no recipient is this company's Bcc address ("+source+")")
+		NoBccRecipient+" ("+source+")")
 	return false
 }
 
@@ -379,6 +379,12 @@ func (in *Ingester) sender(p *Prepared, m *parse.Message) bool {
 	p.res.explainf("sender %s is %s of user %s", email, map[bool]string{true: "the primary address", false: "a confirmed alternate address"}[a.Primary], p.owner.Email)
 	return true
 }
+
+// NoBccRecipient is the detail of a message refused because none of its
+// recipients is a Bcc address of the company: what an archive of one
+// user's mail imported without --user gets for every message, which the
+// import's view says once.
+const NoBccRecipient = "no recipient is this company's Bcc address"
 
 // ExplainNoClientIP is the --explain line of a message of an archive
 // imported with --auth verify: the import's output says once, for all of
