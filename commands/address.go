@@ -157,7 +157,8 @@ func newAddressCmd(app *App) *cobra.Command {
 			}
 			app.printf("confirmed %s; released %s held for it\n", a.Email, plural(released, "message"))
 			if held > 0 {
-				app.printf("%s still held: see smartbcc quarantine list\n", plural(held, "message"))
+				// The list does not say why; a release by hand does.
+				app.printf("%s still held: see smartbcc quarantine list; smartbcc quarantine release ID says why\n", plural(held, "message"))
 			}
 			return nil
 		},
