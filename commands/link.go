@@ -309,6 +309,14 @@ func runLink(cmd *cobra.Command, app *App, opts linkOptions, unlink bool) error 
 		}
 		nm := newNames(tx)
 		first := msgs[0]
+		if newKind != "" {
+			// The new item is made from the first message's
+			// participants, which a query's list (summaries) does not
+			// hold: read it whole.
+			if first, err = tx.Message(first.ID); err != nil {
+				return err
+			}
+		}
 		switch newKind {
 		case "":
 		case store.KindPerson:
