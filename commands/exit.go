@@ -98,7 +98,12 @@ func exitCode(err error) int {
 	case store.ENotFound:
 		return exitNotFound
 	}
-	if isCobraUsage(err) {
+	// Cobra's own errors have no code, so they are known by their words;
+	// smartbcc's own errors (a conflict, a permission, the store) by
+	// their code alone, whatever their message says ("no longer accepts
+	// mail" is no usage error).
+	var se *store.Error
+	if !errors.As(err, &se) && isCobraUsage(err) {
 		return exitUsage
 	}
 	return exitFailure
