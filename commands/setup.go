@@ -190,6 +190,12 @@ func newBccCmd(app *App) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if it.Status == store.StatusDeleted {
+					// Mail to it is refused as to an unknown address:
+					// an address that looks like it works would be
+					// copied into mail that is then lost to the CRM.
+					return store.Errorf(store.EConflict, "%s %d was removed: its Bcc address no longer accepts mail (smartbcc %s set %d --status open brings it back)", kind, id, kind, id)
+				}
 				addr = itemAddress(c, it)
 				ref = &itemRef{Kind: it.Kind, ID: it.ID, Title: it.Title}
 				return nil
