@@ -356,7 +356,13 @@ func (a *App) readingAs(tx store.Tx, userRef string) (int64, *store.User, error)
 		return 0, nil, err
 	}
 	if viewer != 0 && viewer != u.ID {
-		return 0, nil, store.Errorf(store.EPermission, "you can only read your own mail, not that of %s", u.Email)
+		// Not "your own mail": her view holds the mail shared with the
+		// company too, which is what she may have been looking for.
+		actor, err := a.actor(tx)
+		if err != nil {
+			return 0, nil, err
+		}
+		return 0, nil, store.Errorf(store.EPermission, "%s may read only their own view (their mail and the mail shared with the company), not %s's: leave out --user", actor.Email, u.Email)
 	}
 	return u.ID, u, nil
 }

@@ -689,9 +689,9 @@ func TestInboxOrderFieldsAndFilters(t *testing.T) {
 	// A deal that does not exist is not found (exit 3), not an empty list.
 	c.fails("no such deal 77", "--as", visAnn, "inbox", "--item", "deal:77")
 	// A user cannot ask for another user's inbox or export at all.
-	c.fails("only read your own mail", "--as", visBob, "inbox", "--user", visAnn)
-	c.fails("only read your own mail", "--as", visBob, "search", "x", "--user", visAnn)
-	c.fails("only read your own mail", "--as", visBob, "export", "--format", "mbox", "--user", visAnn, c.t.TempDir())
+	c.fails(visBob+" may read only their own view (their mail and the mail shared with the company), not "+visAnn+"'s: leave out --user", "--as", visBob, "inbox", "--user", visAnn)
+	c.fails("may read only their own view", "--as", visBob, "search", "x", "--user", visAnn)
+	c.fails("may read only their own view", "--as", visBob, "export", "--format", "mbox", "--user", visAnn, c.t.TempDir())
 	c.fails("invalid item", "inbox", "--item", "deal")
 	c.fails("no such user", "--as", "nobody@acme.example", "inbox")
 
