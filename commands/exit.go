@@ -146,5 +146,18 @@ func errorLine(err error) string {
 		}
 		return first + " (see smartbcc --help)"
 	}
-	return oneLine(msg)
+	return joinLines(msg)
+}
+
+// joinLines makes a message of several lines one, keeping them all: an
+// error wrapped from a library (pgx's "failed to connect to ...:" with
+// its cause on the next line) would otherwise lose its cause.
+func joinLines(s string) string {
+	var parts []string
+	for _, l := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, " ")
 }
