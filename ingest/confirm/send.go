@@ -74,7 +74,11 @@ func (s Sendmail) Send(ctx context.Context, from string, to []string, msg []byte
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("sending with %s: %v: %s", args[0], err, firstLine(out.String()))
+		// What sendmail said, when it said something, is the cause.
+		if said := firstLine(out.String()); said != "" {
+			return fmt.Errorf("sending with %s: %v: %s", args[0], err, said)
+		}
+		return fmt.Errorf("sending with %s: %v", args[0], err)
 	}
 	return nil
 }
