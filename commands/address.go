@@ -209,6 +209,24 @@ func confirmAddressByCode(tx store.Tx, code, from string, now time.Time) (*store
 	return a, nil
 }
 
+// addressTaken is the refusal of an address that is some user's already,
+// saying whose and in what state: a colleague's, the same user's
+// confirmed one, or one waiting for its confirmation.
+func addressTaken(tx store.Tx, a *store.Address) error {
+	owner, err := tx.User(a.UserID)
+	if err != nil {
+		return err
+	}
+	what := "an unconfirmed sender address of " + owner.Email
+	switch {
+	case a.Primary:
+		what = "the primary address of user " + owner.Email
+	case a.Confirmed:
+		what = "a confirmed sender address of " + owner.Email
+	}
+	return store.Errorf(store.EConflict, "address %s is already registered: %s", a.Email, what)
+}
+
 func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAddr string) error {
 	// The address is where a one-time code goes: one plain addr-spec,
 	// never a list a mail program could read more recipients out of.
@@ -250,7 +268,7 @@ func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAdd
 		}
 		if existing, err := tx.AddressByEmail(email); err == nil {
 			if existing.UserID != u.ID || existing.Confirmed {
-				return store.Errorf(store.EConflict, "address %s is already registered", email)
+				return addressTaken(tx, existing)
 			}
 			// Unconfirmed address of the same user. While its code is
 			// valid, running the command again (a script run twice, an

@@ -42,6 +42,11 @@ func newUserCmd(app *App) *cobra.Command {
 				if err := refuseContactAddress(tx, email); err != nil {
 					return err
 				}
+				if a, err := tx.AddressByEmail(email); err == nil {
+					return addressTaken(tx, a)
+				} else if !store.IsNotFound(err) {
+					return err
+				}
 				u, err = tx.CreateUser(email, strings.TrimSpace(name))
 				return err
 			})
