@@ -26,23 +26,22 @@ func newAddressCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{Use: "address", Short: "Manage a user's alternate sender addresses", Args: cobra.NoArgs}
 	var opts addressAddOptions
 	add := &cobra.Command{
-		Use:   "add --user U ADDR [--resend]",
+		Use:   "add [--user U] ADDR [--resend]",
 		Short: "Add an alternate sender address and send it a confirmation email",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runAddressAdd(cmd.Context(), app, opts, args[0])
 		},
 	}
-	add.Flags().StringVar(&opts.user, "user", "", "user (email or id)")
+	add.Flags().StringVar(&opts.user, "user", "", "the `user` (email or id); with --as, that user")
 	add.Flags().StringVar(&opts.sendmail, "sendmail", confirm.DefaultSendmail, "sendmail-compatible `command` for the confirmation email")
 	add.Flags().StringVar(&opts.smtp, "smtp", "", "send the confirmation through this SMTP relay (`host:port`) instead")
 	add.Flags().StringVar(&opts.envelopeSender, "envelope-sender", "", "envelope sender (`ADDR`, or <> for none) of the confirmation; default the company's Bcc address, where a bounce is recorded")
 	add.Flags().BoolVar(&opts.resend, "resend", false, "send a new code even though one sent before is still valid (it stops working)")
-	_ = add.MarkFlagRequired("user")
 
 	var listUser string
 	list := &cobra.Command{
-		Use:   "list --user U",
+		Use:   "list [--user U]",
 		Short: "List a user's sender addresses",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -78,12 +77,11 @@ func newAddressCmd(app *App) *cobra.Command {
 			return nil
 		},
 	}
-	list.Flags().StringVar(&listUser, "user", "", "user (email or id)")
-	_ = list.MarkFlagRequired("user")
+	list.Flags().StringVar(&listUser, "user", "", "the `user` (email or id); with --as, that user")
 
 	var removeUser string
 	remove := &cobra.Command{
-		Use:   "remove --user U ADDR",
+		Use:   "remove [--user U] ADDR",
 		Short: "Stop accepting Bcc mail from an alternate address",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -118,8 +116,7 @@ func newAddressCmd(app *App) *cobra.Command {
 			return app.printJSON(removed)
 		},
 	}
-	remove.Flags().StringVar(&removeUser, "user", "", "user (email or id)")
-	_ = remove.MarkFlagRequired("user")
+	remove.Flags().StringVar(&removeUser, "user", "", "the `user` (email or id); with --as, that user")
 
 	verify := &cobra.Command{
 		Use:   "verify CODE",

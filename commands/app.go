@@ -326,8 +326,16 @@ func rfc3339(t time.Time) string {
 }
 
 // userForChange resolves the user a settings or address command reads or
-// changes: the administrator may name anyone, a user (--as) only themselves.
+// changes (--user): the administrator may name anyone, a user (--as) only
+// themselves, and is the one meant when --user is left out, as reading
+// commands take her without it.
 func (a *App) userForChange(tx store.Tx, ref string) (*store.User, error) {
+	if strings.TrimSpace(ref) == "" {
+		if a.As == "" {
+			return nil, usageErrorf("give --user U (whose settings and addresses), or run as the user with --as U")
+		}
+		ref = a.As
+	}
 	u, err := findUser(tx, ref)
 	if err != nil {
 		return nil, err

@@ -10,7 +10,7 @@ func newSettingsCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{Use: "settings", Short: "Show or change a user's mail-sync settings", Args: cobra.NoArgs}
 	var userRef string
 	show := &cobra.Command{
-		Use:   "show --user U",
+		Use:   "show [--user U]",
 		Short: "Show a user's settings",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -28,12 +28,11 @@ func newSettingsCmd(app *App) *cobra.Command {
 			return printSettings(app, u)
 		},
 	}
-	show.Flags().StringVar(&userRef, "user", "", "user (email or id)")
-	_ = show.MarkFlagRequired("user")
+	show.Flags().StringVar(&userRef, "user", "", "the `user` (email or id); with --as, that user")
 
 	var setUser string
 	set := &cobra.Command{
-		Use:   "set --user U (auto-link on|off | default-sharing private|shared | create-persons on|off)",
+		Use:   "set [--user U] (auto-link on|off | default-sharing private|shared | create-persons on|off)",
 		Short: "Change one setting",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -57,8 +56,7 @@ func newSettingsCmd(app *App) *cobra.Command {
 			return printSettings(app, u)
 		},
 	}
-	set.Flags().StringVar(&setUser, "user", "", "user (email or id)")
-	_ = set.MarkFlagRequired("user")
+	set.Flags().StringVar(&setUser, "user", "", "the `user` (email or id); with --as, that user")
 	cmd.AddCommand(show, set)
 	return cmd
 }
