@@ -588,7 +588,13 @@ func showItemOrPerson(cmd *cobra.Command, app *App, kind store.ItemKind, find fu
 			app.printf("owner: %s\n", d.Item.Owner.Email)
 		}
 		if d.Item.BccAddress != "" {
-			app.printf("bcc: %s\n", string(d.Item.BccAddress))
+			// A removed item's address is refused like an unknown one:
+			// shown bare, it would be copied into mail that is lost.
+			note := ""
+			if d.Item.Status == store.StatusDeleted {
+				note = " (accepts no mail while the " + string(kind) + " is removed)"
+			}
+			app.printf("bcc: %s%s\n", string(d.Item.BccAddress), note)
 		}
 	}
 	if person != nil {
