@@ -52,6 +52,11 @@ checked at the end.`,
 }
 
 func runMigrate(cmd *cobra.Command, app *App, opts migrateOptions) error {
+	// It copies every user's mail, private mail included: the
+	// administrator's, as rejected and quarantine are.
+	if err := requireAdmin(app, "migrate"); err != nil {
+		return err
+	}
 	ctx := cmd.Context()
 	from := strings.TrimSpace(opts.from)
 	if from == "" {

@@ -1017,8 +1017,11 @@ func TestAdministratorCommandsRefusedWithAs(t *testing.T) {
 		t.Fatalf("rejected %+v", rej)
 	}
 
+	// migrate copies every user's mail, private mail included.
+	copyTo := filepath.Join(t.TempDir(), "copy.db")
 	for _, user := range []string{visAnn, "1"} {
 		for _, args := range [][]string{
+			{"migrate", "--to", copyTo},
 			{"rejected"},
 			{"rejected", "--since", "24h"},
 			{"--json", "rejected"},
@@ -1034,6 +1037,9 @@ func TestAdministratorCommandsRefusedWithAs(t *testing.T) {
 			}
 			oneLineErr(t, strings.Join(args, " "), r)
 		}
+	}
+	if _, err := os.Stat(copyTo); !os.IsNotExist(err) {
+		t.Errorf("a refused migrate made %s: %v", copyTo, err)
 	}
 	c.json(&held, "quarantine", "list")
 	if len(held) != 1 || held[0].Released {
