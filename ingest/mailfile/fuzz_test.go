@@ -72,7 +72,7 @@ func FuzzMboxReader(f *testing.F) {
 				t.Fatalf("accounted %d of %d bytes", got, len(data))
 			}
 
-			trickle := readItems(t, newMboxReader(iotest.OneByteReader(bytes.NewReader(data)), "f", q, DefaultMaxSize, lookahead))
+			trickle := readItems(t, newMboxReader(iotest.OneByteReader(bytes.NewReader(data)), "f", q, DefaultMaxSize, minBufSize))
 			if !sameItems(items, trickle) {
 				t.Fatalf("one byte at a time gives other items")
 			}

@@ -39,7 +39,13 @@ import (
 //     DELETE THIS MESSAGE -- FOLDER INTERNAL DATA" and an X-IMAP or
 //     X-IMAPbase header field) is skipped, and said so, wherever it is.
 //   - Lines matching ^>+From (mboxrd) or ^>From (mboxo) lose one '>'.
-//   - Content-Length headers are ignored: they are wrong too often.
+//   - A Content-Length header is trusted only where it is checked: when
+//     a From_ line that would start a message lies inside the body it
+//     counts, and the counted bytes end exactly where the next message's
+//     From_ line starts (after one blank line or none) or where the file
+//     ends, the From_ line is the body's. mboxcl2 writers quote nothing
+//     and rely on it: a message quoting an mbox would otherwise be cut in
+//     two. Any other Content-Length is ignored: they are wrong too often.
 //   - Empty messages (two From_ lines with nothing or one blank line between)
 //     come back as skipped Items (SkipEmpty); blank lines before the first
 //     From_ line are framing; other bytes before it come back as one
@@ -51,6 +57,13 @@ const (
 	maxFromLine = 1000
 	// lookahead is how many bytes after a From_ candidate are examined.
 	lookahead = 2048
+	// contentLengthReach bounds how far past a From_ candidate its
+	// message's Content-Length is checked (withinContentLength), a
+	// constant so that the decision never depends on the buffer size.
+	contentLengthReach = 64 << 10
+	// minBufSize is the smallest read buffer: what the lookahead past a
+	// Content-Length's end needs.
+	minBufSize = contentLengthReach + lookahead
 	// readBufSize is the bufio buffer: large, so that nearly every line is
 	// one ReadSlice call and lookahead fits.
 	readBufSize = 256 << 10
@@ -98,12 +111,21 @@ type mboxReader struct {
 	yielded   int
 	candidate []byte // copy of a From_ candidate while looking ahead
 
+	// The current message's Content-Length, for mboxcl2 (see
+	// withinContentLength): inHeader until the blank line that ends the
+	// header, contentLength the header's value (-1: none or unreadable),
+	// bodyStart the offset of the body's first byte.
+	inHeader      bool
+	contentLength int64
+	bodyStart     int64
+
 	// accounting, for tests: every byte read is message, framing or quote
 	framing int64
 	quotes  int64
 }
 
 func newMboxReader(r io.Reader, name string, q quoting, maxSize int64, bufSize int) *mboxReader {
+	bufSize = max(bufSize, minBufSize)
 	br, ok := r.(*bufio.Reader)
 	if !ok || br.Size() < bufSize {
 		br = bufio.NewReaderSize(r, bufSize)
@@ -172,9 +194,16 @@ func (r *mboxReader) line(line []byte, atLineStart bool, off int64) *Item {
 			r.framing += int64(len(line)) // blank lines before the first From_ line
 			return nil
 		}
+		if r.inHeader {
+			r.inHeader = false
+			r.bodyStart = off + int64(len(line))
+		}
 		r.add(line)
 		r.blankLen = len(line)
 		return nil
+	}
+	if r.inHeader && complete && (line[0] == 'C' || line[0] == 'c') {
+		r.readContentLength(line)
 	}
 	switch line[0] {
 	case 'F', 0xef:
@@ -196,6 +225,9 @@ func (r *mboxReader) line(line []byte, atLineStart bool, off int64) *Item {
 		// Peek invalidates line: keep a copy.
 		r.candidate = append(r.candidate[:0], line...)
 		line = r.candidate
+		if r.withinContentLength(off, len(line)) {
+			break
+		}
 		// Peek never returns more than the buffer holds; a short read
 		// (EOF or an error) just means less to look at.
 		next, _ := r.br.Peek(min(lookahead, r.br.Size()))
@@ -238,7 +270,64 @@ func (r *mboxReader) startMessage(off int64) *Item {
 	}
 	r.from = f
 	r.msgOff = off
+	r.inHeader, r.contentLength = true, -1
 	return item
+}
+
+// readContentLength notes the value of a Content-Length header field of the
+// current message; a second one makes it unreadable (-2): which would
+// count?
+func (r *mboxReader) readContentLength(line []byte) {
+	const name = "content-length:"
+	if len(line) < len(name) || !bytes.EqualFold(line[:len(name)], []byte(name)) {
+		return
+	}
+	if r.contentLength != -1 {
+		r.contentLength = -2
+		return
+	}
+	n, ok := number(bytes.TrimSpace(line[len(name):]), 12)
+	if ok {
+		r.contentLength = int64(n)
+	}
+}
+
+// withinContentLength reports whether the From_ candidate of n bytes at
+// off lies inside the body the current message's Content-Length counts,
+// and that count is right: the body ends at a line end, followed by the
+// end of the file or by a From_ line (after one blank line or none) that
+// starts a message. A body that ends more than contentLengthReach bytes
+// further on is left to the From_ lines.
+func (r *mboxReader) withinContentLength(off int64, n int) bool {
+	if r.inHeader || r.contentLength < 0 {
+		return false
+	}
+	end := r.bodyStart + r.contentLength // where the counted body ends
+	after := off + int64(n)              // where Peek starts
+	if end < after {
+		return false
+	}
+	if end-after > contentLengthReach {
+		return false
+	}
+	k := int(end - after)
+	p, _ := r.br.Peek(k + lookahead)
+	if len(p) < k || k > 0 && p[k-1] != '\n' {
+		return false
+	}
+	rest := p[k:]
+	if line, after, ok := cutLine(rest); ok && isBlank(line) {
+		rest = after
+	}
+	if len(rest) == 0 {
+		return true // Peek stopped short: the end of the file
+	}
+	line, next, ok := cutLine(rest)
+	if !ok {
+		return false
+	}
+	_, _, isFrom := scanFromLine(line)
+	return isFrom && startsMessage(next, lookaheadDepth)
 }
 
 // dropBlank removes the blank line that ends the current message: it is the

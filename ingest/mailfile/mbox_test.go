@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -212,6 +213,42 @@ func TestMboxSplit(t *testing.T) {
 			},
 		},
 		{
+			// mboxcl2 (Solaris mail, some exporters) quotes nothing and
+			// counts the body in Content-Length: a From_ line followed by a
+			// header inside the counted bytes is the body's (a message
+			// quoting an mbox), not the start of another message.
+			name: "Content-Length (mboxcl2): a From_ line inside the counted body is body",
+			in: "From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\nContent-Length: 78\n\nold mail:\n\nFrom b@x Mon Jan  1 00:00:00 2024\nFrom: b@x\nSubject: old\n\nold body\n\n" +
+				"From c@x Tue Jan  2 00:00:00 2024\nSubject: 2\nContent-Length: 7\n\nbody 2\n\n",
+			want: []wantMsg{
+				{raw: "Subject: 1\nContent-Length: 78\n\nold mail:\n\nFrom b@x Mon Jan  1 00:00:00 2024\nFrom: b@x\nSubject: old\n\nold body\n", envelope: "a@x"},
+				{raw: "Subject: 2\nContent-Length: 7\n\nbody 2\n", envelope: "c@x", from: "From c"},
+			},
+		},
+		{
+			name: "Content-Length (mboxcl2) with CRLF, the last message counted to the end of the file",
+			in: "From a@x Mon Jan  1 00:00:00 2024\r\ncontent-length:  49\r\n\r\nFrom b@x Mon Jan  1 00:00:00 2024\r\nSubject: old\r\n\r\n" +
+				"From c@x Tue Jan  2 00:00:00 2024\r\nContent-Length: 53\r\n\r\nx\r\nFrom d@x Tue Jan  2 00:00:00 2024\r\nSubject: old2\r\n",
+			want: []wantMsg{
+				{raw: "content-length:  49\r\n\r\nFrom b@x Mon Jan  1 00:00:00 2024\r\nSubject: old\r\n", envelope: "a@x"},
+				{raw: "Content-Length: 53\r\n\r\nx\r\nFrom d@x Tue Jan  2 00:00:00 2024\r\nSubject: old2\r\n", envelope: "c@x", from: "From c"},
+			},
+		},
+		{
+			// A Content-Length that does not end where the next message
+			// (or the file) starts is wrong, as they often are: the
+			// From_ lines decide, as without one.
+			name: "a Content-Length that ends elsewhere is ignored",
+			in: "From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\nContent-Length: 30\n\nold mail:\n\nFrom b@x Mon Jan  1 00:00:00 2024\nFrom: b@x\nSubject: old\n\nold body\n\n" +
+				"From c@x Tue Jan  2 00:00:00 2024\nSubject: 2\nContent-Length: 7000\n\nbody 2\n\nFrom d@x Tue Jan  2 00:00:00 2024\nSubject: 3\n\nbody 3\n",
+			want: []wantMsg{
+				{raw: "Subject: 1\nContent-Length: 30\n\nold mail:\n", envelope: "a@x"},
+				{raw: "From: b@x\nSubject: old\n\nold body\n", envelope: "b@x", from: "From b"},
+				{raw: "Subject: 2\nContent-Length: 7000\n\nbody 2\n", envelope: "c@x", from: "From c"},
+				{raw: "Subject: 3\n\nbody 3\n", envelope: "d@x", from: "From d"},
+			},
+		},
+		{
 			name: "only a From_ line: one empty record",
 			in:   "From a@x Mon Jan  1 00:00:00 2024\n",
 			want: []wantMsg{{skip: SkipEmpty, err: ErrSkipped}},
@@ -221,6 +258,22 @@ func TestMboxSplit(t *testing.T) {
 			in:   "",
 		},
 	}
+	// A Content-Length is checked up to contentLengthReach bytes past the
+	// From_ line: further on, the From_ lines decide, as without one.
+	far := "From b@x Mon Jan  1 00:00:00 2024\nSubject: old\n\n" + strings.Repeat("x", contentLengthReach) + "\n"
+	tests = append(tests, struct {
+		name  string
+		in    string
+		quote quoting
+		want  []wantMsg
+	}{
+		name: "a Content-Length that ends beyond the reach is not checked",
+		in:   "From a@x Mon Jan  1 00:00:00 2024\nContent-Length: " + strconv.Itoa(len(far)) + "\n\n" + far,
+		want: []wantMsg{
+			{raw: "Content-Length: " + strconv.Itoa(len(far)) + "\n", envelope: "a@x"},
+			{raw: far[strings.Index(far, "\n")+1:], envelope: "b@x", from: "From b"},
+		},
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := readMbox(t, tt.in, tt.quote, DefaultMaxSize)
@@ -373,7 +426,7 @@ func TestMboxTooLargeDigest(t *testing.T) {
 				t.Errorf("digest %s, want %x (of %q)", got.RawSHA256, want, kept.Raw)
 			}
 			// The small pieces of a slow reader give the same digest.
-			trickle := readItems(t, newMboxReader(iotest.OneByteReader(strings.NewReader(tc.in)), "m", quoteMboxrd, max, lookahead))[tc.item]
+			trickle := readItems(t, newMboxReader(iotest.OneByteReader(strings.NewReader(tc.in)), "m", quoteMboxrd, max, minBufSize))[tc.item]
 			if trickle.RawSHA256 != got.RawSHA256 {
 				t.Errorf("one byte at a time: digest %s, want %s", trickle.RawSHA256, got.RawSHA256)
 			}
@@ -382,14 +435,17 @@ func TestMboxTooLargeDigest(t *testing.T) {
 }
 
 // TestMboxReadsSmallPieces feeds the reader one byte at a time and in a
-// small buffer: line and lookahead decisions must not depend on how the
-// input arrives.
+// small buffer (a line longer than it): line, lookahead and Content-Length
+// decisions must not depend on how the input arrives.
 func TestMboxReadsSmallPieces(t *testing.T) {
-	in := "From a@x Mon Jan  1 00:00:00 2024\r\nSubject: 1\r\n\r\n" + strings.Repeat("long ", 3000) + "\r\n>From q\r\n\r\n" +
-		"From b@x Mon Jan  1 00:00:00 2024\r\nSubject: 2\r\n\r\nFrom here on\r\n\r\n"
+	clBody := "quoted:\r\nFrom c@x Mon Jan  1 00:00:00 2024\r\nSubject: old\r\n\r\n" + strings.Repeat("x", contentLengthReach-100) + "\r\n"
+	in := "From a@x Mon Jan  1 00:00:00 2024\r\nSubject: 1\r\n\r\n" + strings.Repeat("long ", minBufSize/4) + "\r\n>From q\r\n\r\n" +
+		"From b@x Mon Jan  1 00:00:00 2024\r\nSubject: 2\r\n\r\nFrom here on\r\n\r\n" +
+		"From d@x Mon Jan  1 00:00:00 2024\r\nContent-Length: " + strconv.Itoa(len(clBody)) + "\r\n\r\n" + clBody + "\r\n" +
+		"From e@x Mon Jan  1 00:00:00 2024\r\nSubject: 4\r\n\r\n"
 	want := readMbox(t, in, quoteMboxrd, DefaultMaxSize)
-	if len(want) != 2 {
-		t.Fatalf("got %d items, want 2", len(want))
+	if len(want) != 4 {
+		t.Fatalf("got %d items, want 4", len(want))
 	}
 	readers := map[string]io.Reader{
 		"one byte": iotest.OneByteReader(strings.NewReader(in)),
@@ -397,7 +453,7 @@ func TestMboxReadsSmallPieces(t *testing.T) {
 		"data+err": iotest.DataErrReader(strings.NewReader(in)),
 	}
 	for name, rd := range readers {
-		for _, size := range []int{lookahead, 4096, readBufSize} {
+		for _, size := range []int{minBufSize, readBufSize} {
 			got := readItems(t, newMboxReader(rd, "m", quoteMboxrd, DefaultMaxSize, size))
 			if !sameItems(got, want) {
 				t.Errorf("%s, buffer %d: items differ from one large read", name, size)

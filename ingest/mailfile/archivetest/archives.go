@@ -72,6 +72,11 @@ var Archives = []Archive{
 		Stored:        1},
 	{Name: "writers/gmail-takeout.mbox", Messages: 3, Python: 3, Stored: 3},
 	{Name: "writers/mutt.mbox", Messages: 2, Python: 2, Stored: 2},
+	// mboxcl2 (Solaris mail): nothing quoted, each body counted by its
+	// Content-Length; the first forwards an mbox excerpt as it was.
+	{Name: "writers/mboxcl2.mbox", Messages: 2, Python: 4,
+		PythonDiffers: `Python splits at the body lines "From bob@customer.example Wed Mar 31 09:12:44 2004" (inside the 292 bytes the Content-Length counts, and so the body's) and "From now on, send the quotes to me."`,
+		Stored:        2},
 	{Name: "writers/netscape.mbox", Messages: 3, Python: 3, Stored: 3},
 	{Name: "writers/no-dates.mbox", Messages: 3, Python: 3, Stored: 3},
 	// Issue 12.3: obsolete syntax is read (RFC 5322 section 4).
