@@ -14,6 +14,7 @@ import (
 	"github.com/clipperhouse/displaywidth"
 
 	"github.com/smartbcc/smartbcc/ingest"
+	"github.com/smartbcc/smartbcc/ingest/mailfile"
 )
 
 // What a person running an archive import sees (docs/cli.md, "Ingest"):
@@ -172,7 +173,8 @@ func (v *importView) problem(r ingest.Result, disp ingest.Disposition) string {
 }
 
 // fileKind says what a file that is not mail looks like: " (a SQLite
-// database)", " (a binary file)", or "" when it cannot tell.
+// database)", " (a binary file)", or "" when it cannot tell or the
+// refusal says it (a compressed file).
 func fileKind(path string) string {
 	f, err := os.Open(path)
 	if err != nil {
@@ -183,6 +185,8 @@ func fileKind(path string) string {
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
 	switch {
+	case mailfile.Packed(head):
+		return "" // the refusal says what it is packed as, and what to do
 	case bytes.HasPrefix(head, []byte("SQLite format 3\x00")):
 		return ": a SQLite database"
 	case bytes.IndexByte(head, 0) >= 0 || !utf8.Valid(head) && n < 512:

@@ -59,8 +59,9 @@ func newIngestCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ingest [FILE|DIR|-]...",
 		Short: "File messages from .eml files, mbox files, Maildirs or stdin (Postfix pipe)",
-		Long: `Reads .eml files, mbox files (mboxo and mboxrd), Maildir folders and
-directories of them, or stdin, and files each message.
+		Long: `Reads .eml files, mbox files (mboxo, mboxrd and mboxcl2), Maildir
+folders and directories of them, or stdin, and files each message. A file
+compressed with gzip (archive.mbox.gz) is read as what it holds.
 
 As a Postfix pipe(8) transport (no FILE and no --user) it reads one message
 on stdin and exits with a sysexits status: 0 stored, duplicate or

@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"os"
 	"os/exec"
@@ -45,6 +47,7 @@ func TestScripts(t *testing.T) {
 			"validjson": cmdValidJSON,
 			"setenv":    cmdSetenvStdout,
 			"exits":     cmdExits,
+			"gzip":      cmdGzip,
 		},
 	})
 }
@@ -56,6 +59,21 @@ func cmdSetenvStdout(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: setenv NAME")
 	}
 	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
+}
+
+// cmdGzip is `gzip FILE`: FILE is replaced by FILE.gz, as gzip(1) does
+// (in Go: CI need not have gzip installed).
+func cmdGzip(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: gzip FILE")
+	}
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	_, err := w.Write([]byte(ts.ReadFile(args[0])))
+	ts.Check(err)
+	ts.Check(w.Close())
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]+".gz"), b.Bytes(), 0o644))
+	ts.Check(os.Remove(ts.MkAbs(args[0])))
 }
 
 // cmdExits is `exits N PROGRAM ARGS...`: runs the program as exec does

@@ -1,6 +1,7 @@
 // Package mailfile reads mail messages out of files, directories and
 // streams — single messages (.eml), mbox files (mboxo and mboxrd), Maildir
-// folders and plain directory trees — and writes mboxrd.
+// folders and plain directory trees, a file among them possibly
+// gzip-compressed — and writes mboxrd.
 //
 // Every message is handed over as the exact bytes it had on disk, minus only
 // the mbox framing, because the store keeps raw bytes as received and
@@ -178,3 +179,92 @@ func isHeaderLike(p []byte) bool {
 
 // headerPeek bounds how much of a line isHeaderLike looks at.
 const headerPeek = 256
+
+// gzipMagic starts a gzip file (RFC 1952: ID1, ID2, CM=deflate). No text
+// starts so: 0x1f is a control character.
+var gzipMagic = []byte("\x1f\x8b\x08")
+
+// packing is a way files are compressed or packed that a user may hand us
+// instead of the mail itself (an mbox kept compressed, a Google Takeout
+// zip): what it is called, and the command that gets at the mail.
+type packing struct {
+	magic  string
+	at     int    // where magic is
+	what   string // "an xz-compressed file"
+	unpack string // the command for a file, %s its path
+	pipe   string // the command for stdin: decompress to stdout; "" for an archive of files
+}
+
+var packings = []packing{
+	{magic: string(gzipMagic), what: "a gzip-compressed file", unpack: "gunzip -k %s", pipe: "gunzip -c FILE"},
+	{magic: "BZh", what: "a bzip2-compressed file", unpack: "bunzip2 -k %s", pipe: "bunzip2 -c FILE"},
+	{magic: "\xfd7zXZ\x00", what: "an xz-compressed file", unpack: "xz -dk %s", pipe: "xz -dc FILE"},
+	{magic: "\x28\xb5\x2f\xfd", what: "a zstd-compressed file", unpack: "zstd -d %s", pipe: "zstd -dc FILE"},
+	{magic: "PK\x03\x04", what: "a zip archive", unpack: "unzip %s"},
+	{magic: "PK\x05\x06", what: "a zip archive", unpack: "unzip %s"}, // an empty one
+	{magic: "7z\xbc\xaf\x27\x1c", what: "a 7-Zip archive", unpack: "7z x %s"},
+	{magic: "ustar", at: 257, what: "a tar archive", unpack: "tar -xf %s"},
+}
+
+// Packed reports whether head starts a compressed file or an archive of
+// files (gzip, bzip2, xz, zstd, zip, 7-Zip, tar): a refusal of it as no
+// message says what it is and how to get at the mail in it.
+func Packed(head []byte) bool {
+	for _, p := range packings {
+		if len(head) >= p.at+len(p.magic) && string(head[p.at:p.at+len(p.magic)]) == p.magic {
+			return true
+		}
+	}
+	return false
+}
+
+// packedHint says, for a file or stream that is no message, what it is
+// packed as and how to get at the mail in it; "" when it is not packed
+// in a way we know. name is the file's path, or "" for a stream (stdin).
+// A gzip-compressed file given by its path is read as what it holds
+// (openFile): only one inside another, or one on stdin, comes here.
+func packedHint(head []byte, name string) string {
+	for _, p := range packings {
+		if len(head) < p.at+len(p.magic) || string(head[p.at:p.at+len(p.magic)]) != p.magic {
+			continue
+		}
+		switch {
+		case p.pipe == "" && name == "":
+			return p.what + ": unpack it first, with " + fmt.Sprintf(p.unpack, "FILE") + ", and import the mail files it holds" + takeoutNote(p)
+		case p.pipe == "":
+			return p.what + ": unpack it first, with " + fmt.Sprintf(p.unpack, shellQuote(name)) + ", and import the mail files it holds" + takeoutNote(p)
+		case name == "" && p.magic == string(gzipMagic):
+			return p.what + ": give its path instead, or decompress it first, with " + p.pipe + " | smartbcc ingest --user USER -"
+		case name == "":
+			return p.what + ": decompress it first, with " + p.pipe + " | smartbcc ingest --user USER -"
+		}
+		return p.what + ": decompress it first, with " + fmt.Sprintf(p.unpack, shellQuote(name)) + ", and import what comes out"
+	}
+	return ""
+}
+
+// takeoutNote points a zip's user at where Google Takeout, which hands
+// out zip files, keeps the mail.
+func takeoutNote(p packing) string {
+	if strings.HasPrefix(p.magic, "PK") {
+		return " (a Google Takeout has its mbox files in Takeout/Mail)"
+	}
+	return ""
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it (Takeout's
+// "All mail Including Spam and Trash.mbox" has spaces), so that a
+// suggested command can be pasted as it is.
+func shellQuote(s string) string {
+	safe := s != ""
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("@%+=:,./_-", c)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

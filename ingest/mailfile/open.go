@@ -2,6 +2,8 @@ package mailfile
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -152,21 +154,26 @@ func OpenReader(r io.Reader, name string, opt Options) (Reader, error) {
 	default:
 		return nil, fmt.Errorf("mailfile: format %q cannot be read from a stream", format)
 	}
-	return openStream(bufio.NewReaderSize(r, readBufSize), nil, name, format, opt.maxSize()), nil
+	return openStream(bufio.NewReaderSize(&sticky{r: r}, readBufSize), nil, name, false, format, opt.maxSize()), nil
 }
 
 // detectHead is how much of a file Detect gets to see.
 const detectHead = 4096
 
-func openStream(br *bufio.Reader, closer io.Closer, name string, format Format, maxSize int64) Reader {
+// openStream reads br, named name; isFile says name is a file's path (for
+// the commands a refusal suggests), not a stream such as stdin.
+func openStream(br *bufio.Reader, closer io.Closer, name string, isFile bool, format Format, maxSize int64) Reader {
 	if format == FormatAuto {
 		head, err := br.Peek(detectHead)
-		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		// A read error after some bytes (a truncated gzip file) is met
+		// again where it is, by the reader (the source is sticky): the
+		// messages before it are read.
+		if err != nil && err != io.EOF && err != bufio.ErrBufferFull && len(head) == 0 {
 			return &single{closer: closer, item: &Item{Origin: name, Err: fmt.Errorf("mailfile: reading %s: %w", name, err)}}
 		}
 		format = Detect(head)
 		if format == "" {
-			return &single{br: br, closer: closer, name: name, maxSize: maxSize, notMessage: true}
+			return &single{br: br, closer: closer, name: name, isFile: isFile, maxSize: maxSize, notMessage: true}
 		}
 	}
 	switch format {
@@ -189,6 +196,7 @@ type single struct {
 	name       string
 	maxSize    int64
 	notMessage bool  // Detect found neither a header nor a From_ line
+	isFile     bool  // name is a file's path
 	item       *Item // set when the item is known before reading
 	done       bool
 }
@@ -204,9 +212,18 @@ func (s *single) Next() (*Item, error) {
 	}
 	item := &Item{Origin: s.name}
 	if s.notMessage {
+		head, _ := s.br.Peek(detectHead)
+		path := ""
+		if s.isFile {
+			path = s.name
+		}
+		why := packedHint(head, path)
+		if why == "" {
+			why = "starts with neither a header field nor a From_ line"
+		}
 		n, err := io.Copy(io.Discard, s.br)
 		item.Size = n
-		item.Err = fmt.Errorf("%w: starts with neither a header field nor a From_ line", ErrNotMessage)
+		item.Err = fmt.Errorf("%w: %s", ErrNotMessage, why)
 		if n == 0 {
 			item.Err = fmt.Errorf("%w: empty", ErrNotMessage)
 		}
@@ -312,11 +329,11 @@ func (t *tree) Next() (*Item, error) {
 		case kindSkip:
 			return &Item{Origin: e.path, Skipped: e.cause, Err: skipped(e.cause, e.why)}, nil
 		case kindFile:
-			f, err := os.Open(e.path)
+			br, closer, err := openFile(e.path)
 			if err != nil {
 				return &Item{Origin: e.path, Err: err}, nil
 			}
-			t.cur, t.curDate = openStream(bufio.NewReaderSize(f, readBufSize), f, e.path, t.fileFormat, t.opt.maxSize()), e.date
+			t.cur, t.curDate = openStream(br, closer, e.path, true, t.fileFormat, t.opt.maxSize()), e.date
 		case kindDir, kindMaildir:
 			children, err := list(e)
 			if err != nil {
@@ -325,6 +342,60 @@ func (t *tree) Next() (*Item, error) {
 			t.stack = append(t.stack, children)
 		}
 	}
+}
+
+// openFile opens a file to read; a gzip-compressed one (an mbox kept
+// compressed, `smartbcc export - | gzip`) is read as what it holds, so
+// that the user need not make room for it decompressed. Only a file
+// named by its path is: on stdin, where a pipe delivery comes too,
+// nothing is decompressed.
+func openFile(path string) (*bufio.Reader, io.Closer, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	br := bufio.NewReaderSize(&sticky{r: f}, readBufSize)
+	if head, _ := br.Peek(len(gzipMagic)); !bytes.Equal(head, gzipMagic) {
+		return br, f, nil
+	}
+	// gzip.Reader reads every member of the file: `gzip -c >> x.gz`
+	// appends one.
+	gz, err := gzip.NewReader(br)
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("mailfile: reading %s: %w", path, err)
+	}
+	return bufio.NewReaderSize(&sticky{r: gz}, readBufSize), closers{gz, f}, nil
+}
+
+// sticky returns the first error of r for good: a bufio.Reader hands an
+// error out once (to a Peek, say), and a file read again after one may
+// well say EOF, which would end the input early without a word.
+type sticky struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sticky) Read(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.r.Read(p)
+	s.err = err
+	return n, err
+}
+
+// closers closes each in turn, returning the first error.
+type closers []io.Closer
+
+func (cs closers) Close() error {
+	var first error
+	for _, c := range cs {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 func (t *tree) Close() error {

@@ -1,6 +1,8 @@
 package mailfile
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -259,5 +261,103 @@ func TestSingleMessageSuspect(t *testing.T) {
 		if len(items) != 1 || (items[0].Suspect != "") != tt.suspect {
 			t.Errorf("%.40q: items %d, suspect %q; want suspect %v", tt.in, len(items), items[0].Suspect, tt.suspect)
 		}
+	}
+}
+
+// gzipped compresses s as gzip(1) does.
+func gzipped(t *testing.T, s string) string {
+	t.Helper()
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	if _, err := w.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// A gzip-compressed file (an mbox kept compressed, `smartbcc export - |
+// gzip`) is read as what it holds, every message with its bytes; a file
+// packed in a way we do not read is no message, and says how to get at
+// the mail in it.
+func TestOpenCompressed(t *testing.T) {
+	dir := t.TempDir()
+	twoGz := gzipped(t, mboxTwo)
+	tarHead := make([]byte, 512)
+	copy(tarHead, "Inbox.mbox")
+	copy(tarHead[257:], "ustar\x0000")
+	writeTree(t, dir, map[string]string{
+		"b.mbox.gz":        twoGz,
+		"a.eml.gz":         gzipped(t, "Subject: a\r\n\r\nbody\x00\r\n"),
+		"c.mbox.gz":        twoGz + gzipped(t, "From c@x Mon Jan  1 00:00:00 2024\nSubject: m3\n\nz\n"), // gzip -c >> c.mbox.gz
+		"cut.mbox.gz":      twoGz[:len(twoGz)-10],
+		"binary.gz":        gzipped(t, "\x00\x01\x02"),
+		"Mail.tgz":         gzipped(t, string(tarHead)),
+		"m.mbox.bz2":       "BZh91AY&SY\x00\x01\x02",
+		"m.mbox.xz":        "\xfd7zXZ\x00\x00\x04\xe6\xd6\xb4F",
+		"m.mbox.zst":       "\x28\xb5\x2f\xfd\x04\x00",
+		"takeout-2026.zip": "PK\x03\x04\x14\x00\x00\x00",
+		"m.7z":             "7z\xbc\xaf\x27\x1c\x00\x04",
+		"Mail.tar":         string(tarHead),
+	})
+	tests := []struct {
+		path string
+		opt  Options
+		want []string
+		raw  []string // the messages' bytes
+	}{
+		{path: "b.mbox.gz", want: []string{"b.mbox.gz:#1 m1", "b.mbox.gz:#2 m2"}, raw: []string{"Subject: m1\n\nx\n", "Subject: m2\n\ny\n"}},
+		{path: "b.mbox.gz", opt: Options{Format: FormatMboxrd}, want: []string{"b.mbox.gz:#1 m1", "b.mbox.gz:#2 m2"}},
+		{path: "a.eml.gz", want: []string{"a.eml.gz a\r"}, raw: []string{"Subject: a\r\n\r\nbody\x00\r\n"}},
+		{path: "c.mbox.gz", want: []string{"c.mbox.gz:#1 m1", "c.mbox.gz:#2 m2", "c.mbox.gz:#3 m3"}},
+		{path: "cut.mbox.gz", want: []string{"cut.mbox.gz:#1 m1", "cut.mbox.gz:#2 error mailfile: reading cut.mbox.gz: unexpected EOF"}},
+		{path: "binary.gz", want: []string{"binary.gz not-message: starts with neither a header field nor a From_ line"}},
+		{path: "Mail.tgz", want: []string{"Mail.tgz not-message: a tar archive: unpack it first, with tar -xf Mail.tgz, and import the mail files it holds"}},
+		{path: "m.mbox.bz2", want: []string{"m.mbox.bz2 not-message: a bzip2-compressed file: decompress it first, with bunzip2 -k m.mbox.bz2, and import what comes out"}},
+		{path: "m.mbox.xz", want: []string{"m.mbox.xz not-message: an xz-compressed file: decompress it first, with xz -dk m.mbox.xz, and import what comes out"}},
+		{path: "m.mbox.zst", want: []string{"m.mbox.zst not-message: a zstd-compressed file: decompress it first, with zstd -d m.mbox.zst, and import what comes out"}},
+		{path: "takeout-2026.zip", want: []string{"takeout-2026.zip not-message: a zip archive: unpack it first, with unzip takeout-2026.zip, and import the mail files it holds (a Google Takeout has its mbox files in Takeout/Mail)"}},
+		{path: "m.7z", want: []string{"m.7z not-message: a 7-Zip archive: unpack it first, with 7z x m.7z, and import the mail files it holds"}},
+		{path: "Mail.tar", want: []string{"Mail.tar not-message: a tar archive: unpack it first, with tar -xf Mail.tar, and import the mail files it holds"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path+" "+string(tt.opt.Format), func(t *testing.T) {
+			r, err := Open(filepath.Join(dir, tt.path), tt.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			items := readItems(t, r)
+			var got []string
+			for _, line := range summary(t, dir, items) {
+				got = append(got, strings.ReplaceAll(line, dir+"/", ""))
+			}
+			for i, it := range items {
+				if errors.Is(it.Err, ErrNotMessage) {
+					_, why, _ := strings.Cut(it.Err.Error(), ErrNotMessage.Error()+": ")
+					got[i] += ": " + strings.ReplaceAll(why, dir+"/", "")
+				}
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+			for i, raw := range tt.raw {
+				if i >= len(items) || string(items[i].Raw) != raw {
+					t.Errorf("message %d is not %q", i+1, raw)
+				}
+			}
+		})
+	}
+	// On stdin (where it could be a pipe delivery) nothing is
+	// decompressed; the refusal says what to do.
+	r, err := OpenReader(strings.NewReader(twoGz), "stdin", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := readItems(t, r)
+	if len(items) != 1 || !errors.Is(items[0].Err, ErrNotMessage) ||
+		!strings.Contains(items[0].Err.Error(), "a gzip-compressed file: give its path instead, or decompress it first, with gunzip -c FILE |") {
+		t.Errorf("gzip on stdin: %d items, first %v", len(items), items[0].Err)
 	}
 }
