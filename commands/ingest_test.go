@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -594,5 +596,38 @@ func TestImportLinesEscapeMail(t *testing.T) {
 	r := c.runIn(string(raw), "ingest", "--explain", "--recipient", "acme@bcc.acme.example")
 	if strings.ContainsAny(r.out+r.err, "\x1b\x07") {
 		t.Errorf("pipe --explain: a control character from the mail was printed:\n%q\n%q", r.out, r.err)
+	}
+}
+
+// The progress line's estimate counts a gzip-compressed file at the size
+// it reads as (gzip's trailer says it), not its compressed size: else
+// the import would show 100% with most of it to come.
+func TestInputSizeOfGzip(t *testing.T) {
+	dir := t.TempDir()
+	text := strings.Repeat("From a@x Mon Jan  1 00:00:00 2024\nSubject: s\n\nbody\n\n", 2000)
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write([]byte(text))
+	w.Close()
+	files := map[string][]byte{"a.mbox.gz": gz.Bytes(), "sub/b.mbox": []byte(text), "sub/c.mbox.gz": gz.Bytes(), "sub/bad.gz": []byte("x")}
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for path, want := range map[string]int64{
+		"a.mbox.gz":  int64(len(text)),
+		"sub/b.mbox": int64(len(text)),
+		"sub/bad.gz": 1,                      // no trailer: its size
+		"sub":        int64(2*len(text)) + 1, // b, c read as text, bad as itself
+	} {
+		got, err := inputSize(filepath.Join(dir, path))
+		if err != nil || got != want {
+			t.Errorf("inputSize(%s) = %d, %v; want %d", path, got, err, want)
+		}
 	}
 }
