@@ -50,6 +50,9 @@ import (
 //     come back as skipped Items (SkipEmpty); blank lines before the first
 //     From_ line are framing; other bytes before it come back as one
 //     ErrNotMessage Item.
+//   - A UTF-8 byte order mark before a From_ line is framing, at the top
+//     of the file or further on (mboxes concatenated, one written by a
+//     Windows tool).
 //   - Line endings are kept as they are: LF and CRLF both work.
 const (
 	// maxFromLine bounds a From_ line and the '>' run of a quoted line, so
@@ -219,19 +222,24 @@ func (r *mboxReader) line(line []byte, atLineStart bool, off int64) *Item {
 			}
 			break
 		}
-		if !bytes.HasPrefix(line, fromPrefix) || len(line) > maxFromLine || isObsFromField(line) {
+		// A byte order mark may stand before a From_ line further on
+		// too: mboxes concatenated (cat a.mbox b.mbox), one of them
+		// written by a Windows tool. It is framing, as at the top.
+		from := bytes.TrimPrefix(line, utf8BOM)
+		if !bytes.HasPrefix(from, fromPrefix) || len(from) > maxFromLine || isObsFromField(from) {
 			break
 		}
 		// Peek invalidates line: keep a copy.
 		r.candidate = append(r.candidate[:0], line...)
 		line = r.candidate
+		from = bytes.TrimPrefix(line, utf8BOM)
 		if r.withinContentLength(off, len(line)) {
 			break
 		}
 		// Peek never returns more than the buffer holds; a short read
 		// (EOF or an error) just means less to look at.
 		next, _ := r.br.Peek(min(lookahead, r.br.Size()))
-		if _, _, ok := scanFromLine(line); ok && startsMessage(next, lookaheadDepth) {
+		if _, _, ok := scanFromLine(from); ok && startsMessage(next, lookaheadDepth) {
 			return r.startMessage(off)
 		}
 		if r.suspect == "" && startsHeaderBlock(next) {

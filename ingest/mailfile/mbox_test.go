@@ -179,6 +179,21 @@ func TestMboxSplit(t *testing.T) {
 			want: []wantMsg{{raw: "Subject: 1\n", envelope: "a@x", from: "\xef"}},
 		},
 		{
+			// cat a.mbox b.mbox > all.mbox, b written by a Windows tool:
+			// its byte order mark is framing there too, not body of a.
+			name: "a byte order mark before a From_ line further on (mboxes concatenated)",
+			in:   "From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\nA\n\n\xef\xbb\xbfFrom b@x Tue Jan  2 00:00:00 2024\nSubject: 2\n\nB\n",
+			want: []wantMsg{
+				{raw: "Subject: 1\n\nA\n", envelope: "a@x"},
+				{raw: "Subject: 2\n\nB\n", envelope: "b@x", from: "\xef\xbb\xbfFrom b"},
+			},
+		},
+		{
+			name: "a byte order mark before a line of prose that starts with From is body",
+			in:   "From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\nA\n\n\xef\xbb\xbfFrom here on\nNote: x\n",
+			want: []wantMsg{{raw: "Subject: 1\n\nA\n\n\xef\xbb\xbfFrom here on\nNote: x\n", envelope: "a@x"}},
+		},
+		{
 			name: "bytes before the first From_ line are no message",
 			in:   "garbage\nmore\n\nFrom MAILER-DAEMON Mon Jan  1 00:00:00 2024\nSubject: 1\n",
 			want: []wantMsg{
