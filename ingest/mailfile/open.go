@@ -414,12 +414,13 @@ func (t *tree) Close() error {
 //
 // A Maildir gives the files of cur/ and new/ (tmp/ holds deliveries in
 // progress: skipped), then the other entries of its root in name order:
-// Maildir++ folders (".Sent", ".Archive.2020"), LAYOUT=fs folders ("Sent",
+// Maildir++ folders (".Sent", ".Archive.2020"), KMail's folders of
+// subfolders (".inbox.directory"), LAYOUT=fs folders ("Sent",
 // and "Archive" above "Archive/2020"), files of mail lying in the root
 // itself (as in notmuch's corpus), and the mail store's own state
 // (dovecot-uidlist, maildirfolder..., skipped). A plain directory gives its
 // entries in name order. Hidden names (".DS_Store", ".git") are skipped,
-// but for Maildir++ folders.
+// but for Maildir++ folders and KMail's folders of subfolders.
 func list(e entry) ([]entry, error) {
 	children, err := readDir(e.path)
 	if err != nil {
@@ -458,6 +459,8 @@ func list(e entry) ([]entry, error) {
 		case c.kind == kindSkip:
 		case c.kind == kindDir && isMaildir(c.path):
 			c.kind = kindMaildir
+		case c.kind == kindDir && isKMailSubfolders(name):
+			// walked: the Maildirs in it are found there
 		case strings.HasPrefix(name, "."):
 			c = skip(c.path, SkipHidden, "a hidden file or directory")
 		case isMailboxState(name, c.kind == kindDir):
@@ -551,6 +554,14 @@ func readDir(dir string) ([]entry, error) {
 		}
 	}
 	return out, nil
+}
+
+// isKMailSubfolders recognises the hidden directory in which KMail keeps
+// the subfolders of a folder: ".inbox.directory" beside "inbox". Mail
+// in it would be lost with the hidden files.
+func isKMailSubfolders(name string) bool {
+	const suffix = ".directory"
+	return len(name) > len(suffix)+1 && name[0] == '.' && strings.HasSuffix(name, suffix)
 }
 
 // isMaildir reports whether dir has a cur/ or new/ subdirectory.

@@ -294,8 +294,8 @@ func MakeMaildirs(t testing.TB, dir string) {
 
 		// Mail clients' folders: Thunderbird (mbox files and their .msf
 		// summaries), an Apple Mail export (Inbox.mbox/mbox with its
-		// table of contents), an MH folder (one message a file), and
-		// what else lies around.
+		// table of contents), an MH folder (one message a file), KMail's
+		// Maildirs, and what else lies around.
 		"clients/.DS_Store":                          "\x00\x00\x00\x01Bud1",
 		"clients/thunderbird/Inbox":                  mbox("tb-1", "tb-2"),
 		"clients/thunderbird/Inbox.msf":              "// <!-- <mdb:mork:z v=\"1.4\"/> -->\n",
@@ -305,6 +305,14 @@ func MakeMaildirs(t testing.TB, dir string) {
 		"clients/mh/inbox/1":                         msg("mh-1"),
 		"clients/mh/inbox/2":                         msg("mh-2"),
 		"clients/mh/inbox/.mh_sequences":             "unseen: 2\n",
+		// KMail keeps the subfolders of folder "inbox" in the hidden
+		// directory ".inbox.directory" beside it.
+		"clients/kmail/inbox/cur/1080849600.M1P1.mx.example:2,S":                                      msg("kmail-inbox"),
+		"clients/kmail/inbox/new/":                                                                    "",
+		"clients/kmail/.inbox.directory/Customers/cur/1080849601.M2P1.mx.example:2,S":                 msg("kmail-customers"),
+		"clients/kmail/.inbox.directory/Customers/new/":                                               "",
+		"clients/kmail/.inbox.directory/.Customers.directory/2020/cur/1080849602.M3P1.mx.example:2,S": msg("kmail-2020"),
+		"clients/kmail/.inbox.directory/.Customers.directory/2020/new/":                               "",
 
 		// What is no mail inside a Maildir: an empty file, a binary one,
 		// a directory where only files belong.
