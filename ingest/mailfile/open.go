@@ -171,6 +171,13 @@ func openStream(br *bufio.Reader, closer io.Closer, name string, isFile bool, fo
 		if err != nil && err != io.EOF && err != bufio.ErrBufferFull && len(head) == 0 {
 			return &single{closer: closer, item: &Item{Origin: name, Err: fmt.Errorf("mailfile: reading %s: %w", name, err)}}
 		}
+		// An .emlx file's first line is no header nor From_ line: it is
+		// told apart first, lest an mbox quoted in its body pass for one.
+		// Only a file so named is one (never stdin, where a pipe
+		// delivery comes).
+		if n, line, ok := emlxLength(head); ok && isFile && strings.HasSuffix(strings.ToLower(name), ".emlx") {
+			return &single{br: br, closer: closer, name: name, isFile: isFile, maxSize: maxSize, emlxLen: n, emlxLine: line}
+		}
 		format = Detect(head)
 		if format == "" {
 			return &single{br: br, closer: closer, name: name, isFile: isFile, maxSize: maxSize, notMessage: true}
@@ -198,6 +205,10 @@ type single struct {
 	notMessage bool  // Detect found neither a header nor a From_ line
 	isFile     bool  // name is a file's path
 	item       *Item // set when the item is known before reading
+	// emlxLen is the length of the message of an Apple Mail .emlx file,
+	// which starts after its first line (emlxLine bytes); 0 for others.
+	emlxLen  int64
+	emlxLine int
 	done       bool
 }
 
@@ -232,7 +243,21 @@ func (s *single) Next() (*Item, error) {
 		}
 		return item, nil
 	}
-	raw, err := io.ReadAll(io.LimitReader(s.br, s.maxSize+1))
+	var src io.Reader = s.br
+	if s.emlxLen > 0 {
+		if strings.HasSuffix(strings.ToLower(s.name), ".partial.emlx") {
+			// Storing it would lose the attachments without a word.
+			item.Size = s.emlxLen
+			item.Err = errors.New("mailfile: an Apple Mail message without its attachments, which Apple Mail keeps apart: " +
+				"export the mailbox in Apple Mail (Mailbox > Export Mailbox) and import the .mbox it writes")
+			return item, nil
+		}
+		// The message is the emlxLen bytes after the first line; Apple's
+		// property list (flags) follows it.
+		s.br.Discard(s.emlxLine)
+		src = &exactly{r: io.LimitReader(s.br, s.emlxLen), n: s.emlxLen}
+	}
+	raw, err := io.ReadAll(io.LimitReader(src, s.maxSize+1))
 	item.Size = int64(len(raw))
 	switch {
 	case err != nil:
@@ -240,7 +265,7 @@ func (s *single) Next() (*Item, error) {
 	case item.Size > s.maxSize:
 		sum := sha256.New()
 		sum.Write(raw)
-		n, err := io.Copy(sum, s.br)
+		n, err := io.Copy(sum, src)
 		item.Size += n
 		item.Err = ErrTooLarge
 		item.RawSHA256 = hex.EncodeToString(sum.Sum(nil))
@@ -250,11 +275,58 @@ func (s *single) Next() (*Item, error) {
 		}
 	case item.Size == 0:
 		item.Err = fmt.Errorf("%w: empty", ErrNotMessage)
+	case s.emlxLen > 0 && !emlxTail(s.br):
+		item.Err = fmt.Errorf("mailfile: reading %s: the %d bytes of message its first line gives are followed by no property list, "+
+			"as Apple Mail writes it: is the length wrong?", s.name, s.emlxLen)
 	default:
 		item.Raw = raw
 		item.Suspect = gluedLine(raw, s.name)
 	}
 	return item, nil
+}
+
+// emlxTail reports whether what follows an .emlx file's message is what
+// Apple Mail puts there, its property list (or nothing): else the length
+// the file starts with is wrong, and the message read would be cut short
+// or run on.
+func emlxTail(br *bufio.Reader) bool {
+	rest, _ := br.Peek(64)
+	rest = bytes.TrimLeft(rest, " \t\r\n")
+	return len(rest) == 0 || bytes.HasPrefix(rest, []byte("<?xml")) || bytes.HasPrefix(rest, []byte("<!DOCTYPE plist")) ||
+		bytes.HasPrefix(rest, []byte("<plist"))
+}
+
+// exactly reads the n bytes of an .emlx file's message from r, which
+// stops after them, and fails when r ends before.
+type exactly struct {
+	r    io.Reader
+	n    int64
+	read int64
+}
+
+func (e *exactly) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	e.read += int64(n)
+	if err == io.EOF && e.read < e.n {
+		err = fmt.Errorf("the file ends before the %d bytes of message its first line gives", e.n)
+	}
+	return n, err
+}
+
+// emlxLength reads the first line of an Apple Mail .emlx file: the
+// message's length in bytes, padded with spaces ("2381      "); line is
+// that line's length. ok only when a header field follows it.
+func emlxLength(head []byte) (n int64, line int, ok bool) {
+	first, rest, ok := cutLine(head)
+	if !ok {
+		return 0, 0, false
+	}
+	digits := bytes.TrimRight(first, " \t\r\n")
+	v, ok := number(digits, 12)
+	if !ok || v == 0 || !isHeaderLike(rest) || quoteDepth(rest) > 0 {
+		return 0, 0, false
+	}
+	return int64(v), len(first), true
 }
 
 func (s *single) Close() error {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -359,5 +360,69 @@ func TestOpenCompressed(t *testing.T) {
 	if len(items) != 1 || !errors.Is(items[0].Err, ErrNotMessage) ||
 		!strings.Contains(items[0].Err.Error(), "a gzip-compressed file: give its path instead, or decompress it first, with gunzip -c FILE |") {
 		t.Errorf("gzip on stdin: %d items, first %v", len(items), items[0].Err)
+	}
+}
+
+// emlx is a message as Apple Mail's library keeps it: its length on a
+// line of its own, the message, then Apple's property list.
+func emlx(msg string) string {
+	return fmt.Sprintf("%-10d\n", len(msg)) + msg + "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>flags</key><integer>8590195713</integer></dict></plist>\n"
+}
+
+// Apple Mail's library (~/Library/Mail/V10/.../Messages/*.emlx) keeps one
+// message a file, after a line with its length and before a property
+// list: the message is read with exactly its bytes. A .partial.emlx lacks
+// the attachments, which Apple Mail keeps apart: refused, saying how to
+// get the whole message.
+func TestOpenEmlx(t *testing.T) {
+	dir := t.TempDir()
+	const m1 = "From: Bob <bob@customer.example>\nSubject: e1\n\nFrom here on, crates.\n"
+	const m2 = "Subject: e2\r\n\r\nno final newline"
+	writeTree(t, dir, map[string]string{
+		"Messages/1.emlx":         emlx(m1),
+		"Messages/2.emlx":         emlx(m2),
+		"Messages/3.partial.emlx": emlx("Subject: e3\n\n"),
+		"Messages/4.emlx":         emlx(m1)[:40],                                // cut short
+		"Messages/5.emlx":         fmt.Sprintf("%-10d\n", 30) + "Subject: ab\n", // shorter than it says
+		"Messages/6.emlx":         "11\n" + "Subject: x\nlonger than eleven\n",  // longer, and no property list after it
+		"Messages/6b.emlx":        "11\n" + "Subject: y\n",                      // no property list at all
+		"Messages/8.txt":          "11\n" + "Subject: z\nlonger\n",              // not named .emlx: not read as one
+		"Messages/7.emlx":         emlx("Subject: big\n\n" + strings.Repeat("x", 100) + "\n"),
+	})
+	r, err := Open(filepath.Join(dir, "Messages"), Options{MaxSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := readItems(t, r)
+	var got []string
+	for _, line := range summary(t, dir, items) {
+		got = append(got, strings.ReplaceAll(line, dir+"/", ""))
+	}
+	want := []string{
+		"Messages/1.emlx From: Bob <bob@customer.example>",
+		"Messages/2.emlx e2\r",
+		"Messages/3.partial.emlx error mailfile: an Apple Mail message without its attachments, which Apple Mail keeps apart: " +
+			"export the mailbox in Apple Mail (Mailbox > Export Mailbox) and import the .mbox it writes",
+		fmt.Sprintf("Messages/4.emlx error mailfile: reading Messages/4.emlx: the file ends before the %d bytes of message its first line gives", len(m1)),
+		"Messages/5.emlx error mailfile: reading Messages/5.emlx: the file ends before the 30 bytes of message its first line gives",
+		"Messages/6.emlx error mailfile: reading Messages/6.emlx: the 11 bytes of message its first line gives are followed by no property list, " +
+			"as Apple Mail writes it: is the length wrong?",
+		"Messages/6b.emlx y",
+		"Messages/7.emlx too-large",
+		"Messages/8.txt not-message",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for i, raw := range []string{m1, m2} {
+		if string(items[i].Raw) != raw || items[i].Size != int64(len(raw)) {
+			t.Errorf("message %d is %q, want %q", i+1, items[i].Raw, raw)
+		}
+	}
+	if string(items[6].Raw) != "Subject: y\n" {
+		t.Errorf("message 6b is %q", items[6].Raw)
+	}
+	if sum := sha256.Sum256([]byte("Subject: big\n\n" + strings.Repeat("x", 100) + "\n")); items[7].Size != 115 || items[7].RawSHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("too large: size %d digest %s", items[7].Size, items[7].RawSHA256)
 	}
 }
