@@ -410,11 +410,22 @@ func (r *mboxReader) emit() *Item {
 			Skipped: SkipEmpty, Err: skipped(SkipEmpty, "a From_ line with no message after it")}
 	}
 	if !r.started {
+		// Its digest records its refusal once however often the archive
+		// is imported.
+		var digest string
+		if r.tooLarge {
+			r.bigSum.Write(r.bigTail)
+			digest = hex.EncodeToString(r.bigSum.Sum(nil))
+		} else {
+			sum := sha256.Sum256(r.msg)
+			digest = hex.EncodeToString(sum[:])
+		}
 		r.msg = r.msg[:0]
 		return &Item{
-			Origin: fmt.Sprintf("%s@0", r.name),
-			Size:   r.size,
-			Err:    fmt.Errorf("%w: %d bytes before the first From_ line", ErrNotMessage, r.size),
+			Origin:    fmt.Sprintf("%s@0", r.name),
+			Size:      r.size,
+			RawSHA256: digest,
+			Err:       fmt.Errorf("%w: %d bytes before the first From_ line", ErrNotMessage, r.size),
 		}
 	}
 	r.yielded++

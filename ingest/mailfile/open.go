@@ -59,8 +59,9 @@ type Item struct {
 	// Size is the message size in bytes, also when Raw is nil.
 	Size int64
 	// RawSHA256 is the SHA-256 (hex) of a message too large to keep (Err
-	// is ErrTooLarge, Raw is nil), read through all the same: its refusal
-	// is recorded once however often the archive is imported.
+	// is ErrTooLarge, Raw is nil), or of an input that is no message
+	// (ErrNotMessage, a .partial.emlx), read through all the same: its
+	// refusal is recorded once however often the archive is imported.
 	RawSHA256 string
 	// Err is a problem with this message only (ErrTooLarge, ErrNotMessage,
 	// a read error): the caller records it and goes on with the next Item.
@@ -232,14 +233,17 @@ func (s *single) Next() (*Item, error) {
 		if why == "" {
 			why = "starts with neither a header field nor a From_ line"
 		}
-		n, err := io.Copy(io.Discard, s.br)
+		sum := sha256.New()
+		n, err := io.Copy(sum, s.br)
 		item.Size = n
+		item.RawSHA256 = hex.EncodeToString(sum.Sum(nil))
 		item.Err = fmt.Errorf("%w: %s", ErrNotMessage, why)
 		if n == 0 {
 			item.Err = fmt.Errorf("%w: empty", ErrNotMessage)
 		}
 		if err != nil {
 			item.Err = fmt.Errorf("mailfile: reading %s: %w", s.name, err)
+			item.RawSHA256 = ""
 		}
 		return item, nil
 	}
@@ -248,6 +252,10 @@ func (s *single) Next() (*Item, error) {
 		if strings.HasSuffix(strings.ToLower(s.name), ".partial.emlx") {
 			// Storing it would lose the attachments without a word.
 			item.Size = s.emlxLen
+			sum := sha256.New()
+			if _, err := io.Copy(sum, s.br); err == nil {
+				item.RawSHA256 = hex.EncodeToString(sum.Sum(nil))
+			}
 			item.Err = errors.New("mailfile: an Apple Mail message without its attachments, which Apple Mail keeps apart: " +
 				"export the mailbox in Apple Mail (Mailbox > Export Mailbox) and import the .mbox it writes")
 			return item, nil

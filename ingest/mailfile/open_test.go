@@ -426,3 +426,38 @@ func TestOpenEmlx(t *testing.T) {
 		t.Errorf("too large: size %d digest %s", items[7].Size, items[7].RawSHA256)
 	}
 }
+
+// An input that is no message carries the digest of its bytes, so that
+// its refusal is recorded once however often the archive is imported;
+// an mbox's bytes before its first From_ line too, held in memory or not.
+func TestNotMessageDigest(t *testing.T) {
+	digest := func(s string) string { sum := sha256.Sum256([]byte(s)); return hex.EncodeToString(sum[:]) }
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"c.bin":            "\x89PNG\r\n\x1a\n\x00",
+		"p.mbox":           "a note\nmore\n\nFrom a@x Mon Jan  1 00:00:00 2024\nFrom: a@x\nSubject: 1\n",
+		"3.partial.emlx":   emlx("Subject: e3\n\n"),
+		"m.mbox.xz":        "\xfd7zXZ\x00\x00\x04\xe6\xd6\xb4F",
+		"empty/cur/1.host": "",
+	})
+	for _, tt := range []struct {
+		path string
+		max  int64
+		want string
+	}{
+		{"c.bin", 0, digest("\x89PNG\r\n\x1a\n\x00")},
+		{"p.mbox", 0, digest("a note\nmore\n")},
+		{"p.mbox", 5, digest("a note\nmore\n")},
+		{"3.partial.emlx", 0, digest(emlx("Subject: e3\n\n"))},
+		{"m.mbox.xz", 0, digest("\xfd7zXZ\x00\x00\x04\xe6\xd6\xb4F")},
+	} {
+		r, err := Open(filepath.Join(dir, tt.path), Options{MaxSize: tt.max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		items := readItems(t, r)
+		if len(items) == 0 || items[0].Err == nil || items[0].RawSHA256 != tt.want {
+			t.Errorf("%s (max %d): first item %+v, want digest %s", tt.path, tt.max, items[0], tt.want)
+		}
+	}
+}
