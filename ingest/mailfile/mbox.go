@@ -122,6 +122,10 @@ type mboxReader struct {
 	contentLength int64
 	bodyStart     int64
 
+	// preHead is the first bytes before the first From_ line, kept when
+	// the rest is not (crOnly looks at them).
+	preHead []byte
+
 	// accounting, for tests: every byte read is message, framing or quote
 	framing int64
 	quotes  int64
@@ -338,6 +342,20 @@ func (r *mboxReader) withinContentLength(off int64, n int) bool {
 	return isFrom && startsMessage(next, lookaheadDepth)
 }
 
+// preHeadSize is how much of the bytes before the first From_ line
+// crOnly needs.
+const preHeadSize = 256
+
+// crOnly reports whether head, the start of a file that holds no line
+// ending a reader of lines sees before its first From_ line, is an mbox
+// whose lines end in CR alone (classic Mac OS): a From_ line ended by CR,
+// no LF anywhere.
+func crOnly(head []byte) bool {
+	head = bytes.TrimPrefix(head, utf8BOM)
+	line, _, ok := bytes.Cut(head, []byte("\r"))
+	return ok && bytes.IndexByte(head, '\n') < 0 && bytes.HasPrefix(line, fromPrefix) && len(line) < maxFromLine
+}
+
 // dropBlank removes the blank line that ends the current message: it is the
 // separator before a From_ line (or the end of the file).
 func (r *mboxReader) dropBlank() {
@@ -354,6 +372,9 @@ func (r *mboxReader) dropBlank() {
 // add appends body bytes to the current message, or only counts them once
 // the message has grown past MaxSize.
 func (r *mboxReader) add(p []byte) {
+	if !r.started && len(r.preHead) < preHeadSize {
+		r.preHead = append(r.preHead, p[:min(len(p), preHeadSize-len(r.preHead))]...)
+	}
 	r.size += int64(len(p))
 	if r.tooLarge {
 		r.digest(p)
@@ -421,11 +442,16 @@ func (r *mboxReader) emit() *Item {
 			digest = hex.EncodeToString(sum[:])
 		}
 		r.msg = r.msg[:0]
+		why := fmt.Sprintf("%d bytes before the first From_ line", r.size)
+		if crOnly(r.preHead) {
+			why = fmt.Sprintf("%s ends its lines with CR alone (classic Mac OS): convert them first, with tr '\\r' '\\n' < %s > %s, and import that",
+				r.name, shellQuote(r.name), shellQuote(r.name+".lf"))
+		}
 		return &Item{
 			Origin:    fmt.Sprintf("%s@0", r.name),
 			Size:      r.size,
 			RawSHA256: digest,
-			Err:       fmt.Errorf("%w: %d bytes before the first From_ line", ErrNotMessage, r.size),
+			Err:       fmt.Errorf("%w: %s", ErrNotMessage, why),
 		}
 	}
 	r.yielded++

@@ -572,3 +572,24 @@ func TestMboxBoundedMemory(t *testing.T) {
 		})
 	}
 }
+
+// An mbox whose lines end in CR alone (classic Mac OS: Eudora, Mac OS 9
+// mail) is one line to a reader of lines: refused as no message, it says
+// why and how to convert it, not that bytes come before its first From_
+// line, which it starts with. Held in memory or not.
+func TestMboxCROnly(t *testing.T) {
+	in := "From a@x Mon Jan  1 00:00:00 2024\rFrom: a@x\rSubject: 1\r\rbody\r\rFrom b@x Mon Jan  1 00:00:00 2024\rSubject: 2\r\rbody\r"
+	for _, max := range []int64{DefaultMaxSize, 10} {
+		got := readItems(t, newMboxReader(strings.NewReader(in), "old.mbx", quoteMboxrd, max, readBufSize))
+		if len(got) != 1 || !errors.Is(got[0].Err, ErrNotMessage) ||
+			!strings.Contains(got[0].Err.Error(), "old.mbx ends its lines with CR alone (classic Mac OS): convert them first, with tr '\\r' '\\n' < old.mbx > old.mbx.lf, and import that") {
+			t.Errorf("max %d: got %d items, first %v", max, len(got), got[0].Err)
+		}
+	}
+	// A file with CRLF, or LF, line endings and text before its first
+	// From_ line says what it said.
+	got := readItems(t, newMboxReader(strings.NewReader("note\r\nFrom a@x Mon Jan  1 00:00:00 2024\r\nSubject: 1\r\n"), "m", quoteMboxrd, DefaultMaxSize, readBufSize))
+	if len(got) != 2 || !strings.Contains(got[0].Err.Error(), "6 bytes before the first From_ line") {
+		t.Errorf("CRLF: got %d items, first %v", len(got), got[0].Err)
+	}
+}
