@@ -541,6 +541,11 @@ func list(e entry) ([]entry, error) {
 			c.kind = kindMaildir
 		case c.kind == kindDir && isKMailSubfolders(name):
 			// walked: the Maildirs in it are found there
+		case c.kind == kindDir && name == "Attachments" && hasDir(children, "Messages"):
+			// Apple Mail's library: the attachments of the .partial.emlx
+			// files in Messages/, which are refused and say what to do;
+			// one line here, not a refusal per PDF and picture.
+			c = skip(c.path, SkipState, "Apple Mail's store of the attachments of .partial.emlx messages")
 		case strings.HasPrefix(name, "."):
 			c = skip(c.path, SkipHidden, "a hidden file or directory")
 		case isMailboxState(name, c.kind == kindDir):
@@ -634,6 +639,16 @@ func readDir(dir string) ([]entry, error) {
 		}
 	}
 	return out, nil
+}
+
+// hasDir reports whether entries holds a directory of that name.
+func hasDir(entries []entry, name string) bool {
+	for _, e := range entries {
+		if e.kind == kindDir && filepath.Base(e.path) == name {
+			return true
+		}
+	}
+	return false
 }
 
 // isKMailSubfolders recognises the hidden directory in which KMail keeps

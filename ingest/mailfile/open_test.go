@@ -461,3 +461,37 @@ func TestNotMessageDigest(t *testing.T) {
 		}
 	}
 }
+
+// In Apple Mail's library the attachments of .partial.emlx messages lie
+// in Attachments/ beside Messages/: one skipped input (the messages say
+// what to do), not a refusal per PDF and picture.
+func TestAppleMailAttachments(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"INBOX.mbox/Info.plist":                       "<plist/>",
+		"INBOX.mbox/U/Data/Messages/1.emlx":           emlx("Subject: e1\n\nhi\n"),
+		"INBOX.mbox/U/Data/Messages/2.partial.emlx":   emlx("Subject: e2\n\n"),
+		"INBOX.mbox/U/Data/Attachments/2/2/quote.pdf": "%PDF-1.4\n\x00\x01",
+		"INBOX.mbox/U/Data/Attachments/2/3/logo.png":  "\x89PNG\r\n\x1a\n\x00",
+		"Other/Attachments/a.eml":                     "Subject: kept\n\nx\n", // no Messages/ beside it: read
+	})
+	r, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, line := range summary(t, dir, readItems(t, r)) {
+		got = append(got, strings.ReplaceAll(line, dir+"/", ""))
+	}
+	want := []string{
+		"INBOX.mbox/Info.plist skipped:mailbox_state",
+		"INBOX.mbox/U/Data/Attachments skipped:mailbox_state",
+		"INBOX.mbox/U/Data/Messages/1.emlx e1",
+		"INBOX.mbox/U/Data/Messages/2.partial.emlx error mailfile: an Apple Mail message without its attachments, which Apple Mail keeps apart: " +
+			"export the mailbox in Apple Mail (Mailbox > Export Mailbox) and import the .mbox it writes",
+		"Other/Attachments/a.eml kept",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
