@@ -210,7 +210,7 @@ type single struct {
 	// which starts after its first line (emlxLine bytes); 0 for others.
 	emlxLen  int64
 	emlxLine int
-	done       bool
+	done     bool
 }
 
 func (s *single) Next() (*Item, error) {
@@ -550,6 +550,8 @@ func list(e entry) ([]entry, error) {
 			c = skip(c.path, SkipHidden, "a hidden file or directory")
 		case isMailboxState(name, c.kind == kindDir):
 			c = skip(c.path, SkipState, "the mail store's own state or index, not mail")
+		case c.kind == kindFile && name == "context" && isMHContext(c.path):
+			c = skip(c.path, SkipState, "nmh's context (the current folder), not mail")
 		}
 		out = append(out, c)
 	}
@@ -639,6 +641,23 @@ func readDir(dir string) ([]entry, error) {
 		}
 	}
 	return out, nil
+}
+
+// isMHContext recognises the file "context" that nmh (MH) keeps beside
+// its folders ("Current-Folder: inbox"): shaped like a header, so it
+// would be stored as a message of no sender, subject or date. A message
+// that happens to be named so has a message's header and is read.
+func isMHContext(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false // read as any file: the reader says what is wrong
+	}
+	defer f.Close()
+	head := make([]byte, 1024)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	// Current-Folder is nmh's own entry, on whichever line nmh put it.
+	return bytes.Contains(bytes.ToLower(head), []byte("current-folder:")) && isHeaderLike(head) && !startsHeaderBlock(head)
 }
 
 // hasDir reports whether entries holds a directory of that name.

@@ -305,6 +305,7 @@ func MakeMaildirs(t testing.TB, dir string) {
 		"clients/mh/inbox/1":                         msg("mh-1"),
 		"clients/mh/inbox/2":                         msg("mh-2"),
 		"clients/mh/inbox/.mh_sequences":             "unseen: 2\n",
+		"clients/mh/context":                         "Current-Folder: inbox\n", // nmh's state, beside the folders
 		// KMail keeps the subfolders of folder "inbox" in the hidden
 		// directory ".inbox.directory" beside it.
 		"clients/kmail/inbox/cur/1080849600.M1P1.mx.example:2,S":                                      msg("kmail-inbox"),
