@@ -2,7 +2,10 @@ package confirm
 
 import (
 	"context"
+	"io"
+	"net"
 	"net/mail"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,5 +97,96 @@ func TestSendmailFailureIsReported(t *testing.T) {
 	err := (Sendmail{Command: "/bin/false"}).Send(context.Background(), "a@b", []string{"c@d"}, []byte("x"))
 	if err == nil || !strings.Contains(err.Error(), "/bin/false") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// fakeRelay answers one SMTP session on a loopback port, recording the
+// envelope and message; silent, it accepts the connection and says
+// nothing.
+func fakeRelay(t *testing.T, silent bool) (addr string, got chan string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	got = make(chan string, 1)
+	go func() {
+		conn, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		if silent {
+			got <- "accepted"
+			io.Copy(io.Discard, conn)
+			return
+		}
+		tp := textproto.NewConn(conn)
+		var log strings.Builder
+		tp.PrintfLine("220 relay.example ESMTP")
+		for {
+			line, err := tp.ReadLine()
+			if err != nil {
+				return
+			}
+			switch cmd := strings.ToUpper(strings.Fields(line + " x")[0]); cmd {
+			case "EHLO", "HELO":
+				tp.PrintfLine("250 relay.example")
+			case "MAIL", "RCPT":
+				log.WriteString(line + "\n")
+				tp.PrintfLine("250 ok")
+			case "DATA":
+				tp.PrintfLine("354 go on")
+				body, err := tp.ReadDotBytes()
+				if err != nil {
+					return
+				}
+				log.Write(body)
+				tp.PrintfLine("250 queued")
+			case "QUIT":
+				tp.PrintfLine("221 bye")
+				got <- log.String()
+				return
+			default:
+				tp.PrintfLine("502 no")
+			}
+		}
+	}()
+	return l.Addr().String(), got
+}
+
+// --smtp hands the relay the one recipient named and the message.
+func TestSMTPSends(t *testing.T) {
+	addr, got := fakeRelay(t, false)
+	msg := []byte("Subject: code\r\n\r\nhello\r\n")
+	if err := (SMTP{Addr: addr}).Send(context.Background(), "acme@bcc.acme.example", []string{"ann@home.example"}, msg); err != nil {
+		t.Fatal(err)
+	}
+	want := "MAIL FROM:<acme@bcc.acme.example>\nRCPT TO:<ann@home.example>\nSubject: code\n\nhello\n"
+	if s := <-got; s != want {
+		t.Errorf("relay got %q, want %q", s, want)
+	}
+}
+
+// A relay that accepts the connection and then says nothing does not keep
+// the command waiting beyond its context (nor, without one, beyond
+// sendTimeout): net/smtp.SendMail had no limit at all.
+func TestSMTPSilentRelayEnds(t *testing.T) {
+	addr, accepted := fakeRelay(t, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- (SMTP{Addr: addr}).Send(ctx, "", []string{"ann@home.example"}, []byte("x\r\n"))
+	}()
+	<-accepted
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("Send to a silent relay succeeded")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Send to a silent relay still waiting 30 s after its context ended")
 	}
 }

@@ -3,7 +3,9 @@ package confirm
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
+	"net"
 	"net/smtp"
 	"os/exec"
 	"strings"
@@ -67,7 +69,7 @@ func (s Sendmail) Send(ctx context.Context, from string, to []string, msg []byte
 		sender = "<>"
 	}
 	args = append(append(args, "-f", sender, "--"), to...)
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Stdin = bytes.NewReader(msg)
@@ -89,14 +91,75 @@ type SMTP struct {
 	Addr string
 }
 
+// sendTimeout bounds a confirmation's delivery to the relay or sendmail:
+// a relay that accepts the connection and then says nothing would
+// otherwise keep the command waiting for ever.
+const sendTimeout = 60 * time.Second
+
 func (s SMTP) Send(ctx context.Context, from string, to []string, msg []byte) error {
 	if err := checkEnvelope(from, to); err != nil {
 		return err
 	}
-	if err := smtp.SendMail(s.Addr, nil, from, to, msg); err != nil {
+	if err := s.send(ctx, from, to, msg); err != nil {
 		return fmt.Errorf("sending through %s: %w", s.Addr, err)
 	}
 	return nil
+}
+
+// send is smtp.SendMail (without authentication) under ctx and
+// sendTimeout: STARTTLS when the relay offers it, then one transaction.
+func (s SMTP) send(ctx context.Context, from string, to []string, msg []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", s.Addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	deadline, _ := ctx.Deadline()
+	if err := conn.SetDeadline(deadline); err != nil {
+		return err
+	}
+	// A cancelled ctx ends the conversation too, not only the deadline.
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	host, _, err := net.SplitHostPort(s.Addr)
+	if err != nil {
+		return err
+	}
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.Hello("localhost"); err != nil {
+		return err
+	}
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
+			return err
+		}
+	}
+	if err := c.Mail(from); err != nil {
+		return err
+	}
+	for _, r := range to {
+		if err := c.Rcpt(r); err != nil {
+			return err
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(msg); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return c.Quit()
 }
 
 func firstLine(s string) string {
