@@ -250,11 +250,19 @@ func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAdd
 	if err != nil {
 		return err
 	}
-	// The address is recorded and the email sent inside one transaction:
-	// if sending fails, the address is not left behind unconfirmable.
+	// The address is recorded, then the email sent outside the
+	// transaction: sending may take a minute (a slow relay), and the
+	// store's write lock held meanwhile would turn away every delivery.
+	// If sending fails, what was recorded is undone (undoAddressAdd), so
+	// that the address is not left behind unconfirmable and a --resend
+	// keeps the code sent before. (A crash while sending leaves the new
+	// code pending, unsent: running the command with --resend sends one.)
 	var msg confirm.Email
 	var out addressOut
+	var envelopeFrom string
+	var replaced *store.Address // the pending address a new code replaced
 	err = st.Update(ctx, func(tx store.Tx) error {
+		replaced = nil
 		c, err := tx.Company()
 		if err != nil {
 			return err
@@ -281,6 +289,7 @@ func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAdd
 			if err := tx.RemoveAddress(u.ID, email); err != nil {
 				return err
 			}
+			replaced = existing
 		} else if !store.IsNotFound(err) {
 			return err
 		}
@@ -309,17 +318,23 @@ func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAdd
 		// Explicit envelope: the one recipient, and a sender that is not
 		// whoever runs this (root): the Bcc address by default, so that a
 		// bounce comes back to smartbcc and is recorded.
-		from := msg.From
+		envelopeFrom = msg.From
 		switch envelopeSender {
 		case "<>":
-			from = ""
+			envelopeFrom = ""
 		case "":
 		default:
-			from = envelopeSender
+			envelopeFrom = envelopeSender
 		}
-		return sender.Send(ctx, from, []string{email}, msg.Compose())
+		return nil
 	})
 	if err != nil {
+		return err
+	}
+	if err := sender.Send(ctx, envelopeFrom, []string{email}, msg.Compose()); err != nil {
+		if undoErr := undoAddressAdd(context.WithoutCancel(ctx), st, hash, email, replaced, now); undoErr != nil {
+			return fmt.Errorf("%w; and the address could not be removed again (%v): remove it with smartbcc address remove %s", err, undoErr, email)
+		}
 		return err
 	}
 	if app.JSON {
@@ -328,4 +343,33 @@ func runAddressAdd(ctx context.Context, app *App, opts addressAddOptions, rawAdd
 	// The code is not printed: only the owner of the address may see it.
 	app.printf("added %s (unconfirmed); confirmation email sent, valid until %s\n", email, app.longTime(msg.Expires))
 	return nil
+}
+
+// undoAddressAdd takes back what address add recorded when its email could
+// not be sent: the address with the new code (hash) is removed, and the
+// pending address it replaced, if any, is put back while its code is
+// still valid. An address changed since (confirmed, or given yet another
+// code) is left alone.
+func undoAddressAdd(ctx context.Context, st store.Store, hash, email string, replaced *store.Address, now time.Time) error {
+	return st.Update(ctx, func(tx store.Tx) error {
+		a, err := tx.AddressByEmail(email)
+		if store.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if a.Confirmed || a.CodeHash != hash {
+			return nil
+		}
+		if err := tx.RemoveAddress(a.UserID, email); err != nil {
+			return err
+		}
+		if replaced == nil || !now.Before(replaced.CodeExpires) {
+			return nil
+		}
+		back := &store.Address{UserID: replaced.UserID, Email: replaced.Email, CodeHash: replaced.CodeHash,
+			CodeExpires: replaced.CodeExpires, CreatedAt: replaced.CreatedAt}
+		return tx.AddAddress(back)
+	})
 }

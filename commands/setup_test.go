@@ -415,3 +415,81 @@ func TestPendingConfirmationIsNotSentAgain(t *testing.T) {
 		t.Fatalf("adding a confirmed address sent mail (%d in all)", n)
 	}
 }
+
+// The confirmation email is sent outside the store's write transaction. A
+// sendmail that took its time (a slow relay: up to a minute for sendmail,
+// no limit through --smtp) held the write lock meanwhile, so every pipe
+// delivery and command that writes gave up after the busy timeout (pipe
+// mail deferred). A write made while the email is on its way now goes
+// through at once, and the address is recorded once the email is sent.
+func TestConfirmationSentOutsideTheWriteLock(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	dir := t.TempDir()
+	started, release := filepath.Join(dir, "started"), filepath.Join(dir, "release")
+	script := filepath.Join(dir, "sendmail")
+	// Waits (at most 60 s) for the test to let it finish.
+	body := "#!/bin/sh\ncat > /dev/null\ntouch " + started + "\ni=0\nwhile [ ! -e " + release + " ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\n"
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan result, 1)
+	go func() {
+		done <- c.run("address", "add", "--user", "ann@acme.example", "--sendmail", script, "ann@home.example")
+	}()
+	for i := 0; ; i++ {
+		if _, err := os.Stat(started); err == nil {
+			break
+		}
+		if i == 600 {
+			t.Fatal("sendmail was not started")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	r := c.run("person", "add", "--name", "Bob Buyer", "--email", "bob@customer.example")
+	if err := os.WriteFile(release, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r.code != 0 {
+		t.Errorf("person add while the confirmation was being sent: exit %d, %q", r.code, r.err)
+	}
+	if a := <-done; a.code != 0 {
+		t.Fatalf("address add: exit %d, %q", a.code, a.err)
+	}
+	var addrs []addressOut
+	c.json(&addrs, "address", "list", "--user", "ann@acme.example")
+	if len(addrs) != 2 || addrs[1].Email != "ann@home.example" || addrs[1].Confirmed {
+		t.Errorf("addresses after the send: %+v, want ann@home.example unconfirmed beside the primary", addrs)
+	}
+}
+
+// An email that cannot be sent leaves the addresses as they were: a new
+// address is not left behind, unconfirmable; a --resend that fails keeps
+// the pending code that was sent before (its owner may be typing it).
+func TestConfirmationNotSentChangesNothing(t *testing.T) {
+	c := newCLI(t)
+	c.setup()
+	c.fails("sending with false", "address", "add", "--user", "ann@acme.example", "--sendmail", "false", "ann@home.example")
+	var addrs []addressOut
+	c.json(&addrs, "address", "list", "--user", "ann@acme.example")
+	if len(addrs) != 1 {
+		t.Fatalf("after a failed send: %+v, want the primary address alone", addrs)
+	}
+	sendmail, captured := captureSendmail(t)
+	c.ok("address", "add", "--user", "ann@acme.example", "--sendmail", sendmail, "ann@home.example")
+	raw, _ := os.ReadFile(captured)
+	m := codeRe.FindStringSubmatch(string(raw))
+	if m == nil {
+		t.Fatalf("no code in %s", raw)
+	}
+	var before []addressOut
+	c.json(&before, "address", "list", "--user", "ann@acme.example")
+	c.fails("sending with false", "address", "add", "--user", "ann@acme.example", "--sendmail", "false", "--resend", "ann@home.example")
+	var after []addressOut
+	c.json(&after, "address", "list", "--user", "ann@acme.example")
+	if len(after) != 2 || len(before) != 2 || after[1].Confirmed ||
+		time.Time(after[1].CodeExpiresAt) != time.Time(before[1].CodeExpiresAt) || time.Time(after[1].CreatedAt) != time.Time(before[1].CreatedAt) {
+		t.Fatalf("a failed --resend changed the address: %+v, was %+v", after, before)
+	}
+	c.ok("address", "verify", m[1])
+}
