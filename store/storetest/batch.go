@@ -155,32 +155,11 @@ func (s suite) testBatchLookups(t *testing.T) {
 			}
 		}
 		asked = append(asked, asked[1], asked[0]) // asked twice, answered once
-		pairs, err := tx.SubjectThreads(f.ann.ID, asked)
-		if err != nil {
-			t.Fatalf("SubjectThreads: %v", err)
-		}
-		found := map[[2]string]store.Thread{}
-		for _, p := range pairs {
-			key := [2]string{p.Thread.Subject, p.Email}
-			if _, dup := found[key]; dup {
-				t.Errorf("SubjectThreads gives %v twice", key)
-			}
-			found[key] = p.Thread
-		}
+		pairs, found := subjectThreads(t, tx, f.ann.ID, asked)
 		n := 0
 		for _, subj := range subjects {
 			for _, e := range emails {
-				th, err := tx.ThreadBySubject(f.ann.ID, subj, []string{e})
-				g, ok := found[[2]string{subj, store.CanonicalEmail(e)}]
-				switch {
-				case store.IsNotFound(err) && ok:
-					t.Errorf("SubjectThreads(%q, %s) = thread %d, ThreadBySubject finds none", subj, e, g.ID)
-				case err == nil && (!ok || !reflect.DeepEqual(g, *th)):
-					t.Errorf("SubjectThreads(%q, %s) = %+v (%v), ThreadBySubject finds %+v", subj, e, g, ok, *th)
-				case err != nil && !store.IsNotFound(err):
-					t.Fatal(err)
-				}
-				if err == nil {
+				if sameAsThreadBySubject(t, tx, f.ann.ID, subj, e, found) {
 					n++
 				}
 			}
@@ -292,29 +271,9 @@ func (s suite) testSubjectThreadsManyAddresses(t *testing.T) {
 	}
 	asked = append(asked, store.SubjectEmail{Subject: "other", Email: addr(3)}, store.SubjectEmail{Subject: "all hands", Email: "ann@acme.example"})
 	view(t, f.db, func(tx store.Tx) error {
-		pairs, err := tx.SubjectThreads(f.ann.ID, asked)
-		if err != nil {
-			t.Fatalf("SubjectThreads: %v", err)
-		}
-		found := map[[2]string]store.Thread{}
-		for _, p := range pairs {
-			key := [2]string{p.Thread.Subject, p.Email}
-			if _, dup := found[key]; dup {
-				t.Errorf("SubjectThreads gives %v twice", key)
-			}
-			found[key] = p.Thread
-		}
+		_, found := subjectThreads(t, tx, f.ann.ID, asked)
 		for _, a := range asked {
-			g, ok := found[[2]string{a.Subject, a.Email}]
-			th, err := tx.ThreadBySubject(f.ann.ID, a.Subject, []string{a.Email})
-			switch {
-			case store.IsNotFound(err) && ok:
-				t.Errorf("SubjectThreads(%q, %s) = thread %d, ThreadBySubject finds none", a.Subject, a.Email, g.ID)
-			case err == nil && (!ok || !reflect.DeepEqual(g, *th)):
-				t.Errorf("SubjectThreads(%q, %s) = %+v (%v), ThreadBySubject finds %+v", a.Subject, a.Email, g, ok, *th)
-			case err != nil && !store.IsNotFound(err):
-				t.Fatal(err)
-			}
+			sameAsThreadBySubject(t, tx, f.ann.ID, a.Subject, a.Email, found)
 		}
 		// The expected threads, spelled out: 0-49 only in the older
 		// thread, 50-119 in the newer, 120-149 only in dan's (not ann's
@@ -367,4 +326,40 @@ func (s suite) testSubjectThreadsHugeRecipientList(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SubjectThreads of %d addresses: %v", n, err)
 	}
+}
+
+// subjectThreads asks SubjectThreads and returns its answer, also by
+// [subject, email]; a pair answered twice fails the test.
+func subjectThreads(t *testing.T, tx store.Tx, viewer int64, asked []store.SubjectEmail) ([]store.SubjectThread, map[[2]string]store.Thread) {
+	t.Helper()
+	pairs, err := tx.SubjectThreads(viewer, asked)
+	if err != nil {
+		t.Fatalf("SubjectThreads: %v", err)
+	}
+	found := map[[2]string]store.Thread{}
+	for _, p := range pairs {
+		key := [2]string{p.Thread.Subject, p.Email}
+		if _, dup := found[key]; dup {
+			t.Errorf("SubjectThreads gives %v twice", key)
+		}
+		found[key] = p.Thread
+	}
+	return pairs, found
+}
+
+// sameAsThreadBySubject checks SubjectThreads' answer for one pair (in
+// found) against ThreadBySubject's, and reports whether there is one.
+func sameAsThreadBySubject(t *testing.T, tx store.Tx, viewer int64, subject, email string, found map[[2]string]store.Thread) bool {
+	t.Helper()
+	th, err := tx.ThreadBySubject(viewer, subject, []string{email})
+	g, ok := found[[2]string{subject, store.CanonicalEmail(email)}]
+	switch {
+	case store.IsNotFound(err) && ok:
+		t.Errorf("SubjectThreads(%q, %s) = thread %d, ThreadBySubject finds none", subject, email, g.ID)
+	case err == nil && (!ok || !reflect.DeepEqual(g, *th)):
+		t.Errorf("SubjectThreads(%q, %s) = %+v (%v), ThreadBySubject finds %+v", subject, email, g, ok, *th)
+	case err != nil && !store.IsNotFound(err):
+		t.Fatal(err)
+	}
+	return err == nil
 }
