@@ -38,7 +38,11 @@ import (
 //   - UW-IMAP's pseudo message that keeps folder state (Subject "DON'T
 //     DELETE THIS MESSAGE -- FOLDER INTERNAL DATA" and an X-IMAP or
 //     X-IMAPbase header field) is skipped, and said so, wherever it is.
-//   - Lines matching ^>+From (mboxrd) or ^>From (mboxo) lose one '>'.
+//   - Lines matching ^>+From (mboxrd) or ^>From (mboxo) lose one '>',
+//     except in a message whose Content-Length is right (below): it is
+//     kept byte for byte. Whether it is right is known only where the
+//     count ends (or at a From_ line inside the body), so the '>'
+//     removed before are put back then (keepQuotes).
 //   - A Content-Length header is trusted only where it is checked: when
 //     a From_ line that would start a message lies inside the body it
 //     counts, and the counted bytes end exactly where the next message's
@@ -121,6 +125,15 @@ type mboxReader struct {
 	inHeader      bool
 	contentLength int64
 	bodyStart     int64
+	// countEnd is where the counted body ends (-1: no count), checked
+	// when the reader gets there; counted is set once the count is known
+	// to be right. A message counted right is kept byte for byte: its
+	// writer quoted nothing. Until then '>' are removed as the file's
+	// quoting rule says, and where each was removed is noted in
+	// unquotedAt (offsets in msg) so that it can be put back.
+	countEnd   int64
+	counted    bool
+	unquotedAt []int
 
 	// preHead is the first bytes before the first From_ line, kept when
 	// the rest is not (crOnly looks at them).
@@ -137,7 +150,7 @@ func newMboxReader(r io.Reader, name string, q quoting, maxSize int64, bufSize i
 	if !ok || br.Size() < bufSize {
 		br = bufio.NewReaderSize(r, bufSize)
 	}
-	return &mboxReader{br: br, name: name, quote: q, maxSize: maxSize}
+	return &mboxReader{br: br, name: name, quote: q, maxSize: maxSize, countEnd: -1}
 }
 
 func (r *mboxReader) Close() error {
@@ -161,6 +174,11 @@ func (r *mboxReader) Next() (*Item, error) {
 			r.off += int64(len(line))
 			if item := r.line(line, atLineStart, lineOff); item != nil {
 				return item, nil
+			}
+			// Between two lines no slice into the buffer is held, so
+			// the check may Peek.
+			if r.off == r.countEnd && !r.partial {
+				r.checkCountEnd()
 			}
 		}
 		if err == nil || err == bufio.ErrBufferFull {
@@ -204,6 +222,9 @@ func (r *mboxReader) line(line []byte, atLineStart bool, off int64) *Item {
 		if r.inHeader {
 			r.inHeader = false
 			r.bodyStart = off + int64(len(line))
+			if r.contentLength >= 0 {
+				r.countEnd = r.bodyStart + r.contentLength
+			}
 		}
 		r.add(line)
 		r.blankLen = len(line)
@@ -238,6 +259,7 @@ func (r *mboxReader) line(line []byte, atLineStart bool, off int64) *Item {
 		line = r.candidate
 		from = bytes.TrimPrefix(line, utf8BOM)
 		if r.withinContentLength(off, len(line)) {
+			r.keepQuotes()
 			break
 		}
 		// Peek never returns more than the buffer holds; a short read
@@ -251,9 +273,15 @@ func (r *mboxReader) line(line []byte, atLineStart bool, off int64) *Item {
 				"but was not read as the start of a message: two messages may be glued together here", off, r.name)
 		}
 	case '>':
+		if r.counted {
+			break
+		}
 		if n := r.unquoteLen(line); n > 0 {
 			r.quotes += int64(n)
 			line = line[n:]
+			if !r.tooLarge {
+				r.unquotedAt = append(r.unquotedAt, len(r.msg))
+			}
 		}
 	}
 	r.add(line)
@@ -282,7 +310,8 @@ func (r *mboxReader) startMessage(off int64) *Item {
 	}
 	r.from = f
 	r.msgOff = off
-	r.inHeader, r.contentLength = true, -1
+	r.inHeader, r.contentLength, r.countEnd, r.counted = true, -1, -1, false
+	r.unquotedAt = r.unquotedAt[:0]
 	return item
 }
 
@@ -327,19 +356,69 @@ func (r *mboxReader) withinContentLength(off int64, n int) bool {
 	if len(p) < k || k > 0 && p[k-1] != '\n' {
 		return false
 	}
-	rest := p[k:]
-	if line, after, ok := cutLine(rest); ok && isBlank(line) {
-		rest = after
+	return nextMessageAt(p[k:])
+}
+
+// nextMessageAt reports whether p, the bytes a Content-Length says come
+// after the body it counts, are what a right count is followed by: the
+// end of the file, or a From_ line that starts a message, after one
+// blank line or none.
+func nextMessageAt(p []byte) bool {
+	if line, after, ok := cutLine(p); ok && isBlank(line) {
+		p = after
 	}
-	if len(rest) == 0 {
+	if len(p) == 0 {
 		return true // Peek stopped short: the end of the file
 	}
-	line, next, ok := cutLine(rest)
+	line, next, ok := cutLine(p)
 	if !ok {
 		return false
 	}
 	_, _, isFrom := scanFromLine(line)
 	return isFrom && startsMessage(next, lookaheadDepth)
+}
+
+// checkCountEnd is called when the reader has just read the last byte
+// the current message's Content-Length counts, at a line end: if the
+// count is right, the message is kept as written (keepQuotes). This is
+// the only place a count that no From_ line inside its body tested
+// (withinContentLength) is checked, and it needs no reach: the message
+// is not emitted before its end anyway.
+func (r *mboxReader) checkCountEnd() {
+	r.countEnd = -1
+	if r.counted {
+		return
+	}
+	if p, _ := r.br.Peek(lookahead); nextMessageAt(p) {
+		r.keepQuotes()
+	}
+}
+
+// keepQuotes marks the current message as counted right by its
+// Content-Length, so written by an mboxcl2 writer (Dovecot, mutt,
+// Solaris mail), which quotes no "From " line; and readers that trust
+// the count (Dovecot, mutt) unquote none. So a ">From " line in it is the
+// sender's, and every '>' removed so far is put back. A message too
+// large to keep is only digested: its digest stays that of the bytes
+// unquoted, the same on every run.
+func (r *mboxReader) keepQuotes() {
+	r.counted = true
+	if len(r.unquotedAt) == 0 || r.tooLarge {
+		r.unquotedAt = r.unquotedAt[:0]
+		return
+	}
+	n := len(r.unquotedAt)
+	out := make([]byte, 0, len(r.msg)+n)
+	prev := 0
+	for _, at := range r.unquotedAt {
+		out = append(out, r.msg[prev:at]...)
+		out = append(out, '>')
+		prev = at
+	}
+	r.msg = append(out, r.msg[prev:]...)
+	r.size += int64(n)
+	r.quotes -= int64(n)
+	r.unquotedAt = r.unquotedAt[:0]
 }
 
 // preHeadSize is how much of the bytes before the first From_ line

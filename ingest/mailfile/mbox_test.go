@@ -264,6 +264,42 @@ func TestMboxSplit(t *testing.T) {
 			},
 		},
 		{
+			// An mboxcl2 writer (Dovecot, mutt, Solaris mail) quotes
+			// nothing: a ">From " line in a body whose count is right is
+			// the sender's text, and Dovecot and mutt show it as such.
+			name: "Content-Length (mboxcl2) right: quoted-looking lines kept as they are",
+			in: "From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\nContent-Length: 32\n\n> From you\n>From me\n>>From them\n\n" +
+				"From c@x Tue Jan  2 00:00:00 2024\nSubject: 2\n\n>From q\n",
+			want: []wantMsg{
+				{raw: "Subject: 1\nContent-Length: 32\n\n> From you\n>From me\n>>From them\n", envelope: "a@x"},
+				{raw: "Subject: 2\n\nFrom q\n", envelope: "c@x", from: "From c"},
+			},
+		},
+		{
+			name: "Content-Length (mboxcl2) right, a From_ line in the body: lines before and after it kept",
+			in:   "From a@x Mon Jan  1 00:00:00 2024\r\nContent-Length: 70\r\n\r\n>From 1\r\nFrom b@x Mon Jan  1 00:00:00 2024\r\nSubject: old\r\n\r\n>>From 2\r\n",
+			want: []wantMsg{
+				{raw: "Content-Length: 70\r\n\r\n>From 1\r\nFrom b@x Mon Jan  1 00:00:00 2024\r\nSubject: old\r\n\r\n>>From 2\r\n", envelope: "a@x"},
+			},
+		},
+		{
+			// A wrong count says nothing about the writer: the file's
+			// quoting rule applies, as without one.
+			name: "Content-Length wrong: quoted lines unquoted",
+			in: "From a@x Mon Jan  1 00:00:00 2024\nContent-Length: 5\n\n>From me\n>>From them\n\n" +
+				"From c@x Tue Jan  2 00:00:00 2024\nContent-Length: 9\n\n>From q\n",
+			want: []wantMsg{
+				{raw: "Content-Length: 5\n\nFrom me\n>From them\n", envelope: "a@x"},
+				{raw: "Content-Length: 9\n\nFrom q\n", envelope: "c@x", from: "From c"},
+			},
+		},
+		{
+			name:  "Content-Length right under mboxo rules: kept too",
+			quote: quoteMboxo,
+			in:    "From a@x Mon Jan  1 00:00:00 2024\nContent-Length: 8\n\n>From q\n",
+			want:  []wantMsg{{raw: "Content-Length: 8\n\n>From q\n", envelope: "a@x"}},
+		},
+		{
 			name: "only a From_ line: one empty record",
 			in:   "From a@x Mon Jan  1 00:00:00 2024\n",
 			want: []wantMsg{{skip: SkipEmpty, err: ErrSkipped}},
@@ -287,6 +323,22 @@ func TestMboxSplit(t *testing.T) {
 		want: []wantMsg{
 			{raw: "Content-Length: " + strconv.Itoa(len(far)) + "\n", envelope: "a@x"},
 			{raw: far[strings.Index(far, "\n")+1:], envelope: "b@x", from: "From b"},
+		},
+	})
+	// The count is checked where it ends, however far that is: a body
+	// longer than the reach keeps its quoted-looking lines too.
+	long := ">From me\n" + strings.Repeat("y", 2*contentLengthReach) + "\n>From you\n"
+	tests = append(tests, struct {
+		name  string
+		in    string
+		quote quoting
+		want  []wantMsg
+	}{
+		name: "Content-Length right beyond the reach: quoted-looking lines kept",
+		in:   "From a@x Mon Jan  1 00:00:00 2024\nContent-Length: " + strconv.Itoa(len(long)) + "\n\n" + long + "\nFrom c@x Tue Jan  2 00:00:00 2024\nSubject: 2\n\n",
+		want: []wantMsg{
+			{raw: "Content-Length: " + strconv.Itoa(len(long)) + "\n\n" + long, envelope: "a@x"},
+			{raw: "Subject: 2\n", envelope: "c@x", from: "From c"},
 		},
 	})
 	for _, tt := range tests {
@@ -453,7 +505,7 @@ func TestMboxTooLargeDigest(t *testing.T) {
 // small buffer (a line longer than it): line, lookahead and Content-Length
 // decisions must not depend on how the input arrives.
 func TestMboxReadsSmallPieces(t *testing.T) {
-	clBody := "quoted:\r\nFrom c@x Mon Jan  1 00:00:00 2024\r\nSubject: old\r\n\r\n" + strings.Repeat("x", contentLengthReach-100) + "\r\n"
+	clBody := "quoted:\r\n>From q\r\nFrom c@x Mon Jan  1 00:00:00 2024\r\nSubject: old\r\n\r\n" + strings.Repeat("x", contentLengthReach-100) + "\r\n"
 	in := "From a@x Mon Jan  1 00:00:00 2024\r\nSubject: 1\r\n\r\n" + strings.Repeat("long ", minBufSize/4) + "\r\n>From q\r\n\r\n" +
 		"From b@x Mon Jan  1 00:00:00 2024\r\nSubject: 2\r\n\r\nFrom here on\r\n\r\n" +
 		"From d@x Mon Jan  1 00:00:00 2024\r\nContent-Length: " + strconv.Itoa(len(clBody)) + "\r\n\r\n" + clBody + "\r\n" +
