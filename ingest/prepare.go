@@ -155,9 +155,17 @@ func (in *Ingester) prepare(ctx context.Context, d Delivery, key string) (p *Pre
 	case errors.Is(d.ReadErr, mailfile.ErrNotMessage):
 		p.refuse(StatusRejected, "not_a_message", RefusedData, "5.6.0", d.ReadErr.Error())
 		return p, nil
-	case d.ReadErr != nil && !errors.Is(d.ReadErr, mailfile.ErrTooLarge):
+	case errors.Is(d.ReadErr, mailfile.ErrUnreadable):
+		// Damaged in itself: the same again on every run, refused once
+		// (the reader names it by a digest).
 		p.refuse(StatusRejected, "unreadable", RefusedData, "5.6.0", d.ReadErr.Error())
 		return p, nil
+	case d.ReadErr != nil && !errors.Is(d.ReadErr, mailfile.ErrTooLarge):
+		// What the system reports (the disk, the network, a permission)
+		// may pass: recorded as refused, the input would be left out
+		// for good. A temporary failure is retried: the pipe exits 75,
+		// an import stops after storing what it read before.
+		return nil, &TempError{Code: "4.3.0", Err: d.ReadErr}
 	case d.ReadErr != nil || int64(len(d.Raw)) > in.opt.MaxSize:
 		p.refuse(StatusRejected, "too_large", RefusedPolicy, "5.3.4",
 			fmt.Sprintf("message of %d bytes is over the %d byte limit", p.d.Size, in.opt.MaxSize))

@@ -190,8 +190,12 @@ func (r *mboxReader) Next() (*Item, error) {
 			if item == nil {
 				item = &Item{Origin: fmt.Sprintf("%s@%d", r.name, r.off), Offset: r.off}
 			}
-			item.Raw, item.RawSHA256 = nil, ""
-			item.Err = fmt.Errorf("mailfile: reading %s: %w", r.name, err)
+			read := item.Raw
+			if read == nil {
+				read = []byte(item.RawSHA256) // a message too large to keep
+			}
+			item.Raw = nil
+			unreadable(item, r.name, read, err)
 			return item, nil
 		}
 		// One blank line after the last message is framing too.

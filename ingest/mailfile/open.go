@@ -3,6 +3,7 @@ package mailfile
 import (
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
@@ -75,6 +76,65 @@ type Item struct {
 	// message: a line inside it looks like a From_ line followed by a
 	// header. The message is read as it is; the caller reports it.
 	Suspect string
+}
+
+// ErrUnreadable marks an Item whose file is damaged in itself: a
+// compressed file cut short or corrupt, an Apple Mail .emlx whose length
+// is wrong or that lacks its attachments. Reading it again gives the same
+// error, so it is refused once (RawSHA256 names it). A read error that
+// is not ErrUnreadable is the system's (the disk, the network, a
+// permission): it may pass, and is retried, never recorded as final.
+var ErrUnreadable = errors.New("mailfile: damaged input")
+
+// readError is a read error of the input name; damaged ones (see
+// damaged) are ErrUnreadable too.
+type readError struct {
+	name string
+	err  error
+}
+
+func (e *readError) Error() string { return fmt.Sprintf("mailfile: reading %s: %v", e.name, e.err) }
+
+func (e *readError) Unwrap() []error {
+	if damaged(e.err) {
+		return []error{e.err, ErrUnreadable}
+	}
+	return []error{e.err}
+}
+
+// errEmlxLength is an .emlx file's length that its bytes do not match.
+var errEmlxLength = errors.New("wrong length")
+
+// damaged reports whether err says the bytes read are damaged, not that
+// reading them failed: what gzip and flate find wrong in their input,
+// and a stream cut short, which is how they report a truncated file
+// (a read error of the file under them is returned as it is).
+func damaged(err error) bool {
+	var corrupt flate.CorruptInputError
+	return errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.As(err, &corrupt) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, errEmlxLength)
+}
+
+// damageDigest names a damaged input for its refusal (Item.RawSHA256):
+// the SHA-256 of the bytes read before the damage and of the error,
+// which names the file and the damage, so that two files cut short
+// alike (or before their first byte) are told apart.
+func damageDigest(read []byte, err error) string {
+	sum := sha256.New()
+	sum.Write(read)
+	sum.Write([]byte{0})
+	sum.Write([]byte(err.Error()))
+	return hex.EncodeToString(sum.Sum(nil))
+}
+
+// unreadable sets item.Err to the read error err of name, and when it is
+// damage, the digest of read and of it.
+func unreadable(item *Item, name string, read []byte, err error) {
+	item.Err = &readError{name: name, err: err}
+	item.RawSHA256 = ""
+	if errors.Is(item.Err, ErrUnreadable) {
+		item.RawSHA256 = damageDigest(read, item.Err)
+	}
 }
 
 // ErrSkipped marks an Item that was deliberately not read as a message;
@@ -170,7 +230,9 @@ func openStream(br *bufio.Reader, closer io.Closer, name string, isFile bool, fo
 		// again where it is, by the reader (the source is sticky): the
 		// messages before it are read.
 		if err != nil && err != io.EOF && err != bufio.ErrBufferFull && len(head) == 0 {
-			return &single{closer: closer, item: &Item{Origin: name, Err: fmt.Errorf("mailfile: reading %s: %w", name, err)}}
+			item := &Item{Origin: name}
+			unreadable(item, name, nil, err)
+			return &single{closer: closer, item: item}
 		}
 		// An .emlx file's first line is no header nor From_ line: it is
 		// told apart first, lest an mbox quoted in its body pass for one.
@@ -242,8 +304,7 @@ func (s *single) Next() (*Item, error) {
 			item.Err = fmt.Errorf("%w: empty", ErrNotMessage)
 		}
 		if err != nil {
-			item.Err = fmt.Errorf("mailfile: reading %s: %w", s.name, err)
-			item.RawSHA256 = ""
+			unreadable(item, s.name, []byte(item.RawSHA256), err)
 		}
 		return item, nil
 	}
@@ -256,8 +317,8 @@ func (s *single) Next() (*Item, error) {
 			if _, err := io.Copy(sum, s.br); err == nil {
 				item.RawSHA256 = hex.EncodeToString(sum.Sum(nil))
 			}
-			item.Err = errors.New("mailfile: an Apple Mail message without its attachments, which Apple Mail keeps apart: " +
-				"export the mailbox in Apple Mail (Mailbox > Export Mailbox) and import the .mbox it writes")
+			item.Err = fmt.Errorf("mailfile: an Apple Mail message without its attachments, which Apple Mail keeps apart: "+
+				"export the mailbox in Apple Mail (Mailbox > Export Mailbox) and import the .mbox it writes%w", errQuiet{ErrUnreadable})
 			return item, nil
 		}
 		// The message is the emlxLen bytes after the first line; Apple's
@@ -269,7 +330,7 @@ func (s *single) Next() (*Item, error) {
 	item.Size = int64(len(raw))
 	switch {
 	case err != nil:
-		item.Err = fmt.Errorf("mailfile: reading %s: %w", s.name, err)
+		unreadable(item, s.name, raw, err)
 	case item.Size > s.maxSize:
 		sum := sha256.New()
 		sum.Write(raw)
@@ -278,14 +339,13 @@ func (s *single) Next() (*Item, error) {
 		item.Err = ErrTooLarge
 		item.RawSHA256 = hex.EncodeToString(sum.Sum(nil))
 		if err != nil {
-			item.Err = fmt.Errorf("mailfile: reading %s: %w", s.name, err)
-			item.RawSHA256 = ""
+			unreadable(item, s.name, []byte(item.RawSHA256), err)
 		}
 	case item.Size == 0:
 		item.Err = fmt.Errorf("%w: empty", ErrNotMessage)
 	case s.emlxLen > 0 && !emlxTail(s.br):
-		item.Err = fmt.Errorf("mailfile: reading %s: the %d bytes of message its first line gives are followed by no property list, "+
-			"as Apple Mail writes it: is the length wrong?", s.name, s.emlxLen)
+		unreadable(item, s.name, raw, fmt.Errorf("the %d bytes of message its first line gives are followed by no property list, "+
+			"as Apple Mail writes it: is the length wrong?%w", s.emlxLen, errQuiet{errEmlxLength}))
 	default:
 		item.Raw = raw
 		item.Suspect = gluedLine(raw, s.name)
@@ -316,7 +376,7 @@ func (e *exactly) Read(p []byte) (int, error) {
 	n, err := e.r.Read(p)
 	e.read += int64(n)
 	if err == io.EOF && e.read < e.n {
-		err = fmt.Errorf("the file ends before the %d bytes of message its first line gives", e.n)
+		err = fmt.Errorf("the file ends before the %d bytes of message its first line gives%w", e.n, errQuiet{errEmlxLength})
 	}
 	return n, err
 }
@@ -411,7 +471,11 @@ func (t *tree) Next() (*Item, error) {
 		case kindFile:
 			br, closer, err := openFile(e.path)
 			if err != nil {
-				return &Item{Origin: e.path, Err: err}, nil
+				item := &Item{Origin: e.path, Err: err}
+				if errors.Is(err, ErrUnreadable) {
+					item.RawSHA256 = damageDigest(nil, err)
+				}
+				return item, nil
 			}
 			t.cur, t.curDate = openStream(br, closer, e.path, true, t.fileFormat, t.opt.maxSize()), e.date
 		case kindDir, kindMaildir:
@@ -443,7 +507,7 @@ func openFile(path string) (*bufio.Reader, io.Closer, error) {
 	gz, err := gzip.NewReader(br)
 	if err != nil {
 		f.Close()
-		return nil, nil, fmt.Errorf("mailfile: reading %s: %w", path, err)
+		return nil, nil, &readError{name: path, err: err}
 	}
 	return bufio.NewReaderSize(&sticky{r: gz}, readBufSize), closers{gz, f}, nil
 }
@@ -464,6 +528,13 @@ func (s *sticky) Read(p []byte) (int, error) {
 	s.err = err
 	return n, err
 }
+
+// errQuiet wraps a sentinel error so that %w adds it to a message
+// without its text (the message already says it).
+type errQuiet struct{ err error }
+
+func (e errQuiet) Error() string { return "" }
+func (e errQuiet) Unwrap() error { return e.err }
 
 // closers closes each in turn, returning the first error.
 type closers []io.Closer

@@ -7,10 +7,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -493,5 +495,70 @@ func TestAppleMailAttachments(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A file damaged in itself (a truncated or corrupt .gz, an .emlx whose
+// length is wrong) is ErrUnreadable, with a digest that is the same on
+// every read of it and differs between two such files: its refusal is
+// recorded once however often the archive is imported. An error the
+// system reports (the disk, the network) is not: it may pass, and the
+// caller retries it rather than record it.
+func TestDamagedInputs(t *testing.T) {
+	dir := t.TempDir()
+	twoGz := gzipped(t, mboxTwo)
+	badSum := []byte(gzipped(t, "Subject: a\n\nbody\n"))
+	badSum[len(badSum)-8] ^= 0xff // the CRC-32 in the trailer
+	const m1 = "From: Bob <bob@customer.example>\nSubject: e1\n\nhello\n"
+	writeTree(t, dir, map[string]string{
+		"cut.mbox.gz":    twoGz[:len(twoGz)-10],
+		"cut2.mbox.gz":   twoGz[:len(twoGz)-12],
+		"head.eml.gz":    "\x1f\x8b\x08\x00\x00",
+		"sum.eml.gz":     string(badSum),
+		"short.emlx":     emlx(m1)[:40],
+		"long.emlx":      "11\n" + "Subject: x\nlonger than eleven\n",
+		"deflate.eml.gz": "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xff\xff\xff\xff",
+	})
+	digests := map[string]string{}
+	for _, path := range []string{"cut.mbox.gz", "cut2.mbox.gz", "head.eml.gz", "sum.eml.gz", "short.emlx", "long.emlx", "deflate.eml.gz"} {
+		var first string
+		for run := range 2 {
+			r, err := Open(filepath.Join(dir, path), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			items := readItems(t, r)
+			last := items[len(items)-1]
+			if !errors.Is(last.Err, ErrUnreadable) || last.RawSHA256 == "" || last.Raw != nil {
+				t.Errorf("%s: last item err %v digest %q raw %q, want ErrUnreadable, a digest, no raw", path, last.Err, last.RawSHA256, last.Raw)
+				break
+			}
+			if run == 0 {
+				first = last.RawSHA256
+			} else if last.RawSHA256 != first {
+				t.Errorf("%s: digest %s on the second read, %s on the first", path, last.RawSHA256, first)
+			}
+		}
+		if other, ok := digests[first]; ok && first != "" {
+			t.Errorf("%s and %s have the same digest", path, other)
+		}
+		digests[first] = path
+	}
+
+	// What the system reports is no damage of the file: not ErrUnreadable.
+	boom := errors.New("input/output error")
+	for name, r := range map[string]io.Reader{
+		"mbox": io.MultiReader(strings.NewReader("From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\npartial"), iotest.ErrReader(boom)),
+		"eml":  io.MultiReader(strings.NewReader("Subject: 1\n\npartial"), iotest.ErrReader(boom)),
+	} {
+		rd, err := OpenReader(r, name, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		items := readItems(t, rd)
+		last := items[len(items)-1]
+		if !errors.Is(last.Err, boom) || errors.Is(last.Err, ErrUnreadable) || last.RawSHA256 != "" {
+			t.Errorf("%s: last item err %v digest %q, want %v, not ErrUnreadable, no digest", name, last.Err, last.RawSHA256, boom)
+		}
 	}
 }
