@@ -183,6 +183,10 @@ func Open(path string, opt Options) (Reader, error) {
 		return &tree{opt: opt, fileFormat: format, stack: [][]entry{{{path: path, kind: kindFile}}}}, nil
 	}
 	root := entry{path: path, kind: kindDir}
+	if isDbox(path) {
+		root = skipDbox(path)
+		return &tree{opt: opt, stack: [][]entry{{root}}}, nil
+	}
 	switch format {
 	case FormatMaildir:
 		if !isMaildir(path) {
@@ -608,6 +612,8 @@ func list(e entry) ([]entry, error) {
 		case e.kind == kindMaildir && (name == "cur" || name == "new" || name == "tmp") && c.kind == kindDir:
 			continue
 		case c.kind == kindSkip:
+		case c.kind == kindDir && isDbox(c.path):
+			c = skipDbox(c.path)
 		case c.kind == kindDir && isMaildir(c.path):
 			c.kind = kindMaildir
 		case c.kind == kindDir && isKMailSubfolders(name):
@@ -645,7 +651,42 @@ const (
 	// SkipNotFile is a socket, a device, a pipe, a dangling link, or a
 	// directory where only files belong.
 	SkipNotFile = "not_a_file"
+	// SkipDbox is a directory of Dovecot's dbox mail store (isDbox).
+	SkipDbox = "dovecot_dbox"
 )
+
+// isDbox recognises a directory of Dovecot's dbox mail store: an sdbox
+// mailbox's dbox-Mails/ (u.N files, one message each) or an mdbox's
+// storage/ (m.N files, many messages each; also an mdbox mailbox's
+// dbox-Mails/, which holds only its index). Their files are Dovecot's
+// own format, a header line and metadata around the message.
+func isDbox(dir string) bool {
+	switch filepath.Base(dir) {
+	case "dbox-Mails":
+		return true
+	case "storage":
+		des, err := os.ReadDir(dir)
+		if err != nil {
+			return false
+		}
+		for _, de := range des {
+			if n, ok := strings.CutPrefix(de.Name(), "m."); ok && de.Type().IsRegular() {
+				if _, ok := number([]byte(n), 10); ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// skipDbox is a dbox directory, one skipped input that says how to get
+// the mail out of it: Dovecot itself copies a user's mail to a Maildir.
+func skipDbox(path string) entry {
+	return skip(path, SkipDbox, "Dovecot's dbox mail store (sdbox or mdbox), whose files are Dovecot's own format, not messages: "+
+		"export the user's mail first, where that Dovecot runs, with doveadm backup -u USER maildir:/tmp/USER-export, "+
+		"and import that Maildir")
+}
 
 // isMailboxState recognises the files (and directories) mail stores keep
 // next to the mail: Dovecot (dovecot-uidlist, dovecot.index*,

@@ -562,3 +562,58 @@ func TestDamagedInputs(t *testing.T) {
 		}
 	}
 }
+
+// Dovecot's dbox stores (sdbox: a dbox-Mails/ of u.N files per mailbox;
+// mdbox: storage/ of m.N files shared by the mailboxes) hold mail in
+// Dovecot's own file format, not as messages: each is one skipped input
+// that says how to export it, not a refusal per file.
+func TestDovecotDbox(t *testing.T) {
+	dir := t.TempDir()
+	const dbox = "2 M1 C5f3a1b2c\nN 0000000000000123\n\x01\x02From: a@x\nSubject: s\n\nbody\n\n\x01T1234\n"
+	writeTree(t, dir, map[string]string{
+		"sdbox/mailboxes/INBOX/dbox-Mails/dovecot.index": "\x07\x03",
+		"sdbox/mailboxes/INBOX/dbox-Mails/u.1":           dbox,
+		"sdbox/mailboxes/INBOX/dbox-Mails/u.2":           dbox,
+		"sdbox/mailboxes/Sent/dbox-Mails/u.1":            dbox,
+		"mdbox/storage/dovecot.map.index":                "\x07\x03",
+		"mdbox/storage/m.1":                              dbox,
+		"mdbox/storage/m.2":                              dbox,
+		"mdbox/mailboxes/INBOX/dbox-Mails/dovecot.index": "\x07\x03",
+		"other/storage/a.eml":                            "Subject: kept\n\nx\n", // no m.N files: read
+	})
+	r, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := readItems(t, r)
+	var got []string
+	for _, line := range summary(t, dir, items) {
+		got = append(got, strings.ReplaceAll(line, dir+"/", ""))
+	}
+	want := []string{
+		"mdbox/mailboxes/INBOX/dbox-Mails skipped:dovecot_dbox",
+		"mdbox/storage skipped:dovecot_dbox",
+		"other/storage/a.eml kept",
+		"sdbox/mailboxes/INBOX/dbox-Mails skipped:dovecot_dbox",
+		"sdbox/mailboxes/Sent/dbox-Mails skipped:dovecot_dbox",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, it := range items {
+		if it.Skipped == SkipDbox && !strings.Contains(it.Err.Error(), "doveadm backup -u USER maildir:") {
+			t.Errorf("%s: %v does not say how to export it", it.Origin, it.Err)
+		}
+	}
+	// Given itself, a dbox directory says the same.
+	for _, sub := range []string{"sdbox/mailboxes/INBOX/dbox-Mails", "mdbox/storage"} {
+		r, err := Open(filepath.Join(dir, sub), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		items := readItems(t, r)
+		if len(items) != 1 || items[0].Skipped != SkipDbox {
+			t.Errorf("%s: %v", sub, summary(t, dir, items))
+		}
+	}
+}
