@@ -139,6 +139,10 @@ func (v *importView) problem(r ingest.Result, disp ingest.Disposition) string {
 		origin = "stdin"
 	}
 	switch {
+	case r.Status == ingest.StatusSkipped && r.Reason == mailfile.SkipDbox:
+		// Said once per store directory, with what to do about it.
+		_, why, _ := strings.Cut(lastExplain(r), "("+r.Reason+"): ")
+		return fmt.Sprintf("%s: skipped (%s): %s", origin, r.Reason, why)
 	case r.Status == ingest.StatusSkipped:
 		return fmt.Sprintf("%s: skipped (%s)", origin, r.Reason)
 	case r.Status == ingest.StatusQuarantined:

@@ -46,13 +46,16 @@ type ingestOptions struct {
 	progress   bool
 	dryRun     bool
 	keepBulk   bool
-	explain    bool
-	verbose    bool
-	quiet      bool
-	bounce     bool
-	timeout    time.Duration
-	workers    int
-	commitSize int64
+	// includeDeleted imports mail the user had deleted that the mail
+	// program had yet to purge (mailfile.SkipDeleted).
+	includeDeleted bool
+	explain        bool
+	verbose        bool
+	quiet          bool
+	bounce         bool
+	timeout        time.Duration
+	workers        int
+	commitSize     int64
 }
 
 func newIngestCmd(app *App) *cobra.Command {
@@ -111,6 +114,7 @@ stored is recognised and skipped).`,
 	f.BoolVar(&opts.progress, "progress", false, "show the progress line (default: when stderr is a terminal)")
 	f.BoolVar(&opts.dryRun, "dry-run", false, "decide, store nothing")
 	f.BoolVar(&opts.keepBulk, "keep-bulk", false, "with --user: file list and bulk mail (Precedence: list, bulk, junk) instead of refusing it")
+	f.BoolVar(&opts.includeDeleted, "include-deleted", false, "archive import: also import mail the user had deleted that the mail program had yet to purge (Thunderbird before compacting, Maildir flag T, nmh ,N files)")
 	f.BoolVar(&opts.explain, "explain", false, "print why each message went where it went")
 	f.BoolVarP(&opts.verbose, "verbose", "v", false, "archive import: print a line for each message")
 	f.BoolVarP(&opts.quiet, "quiet", "q", false, "archive import: print only problems (no progress, no summary)")
@@ -223,7 +227,7 @@ func runIngest(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 	}
 	env, nullSender := opts.envelope(cmd)
 	app.stdinHint("the message")
-	r, err := mailfile.OpenReader(app.IO.In, "stdin", mailfile.Options{Format: format, MaxSize: opts.maxSize})
+	r, err := mailfile.OpenReader(app.IO.In, "stdin", mailfile.Options{Format: format, MaxSize: opts.maxSize, IncludeDeleted: opts.includeDeleted})
 	if err != nil {
 		return ingestFailure(app, err, pipe)
 	}
@@ -347,9 +351,9 @@ func runImport(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 		var err error
 		if path == "-" {
 			app.stdinHint("mail (a message or an mbox)")
-			r, err = mailfile.OpenReader(app.IO.In, "stdin", mailfile.Options{Format: format, MaxSize: opts.maxSize})
+			r, err = mailfile.OpenReader(app.IO.In, "stdin", mailfile.Options{Format: format, MaxSize: opts.maxSize, IncludeDeleted: opts.includeDeleted})
 		} else {
-			r, err = mailfile.Open(path, mailfile.Options{Format: format, MaxSize: opts.maxSize})
+			r, err = mailfile.Open(path, mailfile.Options{Format: format, MaxSize: opts.maxSize, IncludeDeleted: opts.includeDeleted})
 		}
 		if err != nil {
 			return usageErrorf("cannot read %s: %v", path, err)
@@ -646,6 +650,13 @@ func (d *deliveries) Next() (*ingest.Delivery, error) {
 // lose mail silently. (What was skipped is said as it happens, one line
 // each.)
 func printRunProblems(w io.Writer, sum ingest.Summary) {
+	if n := sum.SkippedBy[mailfile.SkipDeleted]; n > 0 {
+		were, them := "messages the user had deleted (and the mail program had yet to purge) were", "them"
+		if n == 1 {
+			were, them = "message the user had deleted (and the mail program had yet to purge) was", "it"
+		}
+		fmt.Fprintf(w, "note: %s %s not imported; --include-deleted imports %s\n", thousands(n), were, them)
+	}
 	if sum.Reused > 0 {
 		more := ""
 		if n := sum.Reused - len(sum.ReusedNames); n > 0 {

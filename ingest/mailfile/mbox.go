@@ -135,6 +135,12 @@ type mboxReader struct {
 	counted    bool
 	unquotedAt []int
 
+	// keepDeleted reads a message Thunderbird flagged expunged
+	// (Options.IncludeDeleted); mozStatus is the first X-Mozilla-Status
+	// of the current message's header (-1: none).
+	keepDeleted bool
+	mozStatus   int
+
 	// preHead is the first bytes before the first From_ line, kept when
 	// the rest is not (crOnly looks at them).
 	preHead []byte
@@ -234,8 +240,13 @@ func (r *mboxReader) line(line []byte, atLineStart bool, off int64) *Item {
 		r.blankLen = len(line)
 		return nil
 	}
-	if r.inHeader && complete && (line[0] == 'C' || line[0] == 'c') {
-		r.readContentLength(line)
+	if r.inHeader && complete {
+		switch line[0] {
+		case 'C', 'c':
+			r.readContentLength(line)
+		case 'X', 'x':
+			r.readMozStatus(line)
+		}
 	}
 	switch line[0] {
 	case 'F', 0xef:
@@ -314,7 +325,7 @@ func (r *mboxReader) startMessage(off int64) *Item {
 	}
 	r.from = f
 	r.msgOff = off
-	r.inHeader, r.contentLength, r.countEnd, r.counted = true, -1, -1, false
+	r.inHeader, r.contentLength, r.countEnd, r.counted, r.mozStatus = true, -1, -1, false, -1
 	r.unquotedAt = r.unquotedAt[:0]
 	return item
 }
@@ -336,6 +347,36 @@ func (r *mboxReader) readContentLength(line []byte) {
 		r.contentLength = int64(n)
 	}
 }
+
+// readMozStatus notes the value of the first X-Mozilla-Status field of
+// the current message: Thunderbird's flags, four hex digits.
+func (r *mboxReader) readMozStatus(line []byte) {
+	const name = "x-mozilla-status:"
+	if r.mozStatus >= 0 || len(line) < len(name) || !bytes.EqualFold(line[:len(name)], []byte(name)) {
+		return
+	}
+	v := bytes.TrimSpace(line[len(name):])
+	if len(v) == 0 || len(v) > 4 {
+		return
+	}
+	n := 0
+	for _, c := range v {
+		switch {
+		case c >= '0' && c <= '9':
+			n = n<<4 | int(c-'0')
+		case c|0x20 >= 'a' && c|0x20 <= 'f':
+			n = n<<4 | int(c|0x20-'a'+10)
+		default:
+			return
+		}
+	}
+	r.mozStatus = n
+}
+
+// mozExpunged is Thunderbird's flag for a message the user deleted
+// (MSG_FLAG_EXPUNGED): it stays in the mbox, hidden, until the folder is
+// compacted.
+const mozExpunged = 0x0008
 
 // withinContentLength reports whether the From_ candidate of n bytes at
 // off lies inside the body the current message's Content-Length counts,
@@ -557,6 +598,13 @@ func (r *mboxReader) emit() *Item {
 			item.RawSHA256 = hex.EncodeToString(sum[:])
 			r.msg = r.msg[:0]
 		}
+		return item
+	}
+	if r.mozStatus >= 0 && r.mozStatus&mozExpunged != 0 && !r.keepDeleted {
+		item.Skipped = SkipDeleted
+		item.Err = skipped(SkipDeleted, "deleted in Thunderbird (X-Mozilla-Status flags it expunged), "+
+			"kept in the file until the folder is compacted"+includeDeletedHint)
+		r.msg = r.msg[:0]
 		return item
 	}
 	if isFolderInternalData(r.msg) {

@@ -29,6 +29,10 @@ type Options struct {
 	// memory; it is skipped in a streaming way and reported as an Item with
 	// Err = ErrTooLarge and its Size. 0 means DefaultMaxSize.
 	MaxSize int64
+	// IncludeDeleted reads mail the user deleted and the mail program
+	// had yet to purge (see SkipDeleted) as any other; else each is a
+	// skipped Item.
+	IncludeDeleted bool
 }
 
 func (o Options) maxSize() int64 {
@@ -152,7 +156,17 @@ const (
 	// SkipFolderData is UW-IMAP's "FOLDER INTERNAL DATA" pseudo message
 	// at the top of an mbox.
 	SkipFolderData = "folder_internal_data"
+	// SkipDeleted is mail the user deleted, which the mail program had
+	// yet to purge: a Thunderbird mbox message flagged expunged
+	// (X-Mozilla-Status has 0x0008) until the folder is compacted, a
+	// Maildir file flagged T (trashed: IMAP's \Deleted, gone at the next
+	// expunge), an nmh message removed by rmm (",N"). Options.IncludeDeleted
+	// reads it.
+	SkipDeleted = "deleted"
 )
+
+// includeDeletedHint ends the reason of every SkipDeleted Item.
+const includeDeletedHint = "; --include-deleted imports it"
 
 // Reader yields Items one at a time; Next returns io.EOF after the last one.
 type Reader interface {
@@ -219,7 +233,7 @@ func OpenReader(r io.Reader, name string, opt Options) (Reader, error) {
 	default:
 		return nil, fmt.Errorf("mailfile: format %q cannot be read from a stream", format)
 	}
-	return openStream(bufio.NewReaderSize(&sticky{r: r}, readBufSize), nil, name, false, format, opt.maxSize()), nil
+	return openStream(bufio.NewReaderSize(&sticky{r: r}, readBufSize), nil, name, false, format, opt), nil
 }
 
 // detectHead is how much of a file Detect gets to see.
@@ -227,7 +241,8 @@ const detectHead = 4096
 
 // openStream reads br, named name; isFile says name is a file's path (for
 // the commands a refusal suggests), not a stream such as stdin.
-func openStream(br *bufio.Reader, closer io.Closer, name string, isFile bool, format Format, maxSize int64) Reader {
+func openStream(br *bufio.Reader, closer io.Closer, name string, isFile bool, format Format, opt Options) Reader {
+	maxSize := opt.maxSize()
 	if format == FormatAuto {
 		head, err := br.Peek(detectHead)
 		// A read error after some bytes (a truncated gzip file) is met
@@ -253,11 +268,11 @@ func openStream(br *bufio.Reader, closer io.Closer, name string, isFile bool, fo
 	switch format {
 	case FormatMbox, FormatMboxrd:
 		m := newMboxReader(br, name, quoteMboxrd, maxSize, readBufSize)
-		m.closer = closer
+		m.closer, m.keepDeleted = closer, opt.IncludeDeleted
 		return m
 	case FormatMboxo:
 		m := newMboxReader(br, name, quoteMboxo, maxSize, readBufSize)
-		m.closer = closer
+		m.closer, m.keepDeleted = closer, opt.IncludeDeleted
 		return m
 	}
 	return &single{br: br, closer: closer, name: name, maxSize: maxSize}
@@ -481,9 +496,9 @@ func (t *tree) Next() (*Item, error) {
 				}
 				return item, nil
 			}
-			t.cur, t.curDate = openStream(br, closer, e.path, true, t.fileFormat, t.opt.maxSize()), e.date
+			t.cur, t.curDate = openStream(br, closer, e.path, true, t.fileFormat, t.opt), e.date
 		case kindDir, kindMaildir:
-			children, err := list(e)
+			children, err := list(e, t.opt.IncludeDeleted)
 			if err != nil {
 				return &Item{Origin: e.path, Err: err}, nil
 			}
@@ -576,7 +591,7 @@ func (t *tree) Close() error {
 // (dovecot-uidlist, maildirfolder..., skipped). A plain directory gives its
 // entries in name order. Hidden names (".DS_Store", ".git") are skipped,
 // but for Maildir++ folders and KMail's folders of subfolders.
-func list(e entry) ([]entry, error) {
+func list(e entry, includeDeleted bool) ([]entry, error) {
 	children, err := readDir(e.path)
 	if err != nil {
 		return nil, err
@@ -599,6 +614,8 @@ func list(e entry) ([]entry, error) {
 					f = skip(f.path, SkipHidden, "a hidden file")
 				case f.kind != kindFile:
 					f = skip(f.path, SkipNotFile, "a directory inside "+sub+"/")
+				case sub == "cur" && !includeDeleted && maildirTrashed(name):
+					f = skip(f.path, SkipDeleted, "deleted: flagged T (trashed) in its Maildir name, to be removed at the next expunge"+includeDeletedHint)
 				default:
 					f.date = maildirTime(name)
 				}
@@ -627,6 +644,8 @@ func list(e entry) ([]entry, error) {
 			c = skip(c.path, SkipHidden, "a hidden file or directory")
 		case isMailboxState(name, c.kind == kindDir):
 			c = skip(c.path, SkipState, "the mail store's own state or index, not mail")
+		case c.kind == kindFile && !includeDeleted && isMHRemoved(name):
+			c = skip(c.path, SkipDeleted, "deleted: nmh's rmm keeps a removed message as ,N until it is purged"+includeDeletedHint)
 		case c.kind == kindFile && name == "context" && isMHContext(c.path):
 			c = skip(c.path, SkipState, "nmh's context (the current folder), not mail")
 		}
@@ -686,6 +705,28 @@ func skipDbox(path string) entry {
 	return skip(path, SkipDbox, "Dovecot's dbox mail store (sdbox or mdbox), whose files are Dovecot's own format, not messages: "+
 		"export the user's mail first, where that Dovecot runs, with doveadm backup -u USER maildir:/tmp/USER-export, "+
 		"and import that Maildir")
+}
+
+// maildirTrashed reports whether a Maildir file name's info ("...:2,ST")
+// has the flag T: trashed, IMAP's \Deleted. Flags are upper case ASCII
+// letters; Dovecot's keywords (lower case) follow them.
+func maildirTrashed(name string) bool {
+	i := strings.LastIndex(name, ":2,")
+	if i < 0 {
+		i = strings.LastIndex(name, "!2,") // maildir_sep where ':' cannot be
+	}
+	return i >= 0 && strings.IndexByte(name[i+3:], 'T') >= 0
+}
+
+// isMHRemoved reports whether name is how nmh's rmm keeps a removed
+// message: a comma and the message number (",42"), until it is purged.
+func isMHRemoved(name string) bool {
+	n, ok := strings.CutPrefix(name, ",")
+	if !ok {
+		return false
+	}
+	_, ok = number([]byte(n), 10)
+	return ok
 }
 
 // isMailboxState recognises the files (and directories) mail stores keep

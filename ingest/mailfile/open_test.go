@@ -617,3 +617,57 @@ func TestDovecotDbox(t *testing.T) {
 		}
 	}
 }
+
+// Mail the user deleted and the mail program had yet to purge:
+// Thunderbird's messages flagged expunged (X-Mozilla-Status 0x0008) until
+// the folder is compacted, a Maildir file flagged T (trashed, \Deleted
+// in IMAP) until it is expunged, nmh's ",N" files that rmm leaves. It is
+// one skipped input each, cause deleted, unless IncludeDeleted; each
+// case has its own expected list.
+func TestDeletedMail(t *testing.T) {
+	dir := t.TempDir()
+	tb := "From - Mon Jan  1 00:00:00 2024\nSubject: kept\nX-Mozilla-Status: 0001\nX-Mozilla-Status2: 00000000\n\nx\n\n" +
+		"From - Mon Jan  1 00:00:00 2024\nSubject: expunged\nX-Mozilla-Status: 0009\nX-Mozilla-Status2: 00000000\n\ny\n\n" +
+		"From - Mon Jan  1 00:00:00 2024\nSubject: kept2\nX-Mozilla-Status: 8000\n\nz\n\n" +
+		"From - Mon Jan  1 00:00:00 2024\nSubject: quotes it\n\nX-Mozilla-Status: 0009\n"
+	writeTree(t, dir, map[string]string{
+		"Inbox":                             tb,
+		"md/cur/1700000000.M1P1.host:2,S":   "Subject: seen\n\nx\n",
+		"md/cur/1700000001.M1P1.host:2,ST":  "Subject: trashed\n\nx\n",
+		"md/cur/1700000002.M1P1.host:2,FSa": "Subject: flagged\n\nx\n",
+		"md/cur/1700000003.M1P1.host:2,Tb":  "Subject: trashed2\n\nx\n",
+		"md/new/1700000004.M1P1.host":       "Subject: new\n\nx\n",
+		"mh/inbox/1":                        "Subject: mh1\n\nx\n",
+		"mh/inbox/,2":                       "Subject: removed\n\nx\n",
+		"mh/inbox/,notes":                   "Subject: not rmm's\n\nx\n",
+	})
+	for _, tt := range []struct {
+		path    string
+		include bool
+		want    []string
+	}{
+		{"Inbox", false, []string{"Inbox:#1 kept", "Inbox:#2 skipped:deleted", "Inbox:#3 kept2", "Inbox:#4 quotes it"}},
+		{"Inbox", true, []string{"Inbox:#1 kept", "Inbox:#2 expunged", "Inbox:#3 kept2", "Inbox:#4 quotes it"}},
+		{"md", false, []string{"md/cur/1700000000.M1P1.host:2,S seen", "md/cur/1700000001.M1P1.host:2,ST skipped:deleted",
+			"md/cur/1700000002.M1P1.host:2,FSa flagged", "md/cur/1700000003.M1P1.host:2,Tb skipped:deleted", "md/new/1700000004.M1P1.host new"}},
+		{"md", true, []string{"md/cur/1700000000.M1P1.host:2,S seen", "md/cur/1700000001.M1P1.host:2,ST trashed",
+			"md/cur/1700000002.M1P1.host:2,FSa flagged", "md/cur/1700000003.M1P1.host:2,Tb trashed2", "md/new/1700000004.M1P1.host new"}},
+		{"mh", false, []string{"mh/inbox/,2 skipped:deleted", "mh/inbox/,notes not rmm's", "mh/inbox/1 mh1"}},
+		{"mh", true, []string{"mh/inbox/,2 removed", "mh/inbox/,notes not rmm's", "mh/inbox/1 mh1"}},
+	} {
+		r, err := Open(filepath.Join(dir, tt.path), Options{IncludeDeleted: tt.include})
+		if err != nil {
+			t.Fatal(err)
+		}
+		items := readItems(t, r)
+		got := summary(t, dir, items)
+		if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+			t.Errorf("%s (include deleted: %v): got\n%s\nwant\n%s", tt.path, tt.include, strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+		}
+		for _, it := range items {
+			if it.Skipped == SkipDeleted && !strings.Contains(it.Err.Error(), "--include-deleted") {
+				t.Errorf("%s: %v does not name --include-deleted", it.Origin, it.Err)
+			}
+		}
+	}
+}
