@@ -333,9 +333,11 @@ func (s *single) Next() (*Item, error) {
 			// Storing it would lose the attachments without a word.
 			item.Size = s.emlxLen
 			sum := sha256.New()
-			if _, err := io.Copy(sum, s.br); err == nil {
-				item.RawSHA256 = hex.EncodeToString(sum.Sum(nil))
+			if _, err := io.Copy(sum, s.br); err != nil {
+				unreadable(item, s.name, nil, err)
+				return item, nil
 			}
+			item.RawSHA256 = hex.EncodeToString(sum.Sum(nil))
 			item.Err = fmt.Errorf("mailfile: an Apple Mail message without its attachments, which Apple Mail keeps apart: "+
 				"export the mailbox in Apple Mail (Mailbox > Export Mailbox) and import the .mbox it writes%w", errQuiet{ErrUnreadable})
 			return item, nil

@@ -1,6 +1,7 @@
 package mailfile
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -547,6 +548,12 @@ func TestDamagedInputs(t *testing.T) {
 
 	// What the system reports is no damage of the file: not ErrUnreadable.
 	boom := errors.New("input/output error")
+	partial := emlx("Subject: e3\n\n" + strings.Repeat("x", 5000) + "\n")
+	rd := openStream(bufio.NewReader(io.MultiReader(strings.NewReader(partial[:4500]), iotest.ErrReader(boom))), nil, "3.partial.emlx", true, FormatAuto, Options{})
+	if items := readItems(t, rd); len(items) != 1 || !errors.Is(items[0].Err, boom) || errors.Is(items[0].Err, ErrUnreadable) || items[0].RawSHA256 != "" {
+		t.Errorf(".partial.emlx that cannot be read through: %d items, first err %v digest %q, want %v, not ErrUnreadable, no digest",
+			len(items), items[0].Err, items[0].RawSHA256, boom)
+	}
 	for name, r := range map[string]io.Reader{
 		"mbox": io.MultiReader(strings.NewReader("From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\npartial"), iotest.ErrReader(boom)),
 		"eml":  io.MultiReader(strings.NewReader("Subject: 1\n\npartial"), iotest.ErrReader(boom)),
