@@ -445,7 +445,10 @@ func (r *mboxReader) checkCountEnd() {
 // the count (Dovecot, mutt) unquote none. So a ">From " line in it is the
 // sender's, and every '>' removed so far is put back. A message too
 // large to keep is only digested: its digest stays that of the bytes
-// unquoted, the same on every run.
+// unquoted, the same on every run. The one message this misreads is one
+// whose Content-Length was short by exactly the '>' an mboxrd writer
+// (export among them) then added: it reads back with them, a coincidence
+// no reader can tell from an mboxcl2 message.
 func (r *mboxReader) keepQuotes() {
 	r.counted = true
 	if len(r.unquotedAt) == 0 || r.tooLarge {
