@@ -49,6 +49,11 @@ func (t *table) row(cells ...string) {
 // minColumn is the narrowest a truncated column gets.
 const minColumn = 6
 
+// maxPipedColumn is the widest a column is padded to when the table is
+// piped; a longer value is printed whole, and its row's later columns
+// start further right.
+const maxPipedColumn = 200
+
 // gap is the space between columns.
 const gap = "  "
 
@@ -60,7 +65,15 @@ func (t *table) print(w io.Writer, width int) {
 	widths := make([]int, n)
 	measure := func(cells []string) {
 		for i := 0; i < n && i < len(cells); i++ {
-			if cw := displaywidth.String(cells[i]); cw > widths[i] {
+			cw := displaywidth.String(cells[i])
+			if width == 0 {
+				// Piped, a value is printed whole but widens its
+				// column only so far: one sender's 100 KB display
+				// name padded every other row of a listing to
+				// 100 KB (2 GB for a 20,000-message inbox).
+				cw = min(cw, maxPipedColumn)
+			}
+			if cw > widths[i] {
 				widths[i] = cw
 			}
 		}
@@ -80,10 +93,12 @@ func (t *table) print(w io.Writer, width int) {
 			if i < len(cells) {
 				c = cells[i]
 			}
-			c = displaywidth.TruncateString(c, widths[i], "…")
+			if width > 0 {
+				c = displaywidth.TruncateString(c, widths[i], "…")
+			}
 			b.WriteString(c)
 			if i < n-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-displaywidth.String(c)))
+				b.WriteString(strings.Repeat(" ", max(0, widths[i]-displaywidth.String(c))))
 				b.WriteString(gap)
 			}
 		}

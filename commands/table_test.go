@@ -71,3 +71,40 @@ func TestTableWidths(t *testing.T) {
 		}
 	}
 }
+
+// Piped, a huge value is printed whole but does not pad the other rows to
+// its width: one sender's 100 KB display name made every line of a
+// listing 100 KB long.
+func TestTableHugeValuePiped(t *testing.T) {
+	huge := strings.Repeat("A", 100000)
+	tab := newTable("ID", "FROM", "SUBJECT")
+	tab.row("1", "Bob <bob@customer.example>", "Price list")
+	tab.row("2", huge, "Hello")
+	tab.row("3", "Carol <carol@customer.example>", "Re: Price list")
+	var piped bytes.Buffer
+	tab.print(&piped, 0)
+	lines := strings.Split(strings.TrimRight(piped.String(), "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d lines:\n%.300s", len(lines), piped.String())
+	}
+	for i, l := range lines {
+		long := strings.Contains(l, huge)
+		switch {
+		case i == 2 && !long:
+			t.Errorf("the huge value is not printed whole on its line")
+		case i != 2 && len(l) > 300:
+			t.Errorf("line %d is %d bytes long: padded to the huge value", i, len(l))
+		}
+	}
+	// The rows without it still line up.
+	if a, b := strings.Index(lines[1], "Price list"), strings.Index(lines[3], "Re: Price list"); a != b || a < 0 {
+		t.Errorf("SUBJECT at %d and %d:\n%s\n%s", a, b, lines[1], lines[3])
+	}
+	var term bytes.Buffer
+	tab.print(&term, 80)
+	for _, l := range strings.Split(strings.TrimRight(term.String(), "\n"), "\n") {
+		if w := displaywidth.String(l); w > 80 {
+			t.Errorf("on an 80-column terminal a line is %d wide", w)
+		}
+	}
+}
