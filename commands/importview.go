@@ -143,6 +143,11 @@ func (v *importView) problem(r ingest.Result, disp ingest.Disposition) string {
 		// Said once per store directory, with what to do about it.
 		_, why, _ := strings.Cut(lastExplain(r), "("+r.Reason+"): ")
 		return fmt.Sprintf("%s: skipped (%s): %s", origin, r.Reason, why)
+	case r.Status == ingest.StatusSkipped && r.Reason == mailfile.SkipDeleted:
+		// Nothing to act on, and an uncompacted Thunderbird folder
+		// holds thousands: the summary counts them and its note says
+		// how to import them (--json lists each).
+		return ""
 	case r.Status == ingest.StatusSkipped:
 		return fmt.Sprintf("%s: skipped (%s)", origin, r.Reason)
 	case r.Status == ingest.StatusQuarantined:
