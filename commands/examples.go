@@ -58,6 +58,7 @@ var examples = map[string]string{
   smartbcc search 'from:bob@customer.example OR from:carol after:2026-01-01'
   smartbcc search 見積 --sort date
   smartbcc search 'deal:3 has:attachment' --limit 0
+  smartbcc search 'person:bob@customer.example invoice'
   smartbcc --json search 'subject:invoice' | jq -r '.[].id'`,
 	"smartbcc show": `  smartbcc show 12
   smartbcc show 12 --raw > message.eml

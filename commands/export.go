@@ -165,6 +165,9 @@ func (x *exporter) filter(tx store.Tx, opts exportOptions) error {
 	if err := (itemFilter{item: opts.item, person: opts.person}).apply(tx, &x.query); err != nil {
 		return err
 	}
+	if err := resolveQuery(tx, x.query.Search); err != nil {
+		return err
+	}
 	if x.query.ItemKind != "" {
 		x.suffix = fmt.Sprintf("-%s-%d", x.query.ItemKind, x.query.ItemID)
 	}

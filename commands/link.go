@@ -103,6 +103,9 @@ func (sel selection) messages(tx store.Tx, app *App, ids []int64, own bool) ([]*
 	if err != nil {
 		return nil, usageErrorf("--query: %v", err)
 	}
+	if err := resolveQuery(tx, pq); err != nil {
+		return nil, err
+	}
 	q := store.MessageQuery{Search: pq}
 	if actor != nil {
 		q.Viewer = actor.ID

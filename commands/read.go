@@ -96,6 +96,33 @@ func (f itemFilter) apply(tx store.Tx, q *store.MessageQuery) error {
 	return nil
 }
 
+// resolveQuery finds what the item filters of a query name, as
+// itemFilter does for --item and --person: person:ADDRESS is the person
+// with that address, and a deal, lead, project or person that does not
+// exist is not found (exit 3), wherever the filter stands in the query
+// (deal:99 OR offer too: a typo is no empty result). search, export
+// --query and link --query read a query through it.
+func resolveQuery(tx store.Tx, q *search.Query) error {
+	return q.Items(func(l *search.Linked) error {
+		var err error
+		switch {
+		case l.ID == 0 && l.Email != "":
+			if _, err = personEmail(l.Email); err != nil {
+				return usageErrorf("person: takes a person id or address, as in person:3 or person:bob@customer.example (not %q)", l.Email)
+			}
+			var p *store.Person
+			if p, err = findPerson(tx, l.Email); err == nil {
+				l.ID = p.ID
+			}
+		case store.ItemKind(l.Kind) == store.KindPerson:
+			_, err = tx.Person(l.ID)
+		default:
+			_, err = tx.Item(store.ItemKind(l.Kind), l.ID)
+		}
+		return err
+	})
+}
+
 func newInboxCmd(app *App) *cobra.Command {
 	var opts inboxOptions
 	cmd := &cobra.Command{
@@ -128,8 +155,8 @@ func newInboxCmd(app *App) *cobra.Command {
 }
 
 // refOr is ref when the query language can take it as typed (deal:3,
-// lead:3, project:3, person:3, or for a person 3), else the placeholder:
-// a suggestion must work when typed, and person: takes no address.
+// lead:3, project:3, person:3, or for a person 3 or an address), else the
+// placeholder: a suggestion must work when typed.
 func refOr(ref, placeholder string) string {
 	kind, id, ok := strings.Cut(ref, ":")
 	if !ok {
@@ -139,6 +166,14 @@ func refOr(ref, placeholder string) string {
 	case "", "deal", "lead", "project", "person":
 	default:
 		return placeholder
+	}
+	if (kind == "" || kind == "person") && strings.Contains(id, "@") {
+		// An address is one word of the query when nothing in it ends
+		// the word or quotes it, nor the shell's single quotes.
+		if _, err := personEmail(id); err != nil || strings.ContainsAny(id, " \t\"'()*") {
+			return placeholder
+		}
+		return ref
 	}
 	if id == "" || strings.Trim(id, "0123456789") != "" {
 		return placeholder
@@ -235,6 +270,9 @@ func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQ
 			if err := filter.apply(tx, &q); err != nil {
 				return err
 			}
+			if err := resolveQuery(tx, q.Search); err != nil {
+				return err
+			}
 			names := newNames(tx)
 			err = store.EachMessage(tx, q, 0, func(m *store.Message) error {
 				e, err := names.messageEntry(m)
@@ -266,6 +304,9 @@ func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQ
 		}
 		q.Viewer = viewer
 		if err := filter.apply(tx, &q); err != nil {
+			return err
+		}
+		if err := resolveQuery(tx, q.Search); err != nil {
 			return err
 		}
 		msgs, err := tx.ListMessages(q)
@@ -329,9 +370,10 @@ func newSearchCmd(app *App) *cobra.Command {
 		Long: `Searches the messages a user may see. The words of QUERY are searched as
 words, in any order; the query language adds "phrases", prefix*, OR, NOT or
 -word, parentheses and the filters from: to: subject: body: deal: lead:
-project: person: after: before: has:attachment (see docs/cli.md, "Query
-language"). Japanese, Chinese, Korean and Thai are found by any part of a
-word.
+project: person: (an id or an address) after: before: has:attachment (see
+docs/cli.md, "Query language"). Japanese, Chinese, Korean and Thai are
+found by any part of a word. A deal, lead, project or person a filter names
+must exist (exit 3 otherwise).
 
 Results come best match first (--sort date: newest first). When --limit
 cuts them, stderr says how many there are.`,

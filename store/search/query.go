@@ -21,6 +21,7 @@
 //	subject:offer        the subject
 //	body:offer           the text body
 //	deal:3 lead:4 project:5 person:6   linked to that item
+//	person:bob@customer.example        linked to the person with that address
 //	after:2026-01-31     dated on or after that day (local time)
 //	before:2026-02-01    dated before that day
 //	has:attachment       with at least one attachment
@@ -98,6 +99,11 @@ type Not struct{ Node Node }
 type Linked struct {
 	Kind string
 	ID   int64
+	// Email is the address a person was named by (person:bob@x.example),
+	// as typed; ID is then 0 until the caller, which has the store, finds
+	// whose address it is and sets ID (a backend refuses an ID of 0).
+	// Every --person flag takes an id or an address: so does person:.
+	Email string
 }
 
 // DateRange matches messages dated in [Since, Until); a zero bound is open.
@@ -142,7 +148,41 @@ func (a *And) String() string { return list("and", a.Nodes) }
 func (o *Or) String() string  { return list("or", o.Nodes) }
 func (n *Not) String() string { return "(not " + n.Node.String() + ")" }
 func (l *Linked) String() string {
+	if l.ID == 0 && l.Email != "" {
+		return l.Kind + ":" + l.Email
+	}
 	return l.Kind + ":" + strconv.FormatInt(l.ID, 10)
+}
+
+// Items calls fn for each item filter of q (deal:3, person:bob@x.example),
+// so that the caller can find what each names (and set a person's ID).
+func (q *Query) Items(fn func(*Linked) error) error {
+	var walk func(Node) error
+	walk = func(n Node) error {
+		switch n := n.(type) {
+		case *Linked:
+			return fn(n)
+		case *And:
+			for _, c := range n.Nodes {
+				if err := walk(c); err != nil {
+					return err
+				}
+			}
+		case *Or:
+			for _, c := range n.Nodes {
+				if err := walk(c); err != nil {
+					return err
+				}
+			}
+		case *Not:
+			return walk(n.Node)
+		}
+		return nil
+	}
+	if q == nil {
+		return nil
+	}
+	return walk(q.Root)
 }
 func (d *DateRange) String() string {
 	var parts []string
@@ -513,8 +553,15 @@ func (p *parser) leaf(t *item) (Node, error) {
 		}
 		return &Text{Field: Field(t.field), Tokens: toks, Raw: t.raw}, nil
 	case "deal", "lead", "project", "person":
+		if t.field == "person" && strings.Contains(t.text, "@") && !t.prefix {
+			// An address, read by the caller's address parser.
+			return &Linked{Kind: t.field, Email: t.text}, nil
+		}
 		id, err := strconv.ParseInt(strings.TrimPrefix(t.text, "#"), 10, 64)
 		if err != nil || id <= 0 {
+			if t.field == "person" {
+				return nil, errorf("person: takes a person id or address, as in person:3 or person:bob@customer.example (not %q)", t.text)
+			}
 			return nil, errorf("%s: takes a %s id, as in %s:3 (not %q)", t.field, t.field, t.field, t.text)
 		}
 		return &Linked{Kind: t.field, ID: id}, nil

@@ -57,6 +57,10 @@ func TestParse(t *testing.T) {
 		{"subject:offer body:price", "(and subject:offer body:price)"},
 		{"subject:", "subject"},
 		{"deal:3 lead:#4 project:5 person:6", "(and deal:3 lead:4 project:5 person:6)"},
+		// A person by address, as every --person flag takes one: kept as
+		// typed for the caller to look up.
+		{"person:Bob@Customer.example offer", "(and person:Bob@Customer.example offer)"},
+		{`person:"bob@customer.example"`, "person:bob@customer.example"},
 		{"after:2026-01-31", "since:2026-01-31T00:00:00Z"},
 		{"before:2026-02", "until:2026-02-01T00:00:00Z"},
 		{"after:7d", "since:2026-11-13T12:00:00Z"},
@@ -87,6 +91,9 @@ func TestParseErrors(t *testing.T) {
 		{"-", "nothing to search for"},
 		{"()", "nothing to search for"},
 		{"deal:abc", `deal: takes a deal id, as in deal:3 (not "abc")`},
+		{"deal:bob@customer.example", `deal: takes a deal id, as in deal:3 (not "bob@customer.example")`},
+		{"person:bob", `person: takes a person id or address, as in person:3 or person:bob@customer.example (not "bob")`},
+		{"person:bob@cust*", `person: takes a person id or address`},
 		{"after:someday", `after: cannot read "someday" as a time`},
 		{"has:wings", `has: knows only has:attachment`},
 	}

@@ -58,6 +58,11 @@ func Render(n search.Node, d Dialect) (string, []any, error) {
 		}
 		return "NOT " + sql, args, nil
 	case *search.Linked:
+		if n.ID <= 0 {
+			// person:ADDRESS whose person was not looked up: matching
+			// nothing would hide the caller's mistake.
+			return "", nil, store.Errorf(store.EInternal, "search: %s was not resolved to an id", n)
+		}
 		return `EXISTS (SELECT 1 FROM links l WHERE l.message_id = m.id AND l.kind = ? AND l.item_id = ?)`,
 			[]any{n.Kind, n.ID}, nil
 	case *search.DateRange:
