@@ -91,7 +91,12 @@ func run(ctx context.Context, args []string, io IOStreams, configure func(*App))
 	if vBeforeCommand(root, args) {
 		err = usageErrorf("unknown shorthand flag: 'v' in -v%s", vHint)
 	} else {
-		err = root.ExecuteContext(ctx)
+		var c *cobra.Command
+		c, err = root.ExecuteContextC(ctx)
+		if v, _ := root.Flags().GetBool("version"); err == nil && c == root && v {
+			// cobra's template printed nothing: --json decides.
+			err = app.printVersion()
+		}
 	}
 	if err == nil {
 		return app.exitStatus
@@ -124,7 +129,9 @@ sharing from the shell.`,
 		SilenceErrors: true,
 		Version:       version(),
 	}
-	root.SetVersionTemplate("{{.Version}}\n")
+	// --version is printed by run, which knows --json: cobra's template
+	// prints nothing (an empty one would be cobra's default).
+	root.SetVersionTemplate(`{{""}}`)
 	// --version is ours, so that cobra gives it no -v: -v is ingest's
 	// --verbose, and a root -v printed the version before any command
 	// ("smartbcc -v inbox") or took the command's place.

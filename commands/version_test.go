@@ -30,3 +30,18 @@ func TestVersionFromBuildInfo(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionRecord: --json --version holds the same facts in fields, the
+// whole revision and null where the build recorded none.
+func TestVersionRecord(t *testing.T) {
+	r := versionRecordOf(&debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "4e1c2b9a7d3f00112233445566778899aabbccdd"}, {Key: "vcs.time", Value: "2026-11-29T12:00:00Z"}, {Key: "vcs.modified", Value: "true"}}})
+	if r.Version != "(devel)" || r.Revision == nil || *r.Revision != "4e1c2b9a7d3f00112233445566778899aabbccdd" ||
+		r.Time == nil || *r.Time != "2026-11-29T12:00:00Z" || !r.Modified || r.Go != "go1.26.0" || r.Platform == "" {
+		t.Errorf("a build in a clone: %+v", r)
+	}
+	r = versionRecordOf(&debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "v1.2.0"}})
+	if r.Version != "v1.2.0" || r.Revision != nil || r.Time != nil || r.Modified {
+		t.Errorf("go install module@version: %+v", r)
+	}
+}
