@@ -148,7 +148,7 @@ func newAddressCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out.Released = released
+			out.Released, out.Held = released, held
 			if app.JSON {
 				return app.printJSON(out)
 			}
@@ -164,11 +164,13 @@ func newAddressCmd(app *App) *cobra.Command {
 	return cmd
 }
 
-// verifyReport is what `address verify` prints: the confirmed address and
-// how many held messages it released.
+// verifyReport is what `address verify` prints: the confirmed address,
+// how many held messages it released, and how many it could not release
+// now (a DNS failure, or authentication failing), which stay held.
 type verifyReport struct {
 	Address  addressOut `json:"address"`
 	Released int        `json:"released"`
+	Held     int        `json:"held"`
 }
 
 // confirmAddressByCode confirms the address the code was sent to. When

@@ -240,7 +240,7 @@ func TestAlternateAddressConfirmation(t *testing.T) {
 	}
 	var verified verifyReport
 	c.json(&verified, "address", "verify", strings.ToUpper(code))
-	if verified.Address.Email != "ann@home.example" || !verified.Address.Confirmed || verified.Released != 0 {
+	if verified.Address.Email != "ann@home.example" || !verified.Address.Confirmed || verified.Released != 0 || verified.Held != 0 {
 		t.Fatalf("verify: %+v", verified)
 	}
 	c.json(&list, "address", "list", "--user", "ann@acme.example")
