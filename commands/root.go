@@ -148,6 +148,10 @@ sharing from the shell.`,
 		if msg := flagValueError(c, err); msg != "" {
 			return usageErrorf("%s", msg)
 		}
+		if c.Name() == "bcc" && c.Parent() == c.Root() && strings.HasPrefix(err.Error(), "unknown flag: --project") {
+			// Not a typo: a project is the one item with no address.
+			return usageErrorf("projects have no Bcc address: Bcc the universal address (smartbcc bcc) or a deal's, then link the mail with link ID --project N")
+		}
 		return usageErrorf("%v%s", err, flagSuggestion(c, err))
 	})
 
