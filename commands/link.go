@@ -171,9 +171,9 @@ jq -r '.[].id' prints them), or as --query Q (what search Q finds). The
 command changes all of them in one transaction, or nothing, and reports
 per message what changed.
 
-A --new-... flag creates the item from the first message (an empty title
-takes its subject; the person is its customer participant) and links every
-message to it. --new-person creates a person from the customer participant,
+A --new-... flag creates the item from the first message (an empty title,
+or none, takes its subject; the person is its customer participant) and
+links every message to it. --new-person creates a person from the customer participant,
 or from --email ADDR and --name NAME; mail already stored with the person's
 address is linked to it too.`
 	example := `  smartbcc link 12 --deal 3
@@ -209,8 +209,8 @@ linked is reported unchanged.`
 	opts.sel.addFlags(cmd)
 	if !unlink {
 		f.StringVar(&opts.newDeal, "new-deal", "", "create a deal with this title (empty: the subject) and link it")
-		f.StringVar(&opts.newLead, "new-lead", "", "create a lead with this title and link it")
-		f.StringVar(&opts.newProject, "new-project", "", "create a project with this title and link it")
+		f.StringVar(&opts.newLead, "new-lead", "", "create a lead with this title (empty: the subject) and link it")
+		f.StringVar(&opts.newProject, "new-project", "", "create a project with this title (empty: the subject) and link it")
 		f.BoolVar(&opts.newPerson, "new-person", false, "create a person (the customer participant, or --email/--name) and link it")
 		f.StringVar(&opts.email, "email", "", "with --new-person: the person's email address")
 		f.StringVar(&opts.name, "name", "", "with --new-person: the person's name")
@@ -603,4 +603,44 @@ finds); all of them change in one transaction, or none.`,
 	}
 	sel.addFlags(cmd)
 	return cmd
+}
+
+// bareTitleFlags gives --new-deal, --new-lead and --new-project typed
+// without a title (last on the line, or followed by another flag) the
+// empty title, which takes the first message's subject, as the help says.
+// pflag's flag with a value would otherwise fail at the end of the line
+// ("flag needs an argument"), or worse take the next flag as the title:
+// "link 3 --new-deal --message-only" created a deal titled
+// "--message-only". A title that begins with "-" and is no flag, or one
+// given with "=", is left alone.
+func bareTitleFlags(link *cobra.Command, args []string) []string {
+	isFlag := func(a string) bool {
+		if a == "--" {
+			return true
+		}
+		name, ok := strings.CutPrefix(a, "--")
+		if !ok {
+			if len(a) == 2 && a[0] == '-' && a[1] != '-' {
+				return link.Flags().ShorthandLookup(a[1:]) != nil || link.InheritedFlags().ShorthandLookup(a[1:]) != nil
+			}
+			return false
+		}
+		name, _, _ = strings.Cut(name, "=")
+		return link.Flags().Lookup(name) != nil || link.InheritedFlags().Lookup(name) != nil
+	}
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		switch a {
+		case "--new-deal", "--new-lead", "--new-project":
+			if i+1 == len(args) || isFlag(args[i+1]) {
+				a += "="
+			}
+		}
+		out = append(out, a)
+	}
+	return out
 }

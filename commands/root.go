@@ -86,6 +86,9 @@ func run(ctx context.Context, args []string, io IOStreams, configure func(*App))
 	}
 	defer app.close()
 	root := newRootCmd(app)
+	if c, _, err := root.Find(args); err == nil && c.Name() == "link" && c.Parent() == root {
+		args = bareTitleFlags(c, args)
+	}
 	root.SetArgs(args)
 	var err error
 	if vBeforeCommand(root, args) {
