@@ -69,9 +69,19 @@ func newAddressCmd(app *App) *cobra.Command {
 				}
 				return app.printJSON(out)
 			}
-			t := newTable("ADDRESS", "STATUS", "PRIMARY")
+			// When the code of an address waiting for its confirmation runs
+			// out (address add sends a new one after that); a new column
+			// goes last, as scripts read them by position.
+			t := newTable("ADDRESS", "STATUS", "PRIMARY", "CODE-EXPIRES")
 			for _, a := range addrs {
-				t.row(a.Email, a.Status(), fmt.Sprint(a.Primary))
+				expires := ""
+				if !a.Confirmed && !a.CodeExpires.IsZero() {
+					expires = app.tableTime(a.CodeExpires)
+					if app.Now().After(a.CodeExpires) {
+						expires += " (expired)"
+					}
+				}
+				t.row(a.Email, a.Status(), fmt.Sprint(a.Primary), expires)
 			}
 			app.printTable(t)
 			return nil

@@ -47,7 +47,7 @@ var examples = map[string]string{
 	"smartbcc address list": `  smartbcc address list --user ann@acme.example
   smartbcc --json address list --user ann@acme.example`,
 	"smartbcc address remove": `  smartbcc address remove --user ann@acme.example ann@home.example`,
-	"smartbcc address verify": `  smartbcc address verify 7K2Q9MXD   # the code from the confirmation email`,
+	"smartbcc address verify": `  smartbcc address verify k7q2mxdp4rtw5byh   # the code from the confirmation email`,
 	"smartbcc inbox": `  smartbcc --as ann@acme.example inbox
   smartbcc inbox --user ann@acme.example --item deal:3
   smartbcc inbox --unlinked --since 7d

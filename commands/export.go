@@ -119,6 +119,10 @@ func runExport(cmd *cobra.Command, app *App, opts exportOptions, dir string) err
 			rep, err = x.mboxTo(app.IO.Out)
 			return err
 		}
+		if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+			// MkdirAll would say "mkdir DIR: not a directory".
+			return store.Errorf(store.EInvalid, "cannot export into %s: it is a file, not a directory (give a directory, or - for standard output)", dir)
+		}
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return store.Errorf(store.EInvalid, "cannot create %s: %v", dir, err)
 		}
@@ -140,7 +144,11 @@ func runExport(cmd *cobra.Command, app *App, opts exportOptions, dir string) err
 	if stdout {
 		w = app.IO.ErrOut
 	}
-	fmt.Fprintf(w, "exported %s to %s\n", plural(rep.Messages, "message"), rep.Path)
+	where := rep.Path
+	if stdout {
+		where = "standard output"
+	}
+	fmt.Fprintf(w, "exported %s to %s\n", plural(rep.Messages, "message"), where)
 	if rep.NewlinesAdded > 0 {
 		fmt.Fprintf(w, "%d of them had no final line ending; the mbox format gave them one (--format eml keeps every byte)\n", rep.NewlinesAdded)
 	}

@@ -105,9 +105,11 @@ func runMigrate(cmd *cobra.Command, app *App, opts migrateOptions) error {
 	if app.JSON {
 		return app.printJSON(migrateOut{From: backend.Redact(from), To: backend.Redact(to), Tables: counts})
 	}
-	app.printf("copied %d messages, %d threads, %d users, %d persons, %d deals, %d leads, %d projects, %d links, %d rejections, %d quarantined\n",
-		counts["messages"], counts["threads"], counts["users"], counts["persons"], counts["deals"], counts["leads"],
-		counts["projects"], counts["links"], counts["rejections"], counts["quarantine"])
+	app.printf("copied %s, %s, %s, %s, %s, %s, %s, %s, %s, %d quarantined\n",
+		plural(counts["messages"], "message"), plural(counts["threads"], "thread"), plural(counts["users"], "user"),
+		plural(counts["persons"], "person"), plural(counts["deals"], "deal"), plural(counts["leads"], "lead"),
+		plural(counts["projects"], "project"), plural(counts["links"], "link"), plural(counts["rejections"], "rejection"),
+		counts["quarantine"])
 	app.printf("from %s\nto   %s\n", backend.Redact(from), backend.Redact(to))
 	fmt.Fprintf(app.IO.ErrOut, "Point --db (or SMARTBCC_DB) and postfix-config at the new store before deliveries resume.\n")
 	return nil

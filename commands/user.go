@@ -88,9 +88,11 @@ func newUserCmd(app *App) *cobra.Command {
 				app.noneFound("users")
 				return nil
 			}
-			t := newTable("ID", "EMAIL", "NAME", "AUTO-LINK", "SHARING")
+			// Every setting, as settings show names them; new columns go last
+			// (scripts read them by position).
+			t := newTable("ID", "EMAIL", "NAME", "AUTO-LINK", "SHARING", "CREATE-PERSONS")
 			for _, u := range users {
-				t.row(itoa(u.ID), u.Email, u.Name, onOff(u.Settings.AutoLink), sharing(u.Settings.DefaultShared))
+				t.row(itoa(u.ID), u.Email, u.Name, onOff(u.Settings.AutoLink), sharing(u.Settings.DefaultShared), onOff(u.Settings.CreatePersons))
 			}
 			app.printTable(t)
 			return nil
