@@ -33,6 +33,12 @@ func newPostfixConfigCmd(app *App) *cobra.Command {
 				return usageErrorf("--max-size must be a positive number of bytes")
 			}
 			if lmtpMode {
+				// serve's store is --db (or SMARTBCC_DB), when given.
+				if cmd.Flags().Changed("db") || os.Getenv("SMARTBCC_DB") != "" {
+					if err := checkBccDomain(cmd, app, app.DBPath, domain); err != nil {
+						return err
+					}
+				}
 				return printLMTPConfig(app, domain, socket, maxSize)
 			}
 			if user == "root" {
@@ -60,6 +66,7 @@ func newPostfixConfigCmd(app *App) *cobra.Command {
 			if _, err := ingest.ParseAuthMode(authMode); err != nil {
 				return asUsage(err)
 			}
+
 			if app.DNSZone != "" && app.DNSServer != "" {
 				return usageErrorf("--dns-zone and --dns-server exclude each other")
 			}
@@ -102,6 +109,9 @@ func newPostfixConfigCmd(app *App) *cobra.Command {
 				storeNote = "# Every MX host gets these same lines and the same URL. The password, if any,\n" +
 					"# goes into ~" + user + "/.pgpass (or PGPASSFILE), never into master.cf, which\n" +
 					"# every local user can read."
+			}
+			if err := checkBccDomain(cmd, app, db, domain); err != nil {
+				return err
 			}
 			app.printf(`# /etc/postfix/master.cf
 # Deliver the Bcc domain through smartbcc, one recipient per delivery.
@@ -214,6 +224,44 @@ smartbcc-lmtp_destination_concurrency_limit = %[5]d
 # serve's --max-size must be at least message_size_limit plus %[7]d.
 %[10]s%[8]s`, domain, next, listen, lmtp.DefaultMaxRecipients, 20, lmtp.DefaultMaxSessions, postfixHeaderRoom, smugglingLines,
 		maxSize+postfixHeaderRoom, postfixSizeLines(maxSize))
+	return nil
+}
+
+// checkBccDomain compares --domain with the Bcc domain of the store the
+// lines name, when there is one to ask: a typo (bcc.acme.exmaple) would
+// have Postfix hand smartbcc mail for a domain none of whose addresses it
+// knows, or never deliver the real one, and nothing would say why. A
+// mismatch is refused (exit 2) naming the store's domain. Without a store
+// yet (postfix-config before init, or on another host than the store's)
+// the lines are printed as before; a store that cannot be read (no
+// permission, a server down) gets a warning on stderr, not a failure.
+func checkBccDomain(cmd *cobra.Command, app *App, dsn, domain string) error {
+	opt := app.StoreOptions
+	opt.MustExist, opt.ReadOnly = true, true
+	st, err := backend.Open(cmd.Context(), dsn, opt)
+	if err != nil {
+		if !strings.HasPrefix(err.Error(), "no store at ") {
+			fmt.Fprintf(app.IO.ErrOut, "smartbcc: warning: --domain not compared with the store's Bcc domain: %s\n", errorLine(err))
+		}
+		return nil
+	}
+	defer st.Close()
+	var c *store.Company
+	err = st.View(cmd.Context(), func(tx store.Tx) error {
+		c, err = tx.Company()
+		return err
+	})
+	switch {
+	case store.IsNotFound(err):
+		return nil // a store without its company: init not run yet
+	case err != nil:
+		fmt.Fprintf(app.IO.ErrOut, "smartbcc: warning: --domain not compared with the store's Bcc domain: %s\n", errorLine(err))
+		return nil
+	}
+	if !strings.EqualFold(strings.TrimSuffix(domain, "."), strings.TrimSuffix(c.BccDomain, ".")) {
+		return store.Errorf(store.EInvalid, "--domain %s is not the store's Bcc domain (%s, in %s): Postfix would hand smartbcc mail it cannot file; give --domain %s",
+			domain, c.BccDomain, backend.Redact(dsn), c.BccDomain)
+	}
 	return nil
 }
 
