@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,22 +22,44 @@ func requireAdmin(app *App, what string) error {
 	return nil
 }
 
+// sinceFlag reads --since as rejected and quarantine list take it: from
+// the start of T on (zero when not given).
+func sinceFlag(app *App, since string) (time.Time, error) {
+	if since == "" {
+		return time.Time{}, nil
+	}
+	t, _, err := search.ParseTime(since, app.searchOptions())
+	if err != nil {
+		return time.Time{}, usageErrorf("--since: %v", err)
+	}
+	return t, nil
+}
+
 func newRejectedCmd(app *App) *cobra.Command {
-	var since string
+	var since, reason string
+	var page pageFlags
 	cmd := &cobra.Command{
-		Use:   "rejected [--since T]",
+		Use:   "rejected [--since T] [--reason WORD] [--limit N] [--offset N]",
 		Short: "List refused mail with the reason (administrator)",
-		Args:  cobra.NoArgs,
+		Long: `Lists refused mail, oldest first, with the reason. --reason keeps one
+reason (auth_failed, unknown_sender, ...). --limit N shows the N most
+recent (still oldest first), --offset N skips the N most recent: pages go
+back in time, as inbox's do.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := requireAdmin(app, "rejected"); err != nil {
 				return err
 			}
-			var t time.Time
-			if since != "" {
-				var err error
-				if t, _, err = search.ParseTime(since, app.searchOptions()); err != nil {
-					return usageErrorf("--since: %v", err)
-				}
+			t, err := sinceFlag(app, since)
+			if err != nil {
+				return err
+			}
+			if err := page.check(); err != nil {
+				return err
+			}
+			reason = strings.TrimSpace(reason)
+			if reason != "" && !slices.Contains(ingest.RejectionReasons, reason) {
+				return usageErrorf("invalid --reason %q: want one of %s", reason, strings.Join(ingest.RejectionReasons, ", "))
 			}
 			st, err := app.Store(cmd.Context())
 			if err != nil {
@@ -49,34 +72,45 @@ func newRejectedCmd(app *App) *cobra.Command {
 			}); err != nil {
 				return err
 			}
+			if reason != "" {
+				rs = slices.DeleteFunc(rs, func(r store.Rejection) bool { return r.Reason != reason })
+			}
+			// Newest first for the page, as inbox pages, then back in the
+			// listing's order.
+			slices.Reverse(rs)
+			rs, note := pageOf(rs, page)
+			slices.Reverse(rs)
 			if app.JSON {
 				out := []rejectionOut{}
 				for i := range rs {
 					out = append(out, newRejectionOut(&rs[i]))
 				}
-				return app.printJSON(out)
+				if err := app.printJSON(out); err != nil {
+					return err
+				}
+			} else if len(rs) > 0 {
+				tab := newTable("ID", "AT", "CODE", "REASON", "FROM", "SUBJECT", "DETAIL")
+				for _, r := range rs {
+					tab.row(itoa(r.ID), app.tableTime(r.At), r.Code, r.Reason, r.From, r.Subject, redactTokens(r.Detail))
+				}
+				app.printTable(tab)
 			}
-			if len(rs) == 0 {
-				app.noneFound("refused mail")
-				return nil
-			}
-			tab := newTable("ID", "AT", "CODE", "REASON", "FROM", "SUBJECT", "DETAIL")
-			for _, r := range rs {
-				tab.row(itoa(r.ID), app.tableTime(r.At), r.Code, r.Reason, r.From, r.Subject, redactTokens(r.Detail))
-			}
-			app.printTable(tab)
+			printPage(app, len(rs), note, "refused mail")
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&since, "since", "", "only since `T` (2026-01-31, 7d, 24h, yesterday, RFC 3339)")
+	cmd.Flags().StringVar(&reason, "reason", "", "only mail refused for this reason (auth_failed, unknown_sender, ...)")
+	page.addFor(cmd, 0, "refusals")
 	return cmd
 }
 
 func newQuarantineCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{Use: "quarantine", Short: "Mail held because its sender address is not confirmed yet", Args: cobra.NoArgs}
 	var all bool
+	var heldSince string
 	list := &cobra.Command{
-		Use:   "list [--all]",
+		Use:   "list [--all] [--since T]",
 		Short: "List held mail (administrator)",
 		Long: `Lists mail held because it came from an alternate address of a user that
 is not confirmed yet. Confirming the address (address verify, or a reply to
@@ -85,6 +119,10 @@ the confirmation email) releases it; quarantine drop discards it.`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := requireAdmin(app, "quarantine list"); err != nil {
+				return err
+			}
+			since, err := sinceFlag(app, heldSince)
+			if err != nil {
 				return err
 			}
 			st, err := app.Store(cmd.Context())
@@ -97,6 +135,8 @@ the confirmation email) releases it; quarantine drop discards it.`,
 				if qs, err = tx.QuarantineList(all); err != nil {
 					return err
 				}
+				// Held from the start of T on, as rejected reads --since.
+				qs = slices.DeleteFunc(qs, func(q store.Quarantined) bool { return q.At.Before(since) })
 				n := newNames(tx)
 				for i := range qs {
 					h, err := n.heldOut(&qs[i])
@@ -129,6 +169,7 @@ the confirmation email) releases it; quarantine drop discards it.`,
 		},
 	}
 	list.Flags().BoolVar(&all, "all", false, "include released mail")
+	list.Flags().StringVar(&heldSince, "since", "", "only mail held since `T` (2026-01-31, 7d, 24h, yesterday, RFC 3339)")
 
 	var authFlag string
 	release := &cobra.Command{

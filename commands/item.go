@@ -39,7 +39,7 @@ type itemListOptions struct {
 	person string
 	owner  string
 	query  string
-	limit  int
+	page   pageFlags
 }
 
 // newItemCmd makes the deal, lead and project commands, which differ only
@@ -107,7 +107,7 @@ mail: mail to it is refused like mail to an unknown address.`, false: ""}[kind.H
 
 	var listOpts itemListOptions
 	list := &cobra.Command{
-		Use:   "list [--status S] [--person ID|EMAIL] [--owner U] [--query TEXT] [--limit N]",
+		Use:   "list [--status S] [--person ID|EMAIL] [--owner U] [--query TEXT] [--limit N] [--offset N]",
 		Short: "List " + k + "s, newest first",
 		Long: `Lists ` + k + `s, newest first. Removed ones are left out unless --status deleted
 asks for them. --query keeps those whose title contains TEXT (any case).`,
@@ -121,7 +121,7 @@ asks for them. --query keeps those whose title contains TEXT (any case).`,
 	list.Flags().StringVar(&listOpts.person, "person", "", "only those with this `person` (id or address)")
 	list.Flags().StringVar(&listOpts.owner, "owner", "", "only those of this `user` (email or id)")
 	list.Flags().StringVar(&listOpts.query, "query", "", "only those whose title contains this `text`")
-	list.Flags().IntVar(&listOpts.limit, "limit", 0, "at most this many (0: all)")
+	listOpts.page.addFor(list, 0, k+"s")
 
 	show := &cobra.Command{
 		Use:     "show ID",
@@ -396,7 +396,7 @@ func runItemList(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemLis
 	if opts.status != "" && !validStatus(opts.status) && opts.status != store.StatusDeleted {
 		return store.Errorf(store.EInvalid, "invalid --status %q: want open, won, lost or deleted", opts.status)
 	}
-	if err := checkLimit(opts.limit); err != nil {
+	if err := opts.page.check(); err != nil {
 		return err
 	}
 	st, err := app.Store(cmd.Context())
@@ -404,6 +404,7 @@ func runItemList(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemLis
 		return err
 	}
 	items := []itemOut{}
+	var note string
 	query := strings.ToLower(strings.TrimSpace(opts.query))
 	if err := st.View(cmd.Context(), func(tx store.Tx) error {
 		c, err := tx.Company()
@@ -427,8 +428,8 @@ func runItemList(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemLis
 		if err != nil {
 			return err
 		}
-		n := newNames(tx)
 		// Ids grow with time: newest first is highest id first.
+		var kept []*store.Item
 		for i := len(all) - 1; i >= 0; i-- {
 			it := &all[i]
 			switch {
@@ -438,31 +439,34 @@ func runItemList(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemLis
 				query != "" && !strings.Contains(strings.ToLower(it.Title), query):
 				continue
 			}
+			kept = append(kept, it)
+		}
+		var page []*store.Item
+		page, note = pageOf(kept, opts.page)
+		n := newNames(tx)
+		for _, it := range page {
 			out, err := n.itemOut(c, it)
 			if err != nil {
 				return err
 			}
 			items = append(items, out)
-			if opts.limit > 0 && len(items) == opts.limit {
-				break
-			}
 		}
 		return nil
 	}); err != nil {
 		return err
 	}
 	if app.JSON {
-		return app.printJSON(items)
+		if err := app.printJSON(items); err != nil {
+			return err
+		}
+	} else if len(items) > 0 {
+		t := newTable("ID", "TITLE", "STATUS", "PERSON", "OWNER", "CREATED")
+		for _, it := range items {
+			t.row(itoa(it.ID), it.Title, itemStatus(it), personName(it.Person), ownerEmail(it.Owner), app.tableTime(time.Time(it.CreatedAt)))
+		}
+		app.printTable(t)
 	}
-	if len(items) == 0 {
-		app.noneFound(string(kind) + "s")
-		return nil
-	}
-	t := newTable("ID", "TITLE", "STATUS", "PERSON", "OWNER", "CREATED")
-	for _, it := range items {
-		t.row(itoa(it.ID), it.Title, itemStatus(it), personName(it.Person), ownerEmail(it.Owner), app.tableTime(time.Time(it.CreatedAt)))
-	}
-	app.printTable(t)
+	printPage(app, len(items), note, string(kind)+"s")
 	return nil
 }
 

@@ -522,8 +522,9 @@ stays). Their deals, leads and projects stay, without a person.`,
 
 func newPersonListCmd(app *App) *cobra.Command {
 	var email, query string
+	var page pageFlags
 	cmd := &cobra.Command{
-		Use:   "list [--email ADDR] [--query TEXT]",
+		Use:   "list [--email ADDR] [--query TEXT] [--limit N] [--offset N]",
 		Short: "List persons",
 		Long: `Lists persons by id. --email finds the person an address belongs to;
 --query keeps those whose name, organisation or an address contains TEXT
@@ -532,6 +533,9 @@ func newPersonListCmd(app *App) *cobra.Command {
   smartbcc person list --query bigco`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := page.check(); err != nil {
+				return err
+			}
 			var want string
 			if email != "" {
 				var err error
@@ -563,23 +567,25 @@ func newPersonListCmd(app *App) *cobra.Command {
 				}
 				out = append(out, newPersonOut(p))
 			}
+			out, note := pageOf(out, page)
 			if app.JSON {
-				return app.printJSON(out)
+				if err := app.printJSON(out); err != nil {
+					return err
+				}
+			} else if len(out) > 0 {
+				t := newTable("ID", "NAME", "ORG", "EMAILS")
+				for _, p := range out {
+					t.row(itoa(p.ID), p.Name, string(p.Org), strings.Join(p.Emails, ", "))
+				}
+				app.printTable(t)
 			}
-			if len(out) == 0 {
-				app.noneFound("persons")
-				return nil
-			}
-			t := newTable("ID", "NAME", "ORG", "EMAILS")
-			for _, p := range out {
-				t.row(itoa(p.ID), p.Name, string(p.Org), strings.Join(p.Emails, ", "))
-			}
-			app.printTable(t)
+			printPage(app, len(out), note, "persons")
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&email, "email", "", "the person with this address")
 	cmd.Flags().StringVar(&query, "query", "", "only those whose name, org or address contains this `text`")
+	page.addFor(cmd, 0, "persons")
 	return cmd
 }
 

@@ -185,19 +185,59 @@ func refOr(ref, placeholder string) string {
 type pageFlags struct{ limit, offset int }
 
 func (p *pageFlags) add(cmd *cobra.Command, defaultLimit int) {
-	cmd.Flags().IntVar(&p.limit, "limit", defaultLimit, "at most this many messages (0: all)")
-	cmd.Flags().IntVar(&p.offset, "offset", 0, "skip this many messages first (the next page)")
+	p.addFor(cmd, defaultLimit, "messages")
 }
 
-func (p *pageFlags) apply(q *store.MessageQuery) error {
+// addFor adds the flags of a listing of what (messages, persons, deals).
+func (p *pageFlags) addFor(cmd *cobra.Command, defaultLimit int, what string) {
+	cmd.Flags().IntVar(&p.limit, "limit", defaultLimit, "at most this many "+what+" (0: all)")
+	cmd.Flags().IntVar(&p.offset, "offset", 0, "skip this many "+what+" first (the next page)")
+}
+
+func (p *pageFlags) check() error {
 	if err := checkLimit(p.limit); err != nil {
 		return err
 	}
 	if p.offset < 0 {
 		return usageErrorf("invalid --offset %d: want 0 or more", p.offset)
 	}
+	return nil
+}
+
+func (p *pageFlags) apply(q *store.MessageQuery) error {
+	if err := p.check(); err != nil {
+		return err
+	}
 	q.Limit, q.Offset = p.limit, p.offset
 	return nil
+}
+
+// pageOf is the page of a listing read whole (persons, items, refused
+// and held mail) that --limit and --offset ask for, and the note saying
+// it is cut, as inbox and search say it ("" when it is not).
+func pageOf[T any](all []T, p pageFlags) ([]T, string) {
+	start := min(p.offset, len(all))
+	end := len(all)
+	if p.limit > 0 {
+		end = min(start+p.limit, len(all))
+	}
+	page := all[start:end]
+	total := -1
+	if p.limit > 0 && len(page) == p.limit || p.offset > 0 {
+		total = len(all)
+	}
+	return page, pageNoteOf(p.limit, p.offset, len(page), total)
+}
+
+// printPage prints a listing's page note on stderr, and when the page is
+// empty and has no note, that nothing was found (what: "persons").
+func printPage(app *App, shown int, note, what string) {
+	if shown == 0 && note == "" && !app.JSON {
+		app.noneFound(what)
+	}
+	if note != "" {
+		fmt.Fprintln(app.IO.ErrOut, note)
+	}
 }
 
 // checkLimit refuses a negative --limit, which would otherwise list
@@ -341,18 +381,22 @@ func listMessages(cmd *cobra.Command, app *App, userRef string, q store.MessageQ
 // pageNote says on stderr that a list is cut and how to see the rest:
 // "100 of 437 shown; --limit 0 for all".
 func pageNote(q store.MessageQuery, shown, total int) string {
-	if total < 0 || shown+q.Offset >= total && q.Offset == 0 {
+	return pageNoteOf(q.Limit, q.Offset, shown, total)
+}
+
+func pageNoteOf(limit, offset, shown, total int) string {
+	if total < 0 || shown+offset >= total && offset == 0 {
 		return ""
 	}
 	switch {
 	case shown == 0:
-		return fmt.Sprintf("none of %d shown after --offset %d", total, q.Offset)
-	case q.Offset == 0:
+		return fmt.Sprintf("none of %d shown after --offset %d", total, offset)
+	case offset == 0:
 		return fmt.Sprintf("%d of %d shown; --limit 0 for all", shown, total)
-	case q.Offset+shown < total:
-		return fmt.Sprintf("%d-%d of %d shown; --offset %d for the next page, --limit 0 for all", q.Offset+1, q.Offset+shown, total, q.Offset+shown)
+	case offset+shown < total:
+		return fmt.Sprintf("%d-%d of %d shown; --offset %d for the next page, --limit 0 for all", offset+1, offset+shown, total, offset+shown)
 	}
-	return fmt.Sprintf("%d-%d of %d shown", q.Offset+1, q.Offset+shown, total)
+	return fmt.Sprintf("%d-%d of %d shown", offset+1, offset+shown, total)
 }
 
 type searchOptions struct {
