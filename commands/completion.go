@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/smartbcc/smartbcc/ingest"
 	"github.com/smartbcc/smartbcc/store"
 )
 
@@ -152,6 +153,18 @@ func registerCompletions(app *App, root *cobra.Command) {
 		}
 	}
 	flag(root, "as", userCandidates)
+	if rejected, _, err := root.Find([]string{"rejected"}); err == nil && rejected.Flags().Lookup("reason") != nil {
+		// The reason words: a closed list, no store needed.
+		_ = rejected.RegisterFlagCompletionFunc("reason", func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			var out []string
+			for _, r := range ingest.RejectionReasons {
+				if strings.HasPrefix(r, toComplete) {
+					out = append(out, r)
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		})
+	}
 	messages := messageCandidates(app)
 	var walk func(cmd *cobra.Command)
 	walk = func(cmd *cobra.Command) {
