@@ -41,6 +41,22 @@ func writeTree(t *testing.T, dir string, files map[string]string) {
 
 // summary is one line per item: origin relative to dir, then the Subject or
 // the error.
+// openSummary opens path (in dir; "" for dir itself), reads every item
+// and returns them with their summary lines, dir left out of them.
+func openSummary(t *testing.T, dir, path string, opt Options) ([]*Item, []string) {
+	t.Helper()
+	r, err := Open(filepath.Join(dir, path), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := readItems(t, r)
+	var got []string
+	for _, line := range summary(t, dir, items) {
+		got = append(got, strings.ReplaceAll(line, dir+"/", ""))
+	}
+	return items, got
+}
+
 func summary(t *testing.T, dir string, items []*Item) []string {
 	var out []string
 	for _, it := range items {
@@ -328,15 +344,7 @@ func TestOpenCompressed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path+" "+string(tt.opt.Format), func(t *testing.T) {
-			r, err := Open(filepath.Join(dir, tt.path), tt.opt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			items := readItems(t, r)
-			var got []string
-			for _, line := range summary(t, dir, items) {
-				got = append(got, strings.ReplaceAll(line, dir+"/", ""))
-			}
+			items, got := openSummary(t, dir, tt.path, tt.opt)
 			for i, it := range items {
 				if errors.Is(it.Err, ErrNotMessage) {
 					_, why, _ := strings.Cut(it.Err.Error(), ErrNotMessage.Error()+": ")
@@ -392,15 +400,7 @@ func TestOpenEmlx(t *testing.T) {
 		"Messages/8.txt":          "11\n" + "Subject: z\nlonger\n",              // not named .emlx: not read as one
 		"Messages/7.emlx":         emlx("Subject: big\n\n" + strings.Repeat("x", 100) + "\n"),
 	})
-	r, err := Open(filepath.Join(dir, "Messages"), Options{MaxSize: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	items := readItems(t, r)
-	var got []string
-	for _, line := range summary(t, dir, items) {
-		got = append(got, strings.ReplaceAll(line, dir+"/", ""))
-	}
+	items, got := openSummary(t, dir, "Messages", Options{MaxSize: 100})
 	want := []string{
 		"Messages/1.emlx From: Bob <bob@customer.example>",
 		"Messages/2.emlx e2\r",
@@ -588,15 +588,7 @@ func TestDovecotDbox(t *testing.T) {
 		"mdbox/mailboxes/INBOX/dbox-Mails/dovecot.index": "\x07\x03",
 		"other/storage/a.eml":                            "Subject: kept\n\nx\n", // no m.N files: read
 	})
-	r, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	items := readItems(t, r)
-	var got []string
-	for _, line := range summary(t, dir, items) {
-		got = append(got, strings.ReplaceAll(line, dir+"/", ""))
-	}
+	items, got := openSummary(t, dir, "", Options{})
 	want := []string{
 		"mdbox/mailboxes/INBOX/dbox-Mails skipped:dovecot_dbox",
 		"mdbox/storage skipped:dovecot_dbox",
