@@ -31,16 +31,7 @@ func BenchmarkImportBackends(b *testing.B) {
 		for i, kind := range kinds {
 			b.StopTimer()
 			db := storetest.OpenKind(b, kind, backend.Options{Synchronous: "NORMAL"})
-			err := db.Update(ctx, func(tx store.Tx) error {
-				if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
-					return err
-				}
-				_, err := tx.CreateUser("ann@acme.example", "Ann")
-				return err
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
+			storetest.AddAcmeAndAnn(b, db)
 			in := New(Options{Store: db, AuthMode: AuthMode{Kind: "off"}, Source: store.SourceImport, Owner: "ann@acme.example"})
 			b.StartTimer()
 			start := time.Now()

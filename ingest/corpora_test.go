@@ -20,16 +20,7 @@ import (
 func openTestStore(t testing.TB) store.Store {
 	t.Helper()
 	db, _ := storetest.Open(t, backend.Options{Synchronous: "NORMAL"})
-	err := db.Update(context.Background(), func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
-			return err
-		}
-		_, err := tx.CreateUser("ann@acme.example", "Ann")
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	storetest.AddAcmeAndAnn(t, db)
 	return db
 }
 

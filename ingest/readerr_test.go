@@ -28,16 +28,7 @@ import (
 func TestReadErrorsRefusedOnceOrRetried(t *testing.T) {
 	ctx := context.Background()
 	db, _ := storetest.Open(t, backend.Options{})
-	err := db.Update(ctx, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
-			return err
-		}
-		_, err := tx.CreateUser("ann@acme.example", "Ann")
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	storetest.AddAcmeAndAnn(t, db)
 	in := ingest.New(ingest.Options{Store: db, AuthMode: ingest.AuthMode{Kind: "off"}, Source: store.SourceImport, Owner: "ann@acme.example"})
 
 	var gz bytes.Buffer

@@ -81,18 +81,8 @@ func reportRate(b *testing.B, n int) {
 func benchStore(b *testing.B) (store.Store, *Ingester) {
 	b.Helper()
 	noLookupCheck(b)
-	ctx := context.Background()
 	db, _ := storetest.Open(b, backend.Options{Synchronous: "NORMAL"})
-	err := db.Update(ctx, func(tx store.Tx) error {
-		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
-			return err
-		}
-		_, err := tx.CreateUser("ann@acme.example", "Ann")
-		return err
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	storetest.AddAcmeAndAnn(b, db)
 	in := New(Options{Store: db, AuthMode: AuthMode{Kind: "off"}, Source: store.SourceImport, Owner: "ann@acme.example"})
 	return db, in
 }

@@ -53,16 +53,7 @@ func TestSearchSameOnBothBackends(t *testing.T) {
 	stores := map[string]store.Store{}
 	for _, kind := range []string{backend.SQLite, backend.Postgres} {
 		db := storetest.OpenKind(t, kind, backend.Options{Synchronous: "NORMAL"})
-		err := db.Update(ctx, func(tx store.Tx) error {
-			if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
-				return err
-			}
-			_, err := tx.CreateUser("ann@acme.example", "Ann")
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		storetest.AddAcmeAndAnn(t, db)
 		in := ingest.New(ingest.Options{Store: db, AuthMode: ingest.AuthMode{Kind: "off"}, Source: store.SourceImport, Owner: "ann@acme.example"})
 		for _, f := range files {
 			raw, err := os.ReadFile(f)

@@ -225,3 +225,20 @@ func (d *DB) ColumnNames(t testing.TB, table string) []string {
 	}
 	return d.Strings(t, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
 }
+
+// AddAcmeAndAnn gives the store db a company, Acme (Bcc domain
+// bcc.acme.example), and one user, ann@acme.example: what the import and
+// search tests need before they file mail.
+func AddAcmeAndAnn(t testing.TB, db store.Store) {
+	t.Helper()
+	err := db.Update(context.Background(), func(tx store.Tx) error {
+		if _, err := tx.CreateCompany("Acme", "", "bcc.acme.example"); err != nil {
+			return err
+		}
+		_, err := tx.CreateUser("ann@acme.example", "Ann")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
