@@ -188,60 +188,74 @@ func lenientPieces(out []Address, v, legacy string, keepUnread, groups bool) []A
 // unclosedComment is where the comment that part ends inside starts (its
 // outermost "("), or -1.
 func unclosedComment(part string) int {
-	quoted, comment, at := false, 0, -1
-	for i := 0; i < len(part); i++ {
-		switch c := part[i]; {
-		case c == '\\' && (quoted || comment > 0):
-			i++
-		case quoted:
-			quoted = c != '"'
-		case c == '(':
-			if comment == 0 {
-				at = i
-			}
-			comment++
-		case comment > 0:
-			if c == ')' {
-				comment--
-			}
-		case c == '"':
-			quoted = true
-		}
-	}
-	if comment == 0 {
-		return -1
-	}
-	return at
+	_, comment := walkStructure(part, -1, func(int, byte, bool) bool { return true })
+	return comment
 }
 
 // groupColon is where the ":" that starts a group is in an address-list
 // piece: the first one outside quotes, comments and angle brackets (a
 // route's "<@a,@b:x@y>"), or -1.
 func groupColon(part string) int {
+	colon := -1
+	walkStructure(part, -1, func(i int, c byte, angle bool) bool {
+		if c == ':' && !angle {
+			colon = i
+			return false
+		}
+		return true
+	})
+	return colon
+}
+
+// walkStructure reads an address field as RFC 5322 structures it, for the
+// readers of fields the strict parser refused: inside a quoted string or
+// a comment a backslash takes the next byte as it is; comments nest; a
+// quoted string ends at its closing quote or, the one opened at nameQuote
+// (-1: none), at the first "<" after it (a display name that lost its
+// closing quote); "<" and ">" open and close angle brackets. at is called
+// for every other byte outside quoted strings and comments, with whether
+// it is inside angle brackets, until it returns false. The result is what
+// the walk ended inside: the quote (where it opened) and the comment
+// (where its outermost "(" is), each -1 when none.
+func walkStructure(v string, nameQuote int, at func(i int, c byte, angle bool) bool) (openQuote, openComment int) {
 	quoted, comment, angle := false, 0, false
-	for i := 0; i < len(part); i++ {
-		switch c := part[i]; {
+	openQuote, openComment = -1, -1
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
 		case c == '\\' && (quoted || comment > 0):
-			i++
+			i++ // a quoted pair: the next byte is taken as it is
+		case quoted && openQuote == nameQuote && c == '<':
+			quoted, angle = false, true
 		case quoted:
 			quoted = c != '"'
 		case c == '(':
+			if comment == 0 {
+				openComment = i
+			}
 			comment++
 		case comment > 0:
 			if c == ')' {
 				comment--
 			}
 		case c == '"':
-			quoted = true
+			quoted, openQuote = true, i
 		case c == '<':
 			angle = true
 		case c == '>':
 			angle = false
-		case c == ':' && !angle:
-			return i
+		default:
+			if !at(i, c, angle) {
+				return -1, -1
+			}
 		}
 	}
-	return -1
+	if !quoted {
+		openQuote = -1
+	}
+	if comment == 0 {
+		openComment = -1
+	}
+	return openQuote, openComment
 }
 
 // maxUnreadName bounds the text kept of a piece with no address (runes):
@@ -293,28 +307,9 @@ func splitAddressList(v string, groups bool) []string {
 // none) ends at the first "<" after it. open is where the quote is that
 // the field ends inside, or -1.
 func splitAt(v string, nameQuote int, groups bool) (parts []string, open int) {
-	start, quoted, comment, angle, group := 0, false, 0, false, false
-	open = -1
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case c == '\\' && (quoted || comment > 0):
-			i++ // a quoted pair: the next byte is taken as it is
-		case quoted && open == nameQuote && c == '<':
-			quoted, angle = false, true
-		case quoted:
-			quoted = c != '"'
-		case c == '(':
-			comment++
-		case comment > 0:
-			if c == ')' {
-				comment--
-			}
-		case c == '"':
-			quoted, open = true, i
-		case c == '<':
-			angle = true
-		case c == '>':
-			angle = false
+	start, group := 0, false
+	open, _ = walkStructure(v, nameQuote, func(i int, c byte, angle bool) bool {
+		switch {
 		case c == ':' && groups && !angle:
 			group = true
 		case c == ';' && !angle && group:
@@ -330,10 +325,8 @@ func splitAt(v string, nameQuote int, groups bool) (parts []string, open int) {
 			parts = append(parts, v[start:i])
 			start = i + 1
 		}
-	}
-	if !quoted {
-		open = -1
-	}
+		return true
+	})
 	return append(parts, v[start:]), open
 }
 
