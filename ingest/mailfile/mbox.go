@@ -140,6 +140,14 @@ type mboxReader struct {
 	// of the current message's header (-1: none).
 	keepDeleted bool
 	mozStatus   int
+	// mozPrelude is set while the current message can still be one
+	// Thunderbird wrote: its From_ line is Thunderbird's ("From - DATE")
+	// and every header line so far is of Thunderbird's own block at the
+	// top (see thunderbirdPrelude). Only there is X-Mozilla-Status read:
+	// anywhere else it is a header of the message, which any sender can
+	// write, and a stored message carrying "X-Mozilla-Status: 0009" was
+	// skipped as deleted when an export of the store was imported again.
+	mozPrelude bool
 
 	// preHead is the first bytes before the first From_ line, kept when
 	// the rest is not (crOnly looks at them).
@@ -245,7 +253,12 @@ func (r *mboxReader) line(line []byte, atLineStart bool, off int64) *Item {
 		case 'C', 'c':
 			r.readContentLength(line)
 		case 'X', 'x':
-			r.readMozStatus(line)
+			if r.mozPrelude {
+				r.readMozStatus(line)
+			}
+		}
+		if r.mozPrelude && line[0] != ' ' && line[0] != '\t' && !thunderbirdPrelude(line) {
+			r.mozPrelude = false
 		}
 	}
 	switch line[0] {
@@ -326,6 +339,7 @@ func (r *mboxReader) startMessage(off int64) *Item {
 	r.from = f
 	r.msgOff = off
 	r.inHeader, r.contentLength, r.countEnd, r.counted, r.mozStatus = true, -1, -1, false, -1
+	r.mozPrelude = f.sender == "-"
 	r.unquotedAt = r.unquotedAt[:0]
 	return item
 }
@@ -371,6 +385,19 @@ func (r *mboxReader) readMozStatus(line []byte) {
 		}
 	}
 	r.mozStatus = n
+}
+
+// thunderbirdPrelude reports whether a header line is one of the fields
+// Thunderbird writes above a message it stores in a local folder
+// (X-Account-Key and X-UIDL for POP3 mail, then X-Mozilla-Status,
+// X-Mozilla-Status2 and X-Mozilla-Keys).
+func thunderbirdPrelude(line []byte) bool {
+	for _, name := range []string{"x-mozilla-", "x-account-key:", "x-uidl:"} {
+		if len(line) >= len(name) && bytes.EqualFold(line[:len(name)], []byte(name)) {
+			return true
+		}
+	}
+	return false
 }
 
 // mozExpunged is Thunderbird's flag for a message the user deleted

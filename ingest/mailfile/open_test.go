@@ -625,10 +625,17 @@ func TestDovecotDbox(t *testing.T) {
 // case has its own expected list.
 func TestDeletedMail(t *testing.T) {
 	dir := t.TempDir()
-	tb := "From - Mon Jan  1 00:00:00 2024\nSubject: kept\nX-Mozilla-Status: 0001\nX-Mozilla-Status2: 00000000\n\nx\n\n" +
-		"From - Mon Jan  1 00:00:00 2024\nSubject: expunged\nX-Mozilla-Status: 0009\nX-Mozilla-Status2: 00000000\n\ny\n\n" +
-		"From - Mon Jan  1 00:00:00 2024\nSubject: kept2\nX-Mozilla-Status: 8000\n\nz\n\n" +
-		"From - Mon Jan  1 00:00:00 2024\nSubject: quotes it\n\nX-Mozilla-Status: 0009\n"
+	// Thunderbird writes its own fields above the message (POP3 mail:
+	// X-Account-Key and X-UIDL first); an X-Mozilla-Status anywhere else,
+	// or under another program's From_ line (an export of a store), is a
+	// header any sender can write, and decides nothing.
+	tb := "From - Mon Jan  1 00:00:00 2024\nX-Mozilla-Status: 0001\nX-Mozilla-Status2: 00000000\nSubject: kept\n\nx\n\n" +
+		"From - Mon Jan  1 00:00:00 2024\nX-Mozilla-Status: 0009\nX-Mozilla-Status2: 00000000\nSubject: expunged\n\ny\n\n" +
+		"From - Mon Jan  1 00:00:00 2024\nX-Mozilla-Status: 8000\nSubject: kept2\n\nz\n\n" +
+		"From - Mon Jan  1 00:00:00 2024\nSubject: quotes it\n\nX-Mozilla-Status: 0009\n\n" +
+		"From - Mon Jan  1 00:00:00 2024\nX-Account-Key: account2\nX-UIDL: 17\nX-Mozilla-Status: 0009\nSubject: pop3 expunged\n\nx\n\n" +
+		"From - Mon Jan  1 00:00:00 2024\nReceived: from x\nX-Mozilla-Status: 0009\nSubject: sender wrote it\n\nx\n\n" +
+		"From ann@acme.example Mon Jan  1 00:00:00 2024\nX-Mozilla-Status: 0009\nSubject: exported\n\nx\n"
 	writeTree(t, dir, map[string]string{
 		"Inbox":                             tb,
 		"md/cur/1700000000.M1P1.host:2,S":   "Subject: seen\n\nx\n",
@@ -645,8 +652,11 @@ func TestDeletedMail(t *testing.T) {
 		include bool
 		want    []string
 	}{
-		{"Inbox", false, []string{"Inbox:#1 kept", "Inbox:#2 skipped:deleted", "Inbox:#3 kept2", "Inbox:#4 quotes it"}},
-		{"Inbox", true, []string{"Inbox:#1 kept", "Inbox:#2 expunged", "Inbox:#3 kept2", "Inbox:#4 quotes it"}},
+		// (A message is summarised by its first header line.)
+		{"Inbox", false, []string{"Inbox:#1 X-Mozilla-Status: 0001", "Inbox:#2 skipped:deleted", "Inbox:#3 X-Mozilla-Status: 8000", "Inbox:#4 quotes it",
+			"Inbox:#5 skipped:deleted", "Inbox:#6 Received: from x", "Inbox:#7 X-Mozilla-Status: 0009"}},
+		{"Inbox", true, []string{"Inbox:#1 X-Mozilla-Status: 0001", "Inbox:#2 X-Mozilla-Status: 0009", "Inbox:#3 X-Mozilla-Status: 8000", "Inbox:#4 quotes it",
+			"Inbox:#5 X-Account-Key: account2", "Inbox:#6 Received: from x", "Inbox:#7 X-Mozilla-Status: 0009"}},
 		{"md", false, []string{"md/cur/1700000000.M1P1.host:2,S seen", "md/cur/1700000001.M1P1.host:2,ST skipped:deleted",
 			"md/cur/1700000002.M1P1.host:2,FSa flagged", "md/cur/1700000003.M1P1.host:2,Tb skipped:deleted", "md/new/1700000004.M1P1.host new"}},
 		{"md", true, []string{"md/cur/1700000000.M1P1.host:2,S seen", "md/cur/1700000001.M1P1.host:2,ST trashed",
