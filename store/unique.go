@@ -45,3 +45,46 @@ func CleanSubjectEmails(pairs []SubjectEmail) []SubjectEmail {
 	}
 	return out
 }
+
+// manySubjectAddresses is how many addresses one subject may be asked
+// with before SplitSubjectEmails puts it with the many.
+const manySubjectAddresses = 32
+
+// SubjectEmails is one subject of a SubjectThreads question with all the
+// addresses it is asked with.
+type SubjectEmails struct {
+	Subject string
+	Emails  []string
+}
+
+// SplitSubjectEmails cleans the pairs of a SubjectThreads question
+// (CleanSubjectEmails) and splits them as the backends answer them. A
+// subject asked with more than 32 addresses (a message with a long
+// recipient list) goes to many: its threads' participants are read in one
+// pass, since asked pair by pair each of 20,000 addresses went over the
+// 20,000 participants of the subject's first message (minutes for one
+// all-staff announcement, or an attacker's 1 MB Cc field). The other
+// pairs go to few, asked pair by pair: a lookup that stops at the first
+// thread with the address. Subjects keep their first order.
+func SplitSubjectEmails(pairs []SubjectEmail) (many []SubjectEmails, few []SubjectEmail) {
+	pairs = CleanSubjectEmails(pairs)
+	var order []string
+	bySubject := map[string][]string{}
+	for _, p := range pairs {
+		if _, ok := bySubject[p.Subject]; !ok {
+			order = append(order, p.Subject)
+		}
+		bySubject[p.Subject] = append(bySubject[p.Subject], p.Email)
+	}
+	for _, subj := range order {
+		es := bySubject[subj]
+		if len(es) > manySubjectAddresses {
+			many = append(many, SubjectEmails{Subject: subj, Emails: es})
+			continue
+		}
+		for _, e := range es {
+			few = append(few, SubjectEmail{Subject: subj, Email: e})
+		}
+	}
+	return many, few
+}

@@ -68,45 +68,27 @@ func (tx *Tx) ReferencedThreads(viewer int64, msgIDs []string) (map[string]store
 }
 
 // SubjectThreads returns the newest thread of each subject and
-// participant address pair, through messages viewer may see.
-//
-// As in the SQLite store, a subject asked with many addresses (a message
-// with a long recipient list) is looked up in one pass over its threads'
-// participants: pair by pair, 20,000 addresses of one all-staff message
-// took 13 s, and the time grows with the square of the list.
+// participant address pair, through messages viewer may see: a subject
+// asked with many addresses in one pass, the other pairs one by one (see
+// store.SplitSubjectEmails).
 func (tx *Tx) SubjectThreads(viewer int64, pairs []store.SubjectEmail) ([]store.SubjectThread, error) {
-	pairs = store.CleanSubjectEmails(pairs)
-	if len(pairs) == 0 {
-		return nil, nil
-	}
-	var order []string
-	bySubject := map[string][]string{}
-	for _, p := range pairs {
-		if _, ok := bySubject[p.Subject]; !ok {
-			order = append(order, p.Subject)
-		}
-		bySubject[p.Subject] = append(bySubject[p.Subject], p.Email)
-	}
+	many, few := store.SplitSubjectEmails(pairs)
 	var out []store.SubjectThread
-	var subjects, emails []string // the pairs asked one by one
-	for _, subj := range order {
-		es := bySubject[subj]
-		if len(es) > manyAddresses {
-			found, err := tx.subjectThreads(`SELECT x.email, t.id, t.subject, coalesce(t.deal_id, 0), coalesce(t.lead_id, 0), coalesce(t.project_id, 0), t.created_at
-				FROM (SELECT p.email, max(t.id) AS thread_id
-					FROM threads t JOIN messages m ON m.thread_id = t.id JOIN participants p ON p.message_id = m.id
-					WHERE t.subject = ? AND (m.owner_id = ? OR m.shared) AND p.email = ANY(?::text[])
-					GROUP BY p.email) x
-				JOIN threads t ON t.id = x.thread_id`, subj, viewer, es)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, found...)
-			continue
+	for _, g := range many {
+		found, err := tx.subjectThreads(`SELECT x.email, t.id, t.subject, coalesce(t.deal_id, 0), coalesce(t.lead_id, 0), coalesce(t.project_id, 0), t.created_at
+			FROM (SELECT p.email, max(t.id) AS thread_id
+				FROM threads t JOIN messages m ON m.thread_id = t.id JOIN participants p ON p.message_id = m.id
+				WHERE t.subject = ? AND (m.owner_id = ? OR m.shared) AND p.email = ANY(?::text[])
+				GROUP BY p.email) x
+			JOIN threads t ON t.id = x.thread_id`, g.Subject, viewer, g.Emails)
+		if err != nil {
+			return nil, err
 		}
-		for _, e := range es {
-			subjects, emails = append(subjects, subj), append(emails, e)
-		}
+		out = append(out, found...)
+	}
+	subjects, emails := make([]string, len(few)), make([]string, len(few)) // the pairs asked one by one
+	for i, p := range few {
+		subjects[i], emails[i] = p.Subject, p.Email
 	}
 	if len(subjects) == 0 {
 		return out, nil
@@ -122,10 +104,6 @@ func (tx *Tx) SubjectThreads(viewer int64, pairs []store.SubjectEmail) ([]store.
 			ORDER BY t.id DESC LIMIT 1) t`, subjects, emails, viewer)
 	return append(out, found...), err
 }
-
-// manyAddresses is the number of addresses asked with one subject above
-// which SubjectThreads reads the subject's threads in one pass.
-const manyAddresses = 32
 
 func (tx *Tx) subjectThreads(query string, args ...any) ([]store.SubjectThread, error) {
 	rows, err := tx.query(query, args...)

@@ -71,53 +71,29 @@ func (tx *Tx) ReferencedThreads(viewer int64, msgIDs []string) (map[string]store
 }
 
 // SubjectThreads returns the newest thread of each subject and
-// participant address pair, through messages viewer may see.
-//
-// A subject asked with few addresses (a message's handful of
-// participants) is looked up pair by pair, which stops at the first
-// thread that has the address. A subject asked with many (a message with a
-// long recipient list) is looked up in one pass over its threads'
-// participants: pair by pair, each of 20,000 addresses went over the
-// 20,000 participants of the thread's first message, minutes for one
-// message of an all-staff announcement or of an attacker's 1 MB Cc field.
+// participant address pair, through messages viewer may see: a subject
+// asked with many addresses in one pass, the other pairs one by one (see
+// store.SplitSubjectEmails).
 func (tx *Tx) SubjectThreads(viewer int64, pairs []store.SubjectEmail) ([]store.SubjectThread, error) {
-	pairs = store.CleanSubjectEmails(pairs)
-	if len(pairs) == 0 {
-		return nil, nil
-	}
-	var subjects []string
-	emails := map[string][]string{}
-	for _, p := range pairs {
-		if _, ok := emails[p.Subject]; !ok {
-			subjects = append(subjects, p.Subject)
-		}
-		emails[p.Subject] = append(emails[p.Subject], p.Email)
-	}
+	many, few := store.SplitSubjectEmails(pairs)
 	var out []store.SubjectThread
-	var few [][2]string // [subject, email], as subjectThreadsByPair reads them
-	for _, subj := range subjects {
-		if es := emails[subj]; len(es) > manyAddresses {
-			found, err := tx.subjectThreadsOfMany(viewer, subj, es)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, found...)
-			continue
+	for _, g := range many {
+		found, err := tx.subjectThreadsOfMany(viewer, g.Subject, g.Emails)
+		if err != nil {
+			return nil, err
 		}
-		for _, e := range emails[subj] {
-			few = append(few, [2]string{subj, e})
-		}
+		out = append(out, found...)
 	}
 	if len(few) == 0 {
 		return out, nil
 	}
-	found, err := tx.subjectThreadsByPair(viewer, few)
+	qs := make([][2]string, len(few)) // [subject, email], as subjectThreadsByPair reads them
+	for i, p := range few {
+		qs[i] = [2]string{p.Subject, p.Email}
+	}
+	found, err := tx.subjectThreadsByPair(viewer, qs)
 	return append(out, found...), err
 }
-
-// manyAddresses is the number of addresses asked with one subject above
-// which SubjectThreads reads the subject's threads in one pass.
-const manyAddresses = 32
 
 // subjectThreadsByPair is SubjectThreads pair by pair.
 func (tx *Tx) subjectThreadsByPair(viewer int64, qs [][2]string) ([]store.SubjectThread, error) {
