@@ -634,3 +634,21 @@ func TestHostileTooManyAddresses(t *testing.T) {
 	}
 	checkOutcome(t, r, nil)
 }
+
+// pipeStored delivers raw through the pipe and returns its result and the
+// message stored; anything but stored fails the test.
+func (h *harness) pipeStored(t *testing.T, raw string) (ingest.Result, *store.Message) {
+	t.Helper()
+	r, err := h.pipe.Ingest(context.Background(), pipeDelivery([]byte(raw)))
+	if err != nil || r.Status != ingest.StatusStored {
+		t.Fatalf("%+v %v", r, err)
+	}
+	var m *store.Message
+	if err := h.db.View(context.Background(), func(tx store.Tx) error {
+		m, err = tx.Message(r.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return r, m
+}

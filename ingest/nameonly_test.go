@@ -116,20 +116,8 @@ func TestNameOnlyRecipientIsNobody(t *testing.T) {
 		"Date: Mon, 02 Nov 2026 09:00:00 +0000\r\nMessage-ID: <n1@acme.example>\r\n\r\nSee below.\r\n\r\n" +
 		"---------- Forwarded message ---------\r\nFrom: Maria Ortega <maria@cliente.example>\r\n" +
 		"Date: Mon, 2 Nov 2026 at 08:00\r\nSubject: Quote\r\nTo: <ann@acme.example>\r\n\r\nHello Ann\r\n"
-	r, err := h.pipe.Ingest(context.Background(), pipeDelivery([]byte(raw)))
-	if err != nil || r.Status != ingest.StatusStored {
-		t.Fatalf("%+v %v", r, err)
-	}
-	if err := h.db.View(context.Background(), func(tx store.Tx) error {
-		m, err := tx.Message(r.ID)
-		if err != nil {
-			return err
-		}
-		if m.FromEmail != "maria@cliente.example" || m.ForwardedBy != userAddr {
-			t.Errorf("from %q forwarded by %q: not unwrapped\n%v", m.FromEmail, m.ForwardedBy, r.Explain)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
+	r, m := h.pipeStored(t, raw)
+	if m.FromEmail != "maria@cliente.example" || m.ForwardedBy != userAddr {
+		t.Errorf("from %q forwarded by %q: not unwrapped\n%v", m.FromEmail, m.ForwardedBy, r.Explain)
 	}
 }

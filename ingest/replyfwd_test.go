@@ -1,13 +1,9 @@
 package ingest_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/smartbcc/smartbcc/ingest"
-	"github.com/smartbcc/smartbcc/store"
 )
 
 // TestReplyUnderForwardSubjectIsTheUsers: Ann answers a customer's mail
@@ -31,25 +27,13 @@ func TestReplyUnderForwardSubjectIsTheUsers(t *testing.T) {
 				"Date: Mon, 02 Nov 2026 09:00:00 +0000\r\nMessage-ID: <a1@acme.example>\r\n" + tt.inReplyTo + "\r\n" +
 				"Yes, 38 is our best price.\r\n\r\nOn Mon, 2 Nov 2026 at 08:00, Maria Ortega <maria@cliente.example> wrote:\r\n" +
 				"> Can you do 40 per piece?\r\n"
-			r, err := h.pipe.Ingest(context.Background(), pipeDelivery([]byte(raw)))
-			if err != nil || r.Status != ingest.StatusStored {
-				t.Fatalf("%+v %v", r, err)
+			r, m := h.pipeStored(t, raw)
+			if m.FromEmail != tt.wantFrom || m.ForwardedBy != tt.wantBy {
+				t.Errorf("from %q forwarded by %q, want %q and %q\n%v", m.FromEmail, m.ForwardedBy, tt.wantFrom, tt.wantBy, r.Explain)
 			}
-			if err := h.db.View(context.Background(), func(tx store.Tx) error {
-				m, err := tx.Message(r.ID)
-				if err != nil {
-					return err
-				}
-				if m.FromEmail != tt.wantFrom || m.ForwardedBy != tt.wantBy {
-					t.Errorf("from %q forwarded by %q, want %q and %q\n%v", m.FromEmail, m.ForwardedBy, tt.wantFrom, tt.wantBy, r.Explain)
-				}
-				// --explain says why a "Fwd:" mail was filed as hers.
-				if says := strings.Contains(fmt.Sprint(r.Explain), "answers another message (In-Reply-To)"); says != (tt.wantBy == "") {
-					t.Errorf("explain names In-Reply-To: %v, want %v\n%v", says, tt.wantBy == "", r.Explain)
-				}
-				return nil
-			}); err != nil {
-				t.Fatal(err)
+			// --explain says why a "Fwd:" mail was filed as hers.
+			if says := strings.Contains(fmt.Sprint(r.Explain), "answers another message (In-Reply-To)"); says != (tt.wantBy == "") {
+				t.Errorf("explain names In-Reply-To: %v, want %v\n%v", says, tt.wantBy == "", r.Explain)
 			}
 		})
 	}
