@@ -52,8 +52,15 @@ person (an id or one of their addresses), --query what a search for Q finds
 (the query language of search), --since and --until the mail dated in that
 time. An item or person filter names the file too (all-deal-3.mbox). DIR "-"
 writes one mbox to standard output instead, and the count to standard
-error.`,
+error.
+
+To import an mbox export again, give ingest --format mboxrd: it reads every
+message back exactly. Detected by itself the file is read as any mbox,
+where a right Content-Length field is trusted (as mutt and Dovecot do), and
+a message whose own Content-Length, which its sender wrote, counts exactly
+through the messages written after it would be read as holding them.`,
 		Example: `  smartbcc export --format mbox ./backup
+  smartbcc ingest --user ann@acme.example --format mboxrd ./backup/all.mbox
   smartbcc export --item deal:3 --format eml ./deal-3
   smartbcc --as ann@acme.example export --person bob@customer.example - | gzip > bob.mbox.gz
   smartbcc export --query 'from:bob@customer.example' --since 2026-01 --until 2026-06 ./h1`,

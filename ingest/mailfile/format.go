@@ -40,7 +40,10 @@ const (
 	// one '>' is removed from ">From " lines and ">>From " lines are kept.
 	FormatMboxo Format = "mboxo"
 	// FormatMboxrd is an mbox whose writer quoted every line matching
-	// ^>*From with one more '>': one '>' is removed from each such line.
+	// ^>*From with one more '>': one '>' is removed from each such line,
+	// and no Content-Length field is trusted (a writer that quotes does
+	// not count; see mboxReader.ignoreCounts). It reads what MboxWriter
+	// (export) wrote exactly as it was written.
 	FormatMboxrd Format = "mboxrd"
 	// FormatDir is a directory tree; every file in it is detected on its
 	// own (Maildirs found inside are read as Maildirs).

@@ -134,6 +134,13 @@ type mboxReader struct {
 	countEnd   int64
 	counted    bool
 	unquotedAt []int
+	// ignoreCounts trusts no Content-Length: the file was named mboxrd
+	// (--format mboxrd), whose writer quotes, so a count is nobody's but
+	// the sender's. Export writes mboxrd and keeps each message's bytes,
+	// its Content-Length field too, which may count exactly through the
+	// messages written after it: read as an auto-detected mbox (as mutt
+	// and Dovecot read it) they would be that message's body.
+	ignoreCounts bool
 
 	// keepDeleted reads a message Thunderbird flagged expunged
 	// (Options.IncludeDeleted); mozStatus is the first X-Mozilla-Status
@@ -240,7 +247,7 @@ func (r *mboxReader) line(line []byte, atLineStart bool, off int64) *Item {
 		if r.inHeader {
 			r.inHeader = false
 			r.bodyStart = off + int64(len(line))
-			if r.contentLength >= 0 {
+			if r.contentLength >= 0 && !r.ignoreCounts {
 				r.countEnd = r.bodyStart + r.contentLength
 			}
 		}
@@ -412,7 +419,7 @@ const mozExpunged = 0x0008
 // starts a message. A body that ends more than contentLengthReach bytes
 // further on is left to the From_ lines.
 func (r *mboxReader) withinContentLength(off int64, n int) bool {
-	if r.inHeader || r.contentLength < 0 {
+	if r.inHeader || r.contentLength < 0 || r.ignoreCounts {
 		return false
 	}
 	end := r.bodyStart + r.contentLength // where the counted body ends

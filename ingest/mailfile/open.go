@@ -269,6 +269,7 @@ func openStream(br *bufio.Reader, closer io.Closer, name string, isFile bool, fo
 	case FormatMbox, FormatMboxrd:
 		m := newMboxReader(br, name, quoteMboxrd, maxSize, readBufSize)
 		m.closer, m.keepDeleted = closer, opt.IncludeDeleted
+		m.ignoreCounts = format == FormatMboxrd
 		return m
 	case FormatMboxo:
 		m := newMboxReader(br, name, quoteMboxo, maxSize, readBufSize)
