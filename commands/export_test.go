@@ -98,11 +98,16 @@ func expFresh(t *testing.T) *cli {
 }
 
 // expReimport ingests path into a fresh store for Ann and returns it; every
-// message must be stored.
+// message must be stored. An mbox is read as the export's help says to
+// (--format mboxrd).
 func expReimport(t *testing.T, path string, wantStored int) *cli {
 	t.Helper()
 	f := expFresh(t)
-	r := f.run("--json", "ingest", "--user", visAnn, "--auth", "off", path)
+	args := []string{"--json", "ingest", "--user", visAnn, "--auth", "off", path}
+	if strings.HasSuffix(path, ".mbox") {
+		args = append(args, "--format", "mboxrd")
+	}
+	r := f.run(args...)
 	if r.code != 0 {
 		t.Fatalf("re-import of %s: exit %d %q", path, r.code, r.err)
 	}
