@@ -335,6 +335,9 @@ func (v *importView) summary(sum ingest.Summary, elapsed time.Duration) {
 		parts = append(parts, thousands(sum.Confirmed)+" confirmed an address")
 	}
 	parts = append(parts, thousands(sum.Skipped)+" skipped"+byReason(sum.SkippedBy))
+	if len(sum.Unread) > 0 {
+		parts = append(parts, thousands(len(sum.Unread))+" not read")
+	}
 	b.WriteString(strings.Join(parts, ", "))
 	if v.dryRun {
 		b.WriteString("; nothing was stored (--dry-run)")

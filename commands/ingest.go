@@ -424,6 +424,24 @@ func runImport(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 		if errors.Is(runErr, context.DeadlineExceeded) {
 			return fmt.Errorf("gave up after %s (--timeout) with %s stored; run the same command again to continue", opts.timeout, thousands(sum.Stored))
 		}
+		var unread *ingest.UnreadError
+		if errors.As(runErr, &unread) {
+			// Every other input was read: the summary, then each input
+			// not read, and a failure a script sees (exit 1, as for a
+			// store that failed: an archive import has no sysexits).
+			if !opts.quiet {
+				view.summary(sum, elapsed)
+			}
+			for _, u := range unread.Inputs {
+				fmt.Fprintf(app.IO.ErrOut, "%s: not read: %s\n", printable(u.Origin, false), readCause(u.Err))
+			}
+			inputs := "inputs"
+			if len(unread.Inputs) == 1 {
+				inputs = "input"
+			}
+			return fmt.Errorf("%s %s not read (an error the system reported, nothing recorded for them): run the same command again to import them",
+				thousands(len(unread.Inputs)), inputs)
+		}
 		if ingest.IsTemporary(runErr) {
 			return fmt.Errorf("%v; %s stored so far: run the same command again to continue", runErr, thousands(sum.Stored))
 		}
@@ -436,6 +454,16 @@ func runImport(cmd *cobra.Command, app *App, opts ingestOptions, args []string) 
 		return app.outputErr
 	}
 	return nil
+}
+
+// readCause is what the system said of a read that failed, without the
+// path the line names already ("input/output error").
+func readCause(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // inputSize is the size in bytes of a file, or of the files under a

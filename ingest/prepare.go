@@ -164,7 +164,7 @@ func (in *Ingester) prepare(ctx context.Context, d Delivery, key string) (p *Pre
 		// What the system reports (the disk, the network, a permission)
 		// may pass: recorded as refused, the input would be left out
 		// for good. A temporary failure is retried: the pipe exits 75,
-		// an import stops after storing what it read before.
+		// an import (Run) goes on with the other inputs and names it.
 		return nil, &TempError{Code: "4.3.0", Err: d.ReadErr}
 	case d.ReadErr != nil || int64(len(d.Raw)) > in.opt.MaxSize:
 		p.refuse(StatusRejected, "too_large", RefusedPolicy, "5.3.4",

@@ -105,7 +105,37 @@ type Summary struct {
 	SkippedNames map[string][]string // origins, by cause
 	SuspectNames []string            // origins of Suspects
 	ReusedNames  []string            // origins of Reused
+
+	// Unread are the inputs that an error the system reported (a failing
+	// disk, a permission) left unread, each named: not in Total, and
+	// recorded nowhere, since they may read fine next time. Run goes on
+	// with the other inputs and then returns an *UnreadError.
+	Unread []UnreadInput
 }
+
+// UnreadInput is an input a read error the system reported left unread:
+// a file, a directory, or the rest of an mbox from where it failed.
+type UnreadInput struct {
+	Origin string
+	Err    error
+}
+
+// UnreadError ends a Run that read every input but Summary.Unread. It is
+// temporary (IsTemporary): the pipe exits 75, and an import run again
+// reads them, what was stored before being found a duplicate.
+type UnreadError struct {
+	Inputs []UnreadInput
+	first  error // the first one's TempError
+}
+
+func (e *UnreadError) Error() string {
+	if len(e.Inputs) == 1 {
+		return e.first.Error()
+	}
+	return fmt.Sprintf("%d inputs not read, the first: %v", len(e.Inputs), e.first)
+}
+
+func (e *UnreadError) Unwrap() error { return e.first }
 
 // maxNamed is how many inputs a Summary names per kind of problem.
 const maxNamed = 10
@@ -340,6 +370,7 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 		follow commitFollowUp
 	}
 	var staged []stagedResult
+	var unread *UnreadError
 	if stream != nil {
 		defer stream.abort()
 	}
@@ -450,7 +481,11 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 				if err := commit(); err != nil {
 					return sum, err
 				}
-				return sum, <-readErr
+				if err := <-readErr; err != nil || unread == nil {
+					return sum, err
+				}
+				unread.Inputs = sum.Unread
+				return sum, unread
 			}
 			s = next
 		case <-budget.stalled:
@@ -480,6 +515,18 @@ func (in *Ingester) Run(ctx context.Context, src Source, opt RunOptions) (Summar
 		case <-ctx.Done():
 			// The workers stop at once: s may never be done.
 			return sum, ctx.Err()
+		}
+		if s.err != nil && s.d.ReadErr != nil && errors.Is(s.err, s.d.ReadErr) {
+			// An error the system reported reading this input (prepare
+			// made it a TempError): one failing file of a Maildir must
+			// not leave the thousands after it unread. It is named at
+			// the end, and the run fails then, so that a script sees it.
+			sum.Unread = append(sum.Unread, UnreadInput{Origin: s.d.Origin, Err: s.d.ReadErr})
+			if unread == nil {
+				unread = &UnreadError{first: s.err}
+			}
+			budget.release(int64(len(s.d.Raw)))
+			continue
 		}
 		if s.err != nil {
 			// The messages read before it are good: they are stored.
