@@ -94,3 +94,61 @@ func TestReadErrorsRefusedOnceOrRetried(t *testing.T) {
 		t.Errorf("after a read error the system reports: %d rejections, want %d", n, len(files))
 	}
 }
+
+// An empty file is refused as not_a_message once, however often it is
+// imported, as every refusal is (docs/cli.md); two empty files are two
+// refusals. Its bytes, none, are every empty file's, which the store
+// never takes for the same input (store.EmptySHA256).
+func TestEmptyFileRefusedOnce(t *testing.T) {
+	ctx := context.Background()
+	db, _ := storetest.Open(t, backend.Options{})
+	storetest.AddAcmeAndAnn(t, db)
+	in := ingest.New(ingest.Options{Store: db, AuthMode: ingest.AuthMode{Kind: "off"}, Source: store.SourceImport, Owner: "ann@acme.example"})
+	dir := t.TempDir()
+	for _, name := range []string{"empty.eml", "md/cur/1700000000.M1P1.host:2,S", "md/new/1700000001.M1P1.host"} {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "md/tmp"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for run := range 2 {
+		r, err := mailfile.Open(dir, mailfile.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for {
+			it, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			n++
+			res, err := in.Ingest(ctx, *ingest.ItemDelivery(it, store.Envelope{}))
+			if err != nil || res.Status != ingest.StatusRejected || res.Reason != "not_a_message" {
+				t.Errorf("run %d, %s: %s (%s), %v; want rejected (not_a_message)", run+1, it.Origin, res.Status, res.Reason, err)
+			}
+		}
+		r.Close()
+		if n != 3 {
+			t.Errorf("run %d: %d inputs, want 3", run+1, n)
+		}
+		var rows int
+		err = db.View(ctx, func(tx store.Tx) error {
+			rs, err := tx.Rejections(time.Time{})
+			rows = len(rs)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows != 3 {
+			t.Errorf("after run %d: %d rejections, want 3", run+1, rows)
+		}
+	}
+}

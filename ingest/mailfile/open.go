@@ -131,6 +131,15 @@ func damageDigest(read []byte, err error) string {
 	return hex.EncodeToString(sum.Sum(nil))
 }
 
+// emptyDigest names an empty input for its refusal (Item.RawSHA256).
+// The SHA-256 of its bytes, none, is every empty file's, and the store
+// records a refusal of no bytes every time (store.EmptySHA256), so an
+// empty file in an archive gained a row on every import; named by its
+// path it is refused once, and two empty files are two refusals.
+func emptyDigest(name string) string {
+	return damageDigest(nil, fmt.Errorf("%w: empty: %s", ErrNotMessage, name))
+}
+
 // unreadable sets item.Err to the read error err of name, and when it is
 // damage, the digest of read and of it.
 func unreadable(item *Item, name string, read []byte, err error) {
@@ -322,6 +331,7 @@ func (s *single) Next() (*Item, error) {
 		item.Err = fmt.Errorf("%w: %s", ErrNotMessage, why)
 		if n == 0 {
 			item.Err = fmt.Errorf("%w: empty", ErrNotMessage)
+			item.RawSHA256 = emptyDigest(s.name)
 		}
 		if err != nil {
 			unreadable(item, s.name, []byte(item.RawSHA256), err)
@@ -365,6 +375,7 @@ func (s *single) Next() (*Item, error) {
 		}
 	case item.Size == 0:
 		item.Err = fmt.Errorf("%w: empty", ErrNotMessage)
+		item.RawSHA256 = emptyDigest(s.name)
 	case s.emlxLen > 0 && !emlxTail(s.br):
 		unreadable(item, s.name, raw, fmt.Errorf("the %d bytes of message its first line gives are followed by no property list, "+
 			"as Apple Mail writes it: is the length wrong?%w", s.emlxLen, errQuiet{errEmlxLength}))
