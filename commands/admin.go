@@ -41,10 +41,10 @@ func newRejectedCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rejected [--since T] [--reason WORD] [--limit N] [--offset N]",
 		Short: "List refused mail with the reason (administrator)",
-		Long: `Lists refused mail, oldest first, with the reason. --reason keeps one
+		Long: `Lists refused mail, newest first, with the reason. --reason keeps one
 reason (auth_failed, unknown_sender, ...). --limit N shows the N most
-recent (still oldest first), --offset N skips the N most recent: pages go
-back in time, as inbox's do.`,
+recent, --offset N skips the N most recent: pages go back in time, as
+inbox's do.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := requireAdmin(app, "rejected"); err != nil {
@@ -75,11 +75,11 @@ back in time, as inbox's do.`,
 			if reason != "" {
 				rs = slices.DeleteFunc(rs, func(r store.Rejection) bool { return r.Reason != reason })
 			}
-			// Newest first for the page, as inbox pages, then back in the
-			// listing's order.
+			// Newest first, as inbox lists: what was refused last is what
+			// an administrator looks for, and pages go back in time. The
+			// stores list oldest first (by time, then id).
 			slices.Reverse(rs)
 			rs, note := pageOf(rs, page)
-			slices.Reverse(rs)
 			if app.JSON {
 				out := []rejectionOut{}
 				for i := range rs {
