@@ -225,7 +225,21 @@ func mayChangeItem(app *App, tx store.Tx, it *store.Item) error {
 	return nil
 }
 
+// dashTitle refuses "-" typed as a title (--title, --new-deal...): on
+// these command lines a dash is stdin (link - reads message ids there),
+// and a deal called "-" is what a sales team never means to create. why
+// says what to type instead.
+func dashTitle(flag, title, why string) error {
+	if strings.TrimSpace(title) != "-" {
+		return nil
+	}
+	return usageErrorf("%s \"-\" is not a title: %s", flag, why)
+}
+
 func runItemAdd(cmd *cobra.Command, app *App, kind store.ItemKind, opts itemAddOptions) error {
+	if err := dashTitle("--title", opts.title, "give the "+string(kind)+"'s title"); err != nil {
+		return err
+	}
 	st, err := app.Store(cmd.Context())
 	if err != nil {
 		return err
@@ -278,6 +292,9 @@ func runItemSet(cmd *cobra.Command, app *App, kind store.ItemKind, id int64, opt
 	}
 	if f.Changed("status") && !validStatus(opts.status) {
 		return store.Errorf(store.EInvalid, "invalid status %q: want open, won or lost (rm removes)", opts.status)
+	}
+	if err := dashTitle("--title", opts.title, "give the "+string(kind)+"'s title"); err != nil {
+		return err
 	}
 	st, err := app.Store(cmd.Context())
 	if err != nil {
@@ -639,6 +656,9 @@ files into the deal from now on.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseID("lead", args[0])
 			if err != nil {
+				return err
+			}
+			if err := dashTitle("--title", title, "give the deal's title"); err != nil {
 				return err
 			}
 			st, err := app.Store(cmd.Context())

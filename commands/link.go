@@ -266,6 +266,12 @@ func runLink(cmd *cobra.Command, app *App, opts linkOptions, unlink bool) error 
 	if n != 1 {
 		return usageErrorf("give exactly one of --deal, --lead, --project, --person or a --new-... flag")
 	}
+	if newKind != "" && newKind != store.KindPerson {
+		flag := "--new-" + string(newKind)
+		if err := dashTitle(flag, newTitle, fmt.Sprintf("ids on stdin are the argument - (link - %s TITLE); %s '' takes the first message's subject", flag, flag)); err != nil {
+			return err
+		}
+	}
 	if (opts.email != "" || opts.name != "") && newKind != store.KindPerson {
 		return usageErrorf("--email and --name go with --new-person")
 	}
