@@ -1,12 +1,14 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -238,16 +240,29 @@ smartbcc-lmtp_destination_concurrency_limit = %[5]d
 func checkBccDomain(cmd *cobra.Command, app *App, dsn, domain string) error {
 	opt := app.StoreOptions
 	opt.MustExist, opt.ReadOnly = true, true
-	st, err := backend.Open(cmd.Context(), dsn, opt)
+	// The lines are printed whatever the store says: it is only looked
+	// at, briefly. A PostgreSQL server that takes the connection and
+	// never answers would hold the command for the whole connect timeout
+	// (10s by default, each address) and then read as "store is busy".
+	ctx, cancel := context.WithTimeout(cmd.Context(), domainCheckTimeout)
+	defer cancel()
+	warn := func(err error) {
+		why := errorLine(err)
+		if ctx.Err() == context.DeadlineExceeded {
+			why = fmt.Sprintf("the store %s did not answer within %s", backend.Redact(dsn), domainCheckTimeout)
+		}
+		fmt.Fprintf(app.IO.ErrOut, "smartbcc: warning: --domain not compared with the store's Bcc domain: %s\n", why)
+	}
+	st, err := backend.Open(ctx, dsn, opt)
 	if err != nil {
 		if !strings.HasPrefix(err.Error(), "no store at ") {
-			fmt.Fprintf(app.IO.ErrOut, "smartbcc: warning: --domain not compared with the store's Bcc domain: %s\n", errorLine(err))
+			warn(err)
 		}
 		return nil
 	}
 	defer st.Close()
 	var c *store.Company
-	err = st.View(cmd.Context(), func(tx store.Tx) error {
+	err = st.View(ctx, func(tx store.Tx) error {
 		c, err = tx.Company()
 		return err
 	})
@@ -255,7 +270,7 @@ func checkBccDomain(cmd *cobra.Command, app *App, dsn, domain string) error {
 	case store.IsNotFound(err):
 		return nil // a store without its company: init not run yet
 	case err != nil:
-		fmt.Fprintf(app.IO.ErrOut, "smartbcc: warning: --domain not compared with the store's Bcc domain: %s\n", errorLine(err))
+		warn(err)
 		return nil
 	}
 	if !strings.EqualFold(strings.TrimSuffix(domain, "."), strings.TrimSuffix(c.BccDomain, ".")) {
@@ -264,6 +279,9 @@ func checkBccDomain(cmd *cobra.Command, app *App, dsn, domain string) error {
 	}
 	return nil
 }
+
+// domainCheckTimeout bounds checkBccDomain's look at the store.
+const domainCheckTimeout = 3 * time.Second
 
 // checkStoreURL refuses a PostgreSQL URL that cannot go into master.cf as
 // it is: Postfix expands $ in pipe arguments and splits them at spaces, and

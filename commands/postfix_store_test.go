@@ -1,7 +1,9 @@
 package commands
 
 import (
+	"net"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -26,6 +28,54 @@ func TestPostfixConfigPostgresURL(t *testing.T) {
 		r := c.fails(bad.want, "postfix-config", "--domain", "bcc.acme.example", "--store", bad.url)
 		if strings.Contains(r.err, "s3cret") {
 			t.Errorf("the error shows the password: %q", r.err)
+		}
+	}
+}
+
+// TestPostfixConfigSilentPostgres: postfix-config only prints lines; it
+// looks at the store only to compare --domain with its Bcc domain. A
+// PostgreSQL server that takes the connection and never answers (a host
+// down behind a proxy, a full backlog) gets a short look, and a warning
+// that says so, not the pipe's whole connect timeout and "store is busy".
+func TestPostfixConfigSilentPostgres(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var held []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, conn)
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	c := newCLI(t)
+	url := "postgres://smartbcc@" + ln.Addr().String() + "/smartbcc"
+	for _, args := range [][]string{
+		{"postfix-config", "--domain", "bcc.acme.example", "--store", url},
+		{"--db", url, "postfix-config", "--lmtp", "--domain", "bcc.acme.example"},
+	} {
+		r := c.run(args...)
+		if r.code != 0 || !strings.Contains(r.out, "bcc.acme.example") {
+			t.Errorf("%s: exit %d, stdout:\n%s", strings.Join(args, " "), r.code, r.out)
+		}
+		want := "smartbcc: warning: --domain not compared with the store's Bcc domain: the store " + url + " did not answer within 3s\n"
+		if r.err != want {
+			t.Errorf("%s: stderr %q, want %q", strings.Join(args, " "), r.err, want)
 		}
 	}
 }
