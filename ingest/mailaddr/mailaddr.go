@@ -375,7 +375,13 @@ func (p *parser) domain() (string, error) {
 			if b.Len() == 0 {
 				return "", fmt.Errorf("missing domain")
 			}
-			return "", fmt.Errorf("domain %q ends with a dot", b.String())
+			// One final dot is DNS's root: "acme.example." is the name
+			// "acme.example" (the canonical form has none), as Postfix
+			// reads an envelope address. Two are no name.
+			if t.kind == tkSpecial && t.text == "." {
+				return "", fmt.Errorf("domain %q ends with two dots", b.String()+".")
+			}
+			return canonicalDomain(strings.TrimSuffix(b.String(), "."))
 		}
 		p.i++
 		b.WriteString(t.text)
