@@ -33,7 +33,7 @@ const (
 	exitNotFound    = 3
 	exitDeferred    = 4
 	exitInterrupted = 130
-	exitDataErr     = 65 // EX_DATAERR: input that is not a message at all
+	exitDataErr     = 65 // EX_DATAERR: input that is not a message at all, or too large
 	exitNoUser      = 67 // EX_NOUSER: unknown Bcc address or token (--bounce)
 	exitTempFail    = 75 // EX_TEMPFAIL: retry later, nothing lost
 	exitNoPerm      = 77 // EX_NOPERM: authentication failed / unknown sender (--bounce)

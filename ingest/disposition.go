@@ -13,7 +13,7 @@ import (
 // on 75 and bounces on any other non-zero status.
 const (
 	ExitOK       = 0
-	ExitDataErr  = 65 // EX_DATAERR: input that is not a message at all
+	ExitDataErr  = 65 // EX_DATAERR: input that is not a message at all, or too large
 	ExitNoUser   = 67 // EX_NOUSER: unknown Bcc address or token (--bounce)
 	ExitTempFail = 75 // EX_TEMPFAIL: retry later, nothing lost
 	ExitNoPerm   = 77 // EX_NOPERM: refused sender (--bounce)
@@ -28,6 +28,7 @@ const (
 //	stored, duplicate, quarantined, confirmed      0           250 2.0.0
 //	refused (recipient, sender, policy)            0           250 2.0.0
 //	not a message                                  65          554 5.6.0
+//	over the size limit                            65          552 5.3.4
 //	temporary (store, DNS, timeout, bug)           75          451 4.x.x
 //	--bounce: unknown recipient                    67          550 5.1.1
 //	--bounce: refused sender                       77          550 5.7.1
@@ -73,6 +74,14 @@ func Dispose(r Result, bounce bool) Disposition {
 	switch {
 	case r.Refused == RefusedData:
 		d.Exit, d.Code, d.Enhanced, d.Text = ExitDataErr, 554, "5.6.0", "Not a readable message"
+	case r.Refused == RefusedSize:
+		// A permanent refusal the sender learns of, as LMTP refuses
+		// it at the door (DisposeTooLarge): the user who sent a
+		// proposal too large to file must know it is not in the CRM.
+		// It tells an outsider nothing (SMTP's SIZE announces the
+		// limit), and Postfix's smaller message_size_limit refuses
+		// such mail at SMTP time, before any bounce.
+		d = tooLarge(d)
 	case r.Refused == RefusedRecipient && bounce:
 		d.Exit, d.Code, d.Enhanced, d.Text = ExitNoUser, 550, "5.1.1", "No such recipient"
 	case r.Refused == RefusedSender && bounce:
@@ -96,7 +105,7 @@ func Dispose(r Result, bounce bool) Disposition {
 // delivered alone as the pipe delivers it, would have been refused as an
 // unknown recipient (not a Bcc address, or an unknown item token).
 func DisposeRecipient(r Result, i int, bounce bool) Disposition {
-	if i < len(r.UnknownRecipients) && r.UnknownRecipients[i] && r.Refused != RefusedData && r.Refused != RefusedPolicy {
+	if i < len(r.UnknownRecipients) && r.UnknownRecipients[i] && r.Refused != RefusedData && r.Refused != RefusedPolicy && r.Refused != RefusedSize {
 		alone := r
 		alone.Status, alone.Reason, alone.Refused, alone.Code = StatusRejected, "unknown_recipient", RefusedRecipient, "5.1.1"
 		alone.Explain = []string{"unknown_recipient: not a Bcc address of this company, or an unknown item token"}
@@ -150,10 +159,19 @@ func DisposeNoMessage() Disposition {
 
 // DisposeTooLarge is the disposition of an LMTP DATA that went over the
 // size the server announced (SIZE): like any MTA, refused at the door.
-// (The pipe never sees it: Postfix's message_size_limit is below ours.)
+// A pipe delivery over --max-size is refused alike (Dispose, RefusedSize).
 func DisposeTooLarge() Disposition {
-	return Disposition{Status: StatusRejected, Reason: "too_large", Exit: ExitOK,
-		Code: 552, Enhanced: "5.3.4", Text: "Message too large"}
+	d := tooLarge(Disposition{Status: StatusRejected, Reason: "too_large"})
+	d.Stderr = d.Enhanced + " " + d.Text
+	return d
+}
+
+// tooLarge is d for a message over the size limit: a bounce from the
+// pipe, whose stderr line (the enhanced code first, which Postfix's
+// pipe(8) takes for the DSN's status) says why, 552 from LMTP.
+func tooLarge(d Disposition) Disposition {
+	d.Exit, d.Code, d.Enhanced, d.Text = ExitDataErr, 552, "5.3.4", "Message too large"
+	return d
 }
 
 // reasonWord keeps a reason only when it is one word of [a-z_] (a closed

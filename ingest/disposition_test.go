@@ -39,7 +39,8 @@ func TestDisposition(t *testing.T) {
 		{"auth failed bounce", refused(StatusRejected, "auth_failed", RefusedSender, "5.7.1"), true, 77, "550 5.7.1"},
 		{"bad confirmation bounce", refused(StatusRejected, "bad_confirmation", RefusedSender, "5.7.1"), true, 77, "550 5.7.1"},
 		{"noise", refused(StatusRejected, "auto_reply", RefusedPolicy, "5.7.0"), true, 0, "250 2.0.0"},
-		{"too large", refused(StatusRejected, "too_large", RefusedPolicy, "5.3.4"), true, 0, "250 2.0.0"},
+		{"too large", refused(StatusRejected, "too_large", RefusedSize, "5.3.4"), false, 65, "552 5.3.4"},
+		{"too large bounce", refused(StatusRejected, "too_large", RefusedSize, "5.3.4"), true, 65, "552 5.3.4"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -161,7 +162,7 @@ func TestPipeOutputLeaksNothing(t *testing.T) {
 		{Status: StatusRejected, Reason: "bad_confirmation", Refused: RefusedSender, Code: "5.7.1"},
 		{Status: StatusQuarantined, Reason: "unconfirmed_sender", Code: "2.0.0", Explain: []string{"ann@home.example is an alternate address of ann@acme.example"}},
 		{Status: StatusRejected, Reason: "unknown_recipient", Refused: RefusedRecipient, Code: "5.1.1", Explain: []string{"acme+deal-abcdefgh234567@bcc.example is unknown"}},
-		{Status: StatusRejected, Reason: "too_large", Refused: RefusedPolicy, Code: "5.3.4"},
+		{Status: StatusRejected, Reason: "too_large", Refused: RefusedSize, Code: "5.3.4"},
 		{Status: StatusRejected, Reason: "loop", Refused: RefusedPolicy, Code: "5.7.0"},
 		{Status: StatusStored, Code: "2.0.0"},
 		{Status: StatusDuplicate, Code: "2.0.0"},

@@ -39,7 +39,8 @@ const (
 	RefusedData      = "data"      // not a message at all: 65 always
 	RefusedRecipient = "recipient" // unknown Bcc address or token: 67 with --bounce
 	RefusedSender    = "sender"    // unknown sender or failed auth: 77 with --bounce
-	RefusedPolicy    = "policy"    // loops, auto-replies, too large: 0 always
+	RefusedPolicy    = "policy"    // loops, auto-replies, bulk: 0 always
+	RefusedSize      = "size"      // over the size limit: 65 always, as LMTP's 552
 )
 
 // DefaultMaxSize is the default message size limit (Postfix's own default

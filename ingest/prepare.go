@@ -167,7 +167,7 @@ func (in *Ingester) prepare(ctx context.Context, d Delivery, key string) (p *Pre
 		// an import (Run) goes on with the other inputs and names it.
 		return nil, &TempError{Code: "4.3.0", Err: d.ReadErr}
 	case d.ReadErr != nil || int64(len(d.Raw)) > in.opt.MaxSize:
-		p.refuse(StatusRejected, "too_large", RefusedPolicy, "5.3.4",
+		p.refuse(StatusRejected, "too_large", RefusedSize, "5.3.4",
 			fmt.Sprintf("message of %d bytes is over the %d byte limit", p.d.Size, in.opt.MaxSize))
 		return p, nil
 	}

@@ -1045,7 +1045,8 @@ func bigMessage(w *world, id string, size int) []byte {
 }
 
 // TestHostilePipe50MB: over the default 25 MB limit a 50 MB delivery is
-// refused as too_large and recorded; with --max-size raised it is stored
+// refused as too_large, recorded and bounced (65, "5.3.4 Message too
+// large" for the DSN); with --max-size raised it is stored
 // (or cleanly refused). Peak memory (the child's max RSS) stays bounded.
 func TestHostilePipe50MB(t *testing.T) {
 	if testing.Short() {
@@ -1058,14 +1059,14 @@ func TestHostilePipe50MB(t *testing.T) {
 
 	p := w.runRSS(raw, args...)
 	t.Logf("%d bytes, default limit: exit %d in %s, max RSS %.0f MB, stderr %q", len(raw), p.code, p.elapsed.Round(time.Millisecond), float64(p.maxRSS)/1e6, p.err)
-	if p.code != 0 {
-		t.Fatalf("exit %d %q", p.code, p.err)
+	if p.code != 65 {
+		t.Fatalf("exit %d %q, want 65", p.code, p.err)
 	}
 	if r := oneResult(t, p); r.Status != "rejected" || r.Reason != "too_large" {
 		t.Fatalf("result %+v, want rejected too_large", r)
 	}
-	if p.err != "" {
-		t.Errorf("stderr %q, want nothing: the delivery exits 0, the reason is in the store", p.err)
+	if p.err != "5.3.4 Message too large\n" {
+		t.Errorf("stderr %q, want the one line for the DSN", p.err)
 	}
 	if p.maxRSS > 256<<20 {
 		t.Errorf("max RSS %d bytes refusing a too large message; want it bounded by the limit, not the message", p.maxRSS)
