@@ -30,6 +30,14 @@ func (db *DB) storeError(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return &store.Error{Code: store.ENotFound, Message: "not found", Err: err}
 	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) && errors.Is(err, context.DeadlineExceeded) {
+		// A server that never answered the connection (a host down
+		// behind a proxy, a full backlog): no lock was waited for, and
+		// "busy" would send the administrator looking for one.
+		return &store.Error{Code: store.EUnavailable,
+			Message: fmt.Sprintf("store %s is unavailable: the server did not answer in time (connect_timeout %s)", db.name, db.connectTimeout), Err: err}
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return &store.Error{Code: store.EBusy, Message: "store is busy: gave up waiting: " + err.Error(), Err: err}
 	}
@@ -37,7 +45,6 @@ func (db *DB) storeError(err error) error {
 	if errors.As(err, &pe) {
 		return db.serverError(pe, err)
 	}
-	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) || connectionLost(err) {
 		return &store.Error{Code: store.EUnavailable, Message: fmt.Sprintf("store %s is unavailable: %v", db.name, err), Err: err}
 	}

@@ -82,6 +82,8 @@ type DB struct {
 	name string // the URL without its password, for messages
 	opt  Options
 	pool *pgxpool.Pool
+	// connectTimeout is the URL's connect_timeout, or the default.
+	connectTimeout time.Duration
 
 	// schema is the schema the store lives in (the first of search_path);
 	// lockKey is the advisory lock that serialises its writers.
@@ -121,6 +123,7 @@ func open(ctx context.Context, dsn string, opt Options, migs []migration) (*DB, 
 	if cc.ConnectTimeout == 0 {
 		cc.ConnectTimeout = defaultConnectTimeout
 	}
+	db.connectTimeout = cc.ConnectTimeout
 	params := cc.RuntimeParams
 	setDefault := func(k, v string) {
 		if _, ok := params[k]; !ok {
