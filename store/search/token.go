@@ -57,15 +57,10 @@ type Token struct {
 // "simple" configuration split it back into exactly these tokens, because
 // tokens never contain ASCII punctuation or spaces).
 func IndexText(text string) string {
-	var b strings.Builder
-	b.Grow(len(text))
-	tokenize(text, func(tok []byte) {
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		b.Write(tok)
-	}, nil)
-	return b.String()
+	var t tokenizer
+	t.out.Grow(len(text))
+	t.tokenize(text)
+	return t.out.String()
 }
 
 // Tokens returns the index tokens of text, in order.
@@ -134,22 +129,34 @@ func QueryTokens(term string, prefix bool) []Token {
 // word.
 func tokenize(text string, word func([]byte), run func(unit string)) {
 	t := tokenizer{word: word, run: run}
+	t.tokenize(text)
+}
+
+func (t *tokenizer) tokenize(text string) {
 	folds := foldTable()
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf {
-			if !asciiAlnum(c) {
+			if asciiClass[c] == 0 {
 				i++
-				t.flush()
+				if t.busy() {
+					t.flush()
+				}
 				continue
 			}
-			// A run of ASCII letters and digits at once: what wordByte
-			// would do for each of its bytes.
-			j := i + 1
-			for j < len(text) && asciiAlnum(text[j]) {
+			// A run of ASCII letters and digits at once.
+			j, class := i+1, asciiClass[c]
+			for j < len(text) && asciiClass[text[j]] != 0 {
+				class |= asciiClass[text[j]]
 				j++
 			}
-			t.wordBytes(text[i:j])
+			if !t.busy() && (j == len(text) || text[j] < utf8.RuneSelf) {
+				// Most words: nothing before them, and ASCII punctuation,
+				// a space or the end after them. The run is the word.
+				t.asciiWord(text[i:j], class&asciiUpper != 0)
+			} else {
+				t.wordBytes(text[i:j])
+			}
 			i = j
 			continue
 		}
@@ -167,8 +174,9 @@ func tokenize(text string, word func([]byte), run func(unit string)) {
 }
 
 type tokenizer struct {
-	word func([]byte)
+	word func([]byte) // nil: the tokens go to out, joined by spaces
 	run  func(string)
+	out  strings.Builder
 
 	buf       []byte // the current word, folded
 	truncated bool   // the word reached MaxTokenBytes
@@ -180,9 +188,56 @@ type tokenizer struct {
 	// give the same token.
 	compose bool
 
-	units []string // the current segmented run
-	unit  []byte   // the unit being built (base + marks)
-	tmp   []byte
+	// The current segmented run: its units one after the other in
+	// runBytes (so that a bigram is a slice of it), ends[i] where unit i
+	// ends.
+	runBytes []byte
+	ends     []int
+	unit     []byte // the unit being built (base + marks)
+	tmp      []byte
+}
+
+// busy reports whether a word or a run is being built: when not, a
+// separator has nothing to end (truncated, dropMarks and compose are set
+// only while buf holds a letter, and flushWord clears them with it).
+func (t *tokenizer) busy() bool {
+	return len(t.buf) > 0 || len(t.unit) > 0 || len(t.ends) > 0
+}
+
+// emit gives tok to word, or appends it to out.
+func (t *tokenizer) emit(tok []byte) {
+	if t.word != nil {
+		t.word(tok)
+		return
+	}
+	if t.out.Len() > 0 {
+		t.out.WriteByte(' ')
+	}
+	t.out.Write(tok)
+}
+
+// asciiWord emits w, a whole word of ASCII letters and digits, lower-cased
+// and cut at MaxTokenBytes: what wordBytes and flushWord would do.
+func (t *tokenizer) asciiWord(w string, upper bool) {
+	if len(w) > MaxTokenBytes {
+		w = w[:MaxTokenBytes]
+	}
+	if !upper && t.word == nil {
+		if t.out.Len() > 0 {
+			t.out.WriteByte(' ')
+		}
+		t.out.WriteString(w)
+		return
+	}
+	t.tmp = t.tmp[:0]
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		t.tmp = append(t.tmp, c)
+	}
+	t.emit(t.tmp)
 }
 
 // wordByte adds c, an ASCII letter or digit, to the word being built.
@@ -191,7 +246,7 @@ func (t *tokenizer) wordByte(c byte) { t.wordBytes(string(rune(c))) }
 // wordBytes adds run, ASCII letters and digits, to the word being built,
 // lower-cased.
 func (t *tokenizer) wordBytes(run string) {
-	if len(t.units) > 0 || len(t.unit) > 0 {
+	if len(t.ends) > 0 || len(t.unit) > 0 {
 		t.flushRun()
 	}
 	t.dropMarks = true
@@ -204,9 +259,25 @@ func (t *tokenizer) wordBytes(run string) {
 	}
 }
 
-func asciiAlnum(c byte) bool {
-	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z'
-}
+const (
+	asciiLower = 1 << iota // a-z, 0-9
+	asciiUpper             // A-Z
+)
+
+// asciiClass classes the bytes of words: asciiLower, asciiUpper, or 0 for
+// the rest (ASCII separators, and the bytes of other characters).
+var asciiClass = func() (c [256]uint8) {
+	for b := 'a'; b <= 'z'; b++ {
+		c[b] = asciiLower
+	}
+	for b := '0'; b <= '9'; b++ {
+		c[b] = asciiLower
+	}
+	for b := 'A'; b <= 'Z'; b++ {
+		c[b] = asciiUpper
+	}
+	return c
+}()
 
 func (t *tokenizer) rune(r rune) {
 	if r < utf8.RuneSelf {
@@ -237,7 +308,7 @@ func (t *tokenizer) rune(r rune) {
 		t.endUnit()
 		t.unit = utf8.AppendRune(t.unit, r)
 	case unicode.IsLetter(r) || unicode.IsNumber(r):
-		if len(t.units) > 0 || len(t.unit) > 0 {
+		if len(t.ends) > 0 || len(t.unit) > 0 {
 			t.flushRun()
 		}
 		t.dropMarks = r < 0x400 || 0x1E00 <= r && r < 0x2000
@@ -269,7 +340,8 @@ func (t *tokenizer) endUnit() {
 		// mark apart; compose so that they match the usual form.
 		u = norm.NFC.Bytes(u)
 	}
-	t.units = append(t.units, string(u))
+	t.runBytes = append(t.runBytes, u...)
+	t.ends = append(t.ends, len(t.runBytes))
 	t.unit = t.unit[:0]
 }
 
@@ -289,7 +361,7 @@ func (t *tokenizer) flushWord() {
 		if t.compose {
 			w = norm.NFC.Bytes(w)
 		}
-		t.word(w)
+		t.emit(w)
 		t.buf = t.buf[:0]
 	}
 	t.truncated = false
@@ -299,22 +371,28 @@ func (t *tokenizer) flushWord() {
 
 func (t *tokenizer) flushRun() {
 	t.endUnit()
-	if len(t.units) == 0 {
+	if len(t.ends) == 0 {
 		return
 	}
+	start := func(i int) int {
+		if i == 0 {
+			return 0
+		}
+		return t.ends[i-1]
+	}
 	if t.run != nil {
-		for _, u := range t.units {
-			t.run(u)
+		for i, end := range t.ends {
+			t.run(string(t.runBytes[start(i):end]))
 		}
 		t.run("")
 	} else {
-		for i := 0; i+1 < len(t.units); i++ {
-			t.tmp = append(append(t.tmp[:0], t.units[i]...), t.units[i+1]...)
-			t.word(t.tmp)
+		for i := 0; i+1 < len(t.ends); i++ {
+			t.emit(t.runBytes[start(i):t.ends[i+1]])
 		}
-		t.word(append(t.tmp[:0], t.units[len(t.units)-1]...))
+		last := len(t.ends) - 1
+		t.emit(t.runBytes[start(last):t.ends[last]])
 	}
-	t.units = t.units[:0]
+	t.runBytes, t.ends = t.runBytes[:0], t.ends[:0]
 }
 
 func (t *tokenizer) flush() {
