@@ -27,6 +27,17 @@ type field struct {
 // own exact rules.
 func readHeader(raw []byte) ([]field, error) {
 	var fields []field
+	// A folded value is put together in folded and made a string once, at
+	// the next field or the end (as parse.ReadFields does): adding each
+	// line to the string copied the value so far, quadratic in the lines.
+	var folded []byte
+	isFolded := false
+	endFolded := func() {
+		if isFolded {
+			fields[len(fields)-1].value = string(folded)
+			isFolded = false
+		}
+	}
 	rest := bytes.TrimPrefix(raw, byteOrderMark) // as parse.ReadFields
 	for len(rest) > 0 {
 		var line []byte
@@ -41,7 +52,11 @@ func readHeader(raw []byte) ([]field, error) {
 		}
 		if line[0] == ' ' || line[0] == '\t' {
 			if n := len(fields); n > 0 {
-				fields[n-1].value += string(line)
+				if !isFolded {
+					folded = append(folded[:0], fields[n-1].value...)
+					isFolded = true
+				}
+				folded = append(folded, line...)
 			}
 			continue
 		}
@@ -49,8 +64,10 @@ func readHeader(raw []byte) ([]field, error) {
 		if !ok || len(name) == 0 || bytes.ContainsAny(name, " \t") {
 			continue
 		}
+		endFolded()
 		fields = append(fields, field{name: string(name), value: string(value)})
 	}
+	endFolded()
 	if len(fields) == 0 {
 		return nil, ErrNotMessage
 	}

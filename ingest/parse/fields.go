@@ -42,6 +42,18 @@ var bom = []byte("\xef\xbb\xbf")
 // LF line ends, and a UTF-8 byte order mark before the first field.
 // body is the offset of the body in raw (after the empty line).
 func ReadFields(raw []byte) (fs Fields, body int) {
+	// The value of a folded field is put together in folded and made a
+	// string once, when the field ends: adding each line to the string
+	// copied the value so far, and a field folded over 40,000 lines took
+	// seconds.
+	var folded []byte
+	isFolded := false
+	endFolded := func() {
+		if isFolded {
+			fs[len(fs)-1].Value = string(folded)
+			isFolded = false
+		}
+	}
 	pos := 0
 	if bytes.HasPrefix(raw, bom) {
 		pos = len(bom)
@@ -58,17 +70,24 @@ func ReadFields(raw []byte) (fs Fields, body int) {
 		}
 		pos = next
 		if len(line) == 0 {
+			endFolded()
 			return fs, pos
 		}
 		if (line[0] == ' ' || line[0] == '\t') && len(fs) > 0 {
 			// Folding: the line break goes, the white space stays.
-			fs[len(fs)-1].Value += string(line)
+			if !isFolded {
+				folded = append(folded[:0], fs[len(fs)-1].Value...)
+				isFolded = true
+			}
+			folded = append(folded, line...)
 			continue
 		}
+		endFolded()
 		f := newField(line)
 		f.Offset = start
 		fs = append(fs, f)
 	}
+	endFolded()
 	return fs, len(raw)
 }
 
