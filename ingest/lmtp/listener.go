@@ -1,6 +1,7 @@
 package lmtp
 
 import (
+	"bytes"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -89,6 +90,26 @@ func (c *conn) Read(b []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// chunkingLine is the LHLO line go-smtp always writes. The server does
+// not offer CHUNKING: go-smtp reads BDAT chunks through the command
+// line limit (a message line over 64 KB got a permanent 554, where DATA
+// takes it), and after a chunk refused or reset it runs the next
+// transaction beside the previous one's reading, whose result can answer
+// the next message before its commit. A client sends everything with
+// DATA instead, the path Postfix uses; nothing is lost (8BITMIME and
+// SMTPUTF8 stay, BINARYMIME was never offered). A client that sends BDAT
+// anyway is refused (session.LMTPData).
+var chunkingLine = []byte("250-CHUNKING\r\n")
+
+// Write drops chunkingLine. go-smtp writes each reply line with a Write
+// of its own (textproto flushes every line).
+func (c *conn) Write(b []byte) (int, error) {
+	if bytes.Equal(b, chunkingLine) {
+		return len(b), nil
+	}
+	return c.Conn.Write(b)
 }
 
 func (c *conn) capped(t time.Time) time.Time {

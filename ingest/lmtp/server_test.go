@@ -547,3 +547,102 @@ func TestHostileInputs(t *testing.T) {
 	}
 	ts.checkBudgetReturned()
 }
+
+// TestChunkingNotOffered: CHUNKING is not announced, so that a client
+// sends every message with DATA, whose lines may be of any length
+// (TestLongLines). A client that sends BDAT anyway (RFC 3030 forbids it
+// unannounced) is refused, 502 5.5.1, nothing is stored and nothing is
+// left running. BDAT once took a message with a line over 64 KB with a
+// permanent 554 "transaction failed", where DATA stores it, while the log
+// said 451 for each recipient.
+func TestChunkingNotOffered(t *testing.T) {
+	ts := newTestServer(t, func(c *Config) { c.MaxSize = 256 << 10 })
+	// session: LHLO (no CHUNKING in its reply) and an envelope of two
+	// recipients.
+	session := func(name string) *rawConn {
+		t.Helper()
+		rc := ts.raw()
+		rc.reply(time.Second)
+		rc.send("LHLO postfix.test\r\n")
+		for {
+			l := rc.line(time.Second)
+			if strings.Contains(strings.ToUpper(l), "CHUNKING") {
+				t.Errorf("%s: LHLO announces %q", name, l)
+			}
+			if len(l) < 4 || l[3] != '-' {
+				break
+			}
+		}
+		rc.send("MAIL FROM:<ann@acme.example>\r\nRCPT TO:<" + universal + ">\r\nRCPT TO:<" + ts.dealAddr + ">\r\n")
+		for i := 0; i < 3; i++ {
+			if l := rc.reply(time.Second); !strings.HasPrefix(l, "250 ") {
+				t.Fatalf("%s: envelope: %q", name, l)
+			}
+		}
+		return rc
+	}
+	long := append(annMail("bdat-long@acme.example"), strings.Repeat("x", maxLineLength+1)+"\r\n"...)
+	small := annMail("bdat-small@acme.example")
+	for _, tc := range []struct {
+		name   string
+		chunks []string // BDAT commands with their data
+		want   []string // the replies, in order
+		closed bool     // the session ends; otherwise it goes on
+	}{
+		// The rest of the chunk is read through the command line limit.
+		{"a line over 64 KB", []string{fmt.Sprintf("BDAT %d LAST\r\n%s", len(long), long)},
+			[]string{"502 5.5.1", "500 5.4.0"}, true},
+		// The second chunk has no transaction left.
+		{"two chunks", []string{fmt.Sprintf("BDAT %d\r\n%s", len(small)-10, small[:len(small)-10]), fmt.Sprintf("BDAT 10 LAST\r\n%s", small[len(small)-10:])},
+			[]string{"502 5.5.1", "502 5.5.1"}, false},
+		// One reply per recipient.
+		{"an empty last chunk", []string{"BDAT 0 LAST\r\n"}, []string{"502 5.5.1", "502 5.5.1"}, false},
+		// go-smtp refuses it by its size before reading it.
+		{"a chunk over the size limit", []string{fmt.Sprintf("BDAT %d LAST\r\n%s", 300<<10, strings.Repeat("y\r\n", 100<<10))},
+			[]string{"552 5.3.4"}, false},
+	} {
+		rc := session(tc.name)
+		for _, c := range tc.chunks {
+			rc.send(c)
+		}
+		for _, w := range tc.want {
+			if l := rc.reply(2 * time.Second); !strings.HasPrefix(l, w) {
+				t.Errorf("%s: %q, want %s", tc.name, l, w)
+			}
+		}
+		if tc.closed {
+			if l := rc.line(2 * time.Second); l != "" {
+				t.Errorf("%s: the session goes on: %q", tc.name, l)
+			}
+			continue
+		}
+		rc.send("NOOP\r\n")
+		if l := rc.reply(2 * time.Second); !strings.HasPrefix(l, "250 ") {
+			t.Errorf("%s: then NOOP got %q", tc.name, l)
+		}
+	}
+	for _, id := range []string{"bdat-long@acme.example", "bdat-small@acme.example"} {
+		if n, _ := ts.stored(id); n != 0 {
+			t.Errorf("%s stored from a refused BDAT", id)
+		}
+	}
+	if log := ts.logText(); strings.Contains(log, "status=") {
+		t.Errorf("a delivery logged for a refused BDAT:\n%s", log)
+	}
+	// The long message with DATA is stored.
+	rc := session("DATA")
+	rc.send("DATA\r\n")
+	if l := rc.reply(time.Second); !strings.HasPrefix(l, "354") {
+		t.Fatalf("DATA: %q", l)
+	}
+	rc.send(string(long) + ".\r\n")
+	for i := 0; i < 2; i++ {
+		if l := rc.reply(2 * time.Second); !strings.HasPrefix(l, "250 2.0.0") {
+			t.Errorf("DATA reply %d: %q", i, l)
+		}
+	}
+	if n, _ := ts.stored("bdat-long@acme.example"); n != 1 {
+		t.Errorf("stored %d times over DATA", n)
+	}
+	ts.checkBudgetReturned()
+}

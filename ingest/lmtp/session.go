@@ -36,6 +36,10 @@ func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
 	return &session{s: s, c: wc}, nil
 }
 
+// errNoChunking answers BDAT: a command the server does not offer
+// (RFC 3030 forbids it unannounced), permanent as for any such command.
+var errNoChunking = &smtp.SMTPError{Code: 502, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "BDAT not offered, use DATA"}
+
 var errShuttingDown = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "Shutting down, try again later"}
 
 func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
@@ -72,13 +76,16 @@ func (ss *session) Data(r io.Reader) error {
 // LMTPData reads the message, decides it once for all its recipients and
 // answers each recipient from the disposition table after the commit.
 func (ss *session) LMTPData(r io.Reader, status smtp.StatusCollector) error {
-	// From here to the Reset after the data, lines may be of any length.
-	// Not for BDAT (which Postfix does not send): go-smtp reads its first
-	// chunk while this runs, and the command lines between chunks must
-	// stay bounded, so a chunk's lines are bounded as command lines.
-	if _, chunked := r.(*io.PipeReader); !chunked {
-		ss.c.body.Store(true)
+	if _, chunked := r.(*io.PipeReader); chunked {
+		// BDAT, which the server does not announce (see conn.Write).
+		// Returned at once, before anything is read or recorded: go-smtp
+		// answers it for the chunk, or for each recipient after an empty
+		// last one, and discards the chunk.
+		ss.s.cfg.Log.Printf("session=%d BDAT refused: CHUNKING is not offered, the client must use DATA", ss.c.id)
+		return errNoChunking
 	}
+	// From here to the Reset after the data, lines may be of any length.
+	ss.c.body.Store(true)
 	s := ss.s
 	start := time.Now()
 	rcpts := append([]string(nil), ss.rcpts...)
