@@ -23,6 +23,8 @@ type committer struct {
 	batchBytes int64
 	metrics    *Metrics
 	before     func(n int)
+	// timeout bounds one commit (Config.DeliveryTimeout).
+	timeout time.Duration
 
 	queue   chan *commitRequest
 	mu      sync.Mutex
@@ -41,8 +43,8 @@ type commitOutcome struct {
 	err error // temporary or a bug: the delivery is answered 451
 }
 
-func newCommitter(in *ingest.Ingester, batchSize int, batchBytes int64, m *Metrics, before func(int)) *committer {
-	c := &committer{in: in, batchSize: batchSize, batchBytes: batchBytes, metrics: m, before: before,
+func newCommitter(in *ingest.Ingester, batchSize int, batchBytes int64, timeout time.Duration, m *Metrics, before func(int)) *committer {
+	c := &committer{in: in, batchSize: batchSize, batchBytes: batchBytes, timeout: timeout, metrics: m, before: before,
 		queue: make(chan *commitRequest, batchSize), stopped: make(chan struct{})}
 	go c.run()
 	return c
@@ -145,8 +147,19 @@ func (c *committer) commitOnce(preps []*ingest.Prepared) (results []ingest.Resul
 	}()
 	start := time.Now()
 	// Not a session's context: one delivery's timeout must not abort the
-	// transaction of the others.
-	results, err = c.in.Commit(context.Background(), preps)
+	// transaction of the others. But a deadline of its own: a database
+	// host that vanished without closing the connection (powered off, a
+	// failover that moved its address) leaves a statement waiting until
+	// TCP gives up, minutes later; the committer would wait that long,
+	// every delivery meanwhile answered 451 though the database was back
+	// on a new connection. Past the delivery timeout every delivery of
+	// the group has been answered 451 anyway; cancelled, the connection
+	// is closed and nothing of the transaction is committed, or, cut
+	// while committing, its outcome is unknown and the retry finds the
+	// duplicate.
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	results, err = c.in.Commit(ctx, preps)
 	el := time.Since(start).Seconds()
 	c.metrics.CommitDuration.Observe(el)
 	c.metrics.CommitBatch.Observe(float64(len(preps)))

@@ -63,10 +63,16 @@ func newTestServer(t *testing.T, configure func(*Config)) *testServer {
 
 func newTestServerTB(t testing.TB, configure func(*Config, store.Store)) *testServer {
 	t.Helper()
+	// The backend SMARTBCC_TEST_STORE chooses (SQLite by default).
+	return newTestServerDSN(t, storetest.Fresh(t), configure)
+}
+
+// newTestServerDSN is newTestServerTB on the store dsn names.
+func newTestServerDSN(t testing.TB, dsn string, configure func(*Config, store.Store)) *testServer {
+	t.Helper()
 	ctx := context.Background()
 	ts := &testServer{t: t, served: make(chan error, 1)}
-	// The backend SMARTBCC_TEST_STORE chooses (SQLite by default).
-	db, dsn := storetest.Open(t, backend.Options{BusyTimeout: 300 * time.Millisecond})
+	db := storetest.OpenDSN(t, dsn, backend.Options{BusyTimeout: 300 * time.Millisecond})
 	ts.db, ts.path = db, dsn
 	tok, err := bccaddr.NewToken()
 	if err != nil {

@@ -173,7 +173,7 @@ func New(cfg Config) *Server {
 	// Parsing is CPU work and DNS is waiting: a few per core keeps the
 	// cores busy without holding many parsed messages at once.
 	s.prepare = make(chan struct{}, 4*runtime.GOMAXPROCS(0))
-	s.committer = newCommitter(cfg.Ingester, cfg.BatchSize, cfg.BatchBytes, cfg.Metrics, cfg.beforeCommit)
+	s.committer = newCommitter(cfg.Ingester, cfg.BatchSize, cfg.BatchBytes, cfg.DeliveryTimeout, cfg.Metrics, cfg.beforeCommit)
 	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
 	srv.LMTP = true
 	srv.Domain = cfg.Hostname
