@@ -102,7 +102,24 @@ func (l *Maillog) Delivery(session uint64, queueID, from, rcpt string, r ingest.
 		fmt.Fprintf(&b, " user=%s", logValue(r.User))
 	}
 	fmt.Fprintf(&b, " reply=\"%d %s\" ms=%d", d.Code, d.Enhanced, el.Milliseconds())
+	if d.Status == ingest.StatusTemporary && d.Detail != "" {
+		// What failed, for the administrator: the reply to Postfix says
+		// nothing (it reaches the sender's DSN), and reason= alone
+		// ("internal", "store_unavailable") does not tell a lost table
+		// from a refused password while Postfix retries for days.
+		fmt.Fprintf(&b, " error=\"%s\"", logText(d.Detail, 512))
+	}
 	l.write(b.String())
+}
+
+// logText is logValue for a text that is not an address (an error): its
+// case is kept, and it may be longer.
+func logText(s string, max int) string {
+	s = ingest.RedactTokens(s)
+	if len(s) > max {
+		s = strings.ToValidUTF8(s[:max], "") + "..."
+	}
+	return strings.Map(safeRune, s)
 }
 
 func (l *Maillog) write(line string) {
@@ -125,12 +142,21 @@ func logValue(s string) string {
 		s = s[:256] + "..."
 	}
 	return strings.Map(func(r rune) rune {
-		// IsControl is ASCII's controls and DEL as well as C1, and Zs
-		// has the ASCII space.
-		if r == '<' || r == '>' || r == '"' ||
-			unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Zs) {
+		if r == ' ' {
 			return '?'
 		}
-		return r
+		return safeRune(r)
 	}, s)
+}
+
+// safeRune replaces what could end a field or a line, or change how a
+// terminal shows the rest: IsControl is ASCII's controls and DEL as well
+// as C1, and Zs the spaces other than ASCII's (which logValue replaces
+// too: an address has none).
+func safeRune(r rune) rune {
+	if r == '<' || r == '>' || r == '"' ||
+		unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) || (r != ' ' && unicode.Is(unicode.Zs, r)) {
+		return '?'
+	}
+	return r
 }

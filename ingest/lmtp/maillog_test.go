@@ -1,6 +1,7 @@
 package lmtp
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,5 +66,30 @@ func TestMaillogUnicodeControls(t *testing.T) {
 				t.Errorf("a UTF-8 letter is not kept: %q", line)
 			}
 		})
+	}
+}
+
+// The error of a temporary failure is logged on the delivery's line,
+// whatever it holds: it cannot add lines or fields, nor show a token.
+func TestMaillogTemporaryError(t *testing.T) {
+	var b strings.Builder
+	l := NewMaillog(&b)
+	d := ingest.DisposeFailure(errors.New("commit acme+deal-abcdefghijklmnop@bcc.acme.example: \"quoted\" status=stored\nsecond line\u2028third"))
+	l.Delivery(1, "Q1", "ann@acme.example", "acme@bcc.acme.example", ingest.Result{}, d, time.Millisecond)
+	line := b.String()
+	if strings.Count(line, "\n") != 1 || strings.Contains(line, "\u2028") {
+		t.Errorf("the error changed the log's shape: %q", line)
+	}
+	if strings.Contains(line, "abcdefghijklmnop") {
+		t.Errorf("the error shows a token: %q", line)
+	}
+	// The error is the last field, in quotes it cannot close.
+	fields, value, ok := strings.Cut(strings.TrimSuffix(line, "\n"), ` error="`)
+	if !ok || !strings.HasSuffix(value, `"`) || strings.Contains(strings.TrimSuffix(value, `"`), `"`) ||
+		!strings.HasPrefix(value, "4.3.0 smartbcc: commit acmeDeal-[token]@bcc.acme.example: ?quoted? status=stored") {
+		t.Errorf("want the error, quoted and flattened: %q", line)
+	}
+	if !strings.Contains(fields, " status=temporary reason=internal ") {
+		t.Errorf("fields: %q", fields)
 	}
 }

@@ -646,3 +646,33 @@ func TestChunkingNotOffered(t *testing.T) {
 	}
 	ts.checkBudgetReturned()
 }
+
+// TestTemporaryFailureSaysWhy: the log line of a delivery answered 451
+// says what failed, for the administrator (the reply to Postfix, which
+// reaches the sender's DSN, says nothing). It once said only
+// reason=internal: a store that had lost a table (or any bug) left the
+// administrator nothing to go on while Postfix retried for days.
+func TestTemporaryFailureSaysWhy(t *testing.T) {
+	ts := newTestServer(t, nil)
+	storetest.SQL(t, ts.path).Exec(t, `ALTER TABLE rejections RENAME TO rejections_gone`)
+	rc := ts.raw()
+	rc.reply(time.Second)
+	rc.send("LHLO postfix.test\r\nMAIL FROM:<mallory@elsewhere.example>\r\nRCPT TO:<" + universal + ">\r\nDATA\r\n")
+	for i := 0; i < 4; i++ {
+		rc.reply(time.Second)
+	}
+	rc.send(string(strangerMail("why@elsewhere.example")) + ".\r\n")
+	reply := rc.reply(5 * time.Second)
+	if !strings.HasPrefix(reply, "451 4.3.0") || strings.Contains(reply, "rejections") {
+		t.Errorf("reply %q, want 451 4.3.0 that says nothing", reply)
+	}
+	var line string
+	for _, l := range strings.Split(ts.logText(), "\n") {
+		if strings.Contains(l, "status=temporary") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "reason=internal") || !strings.Contains(line, "rejections") {
+		t.Errorf("the log does not say what failed: %q", line)
+	}
+}
