@@ -132,6 +132,10 @@ func DisposeFailure(err error) Disposition {
 			reason = "resources"
 		case code == "4.3.2":
 			reason = "shutting_down"
+		case code == "4.4.2":
+			// LMTP: the data did not arrive whole, the client was too
+			// slow or went away; not a failure of smartbcc's own.
+			reason = "connection"
 		}
 	case errors.Is(err, context.DeadlineExceeded):
 		code, reason = "4.4.7", "timeout"

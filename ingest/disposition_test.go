@@ -94,6 +94,8 @@ func TestDispositionFailure(t *testing.T) {
 		{"timeout", &TempError{Code: "4.4.7", Err: errors.New("gave up")}, "4.4.7", "timeout"},
 		{"deadline", fmt.Errorf("x: %w", context.DeadlineExceeded), "4.4.7", "timeout"},
 		{"bug", errors.New("nil pointer"), "4.3.0", "internal"},
+		// LMTP: the client was too slow with its data, or went away.
+		{"connection", &TempError{Code: "4.4.2", Err: errors.New("reading the message: i/o timeout")}, "4.4.2", "connection"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

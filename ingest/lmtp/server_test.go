@@ -253,6 +253,16 @@ func TestSlowAndVanishingClients(t *testing.T) {
 			t.Errorf("%s stored from an incomplete DATA", id)
 		}
 	}
+	// The log and the metrics blame the connection, not a bug of the
+	// server's (reason=internal, what an administrator alerts on).
+	for _, l := range strings.Split(strings.TrimSpace(ts.logText()), "\n") {
+		if strings.Contains(l, "status=") && !strings.Contains(l, "status=temporary reason=connection ") {
+			t.Errorf("an incomplete DATA logged as %q, want reason=connection", l)
+		}
+	}
+	if v := testutil.ToFloat64(ts.srv.cfg.Metrics.Deliveries.WithLabelValues("temporary", "connection")); v != 2 {
+		t.Errorf("%v deliveries counted with reason connection, want 2", v)
+	}
 	got, err := ts.deliver(ts.client(), annAddr, []string{universal}, annMail("after@acme.example"))
 	if err != nil || got[universal] != "250 2.0.0" {
 		t.Fatalf("after: %v %v", got, err)
