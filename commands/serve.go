@@ -20,6 +20,7 @@ import (
 	"github.com/smartbcc/smartbcc/ingest/auth"
 	"github.com/smartbcc/smartbcc/ingest/lmtp"
 	"github.com/smartbcc/smartbcc/store"
+	"github.com/smartbcc/smartbcc/store/backend"
 )
 
 type serveOptions struct {
@@ -143,8 +144,11 @@ func runServe(ctx context.Context, app *App, opts serveOptions) error {
 	app.StoreOptions.Synchronous = "FULL"
 	app.StoreOptions.BackgroundCheckpoints = true
 	app.StoreOptions.FTSMerge = true
-	st, err := app.Store(ctx)
-	if err != nil {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	st, err := waitForStore(ctx, app, log, sigs)
+	if err != nil || st == nil {
 		return err
 	}
 	metrics := lmtp.NewMetrics(nil)
@@ -193,9 +197,6 @@ func runServe(ctx context.Context, app *App, opts serveOptions) error {
 		go func() { _ = httpSrv.Serve(ml) }()
 	}
 
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	defer signal.Stop(sigs)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
 	log.Printf("listening on %s (lmtp), auth %s, bounce %v", l.Addr(), mode, opts.bounce)
@@ -235,6 +236,49 @@ wait:
 		return store.Errorf(store.EUnavailable, "lmtp: %v", serveErr)
 	}
 	return nil
+}
+
+// waitForStore opens the store. A PostgreSQL server that cannot be
+// reached yet (its host boots after the mail host, a restart, a failover)
+// is waited for, as a delivery is answered 451 while it is away: serve
+// exiting instead was restarted by systemd every RestartSec and given up
+// for good after five starts in ten seconds, and the mail waited in
+// Postfix's queue for an administrator though the database was back.
+// What no waiting mends fails at once: a SQLite store, and a database
+// without smartbcc's tables ("no store at"). It returns nil, nil when
+// SIGTERM or SIGINT came first.
+func waitForStore(ctx context.Context, app *App, log *lmtp.Maillog, sigs <-chan os.Signal) (store.Store, error) {
+	wait := time.Second
+	for {
+		st, err := app.Store(ctx)
+		if err == nil || backend.Kind(app.DBPath) != backend.Postgres || !store.IsTemporary(err) ||
+			strings.HasPrefix(err.Error(), "no store at ") {
+			return st, err
+		}
+		log.Printf("store unavailable, trying again in %s: %v", wait, err)
+		timer := time.NewTimer(wait)
+	sleep:
+		for {
+			select {
+			case sig := <-sigs:
+				if sig == syscall.SIGHUP {
+					if err := log.Reopen(); err != nil {
+						log.Printf("cannot reopen the log: %v", err)
+					}
+					continue
+				}
+				timer.Stop()
+				log.Printf("%s: stopped before the store could be opened", sig)
+				return nil, nil
+			case <-ctx.Done():
+				timer.Stop()
+				return nil, ctx.Err()
+			case <-timer.C:
+				break sleep
+			}
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
 }
 
 // listenLMTP opens the --lmtp listener: a unix socket (a stale socket file
