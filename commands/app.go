@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -70,7 +71,7 @@ func (a *App) Store(ctx context.Context) (store.Store, error) {
 	opt.MustExist = !a.createsStore
 	db, err := backend.Open(ctx, a.DBPath, opt)
 	if err != nil {
-		if msg := err.Error(); strings.HasPrefix(msg, "no store at ") {
+		if msg := err.Error(); errors.Is(err, store.ErrNoStore) {
 			return nil, &store.Error{Code: store.ErrorCode(err), Err: err,
 				Message: msg + " (set SMARTBCC_DB or --db, or run smartbcc init)"}
 		}

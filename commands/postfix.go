@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -255,7 +256,7 @@ func checkBccDomain(cmd *cobra.Command, app *App, dsn, domain string) error {
 	}
 	st, err := backend.Open(ctx, dsn, opt)
 	if err != nil {
-		if !strings.HasPrefix(err.Error(), "no store at ") {
+		if !errors.Is(err, store.ErrNoStore) {
 			warn(err)
 		}
 		return nil

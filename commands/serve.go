@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -210,9 +211,7 @@ wait:
 		select {
 		case sig := <-sigs:
 			if sig == syscall.SIGHUP {
-				if err := log.Reopen(); err != nil {
-					log.Printf("cannot reopen the log: %v", err)
-				}
+				reopenLog(log)
 				continue
 			}
 			log.Printf("%s: no new connections; finishing the deliveries in progress", sig)
@@ -238,6 +237,13 @@ wait:
 	return nil
 }
 
+// reopenLog opens the log file again on SIGHUP, after logrotate moved it.
+func reopenLog(log *lmtp.Maillog) {
+	if err := log.Reopen(); err != nil {
+		log.Printf("cannot reopen the log: %v", err)
+	}
+}
+
 // waitForStore opens the store. A PostgreSQL server that cannot be
 // reached yet (its host boots after the mail host, a restart, a failover)
 // is waited for, as a delivery is answered 451 while it is away: serve
@@ -252,7 +258,7 @@ func waitForStore(ctx context.Context, app *App, log *lmtp.Maillog, sigs <-chan 
 	for {
 		st, err := app.Store(ctx)
 		if err == nil || backend.Kind(app.DBPath) != backend.Postgres || !store.IsTemporary(err) ||
-			strings.HasPrefix(err.Error(), "no store at ") {
+			errors.Is(err, store.ErrNoStore) {
 			return st, err
 		}
 		log.Printf("store unavailable, trying again in %s: %v", wait, err)
@@ -262,9 +268,7 @@ func waitForStore(ctx context.Context, app *App, log *lmtp.Maillog, sigs <-chan 
 			select {
 			case sig := <-sigs:
 				if sig == syscall.SIGHUP {
-					if err := log.Reopen(); err != nil {
-						log.Printf("cannot reopen the log: %v", err)
-					}
+					reopenLog(log)
 					continue
 				}
 				timer.Stop()

@@ -51,6 +51,17 @@ func ErrorCode(err error) string {
 	return EInternal
 }
 
+// ErrNoStore is wrapped by the error of opening a store that was never
+// created (Options.MustExist): "no store at PATH", an EUnavailable, which
+// commands tell from other failures to open with errors.Is, not by its
+// words.
+var ErrNoStore = errors.New("no store")
+
+// NoStoreAt is the error of opening a store that was never created.
+func NoStoreAt(where string) *Error {
+	return &Error{Code: EUnavailable, Message: fmt.Sprintf("no store at %s", where), Err: ErrNoStore}
+}
+
 // IsNotFound reports whether err is a not-found error.
 func IsNotFound(err error) bool { return ErrorCode(err) == ENotFound }
 

@@ -167,7 +167,7 @@ func open(ctx context.Context, dsn string, opt Options, migs []migration) (*DB, 
 		}
 		if len(applied) == 0 {
 			db.Close()
-			return nil, store.Errorf(store.EUnavailable, "no store at %s", db.name)
+			return nil, store.NoStoreAt(db.name)
 		}
 	}
 	applied, err := db.migrate(ctx, migs)

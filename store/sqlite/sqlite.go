@@ -198,7 +198,7 @@ func open(ctx context.Context, path string, opt Options, migs []migration) (*DB,
 func createFile(path string, opt Options) error {
 	if opt.MustExist {
 		if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
-			return store.Errorf(store.EUnavailable, "no store at %s", path)
+			return store.NoStoreAt(path)
 		}
 	}
 	dir := filepath.Dir(path)
