@@ -427,11 +427,8 @@ func qpDecodeClean(body []byte) ([]byte, bool) {
 				return nil, false
 			}
 			line = line[:len(line)-1]
-		} else if n := len(whole); whole[n-1] == '\n' {
-			eol = "\n"
-			if n >= 2 && whole[n-2] == '\r' {
-				eol = "\r\n"
-			}
+		} else {
+			eol = lineBreak(whole)
 		}
 		for k := 0; k < len(line); k++ {
 			c := line[k]
@@ -454,6 +451,19 @@ func qpDecodeClean(body []byte) ([]byte, bool) {
 		out = append(out, eol...)
 	}
 	return out, true
+}
+
+// lineBreak is the line break that ends line: "\r\n", "\n", or "" for a
+// last line without one.
+func lineBreak(line []byte) string {
+	n := len(line)
+	switch {
+	case n >= 2 && line[n-2] == '\r' && line[n-1] == '\n':
+		return "\r\n"
+	case n >= 1 && line[n-1] == '\n':
+		return "\n"
+	}
+	return ""
 }
 
 // qpBufSize is the buffer of the bufio.Reader the standard library's
@@ -503,11 +513,8 @@ func qpDecode(src []byte) ([]byte, bool) {
 				!(len(rest) == 0 && len(line) > 0 && eof) {
 				return nil, false
 			}
-		} else if n := len(whole); whole[n-1] == '\n' {
-			eol = "\n"
-			if n >= 2 && whole[n-2] == '\r' {
-				eol = "\r\n"
-			}
+		} else {
+			eol = lineBreak(whole)
 		}
 		for k := 0; k < len(line); k++ {
 			c := line[k]
