@@ -1,10 +1,10 @@
 package commands
 
 import (
-	"net"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/smartbcc/smartbcc/store/postgres/pgtest"
 )
 
 // TestPostfixConfigPostgresURL: every MX host gets the same lines with the
@@ -38,33 +38,9 @@ func TestPostfixConfigPostgresURL(t *testing.T) {
 // down behind a proxy, a full backlog) gets a short look, and a warning
 // that says so, not the pipe's whole connect timeout and "store is busy".
 func TestPostfixConfigSilentPostgres(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var held []net.Conn
-	var mu sync.Mutex
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, conn)
-			mu.Unlock()
-		}
-	}()
-	defer func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range held {
-			c.Close()
-		}
-	}()
+	addr := pgtest.SilentServer(t)
 	c := newCLI(t)
-	url := "postgres://smartbcc@" + ln.Addr().String() + "/smartbcc"
+	url := "postgres://smartbcc@" + addr + "/smartbcc"
 	for _, args := range [][]string{
 		{"postfix-config", "--domain", "bcc.acme.example", "--store", url},
 		{"--db", url, "postfix-config", "--lmtp", "--domain", "bcc.acme.example"},

@@ -444,3 +444,38 @@ func (c *Cluster) remove() {
 	c.Stop()
 	os.RemoveAll(c.dir)
 }
+
+// SilentServer listens on a loopback port, accepts every connection and
+// never answers: a PostgreSQL host that takes the TCP connection but is
+// hung, or a proxy in front of a dead one. It returns the address
+// (host:port); the listener and the connections it holds close when the
+// test ends.
+func SilentServer(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var held []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
+}
