@@ -15,7 +15,10 @@ import (
 // <bob@x>") with the one strict parser, in canonical form.
 func personEmail(s string) (string, error) {
 	a, err := mailaddr.ParseMailbox(strings.TrimSpace(s))
-	if err != nil || a.Local == "" || strings.HasPrefix(a.Domain, "[") {
+	if err != nil {
+		return "", store.Errorf(store.EInvalid, "invalid email address %q: %s", s, addressProblem(err, s))
+	}
+	if a.Local == "" || strings.HasPrefix(a.Domain, "[") {
 		return "", store.Errorf(store.EInvalid, "invalid email address %q", s)
 	}
 	return a.Email(), nil

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,9 +16,18 @@ import (
 func normalizeEmail(s string) (string, error) {
 	a, err := mailaddr.ParseMailbox(strings.TrimSpace(s))
 	if err != nil {
-		return "", store.Errorf(store.EInvalid, "invalid email address %q", s)
+		return "", store.Errorf(store.EInvalid, "invalid email address %q: %s", s, addressProblem(err, s))
 	}
 	return a.Email(), nil
+}
+
+// addressProblem is what the strict parser found wrong in s, for a person
+// who typed it ("domain \"x.example..\" ends with two dots"): its error
+// without the "malformed address: " both its errors start with, nor the
+// address again, which the message names already.
+func addressProblem(err error, s string) string {
+	why := strings.TrimPrefix(err.Error(), "malformed address: ")
+	return strings.TrimPrefix(why, fmt.Sprintf("%q: ", strings.TrimSpace(s)))
 }
 
 // plainEmail is normalizeEmail for an address smartbcc matches senders
@@ -39,7 +49,7 @@ func plainEmail(s, nameFlag string) (string, error) {
 		}
 		return "", store.Errorf(store.EInvalid, "invalid email address %q: give the address alone (%s)%s", s, m.Email(), also)
 	}
-	return "", store.Errorf(store.EInvalid, "invalid email address %q: want one plain address such as ann@acme.example", s)
+	return "", store.Errorf(store.EInvalid, "invalid email address %q: want one plain address such as ann@acme.example (%s)", s, addressProblem(err, s))
 }
 
 // atBccDomain reports one of the company's Bcc addresses, or any address
