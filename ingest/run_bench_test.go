@@ -15,46 +15,19 @@ import (
 	"context"
 	"database/sql"
 	"io"
-	"os"
 	"path/filepath"
-	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/smartbcc/smartbcc/ingest/mailfile"
+	"github.com/smartbcc/smartbcc/ingest/mailfile/benchcorpus"
 	"github.com/smartbcc/smartbcc/ingest/parse"
 	"github.com/smartbcc/smartbcc/store"
 	"github.com/smartbcc/smartbcc/store/backend"
 	"github.com/smartbcc/smartbcc/store/storetest"
 )
 
-var benchCorpus = sync.OnceValues(func() ([]*mailfile.Item, error) {
-	path := os.Getenv("SMARTBCC_BENCH_MBOX")
-	if path == "" {
-		return nil, nil
-	}
-	n := 2000
-	if v, err := strconv.Atoi(os.Getenv("SMARTBCC_BENCH_N")); err == nil && v > 0 {
-		n = v
-	}
-	r, err := mailfile.Open(path, mailfile.Options{Format: mailfile.FormatMbox})
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var items []*mailfile.Item
-	for len(items) < n {
-		it, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, it)
-	}
-	return items, nil
-})
+// benchCorpus is the corpus slice the stages run on.
+var benchCorpus = benchcorpus.Items
 
 func benchItems(b *testing.B) ([]*mailfile.Item, int64) {
 	b.Helper()

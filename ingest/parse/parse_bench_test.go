@@ -2,50 +2,26 @@ package parse
 
 import (
 	"bytes"
-	"io"
-	"os"
-	"strconv"
 	"sync"
 	"testing"
 
 	"github.com/jhillyerd/enmime/v2"
 
-	"github.com/smartbcc/smartbcc/ingest/mailfile"
+	"github.com/smartbcc/smartbcc/ingest/mailfile/benchcorpus"
 )
 
 // benchMessages is a slice of the reference corpus (see .ci/bench-import):
 // the first SMARTBCC_BENCH_N (default 2000) messages of the mbox named by
 // SMARTBCC_BENCH_MBOX. Without it the benchmarks are skipped.
 var benchMessages = sync.OnceValues(func() ([][]byte, error) {
-	path := os.Getenv("SMARTBCC_BENCH_MBOX")
-	if path == "" {
-		return nil, nil
-	}
-	n := 2000
-	if s := os.Getenv("SMARTBCC_BENCH_N"); s != "" {
-		if v, err := strconv.Atoi(s); err == nil && v > 0 {
-			n = v
-		}
-	}
-	r, err := mailfile.Open(path, mailfile.Options{Format: mailfile.FormatMbox})
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
+	items, err := benchcorpus.Items()
 	var msgs [][]byte
-	for len(msgs) < n {
-		it, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
+	for _, it := range items {
 		if it.Err == nil {
 			msgs = append(msgs, it.Raw)
 		}
 	}
-	return msgs, nil
+	return msgs, err
 })
 
 func corpus(b *testing.B) ([][]byte, int64) {

@@ -1,19 +1,17 @@
 package search
 
 import (
-	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/smartbcc/smartbcc/ingest/mailfile"
 	"github.com/smartbcc/smartbcc/ingest/mailfile/archivetest"
+	"github.com/smartbcc/smartbcc/ingest/mailfile/benchcorpus"
 	"github.com/smartbcc/smartbcc/ingest/parse"
 )
 
@@ -135,33 +133,14 @@ func FuzzIndexTextSameAsRef(f *testing.F) {
 // .ci/bench-import): subject, names and addresses, text body, which is
 // what an import indexes.
 var benchTexts = sync.OnceValues(func() ([]string, error) {
-	path := os.Getenv("SMARTBCC_BENCH_MBOX")
-	if path == "" {
-		return nil, nil
-	}
-	n := 2000
-	if v, err := strconv.Atoi(os.Getenv("SMARTBCC_BENCH_N")); err == nil && v > 0 {
-		n = v
-	}
-	rd, err := mailfile.Open(path, mailfile.Options{Format: mailfile.FormatMbox})
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
+	items, err := benchcorpus.Items()
 	var texts []string
-	for i := 0; i < n; i++ {
-		it, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
+	for _, it := range items {
 		if t := mailTexts(it.Raw); len(t) == 5 {
 			texts = append(texts, t[1:4]...) // not the raw message nor the HTML
 		}
 	}
-	return texts, nil
+	return texts, err
 })
 
 // BenchmarkIndexTextMail is IndexText over the texts of real mail, next
