@@ -412,13 +412,7 @@ func qpDecodeClean(body []byte) ([]byte, bool) {
 		if len(whole) >= qpMaxLine {
 			return nil, false
 		}
-		line := whole
-		for len(line) > 0 {
-			if c := line[len(line)-1]; c != '\n' && c != '\r' && c != ' ' && c != '\t' {
-				break
-			}
-			line = line[:len(line)-1]
-		}
+		line := trimLineEnd(whole)
 		var eol string
 		if len(line) > 0 && line[len(line)-1] == '=' {
 			// A soft line break, clean only with the line break right
@@ -451,6 +445,18 @@ func qpDecodeClean(body []byte) ([]byte, bool) {
 		out = append(out, eol...)
 	}
 	return out, true
+}
+
+// trimLineEnd is line without its trailing white space and line break
+// (space, tab, CR, LF), as the quoted-printable reader drops them.
+func trimLineEnd(line []byte) []byte {
+	for len(line) > 0 {
+		if c := line[len(line)-1]; c != '\n' && c != '\r' && c != ' ' && c != '\t' {
+			break
+		}
+		line = line[:len(line)-1]
+	}
+	return line
 }
 
 // lineBreak is the line break that ends line: "\r\n", "\n", or "" for a
@@ -498,13 +504,7 @@ func qpDecode(src []byte) ([]byte, bool) {
 		} else {
 			return nil, false // bufio.ErrBufferFull
 		}
-		line := whole
-		for len(line) > 0 {
-			if c := line[len(line)-1]; c != '\n' && c != '\r' && c != ' ' && c != '\t' {
-				break
-			}
-			line = line[:len(line)-1]
-		}
+		line := trimLineEnd(whole)
 		var eol string
 		if len(line) > 0 && line[len(line)-1] == '=' {
 			rest := bytes.TrimLeft(whole[len(line):], " \t")
